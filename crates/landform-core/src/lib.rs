@@ -1,0 +1,21 @@
+//! Landform core: the construct tree, typed references, the stack graph, validation and
+//! CloudFormation synthesis. Knows nothing of deploying.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod graph;
+pub mod iam;
+pub mod issue;
+pub mod limits;
+pub mod logical_id;
+pub mod resource;
+pub mod synth;
+pub mod tree;
+pub mod value;
+
+pub use error::CoreError;
+pub use issue::{Issue, Issues};
+pub use resource::{RemovalPolicy, Resource, ResourceHandle};
+pub use synth::{Assembly, StackArtifact};
+pub use tree::{App, Environment, NodeId, NodeKind, Path, Scope, StackProps, Tree};
+pub use value::{kinds, text, Attribute, Pseudo, Reference, SubPart, Token, Value};

@@ -1,0 +1,564 @@
+//! The construct tree: `App` > `Stage` (account + region) > `Stack` > constructs > resources.
+//!
+//! Nodes live in an arena owned by the [`App`]; constructs hold [`NodeId`]s and typed tokens,
+//! and add children through a [`Scope`]. The path of a node is its identity everywhere.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::issue::Issue;
+use crate::resource::{Resource, ResourceHandle};
+use crate::value::{kinds::AccountId, Token, Value};
+
+/// Index of a node in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The root node (`App`).
+    pub const ROOT: NodeId = NodeId(0);
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A construct path: the ids from the root down, displayed joined by `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Path(Vec<String>);
+
+impl Path {
+    /// A path from its segments.
+    pub fn from_segments<S: Into<String>>(segments: impl IntoIterator<Item = S>) -> Self {
+        Path(segments.into_iter().map(Into::into).collect())
+    }
+    /// The segments, root first.
+    pub fn segments(&self) -> &[String] {
+        &self.0
+    }
+    /// The path with one more segment.
+    pub fn join(&self, segment: &str) -> Path {
+        let mut segments = self.0.clone();
+        segments.push(segment.to_owned());
+        Path(segments)
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("/"))
+    }
+}
+
+impl Serialize for Path {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a stage deploys: an account (literal or a reference to an account created by the
+/// app) and a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    /// The account id; may reference an `AWS::Organizations::Account` created in the same app.
+    pub account: Token<AccountId>,
+    /// The region, such as `us-east-1`.
+    pub region: String,
+}
+
+impl Environment {
+    /// An environment for a known account id.
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+        Environment {
+            account: Token::literal(account),
+            region: region.into(),
+        }
+    }
+    /// An environment whose account id is a token (for example an account the app creates).
+    pub fn for_account(account: Token<AccountId>, region: impl Into<String>) -> Self {
+        Environment {
+            account,
+            region: region.into(),
+        }
+    }
+}
+
+/// Options of a stack.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackProps {
+    /// Template `Description`.
+    pub description: Option<String>,
+}
+
+/// A stack output declared by the user (cross-stack outputs are added by synthesis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The value exported.
+    pub value: Value,
+    /// Output `Description`.
+    pub description: Option<String>,
+}
+
+/// What a node is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// The root.
+    App,
+    /// An environment (account + region) holding stacks.
+    Stage(Environment),
+    /// A CloudFormation stack.
+    Stack(StackProps),
+    /// A construct: a grouping node with a type name (`AccountFactory`).
+    Construct(&'static str),
+    /// A resource.
+    Resource(Resource),
+    /// A stack output.
+    Output(Output),
+}
+
+/// A check that needs other nodes, run at `validate()` / `synth()`.
+pub type Validation = Box<dyn Fn(&Tree) -> Vec<Issue> + Send + Sync>;
+
+/// A node of the tree.
+pub struct Node {
+    id: String,
+    parent: Option<NodeId>,
+    children: Vec<NodeId>,
+    kind: NodeKind,
+    validations: Vec<Validation>,
+    metadata: BTreeMap<String, serde_json::Value>,
+}
+
+impl fmt::Debug for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("children", &self.children.len())
+            .finish()
+    }
+}
+
+impl Node {
+    /// The id, unique among siblings.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The parent (none for the root).
+    pub fn parent(&self) -> Option<NodeId> {
+        self.parent
+    }
+    /// The children in the order they were added.
+    pub fn children(&self) -> &[NodeId] {
+        &self.children
+    }
+    /// What the node is.
+    pub fn kind(&self) -> &NodeKind {
+        &self.kind
+    }
+    /// Metadata attached to the node (lint suppressions and the like).
+    pub fn metadata(&self) -> &BTreeMap<String, serde_json::Value> {
+        &self.metadata
+    }
+    /// The resource, when the node is one.
+    pub fn resource(&self) -> Option<&Resource> {
+        match &self.kind {
+            NodeKind::Resource(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// A dependency between two nodes declared by hand, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplicitDependency {
+    /// The node that must come later.
+    pub from: NodeId,
+    /// The node it depends on.
+    pub on: NodeId,
+    /// Why.
+    pub reason: String,
+}
+
+/// The arena of nodes.
+pub struct Tree {
+    nodes: Vec<Node>,
+    issues: Vec<Issue>,
+    dependencies: Vec<ExplicitDependency>,
+}
+
+impl fmt::Debug for Tree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tree")
+            .field("nodes", &self.nodes.len())
+            .finish()
+    }
+}
+
+impl Tree {
+    fn new() -> Self {
+        Tree {
+            nodes: vec![Node {
+                id: "App".to_owned(),
+                parent: None,
+                children: Vec::new(),
+                kind: NodeKind::App,
+                validations: Vec::new(),
+                metadata: BTreeMap::new(),
+            }],
+            issues: Vec::new(),
+            dependencies: Vec::new(),
+        }
+    }
+
+    /// A node by id. Ids come from this tree, so the lookup cannot miss.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Never empty: the root always exists.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every node id in creation order.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
+    /// Every node id below `start` (included) in depth-first, insertion order.
+    pub fn descendants(&self, start: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![start];
+        while let Some(id) = stack.pop() {
+            out.push(id);
+            stack.extend(self.node(id).children.iter().rev());
+        }
+        out
+    }
+
+    /// The path of a node.
+    pub fn path(&self, id: NodeId) -> Path {
+        let mut segments = Vec::new();
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            segments.push(self.node(n).id.clone());
+            cur = self.node(n).parent;
+        }
+        segments.reverse();
+        Path(segments)
+    }
+
+    /// The nearest ancestor (or self) that is a stack.
+    pub fn stack_of(&self, id: NodeId) -> Option<NodeId> {
+        self.ancestor_where(id, |k| matches!(k, NodeKind::Stack(_)))
+    }
+
+    /// The nearest ancestor (or self) that is a stage.
+    pub fn stage_of(&self, id: NodeId) -> Option<NodeId> {
+        self.ancestor_where(id, |k| matches!(k, NodeKind::Stage(_)))
+    }
+
+    /// The environment a node deploys to.
+    pub fn environment_of(&self, id: NodeId) -> Option<&Environment> {
+        match &self.node(self.stage_of(id)?).kind {
+            NodeKind::Stage(env) => Some(env),
+            _ => None,
+        }
+    }
+
+    fn ancestor_where(&self, id: NodeId, pred: impl Fn(&NodeKind) -> bool) -> Option<NodeId> {
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            if pred(&self.node(n).kind) {
+                return Some(n);
+            }
+            cur = self.node(n).parent;
+        }
+        None
+    }
+
+    /// Every stage, in creation order.
+    pub fn stages(&self) -> Vec<NodeId> {
+        self.ids()
+            .filter(|&id| matches!(self.node(id).kind, NodeKind::Stage(_)))
+            .collect()
+    }
+
+    /// Every stack, in creation order.
+    pub fn stacks(&self) -> Vec<NodeId> {
+        self.ids()
+            .filter(|&id| matches!(self.node(id).kind, NodeKind::Stack(_)))
+            .collect()
+    }
+
+    /// Explicit dependencies declared with [`Scope::add_dependency`].
+    pub fn explicit_dependencies(&self) -> &[ExplicitDependency] {
+        &self.dependencies
+    }
+
+    /// The issues reported while building plus those of every registered validation,
+    /// in tree order.
+    pub fn collect_issues(&self) -> Vec<Issue> {
+        let mut issues = self.issues.clone();
+        for id in self.descendants(NodeId::ROOT) {
+            for check in &self.node(id).validations {
+                issues.extend(check(self));
+            }
+        }
+        issues
+    }
+
+    fn add(&mut self, parent: NodeId, id: &str, kind: NodeKind) -> NodeId {
+        let new_id = NodeId(self.nodes.len() as u32);
+        let parent_path = || self.path(parent);
+        if id.is_empty() || id.contains('/') {
+            let issue = Issue::new(
+                "Tree.InvalidId",
+                "id",
+                id,
+                "a construct id is non-empty and has no '/' (it is a path segment)",
+            )
+            .at(parent_path().join(id));
+            self.issues.push(issue);
+        } else if self
+            .node(parent)
+            .children
+            .iter()
+            .any(|&c| self.node(c).id == id)
+        {
+            let issue = Issue::new(
+                "Tree.DuplicateId",
+                "id",
+                id,
+                "ids are unique among siblings: pick another id for one of them",
+            )
+            .at(parent_path().join(id));
+            self.issues.push(issue);
+        }
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            parent: Some(parent),
+            children: Vec::new(),
+            kind,
+            validations: Vec::new(),
+            metadata: BTreeMap::new(),
+        });
+        self.nodes[parent.index()].children.push(new_id);
+        new_id
+    }
+
+    /// Mutable access to a resource node (for aspects).
+    pub fn resource_mut(&mut self, id: NodeId) -> Option<&mut Resource> {
+        match &mut self.nodes[id.index()].kind {
+            NodeKind::Resource(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// The root of a Landform program.
+///
+/// ```
+/// use landform_core::{App, Environment, Resource};
+/// let mut app = App::new();
+/// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(stage, "State");
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// assert_eq!(app.tree().path(stack).to_string(), "App/Management/State");
+/// ```
+pub struct App {
+    tree: Tree,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App").field("tree", &self.tree).finish()
+    }
+}
+
+impl App {
+    /// An empty app.
+    pub fn new() -> Self {
+        App { tree: Tree::new() }
+    }
+
+    /// Add a stage (an account + region) under the app.
+    pub fn add_stage(&mut self, id: &str, env: Environment) -> NodeId {
+        self.root().add_stage(id, env)
+    }
+
+    /// Add a stack under a stage.
+    pub fn add_stack(&mut self, stage: NodeId, id: &str) -> NodeId {
+        self.scope(stage).add_stack(id, StackProps::default())
+    }
+
+    /// A scope at the root.
+    pub fn root(&mut self) -> Scope<'_> {
+        self.scope(NodeId::ROOT)
+    }
+
+    /// A scope at any node, to add children there.
+    pub fn scope(&mut self, node: NodeId) -> Scope<'_> {
+        Scope {
+            tree: &mut self.tree,
+            node,
+        }
+    }
+
+    /// The tree, read-only.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// The tree, for aspects that rewrite resources.
+    pub fn tree_mut(&mut self) -> &mut Tree {
+        &mut self.tree
+    }
+}
+
+/// A position in the tree where children are added. Constructs take `&mut Scope` and an id.
+pub struct Scope<'a> {
+    tree: &'a mut Tree,
+    node: NodeId,
+}
+
+impl fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Scope({})", self.path())
+    }
+}
+
+impl<'a> Scope<'a> {
+    /// The node this scope adds under.
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+
+    /// Its path.
+    pub fn path(&self) -> Path {
+        self.tree.path(self.node)
+    }
+
+    /// The tree, read-only.
+    pub fn tree(&self) -> &Tree {
+        self.tree
+    }
+
+    /// A child construct node with a type name; returns a scope inside it.
+    pub fn child(&mut self, id: &str, construct_type: &'static str) -> Scope<'_> {
+        let node = self.tree.add(self.node, id, NodeKind::Construct(construct_type));
+        Scope {
+            tree: self.tree,
+            node,
+        }
+    }
+
+    /// A scope at another node of the same tree (a construct that spans stacks uses this).
+    pub fn at(&mut self, node: NodeId) -> Scope<'_> {
+        Scope {
+            tree: self.tree,
+            node,
+        }
+    }
+
+    /// Add a stage under the app root (wherever this scope is).
+    pub fn add_stage(&mut self, id: &str, env: Environment) -> NodeId {
+        self.tree.add(NodeId::ROOT, id, NodeKind::Stage(env))
+    }
+
+    /// Add a stack under this scope, which must be a stage.
+    pub fn add_stack(&mut self, id: &str, props: StackProps) -> NodeId {
+        if !matches!(self.tree.node(self.node).kind, NodeKind::Stage(_)) {
+            self.report(Issue::new(
+                "Tree.StackOutsideStage",
+                "id",
+                id,
+                "a stack belongs directly to a stage (its account and region)",
+            ));
+        }
+        self.tree.add(self.node, id, NodeKind::Stack(props))
+    }
+
+    /// Add a resource under this scope, which must be inside a stack.
+    pub fn add_resource(&mut self, id: &str, resource: Resource) -> ResourceHandle {
+        if self.tree.stack_of(self.node).is_none() {
+            self.report(Issue::new(
+                "Tree.ResourceOutsideStack",
+                "id",
+                id,
+                "a resource is added inside a stack",
+            ));
+        }
+        ResourceHandle::new(self.tree.add(self.node, id, NodeKind::Resource(resource)))
+    }
+
+    /// Add a stack output under this scope.
+    pub fn add_output(&mut self, id: &str, value: impl Into<Value>, description: Option<&str>) {
+        if self.tree.stack_of(self.node).is_none() {
+            self.report(Issue::new(
+                "Tree.OutputOutsideStack",
+                "id",
+                id,
+                "an output is added inside a stack",
+            ));
+        }
+        let output = Output {
+            value: value.into(),
+            description: description.map(str::to_owned),
+        };
+        self.tree.add(self.node, id, NodeKind::Output(output));
+    }
+
+    /// Report a problem at this scope's path. Building goes on; `synth` will refuse.
+    pub fn report(&mut self, issue: Issue) {
+        let path = self.path();
+        self.tree.issues.push(issue.at(path));
+    }
+
+    /// Register a check that runs at validation, with the whole tree in view.
+    pub fn add_validation(&mut self, check: impl Fn(&Tree) -> Vec<Issue> + Send + Sync + 'static) {
+        self.tree.nodes[self.node.index()]
+            .validations
+            .push(Box::new(check));
+    }
+
+    /// Declare that this scope's node depends on `on` (resources: DependsOn or a stack
+    /// dependency; anything else: its stack waits for `on`'s stack).
+    pub fn add_dependency(&mut self, on: NodeId, reason: impl Into<String>) {
+        self.tree.dependencies.push(ExplicitDependency {
+            from: self.node,
+            on,
+            reason: reason.into(),
+        });
+    }
+
+    /// Attach metadata to this node.
+    pub fn set_metadata(&mut self, key: impl Into<String>, value: serde_json::Value) {
+        self.tree.nodes[self.node.index()]
+            .metadata
+            .insert(key.into(), value);
+    }
+
+    /// The environment this scope deploys to, if it is inside a stage.
+    pub fn environment(&self) -> Option<&Environment> {
+        self.tree.environment_of(self.node)
+    }
+
+    /// The stack this scope is in.
+    pub fn stack(&self) -> Option<NodeId> {
+        self.tree.stack_of(self.node)
+    }
+}
