@@ -282,9 +282,7 @@ impl PolicyDocument {
 
     /// The minified JSON text, when the document holds no deploy-time references.
     pub fn minified(&self) -> Option<String> {
-        self.to_value()
-            .to_plain_json()
-            .map(|json| json.to_string())
+        self.to_value().to_plain_json().map(|json| json.to_string())
     }
 
     /// Characters of the minified document, as AWS counts against policy size quotas.
@@ -315,10 +313,21 @@ const DEFERRED_ESTIMATE: usize = 128;
 fn estimate_len(value: &Value) -> usize {
     match value {
         Value::Null => 4,
-        Value::Bool(b) => if *b { 4 } else { 5 },
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
         Value::Number(n) => n.len(),
-        Value::String(s) => serde_json::Value::String(s.clone()).to_string().chars().count(),
-        Value::Array(items) => 2 + items.iter().map(estimate_len).sum::<usize>() + items.len().saturating_sub(1),
+        Value::String(s) => serde_json::Value::String(s.clone())
+            .to_string()
+            .chars()
+            .count(),
+        Value::Array(items) => {
+            2 + items.iter().map(estimate_len).sum::<usize>() + items.len().saturating_sub(1)
+        }
         Value::Object(map) => {
             2 + map
                 .iter()
@@ -354,8 +363,10 @@ mod tests {
             .unwrap()
             .condition("StringEquals", "aws:RequestedRegion", ["eu-west-1"])
             .unwrap_err();
-        assert!(matches!(err, CoreError::DuplicateCondition { ref operator, ref key }
-            if operator == "StringEquals" && key == "aws:RequestedRegion"));
+        assert!(
+            matches!(err, CoreError::DuplicateCondition { ref operator, ref key }
+            if operator == "StringEquals" && key == "aws:RequestedRegion")
+        );
     }
 
     #[test]
@@ -374,10 +385,14 @@ mod tests {
     #[test]
     fn principals_serialise_in_aws_shapes() {
         let st = Statement::allow()
-            .principal(Principal::federated("arn:aws:iam::1:oidc-provider/gitlab.com"))
+            .principal(Principal::federated(
+                "arn:aws:iam::1:oidc-provider/gitlab.com",
+            ))
             .actions(["sts:AssumeRoleWithWebIdentity"]);
         let text = PolicyDocument::new().statement(st).minified().unwrap();
-        assert!(text.contains(r#""Principal":{"Federated":"arn:aws:iam::1:oidc-provider/gitlab.com"}"#));
+        assert!(
+            text.contains(r#""Principal":{"Federated":"arn:aws:iam::1:oidc-provider/gitlab.com"}"#)
+        );
         let any = Statement::deny().any_principal().to_value();
         assert_eq!(any.get("Principal"), Some(&Value::from("*")));
     }
@@ -394,8 +409,12 @@ mod tests {
     fn deferred_values_are_estimated_not_ignored() {
         use crate::tree::NodeId;
         use crate::value::{Attribute, Reference};
-        let r = Value::Ref(Reference { target: NodeId::ROOT, attribute: Attribute::Ref });
-        let doc = PolicyDocument::new().statement(Statement::allow().actions(["s3:*"]).resources([r]));
+        let r = Value::Ref(Reference {
+            target: NodeId::ROOT,
+            attribute: Attribute::Ref,
+        });
+        let doc =
+            PolicyDocument::new().statement(Statement::allow().actions(["s3:*"]).resources([r]));
         assert!(doc.minified().is_none());
         assert!(doc.minified_len() >= DEFERRED_ESTIMATE);
     }

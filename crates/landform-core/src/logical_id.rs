@@ -56,7 +56,9 @@ pub fn logical_id<S: AsRef<str>>(segments: &[S]) -> String {
 
 /// True when `id` is a legal CloudFormation logical id (alphanumeric, 1 to 255 characters).
 pub fn is_valid_logical_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_LOGICAL_ID_LEN && id.chars().all(|c| c.is_ascii_alphanumeric())
+    !id.is_empty()
+        && id.len() <= MAX_LOGICAL_ID_LEN
+        && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A legal name built from free text: its alphanumeric characters, hashed when too long.

@@ -317,7 +317,11 @@ impl<'t> Synthesizer<'t> {
                 let path = self.tree.path(node);
                 let id = logical_id(&path.segments()[depth..]);
                 // Outputs live in their own namespace; prefix keeps the check simple.
-                let key = if is_output { format!("Output:{id}") } else { id.clone() };
+                let key = if is_output {
+                    format!("Output:{id}")
+                } else {
+                    id.clone()
+                };
                 if let Some(&other) = taken.get(&key) {
                     let other = self.tree.path(other);
                     self.issues.push(Issue::new(
@@ -409,8 +413,8 @@ impl<'t> Synthesizer<'t> {
         reason: &str,
     ) -> Option<(usize, String)> {
         let target = reference.target;
-        let target_ok = (target.0 as usize) < self.tree.len()
-            && self.tree.node(target).resource().is_some();
+        let target_ok =
+            (target.0 as usize) < self.tree.len() && self.tree.node(target).resource().is_some();
         let producer = if target_ok {
             self.tree
                 .stack_of(target)
@@ -548,7 +552,13 @@ impl<'t> Synthesizer<'t> {
         }
     }
 
-    fn resolve_sub(&mut self, parts: &[SubPart], i: usize, from: NodeId, deps: &mut Vec<String>) -> Json {
+    fn resolve_sub(
+        &mut self,
+        parts: &[SubPart],
+        i: usize,
+        from: NodeId,
+        deps: &mut Vec<String>,
+    ) -> Json {
         let mut template = String::new();
         let mut variables = Map::new();
         for part in parts {
@@ -623,14 +633,33 @@ impl<'t> Synthesizer<'t> {
                             tree.explicit_dependencies()
                                 .iter()
                                 .filter(|d| d.from == node)
-                                .flat_map(|d| tree.descendants(d.on)),
+                                .flat_map(|d| match tree.get(d.on) {
+                                    Some(_) => tree.descendants(d.on),
+                                    None => vec![d.on],
+                                }),
                         )
                         .collect();
                     for on in dependencies {
+                        if tree.get(on).is_none() {
+                            let shown = format!("node #{}", on.0);
+                            self.report(
+                                node,
+                                Issue::new(
+                                    "Reference.NotAResource",
+                                    "depends_on",
+                                    shown,
+                                    "a dependency points at a resource of this app",
+                                ),
+                            );
+                            continue;
+                        }
                         if tree.node(on).resource().is_none() {
                             continue;
                         }
-                        match tree.stack_of(on).and_then(|s| self.index_of.get(&s).copied()) {
+                        match tree
+                            .stack_of(on)
+                            .and_then(|s| self.index_of.get(&s).copied())
+                        {
                             Some(p) if p == i => {
                                 let on_id = self.logical_ids[&on].clone();
                                 if !refs.contains(&on_id) && !explicit.contains(&on_id) {
@@ -670,7 +699,9 @@ impl<'t> Synthesizer<'t> {
                             type_name: resource.type_name().to_owned(),
                         },
                     );
-                    self.state[i].resources.insert(lid.clone(), Json::Object(body));
+                    self.state[i]
+                        .resources
+                        .insert(lid.clone(), Json::Object(body));
                     refs.extend(explicit);
                     resource_ids.push(lid);
                     resource_deps.push(refs);
@@ -692,9 +723,15 @@ impl<'t> Synthesizer<'t> {
         self.check_resource_cycles(i, &resource_ids, &resource_deps);
         // Explicit dependencies between non-resource nodes in different stacks.
         for dep in tree.explicit_dependencies() {
-            if tree.stack_of(dep.from) == Some(stack) && tree.node(dep.from).resource().is_none()
+            let known = tree.get(dep.from).is_some() && tree.get(dep.on).is_some();
+            if known
+                && tree.stack_of(dep.from) == Some(stack)
+                && tree.node(dep.from).resource().is_none()
             {
-                if let Some(p) = tree.stack_of(dep.on).and_then(|s| self.index_of.get(&s).copied()) {
+                if let Some(p) = tree
+                    .stack_of(dep.on)
+                    .and_then(|s| self.index_of.get(&s).copied())
+                {
                     if p != i {
                         self.graph.add_edge(i, p, dep.reason.clone());
                     }
@@ -704,8 +741,11 @@ impl<'t> Synthesizer<'t> {
     }
 
     fn check_resource_cycles(&mut self, i: usize, ids: &[String], deps: &[Vec<String>]) {
-        let position: HashMap<&str, usize> =
-            ids.iter().enumerate().map(|(n, id)| (id.as_str(), n)).collect();
+        let position: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| (id.as_str(), n))
+            .collect();
         let mut graph = DependencyGraph::new(ids.len());
         for (from, refs) in deps.iter().enumerate() {
             for r in refs {
@@ -757,7 +797,12 @@ impl<'t> Synthesizer<'t> {
         );
     }
 
-    fn finish_stack(&mut self, i: usize, state: StackState, environment: EnvironmentSpec) -> StackArtifact {
+    fn finish_stack(
+        &mut self,
+        i: usize,
+        state: StackState,
+        environment: EnvironmentSpec,
+    ) -> StackArtifact {
         let stack = self.stacks[i];
         let name = self.names[i].clone();
         let description = match self.tree.node(stack).kind() {
@@ -768,7 +813,9 @@ impl<'t> Synthesizer<'t> {
         template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
         template.insert(
             "Description".into(),
-            json!(description.unwrap_or_else(|| format!("Landform stack {}", self.tree.path(stack)))),
+            json!(
+                description.unwrap_or_else(|| format!("Landform stack {}", self.tree.path(stack)))
+            ),
         );
         if !state.parameters.is_empty() {
             let mut parameters = Map::new();
@@ -794,7 +841,10 @@ impl<'t> Synthesizer<'t> {
         let resource_count = state.resources.len();
         let mut sorted: Vec<(String, Json)> = state.resources.into_iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        template.insert("Resources".into(), Json::Object(sorted.into_iter().collect()));
+        template.insert(
+            "Resources".into(),
+            Json::Object(sorted.into_iter().collect()),
+        );
         let mut outputs: BTreeMap<String, Json> = state.user_outputs;
         for (id, (value, export)) in state.shared_outputs {
             let mut body = Map::new();
@@ -809,7 +859,13 @@ impl<'t> Synthesizer<'t> {
             template.insert("Outputs".into(), json!(outputs));
         }
         let template = Json::Object(template);
-        self.check_limits(stack, resource_count, state.parameters.len(), output_count, &template);
+        self.check_limits(
+            stack,
+            resource_count,
+            state.parameters.len(),
+            output_count,
+            &template,
+        );
         let dependencies = self
             .graph
             .dependencies(i)
@@ -831,11 +887,36 @@ impl<'t> Synthesizer<'t> {
         }
     }
 
-    fn check_limits(&mut self, stack: NodeId, resources: usize, parameters: usize, outputs: usize, template: &Json) {
+    fn check_limits(
+        &mut self,
+        stack: NodeId,
+        resources: usize,
+        parameters: usize,
+        outputs: usize,
+        template: &Json,
+    ) {
         let checks = [
-            ("Stack.TooManyResources", "resources", resources, limits::MAX_RESOURCES, "resources"),
-            ("Stack.TooManyParameters", "parameters", parameters, limits::MAX_PARAMETERS, "parameters"),
-            ("Stack.TooManyOutputs", "outputs", outputs, limits::MAX_OUTPUTS, "outputs"),
+            (
+                "Stack.TooManyResources",
+                "resources",
+                resources,
+                limits::MAX_RESOURCES,
+                "resources",
+            ),
+            (
+                "Stack.TooManyParameters",
+                "parameters",
+                parameters,
+                limits::MAX_PARAMETERS,
+                "parameters",
+            ),
+            (
+                "Stack.TooManyOutputs",
+                "outputs",
+                outputs,
+                limits::MAX_OUTPUTS,
+                "outputs",
+            ),
         ];
         for (code, field, count, limit, what) in checks {
             if count > limit {
@@ -849,12 +930,18 @@ impl<'t> Synthesizer<'t> {
         }
         let bytes = pretty(template).len();
         if bytes > limits::MAX_TEMPLATE_BYTES {
-            self.report(stack, Issue::new(
-                "Stack.TemplateTooLarge",
-                "template",
-                format!("{bytes} bytes"),
-                format!("a CloudFormation template body is at most {} bytes: split the stack", limits::MAX_TEMPLATE_BYTES),
-            ));
+            self.report(
+                stack,
+                Issue::new(
+                    "Stack.TemplateTooLarge",
+                    "template",
+                    format!("{bytes} bytes"),
+                    format!(
+                        "a CloudFormation template body is at most {} bytes: split the stack",
+                        limits::MAX_TEMPLATE_BYTES
+                    ),
+                ),
+            );
         }
     }
 }
@@ -885,9 +972,15 @@ fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     let letters = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase());
     match parts.as_slice() {
-        [geo, area, n] => letters(geo) && geo.len() == 2 && letters(area) && n.parse::<u8>().is_ok(),
+        [geo, area, n] => {
+            letters(geo) && geo.len() == 2 && letters(area) && n.parse::<u8>().is_ok()
+        }
         [geo, gov, area, n] => {
-            letters(geo) && geo.len() == 2 && letters(gov) && letters(area) && n.parse::<u8>().is_ok()
+            letters(geo)
+                && geo.len() == 2
+                && letters(gov)
+                && letters(area)
+                && n.parse::<u8>().is_ok()
         }
         _ => false,
     }

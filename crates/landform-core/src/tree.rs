@@ -217,6 +217,11 @@ impl Tree {
         &self.nodes[id.index()]
     }
 
+    /// A node by id, or `None` for an id from another app.
+    pub fn get(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -459,7 +464,9 @@ impl<'a> Scope<'a> {
 
     /// A child construct node with a type name; returns a scope inside it.
     pub fn child(&mut self, id: &str, construct_type: &'static str) -> Scope<'_> {
-        let node = self.tree.add(self.node, id, NodeKind::Construct(construct_type));
+        let node = self
+            .tree
+            .add(self.node, id, NodeKind::Construct(construct_type));
         Scope {
             tree: self.tree,
             node,

@@ -1,0 +1,540 @@
+//! Synthesis behaviour: reference resolution, dependencies, cycles, limits, determinism.
+
+use landform_core::{
+    limits, text, App, Environment, Issue, NodeId, Pseudo, Resource, ResourceHandle, SubPart, Value,
+};
+use serde_json::json;
+
+const MGMT: &str = "111111111111";
+const OTHER: &str = "222222222222";
+
+fn bucket() -> Resource {
+    Resource::new("AWS::S3::Bucket")
+}
+
+fn issues(app: &App) -> Vec<Issue> {
+    app.validate().0
+}
+
+fn codes(app: &App) -> Vec<String> {
+    issues(app).into_iter().map(|i| i.code).collect()
+}
+
+#[test]
+fn same_stack_reference_becomes_ref_and_get_att() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let stack = app.add_stack(stage, "Main");
+    let mut scope = app.scope(stack);
+    let b = scope.add_resource("Logs", bucket());
+    scope.add_resource(
+        "Policy",
+        Resource::new("AWS::S3::BucketPolicy")
+            .property("Bucket", b.ref_value())
+            .property("Arn", b.get_att("Arn")),
+    );
+    let assembly = app.synth().unwrap();
+    let props = &assembly.stacks()[0].template["Resources"]["Policy"]["Properties"];
+    assert_eq!(props["Bucket"], json!({"Ref": "Logs"}));
+    assert_eq!(props["Arn"], json!({"Fn::GetAtt": ["Logs", "Arn"]}));
+    assert!(assembly.stacks()[0].dependencies.is_empty());
+}
+
+#[test]
+fn same_environment_reference_is_an_export_and_import() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let producer = app.add_stack(stage, "Producer");
+    let consumer = app.add_stack(stage, "Consumer");
+    let b = app.scope(producer).add_resource("Logs", bucket());
+    app.scope(consumer)
+        .add_resource("Reader", bucket().property("LogBucket", b.ref_value()));
+    let assembly = app.synth().unwrap();
+    let names: Vec<&str> = assembly.stacks().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Mgmt-Producer", "Mgmt-Consumer"]);
+    let consumer = assembly.stack("Mgmt-Consumer").unwrap();
+    assert_eq!(
+        consumer.template["Resources"]["Reader"]["Properties"]["LogBucket"],
+        json!({"Fn::ImportValue": "Mgmt-Producer:ExportLogsRef"})
+    );
+    assert_eq!(consumer.dependencies[0].stack, "Mgmt-Producer");
+    assert_eq!(
+        consumer.dependencies[0].reasons,
+        ["App/Mgmt/Consumer/Reader reads App/Mgmt/Producer/Logs.Ref"]
+    );
+    let producer = assembly.stack("Mgmt-Producer").unwrap();
+    assert_eq!(
+        producer.template["Outputs"]["ExportLogsRef"],
+        json!({"Value": {"Ref": "Logs"}, "Export": {"Name": "Mgmt-Producer:ExportLogsRef"}})
+    );
+}
+
+#[test]
+fn cross_account_reference_is_a_parameter_wired_in_the_manifest_without_export() {
+    let mut app = App::new();
+    let a = app.add_stage("Security", Environment::new(MGMT, "us-east-1"));
+    let b = app.add_stage("Workload", Environment::new(OTHER, "us-east-1"));
+    let producer = app.add_stack(a, "Logs");
+    let consumer = app.add_stack(b, "Trail");
+    let logs = app.scope(producer).add_resource("Bucket", bucket());
+    app.scope(consumer).add_resource(
+        "Trail",
+        Resource::new("AWS::CloudTrail::Trail").property("S3BucketName", logs.ref_value()),
+    );
+    let assembly = app.synth().unwrap();
+    let trail = assembly.stack("Workload-Trail").unwrap();
+    let (param, source) = trail.parameters.iter().next().unwrap();
+    assert_eq!(source.stack, "Security-Logs");
+    assert_eq!(source.output, "ExportBucketRef");
+    assert_eq!(
+        trail.template["Resources"]["Trail"]["Properties"]["S3BucketName"],
+        json!({ "Ref": param })
+    );
+    assert_eq!(trail.template["Parameters"][param]["Type"], "String");
+    let output = &assembly.stack("Security-Logs").unwrap().template["Outputs"]["ExportBucketRef"];
+    assert!(
+        output.get("Export").is_none(),
+        "no export across accounts: {output}"
+    );
+    let manifest = assembly.manifest();
+    assert_eq!(
+        manifest["stacks"][1]["parameters"][param],
+        json!({"stack": "Security-Logs", "output": "ExportBucketRef"})
+    );
+}
+
+#[test]
+fn other_region_same_account_is_also_a_parameter() {
+    let mut app = App::new();
+    let a = app.add_stage("East", Environment::new(MGMT, "us-east-1"));
+    let b = app.add_stage("West", Environment::new(MGMT, "us-west-2"));
+    let producer = app.add_stack(a, "P");
+    let consumer = app.add_stack(b, "C");
+    let h = app.scope(producer).add_resource("B", bucket());
+    app.scope(consumer)
+        .add_resource("R", bucket().property("X", h.get_att("Arn")));
+    let assembly = app.synth().unwrap();
+    assert_eq!(assembly.stack("West-C").unwrap().parameters.len(), 1);
+}
+
+#[test]
+fn stage_account_from_a_created_account_waits_for_it() {
+    let mut app = App::new();
+    let mgmt = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let org = app.add_stack(mgmt, "Org");
+    let account = app.scope(org).add_resource(
+        "Prod",
+        Resource::new("AWS::Organizations::Account")
+            .property("AccountName", "prod")
+            .property("Email", "prod@example.com"),
+    );
+    let prod = app.add_stage(
+        "Prod",
+        Environment::for_account(account.att_token("AccountId"), "us-east-1"),
+    );
+    let base = app.add_stack(prod, "Baseline");
+    app.scope(base).add_resource(
+        "Detector",
+        Resource::new("AWS::GuardDuty::Detector").property("Enable", true),
+    );
+    let assembly = app.synth().unwrap();
+    let manifest = assembly.manifest();
+    assert_eq!(
+        manifest["stacks"][1]["environment"]["account"],
+        json!({"fromOutput": {"stack": "Mgmt-Org", "output": "ExportProdAccountId"}})
+    );
+    assert_eq!(assembly.stacks()[1].dependencies[0].stack, "Mgmt-Org");
+}
+
+#[test]
+fn reading_from_a_stack_in_an_account_it_creates_is_a_cycle() {
+    // Stack A creates the account that stage Own deploys into; A also reads a resource of
+    // Own/B: B waits for A (its account) and A waits for B (the reference).
+    let mut app = App::new();
+    let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
+    let a = app.add_stack(stage, "A");
+    let acct = app
+        .scope(a)
+        .add_resource("Acct", Resource::new("AWS::Organizations::Account"));
+    let own = app.add_stage(
+        "Own",
+        Environment::for_account(acct.att_token("AccountId"), "us-east-1"),
+    );
+    let b = app.add_stack(own, "B");
+    let in_b = app.scope(b).add_resource("R", bucket());
+    app.scope(a)
+        .add_resource("Reader", bucket().property("X", in_b.ref_value()));
+    let issues = issues(&app);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].code, "App.StackCycle");
+    assert!(
+        issues[0]
+            .value
+            .contains("App/Own/B deploys into the account created by App/S/A/Acct"),
+        "{}",
+        issues[0].value
+    );
+    assert!(
+        issues[0]
+            .value
+            .contains("App/S/A/Reader reads App/Own/B/R.Ref"),
+        "{}",
+        issues[0].value
+    );
+}
+
+#[test]
+fn stack_cycle_is_named_by_construct_paths_and_reasons() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let a = app.add_stack(stage, "A");
+    let b = app.add_stack(stage, "B");
+    let ra = app.scope(a).add_resource("RA", bucket());
+    let rb = app
+        .scope(b)
+        .add_resource("RB", bucket().property("X", ra.ref_value()));
+    if let Some(r) = app.tree_mut().resource_mut(ra.node()) {
+        r.set_property("Y", rb.ref_value());
+    }
+    let issues = issues(&app);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].code, "App.StackCycle");
+    assert_eq!(issues[0].path.to_string(), "App/Mgmt/A");
+    assert!(
+        issues[0]
+            .value
+            .contains("App/Mgmt/A -> App/Mgmt/B (App/Mgmt/A/RA reads App/Mgmt/B/RB.Ref)"),
+        "{}",
+        issues[0].value
+    );
+    assert!(issues[0]
+        .value
+        .contains("App/Mgmt/B -> App/Mgmt/A (App/Mgmt/B/RB reads App/Mgmt/A/RA.Ref)"));
+}
+
+#[test]
+fn resource_cycle_inside_a_stack_is_reported() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "A");
+    let one = app.scope(s).add_resource("One", bucket());
+    let two = app
+        .scope(s)
+        .add_resource("Two", bucket().property("X", one.ref_value()));
+    app.tree_mut()
+        .resource_mut(one.node())
+        .unwrap()
+        .set_property("Y", two.get_att("Arn"));
+    let issues = issues(&app);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].code, "Stack.ResourceCycle");
+    assert_eq!(
+        issues[0].value,
+        "App/Mgmt/A/One -> App/Mgmt/A/Two -> App/Mgmt/A/One"
+    );
+}
+
+#[test]
+fn explicit_depends_on_is_written_unless_a_reference_implies_it() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "A");
+    let first = app.scope(s).add_resource("First", bucket());
+    let second = app
+        .scope(s)
+        .add_resource("Second", bucket().depends_on(first.node()));
+    app.scope(s).add_resource(
+        "Third",
+        bucket()
+            .depends_on(first.node())
+            .property("X", first.ref_value()),
+    );
+    let t = app.synth().unwrap().stacks()[0].template.clone();
+    assert_eq!(t["Resources"]["Second"]["DependsOn"], json!(["First"]));
+    assert!(
+        t["Resources"]["Third"].get("DependsOn").is_none(),
+        "implied by Ref (cfn-lint W3005)"
+    );
+    let _ = second;
+}
+
+#[test]
+fn explicit_dependency_across_stacks_orders_the_stacks() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let late = app.add_stack(stage, "Late");
+    let early = app.add_stack(stage, "Early");
+    let target = app.scope(early).add_resource("T", bucket());
+    app.scope(late).add_resource("L", bucket());
+    app.scope(late)
+        .add_dependency(target.node(), "Late needs T to exist");
+    let assembly = app.synth().unwrap();
+    let names: Vec<&str> = assembly.stacks().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Mgmt-Early", "Mgmt-Late"]);
+    assert_eq!(
+        assembly.stacks()[1].dependencies[0].reasons,
+        ["Late needs T to exist"]
+    );
+}
+
+#[test]
+fn sub_renders_refs_atts_pseudos_and_escapes_literal_dollar_braces() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "A");
+    let other = app.add_stage("Other", Environment::new(OTHER, "us-east-1"));
+    let os = app.add_stack(other, "P");
+    let remote = app.scope(os).add_resource("Remote", bucket());
+    let b = app.scope(s).add_resource("B", bucket());
+    let v = Value::sub([
+        text("arn:"),
+        SubPart::Value(Pseudo::Partition.into()),
+        text(":${literal}:"),
+        SubPart::Value(b.ref_value()),
+        text("/"),
+        SubPart::Value(b.get_att("Arn")),
+        text("/"),
+        SubPart::Value(remote.ref_value()),
+        text("/"),
+        SubPart::Value(Value::join("-", [Value::from("a"), b.ref_value()])),
+    ]);
+    app.scope(s).add_resource("User", bucket().property("X", v));
+    let assembly = app.synth().unwrap();
+    let stack = assembly.stack("Mgmt-A").unwrap();
+    let param = stack.parameters.keys().next().unwrap().clone();
+    assert_eq!(
+        stack.template["Resources"]["User"]["Properties"]["X"],
+        json!({"Fn::Sub": [
+            format!("arn:${{AWS::Partition}}:${{!literal}}:${{B}}/${{B.Arn}}/${{{param}}}/${{Var0}}"),
+            {"Var0": {"Fn::Join": ["-", ["a", {"Ref": "B"}]]}}
+        ]})
+    );
+}
+
+#[test]
+fn sub_without_variables_is_a_plain_string() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "A");
+    app.scope(s).add_resource(
+        "B",
+        bucket().property("X", Value::sub([text("a${b}"), text("c")])),
+    );
+    let t = app.synth().unwrap().stacks()[0].template.clone();
+    assert_eq!(t["Resources"]["B"]["Properties"]["X"], json!("a${b}c"));
+}
+
+#[test]
+fn every_issue_is_reported_at_once_with_its_path() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new("12345", "moon-1"));
+    let s = app.add_stack(stage, "A");
+    app.scope(s).add_resource("Dup", bucket());
+    app.scope(s).add_resource("Dup", bucket());
+    app.scope(s).add_resource("bad/id", bucket());
+    app.scope(s).add_resource(
+        "Ref",
+        bucket().property(
+            "X",
+            Value::Ref(landform_core::Reference {
+                target: NodeId::ROOT,
+                attribute: landform_core::Attribute::Ref,
+            }),
+        ),
+    );
+    let empty_stage = app.add_stage("Empty", Environment::new(OTHER, "us-east-1"));
+    app.add_stack(empty_stage, "Nothing");
+    let found: Vec<(String, String)> = issues(&app)
+        .into_iter()
+        .map(|i| (i.code, i.path.to_string()))
+        .collect();
+    for expected in [
+        ("Tree.DuplicateId", "App/Mgmt/A/Dup"),
+        ("Tree.InvalidId", "App/Mgmt/A/bad/id"),
+        ("Stage.Region", "App/Mgmt"),
+        ("Stage.AccountId", "App/Mgmt"),
+        ("Reference.NotAResource", "App/Mgmt/A/Ref"),
+        ("Stack.NoResources", "App/Empty/Nothing"),
+    ] {
+        assert!(
+            found.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "missing {expected:?} in {found:?}"
+        );
+    }
+    let err = app.synth().unwrap_err().to_string();
+    assert!(err.contains("App/Mgmt/A/Dup: id = \"Dup\""), "{err}");
+}
+
+#[test]
+fn invalid_stack_names_are_refused() {
+    let mut app = App::new();
+    let stage = app.add_stage("9lives", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "has_underscore");
+    app.scope(s).add_resource("B", bucket());
+    assert_eq!(codes(&app), ["Stack.Name"]);
+}
+
+#[test]
+fn resources_outside_stacks_are_refused() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    app.scope(stage).add_resource("Loose", bucket());
+    assert!(codes(&app).contains(&"Tree.ResourceOutsideStack".to_owned()));
+}
+
+fn one_stack(resources: usize) -> (App, NodeId) {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let s = app.add_stack(stage, "A");
+    for i in 0..resources {
+        app.scope(s).add_resource(&format!("R{i}"), bucket());
+    }
+    (app, s)
+}
+
+#[test]
+fn resource_limit_is_500() {
+    let (ok, _) = one_stack(limits::MAX_RESOURCES);
+    assert!(ok.synth().is_ok());
+    let (over, _) = one_stack(limits::MAX_RESOURCES + 1);
+    let issues = issues(&over);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].code, "Stack.TooManyResources");
+    assert_eq!(issues[0].value, "501");
+    assert_eq!(issues[0].path.to_string(), "App/Mgmt/A");
+}
+
+#[test]
+fn output_limit_is_200() {
+    for (count, ok) in [
+        (limits::MAX_OUTPUTS, true),
+        (limits::MAX_OUTPUTS + 1, false),
+    ] {
+        let (mut app, s) = one_stack(1);
+        for i in 0..count {
+            app.scope(s).add_output(&format!("O{i}"), "v", None);
+        }
+        assert_eq!(app.synth().is_ok(), ok, "{count} outputs");
+        if !ok {
+            assert_eq!(codes(&app), ["Stack.TooManyOutputs"]);
+        }
+    }
+}
+
+fn cross_account_reads(count: usize) -> App {
+    let mut app = App::new();
+    let a = app.add_stage("A", Environment::new(MGMT, "us-east-1"));
+    let b = app.add_stage("B", Environment::new(OTHER, "us-east-1"));
+    let producer = app.add_stack(a, "P");
+    let consumer = app.add_stack(b, "C");
+    let handles: Vec<ResourceHandle> = (0..count)
+        .map(|i| app.scope(producer).add_resource(&format!("R{i}"), bucket()))
+        .collect();
+    app.scope(consumer).add_resource(
+        "Reader",
+        bucket().property("X", Value::array(handles.iter().map(|h| h.ref_value()))),
+    );
+    app
+}
+
+#[test]
+fn parameter_limit_is_200() {
+    assert!(cross_account_reads(limits::MAX_PARAMETERS).synth().is_ok());
+    let over = cross_account_reads(limits::MAX_PARAMETERS + 1);
+    let issues = issues(&over);
+    // 201 exports from one producer also break the output limit.
+    let found: Vec<&str> = issues.iter().map(|i| i.code.as_str()).collect();
+    assert!(found.contains(&"Stack.TooManyParameters"), "{found:?}");
+    let p = issues
+        .iter()
+        .find(|i| i.code == "Stack.TooManyParameters")
+        .unwrap();
+    assert_eq!(p.path.to_string(), "App/B/C");
+}
+
+#[test]
+fn template_size_limit_is_one_megabyte() {
+    let big = |bytes: usize| {
+        let (mut app, s) = one_stack(0);
+        app.scope(s)
+            .add_resource("Big", bucket().property("Blob", "x".repeat(bytes)));
+        app
+    };
+    assert!(big(limits::MAX_TEMPLATE_BYTES - 1_000).synth().is_ok());
+    let over = big(limits::MAX_TEMPLATE_BYTES);
+    let issues = issues(&over);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].code, "Stack.TemplateTooLarge");
+}
+
+#[test]
+fn logical_ids_do_not_change_when_siblings_are_added() {
+    let build = |extra: bool| {
+        let mut app = App::new();
+        let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+        let s = app.add_stack(stage, "A");
+        let mut scope = app.scope(s);
+        if extra {
+            scope.child("AAA", "Group").add_resource("Bucket", bucket());
+        }
+        scope
+            .child("State", "Group")
+            .add_resource("Bucket", bucket());
+        if extra {
+            scope.child("ZZZ", "Group").add_resource("Bucket", bucket());
+        }
+        app.synth().unwrap().stacks()[0].resources.clone()
+    };
+    let before = build(false);
+    let after = build(true);
+    for (id, info) in &before {
+        assert_eq!(after.get(id), Some(info), "{id} renamed");
+    }
+    assert_eq!(after.len(), before.len() + 2);
+}
+
+#[test]
+fn two_synths_are_byte_identical() {
+    let build = || {
+        let mut app = App::new();
+        let a = app.add_stage("A", Environment::new(MGMT, "us-east-1"));
+        let b = app.add_stage("B", Environment::new(OTHER, "eu-west-1"));
+        let pa = app.add_stack(a, "P");
+        let cb = app.add_stack(b, "C");
+        let r = app
+            .scope(pa)
+            .add_resource("R", bucket().property("Z", 1).property("A", true));
+        app.scope(cb)
+            .add_resource("S", bucket().property("X", r.get_att("Arn")));
+        app.scope(cb)
+            .add_output("Out", r.ref_value(), Some("an output"));
+        app.synth().unwrap()
+    };
+    let dir1 = tempfile::tempdir().unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let files1 = build().write(dir1.path()).unwrap();
+    build().write(dir2.path()).unwrap();
+    assert_eq!(files1.len(), 3);
+    for file in files1 {
+        let name = file.file_name().unwrap();
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            std::fs::read(dir2.path().join(name)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn writing_into_an_unwritable_place_is_a_typed_error() {
+    let (app, _) = one_stack(1);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let err = app
+        .synth()
+        .unwrap()
+        .write(file.path().join("sub"))
+        .unwrap_err();
+    assert!(
+        matches!(err, landform_core::CoreError::Write { .. }),
+        "{err}"
+    );
+}
