@@ -1,0 +1,165 @@
+//! Quickstart: a two-account app with a cross-account reference, synthesised to a directory.
+//!
+//! The management account creates a workload account and a KMS key; the workload account's
+//! bucket is encrypted with that key (a reference across accounts, wired through the manifest
+//! as a deploy-time parameter).
+//!
+//! Run: `cargo run --example quickstart [-- --out DIR]`
+
+use std::process::ExitCode;
+
+use landform::core::iam::{PolicyDocument, Principal, Statement};
+use landform::core::{kinds, App, Environment, RemovalPolicy, Resource, Scope, Token, Value};
+
+/// A downstream-style construct: nothing but a function of a scope, an id and props.
+struct EncryptedBucket;
+
+impl EncryptedBucket {
+    fn new(scope: &mut Scope<'_>, id: &str, key_arn: &Token<kinds::Arn>) {
+        let mut inner = scope.child(id, "EncryptedBucket");
+        let bucket = inner.add_resource(
+            "Bucket",
+            Resource::new("AWS::S3::Bucket")
+                .property(
+                    "BucketEncryption",
+                    Value::object([(
+                        "ServerSideEncryptionConfiguration",
+                        Value::array([Value::object([
+                            ("BucketKeyEnabled", Value::from(true)),
+                            (
+                                "ServerSideEncryptionByDefault",
+                                Value::object([
+                                    ("SSEAlgorithm", Value::from("aws:kms")),
+                                    ("KMSMasterKeyID", key_arn.into()),
+                                ]),
+                            ),
+                        ])]),
+                    )]),
+                )
+                .property(
+                    "PublicAccessBlockConfiguration",
+                    Value::object([
+                        ("BlockPublicAcls", Value::from(true)),
+                        ("BlockPublicPolicy", Value::from(true)),
+                        ("IgnorePublicAcls", Value::from(true)),
+                        ("RestrictPublicBuckets", Value::from(true)),
+                    ]),
+                )
+                .property(
+                    "VersioningConfiguration",
+                    Value::object([("Status", Value::from("Enabled"))]),
+                )
+                .removal_policy(RemovalPolicy::Retain),
+        );
+        let tls_only = PolicyDocument::new().statement(
+            Statement::deny()
+                .sid("DenyInsecureTransport")
+                .any_principal()
+                .actions(["s3:*"])
+                .resources([
+                    bucket.get_att("Arn"),
+                    Value::join("", [bucket.get_att("Arn"), Value::from("/*")]),
+                ])
+                .condition("Bool", "aws:SecureTransport", ["false"])
+                .expect("a fresh statement has no conditions yet"),
+        );
+        inner.add_resource(
+            "Policy",
+            Resource::new("AWS::S3::BucketPolicy")
+                .property("Bucket", bucket.ref_value())
+                .property("PolicyDocument", tls_only),
+        );
+    }
+}
+
+/// The quickstart app (also used by the tests).
+pub fn build() -> App {
+    let mut app = App::new();
+    let management = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    let org = app.add_stack(management, "Organization");
+
+    let mut scope = app.scope(org);
+    let account = scope.add_resource(
+        "WorkloadAccount",
+        Resource::new("AWS::Organizations::Account")
+            .property("AccountName", "quickstart-workload")
+            .property("Email", "aws+quickstart-workload@example.com")
+            .property("ParentIds", vec!["r-abcd"])
+            .removal_policy(RemovalPolicy::Retain),
+    );
+    let key_policy = PolicyDocument::new().statement(
+        Statement::allow()
+            .sid("AccountAdministers")
+            .principal(Principal::aws(Value::sub([
+                landform::core::text("arn:"),
+                landform::core::SubPart::Value(landform::core::Pseudo::Partition.into()),
+                landform::core::text(":iam::"),
+                landform::core::SubPart::Value(landform::core::Pseudo::AccountId.into()),
+                landform::core::text(":root"),
+            ])))
+            .actions(["kms:*"])
+            .resources(["*"]),
+    );
+    // The workload account encrypts with this key: grant it use of the key, nothing more.
+    let workload_root = Value::sub([
+        landform::core::text("arn:"),
+        landform::core::SubPart::Value(landform::core::Pseudo::Partition.into()),
+        landform::core::text(":iam::"),
+        landform::core::SubPart::Value(account.get_att("AccountId")),
+        landform::core::text(":root"),
+    ]);
+    let key_policy = key_policy.statement(
+        Statement::allow()
+            .sid("WorkloadAccountUses")
+            .principal(Principal::aws(workload_root))
+            .actions(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+            .resources(["*"]),
+    );
+    let key = scope.add_resource(
+        "DataKey",
+        Resource::new("AWS::KMS::Key")
+            .property("EnableKeyRotation", true)
+            .property("KeyPolicy", key_policy)
+            .removal_policy(RemovalPolicy::Retain),
+    );
+
+    let workload_env = Environment::for_account(account.att_token("AccountId"), "us-east-1");
+    let workload = app.root().add_stage("Workload", workload_env);
+    let data = app.add_stack(workload, "Data");
+    EncryptedBucket::new(&mut app.scope(data), "Data", &key.att_token("Arn"));
+    app
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut out = std::path::PathBuf::from("target/landform/quickstart");
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--out", Some(dir)) => out = dir.into(),
+            _ => {
+                eprintln!("usage: quickstart [--out DIR]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let assembly = match build().synth() {
+        Ok(assembly) => assembly,
+        Err(err) => {
+            eprintln!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match assembly.write(&out) {
+        Ok(files) => {
+            for stack in assembly.stacks() {
+                println!("{:<24} {} resource(s)", stack.name, stack.resources.len());
+            }
+            println!("wrote {} files to {}", files.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The project's one test command (the README's, and what .ci/run calls).
+# Sets up everything it needs itself: the Python venv with cfn-lint, checkov and moto
+# (scripts/pyenv.sh), then formats-checks, lints and runs every test of the workspace.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+start=$(date +%s)
+"$REPO/scripts/pyenv.sh"
+cargo fmt --all -- --check
+# Only landform-aws (and what embeds it) may pull in the AWS SDK: the rest must build in seconds.
+for crate in landform-core landform-constructs landform-deploy; do
+    [[ -d "crates/$crate" ]] || continue
+    deps=$(cargo tree --locked -p "$crate" -e normal,build --prefix none)
+    if grep -E '^(aws-sdk-|aws-config|aws-smithy)' <<<"$deps" >/dev/null; then
+        echo "scripts/test.sh: $crate depends on the AWS SDK; only landform-aws may" >&2
+        exit 1
+    fi
+done
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+echo "scripts/test.sh: all checks passed in $(( $(date +%s) - start )) s"
