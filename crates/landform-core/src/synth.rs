@@ -365,12 +365,15 @@ impl<'t> Synthesizer<'t> {
             }
             Value::Ref(reference) => {
                 let reference = reference.clone();
-                let reason = format!(
-                    "{} deploys into the account created by {}",
-                    self.tree.path(stack),
-                    self.tree.path(reference.target)
-                );
-                match self.share_output(i, &reference, stage, &reason) {
+                let target = reference.target;
+                let reason = |tree: &Tree| {
+                    format!(
+                        "{} deploys into the account created by {}",
+                        tree.path(stack),
+                        tree.path(target)
+                    )
+                };
+                match self.share_output(i, &reference, stage, reason) {
                     Some((producer, output)) if producer != i => {
                         AccountSpec::FromOutput(OutputRef {
                             stack: self.names[producer].clone(),
@@ -410,7 +413,7 @@ impl<'t> Synthesizer<'t> {
         consumer: usize,
         reference: &Reference,
         from: NodeId,
-        reason: &str,
+        reason: impl FnOnce(&Tree) -> String,
     ) -> Option<(usize, String)> {
         let target = reference.target;
         let target_ok =
@@ -452,7 +455,7 @@ impl<'t> Synthesizer<'t> {
             .shared_outputs
             .entry(output.clone())
             .or_insert((value, None));
-        self.graph.add_edge(consumer, producer, reason);
+        self.graph.add_edge(consumer, producer, reason(self.tree));
         Some((producer, output))
     }
 
@@ -516,17 +519,15 @@ impl<'t> Synthesizer<'t> {
         from: NodeId,
         deps: &mut Vec<String>,
     ) -> Json {
-        let reason = format!(
-            "{} reads {}.{}",
-            self.tree.path(from),
-            if (reference.target.0 as usize) < self.tree.len() {
-                self.tree.path(reference.target).to_string()
-            } else {
-                "?".to_owned()
-            },
-            reference.attribute.name()
-        );
-        let Some((producer, output)) = self.share_output(i, reference, from, &reason) else {
+        let reason = |tree: &Tree| {
+            format!(
+                "{} reads {}.{}",
+                tree.path(from),
+                tree.path(reference.target),
+                reference.attribute.name()
+            )
+        };
+        let Some((producer, output)) = self.share_output(i, reference, from, reason) else {
             return Json::Null;
         };
         if producer == i {
