@@ -53,11 +53,14 @@ echo "pyenv: building $VENV from scripts/requirements.txt (takes a couple of min
 start=$SECONDS
 rm -f "$VENV/$STAMP_NAME"
 "$PYTHON" -m venv --clear "$VENV"
-# --no-compile: byte-compiling the ~500 MB of installed files (mostly botocore
-# and moto data/modules) roughly doubles the install time; Python compiles the
-# few modules actually imported on first use instead.
+# pip byte-compiles serially (~40 s here); compileall on all cores is about
+# twice as fast. Compiling up front matters: with PYTHONDONTWRITEBYTECODE=1 (set
+# on these machines) nothing is cached later, and cfn-lint/checkov runs take
+# 2-3x longer without .pyc files.
 PIP_NO_INPUT=1 "$VENV/bin/python" -m pip install \
     --disable-pip-version-check -q --no-compile -r "$REQ" >&2
+"$VENV/bin/python" -m compileall -q -j 0 "$VENV/lib" >/dev/null ||
+    echo "pyenv: warning: some files in $VENV/lib did not byte-compile" >&2
 printf '%s\n' "$want" >"$VENV/$STAMP_NAME.tmp"
 mv -f "$VENV/$STAMP_NAME.tmp" "$VENV/$STAMP_NAME"
 echo "pyenv: $VENV ready in $((SECONDS - start)) s" >&2
