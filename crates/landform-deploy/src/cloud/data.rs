@@ -1,0 +1,547 @@
+//! The in-memory cloud's data and the AWS rules it enforces. Synchronous: the async shell in
+//! `mod.rs` adds latency, failures, counting and persistence.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+
+use super::types::{spec_of, NameScope, TypeSpec};
+use crate::error::{ErrorCode, ProviderError};
+use crate::provider::{CreateRequest, ResourceState, Session};
+
+/// An account of the organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudAccount {
+    /// The 12-digit id.
+    pub id: String,
+    /// The account name.
+    pub name: String,
+    /// The root email.
+    pub email: String,
+    /// The parent (root or OU id).
+    pub parent_id: String,
+}
+
+/// A `CreateAccount` request in progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AccountRequest {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub parent_id: String,
+    pub polls_left: u32,
+    pub account_id: String,
+    pub properties: Json,
+    pub key: String,
+}
+
+/// One resource held by the cloud.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudResource {
+    /// The owning account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The CloudFormation type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The physical id.
+    pub physical_id: String,
+    /// The name, for named types.
+    pub name: Option<String>,
+    /// The `landform:resource` tag: the idempotency key of the create.
+    pub tag: String,
+    /// The properties as last written.
+    pub properties: Json,
+    /// The attributes.
+    pub attributes: BTreeMap<String, Json>,
+    /// Objects in a bucket.
+    #[serde(default)]
+    pub objects: Vec<String>,
+}
+
+/// Everything the cloud holds; persisted as JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CloudData {
+    pub management_account: String,
+    pub organization_id: String,
+    pub root_id: String,
+    pub accounts: BTreeMap<String, CloudAccount>,
+    pub account_requests: BTreeMap<String, AccountRequest>,
+    /// Resources by `account/region/type/physicalId`.
+    pub resources: BTreeMap<String, CloudResource>,
+    /// Creates per `(account, type, tag)`, so a duplicate create gets a new id.
+    pub creates: BTreeMap<String, u64>,
+    pub calls: u64,
+    pub writes: u64,
+    pub account_polls: u32,
+    /// How long the engine waits between account status polls.
+    pub poll_ms: u64,
+}
+
+pub(crate) fn err(code: ErrorCode, service: &str, message: impl Into<String>) -> ProviderError {
+    ProviderError::new(code, message).with_service_code(service)
+}
+
+pub(crate) fn hex(seed: &str, len: usize) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .chars()
+        .take(len)
+        .collect()
+}
+
+fn digits(seed: &str, len: usize) -> String {
+    Sha256::digest(seed.as_bytes())
+        .iter()
+        .map(|b| char::from(b'0' + b % 10))
+        .take(len)
+        .collect()
+}
+
+fn s(props: &Json, key: &str) -> Option<String> {
+    props.get(key).and_then(Json::as_str).map(str::to_owned)
+}
+
+fn res_key(account: &str, region: &str, type_name: &str, id: &str) -> String {
+    format!("{account}/{region}/{type_name}/{id}")
+}
+
+/// Global services keep one namespace per account, whatever the region.
+fn is_global(type_name: &str) -> bool {
+    type_name.starts_with("AWS::IAM::")
+        || type_name.starts_with("AWS::Organizations::")
+        || type_name == "AWS::S3::Bucket"
+}
+
+impl CloudData {
+    pub fn new(management_account: &str) -> Self {
+        let mut data = CloudData {
+            management_account: management_account.to_owned(),
+            organization_id: format!("o-{}", hex(management_account, 10)),
+            root_id: super::InMemoryCloud::ROOT_ID.to_owned(),
+            account_polls: 1,
+            poll_ms: 1000,
+            ..CloudData::default()
+        };
+        data.accounts.insert(
+            management_account.to_owned(),
+            CloudAccount {
+                id: management_account.to_owned(),
+                name: "Management".into(),
+                email: "management@example.com".into(),
+                parent_id: data.root_id.clone(),
+            },
+        );
+        data
+    }
+
+    pub fn is_member(&self, account: &str) -> bool {
+        self.accounts.contains_key(account)
+    }
+
+    fn org_arn(&self, kind: &str, id: &str) -> String {
+        format!(
+            "arn:aws:organizations::{}:{kind}/{}/{id}",
+            self.management_account, self.organization_id
+        )
+    }
+
+    fn lookup_type(type_name: &str) -> Result<&'static TypeSpec, ProviderError> {
+        spec_of(type_name).ok_or_else(|| {
+            err(
+                ErrorCode::InvalidRequest,
+                "UnsupportedType",
+                format!("the in-memory cloud does not support {type_name}"),
+            )
+        })
+    }
+
+    fn region_of(session: &Session, type_name: &str) -> String {
+        if is_global(type_name) {
+            "global".into()
+        } else {
+            session.region.clone()
+        }
+    }
+
+    /// The resource's name, explicit or generated.
+    fn name_for(spec: &TypeSpec, request: &CreateRequest) -> Option<String> {
+        let prop = spec.name_property?;
+        let name = s(&request.properties, prop).unwrap_or_else(|| request.physical_name.clone());
+        Some(if spec.scope == NameScope::Global {
+            name.to_lowercase()
+        } else {
+            name
+        })
+    }
+
+    fn find_named(
+        &self,
+        spec: &TypeSpec,
+        account: &str,
+        region: &str,
+        name: &str,
+    ) -> Option<&CloudResource> {
+        self.resources.values().find(|r| {
+            r.type_name == spec.type_name
+                && r.name.as_deref() == Some(name)
+                && (spec.scope == NameScope::Global || (r.account == account && r.region == region))
+        })
+    }
+
+    pub fn find(
+        &self,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError> {
+        let spec = Self::lookup_type(&request.type_name)?;
+        if request.type_name == "AWS::Organizations::Account" {
+            let email = s(&request.properties, "Email").unwrap_or_default();
+            if let Some(a) = self.accounts.values().find(|a| a.email == email) {
+                return self.account_state(&a.id).map(Some);
+            }
+            if let Some(r) = self.account_requests.values().find(|r| r.email == email) {
+                return Ok(Some(self.in_progress(&r.id)));
+            }
+            return Ok(None);
+        }
+        let region = Self::region_of(session, &request.type_name);
+        let found = match Self::name_for(spec, request) {
+            Some(name) => self.find_named(spec, &session.account_id, &region, &name),
+            None => self.resources.values().find(|r| {
+                r.type_name == request.type_name
+                    && r.account == session.account_id
+                    && r.region == region
+                    && r.tag == request.idempotency_key
+            }),
+        };
+        Ok(found
+            .filter(|r| r.account == session.account_id)
+            .map(state_of))
+    }
+
+    pub fn read(
+        &mut self,
+        session: &Session,
+        type_name: &str,
+        id: &str,
+    ) -> Result<ResourceState, ProviderError> {
+        if type_name == "AWS::Organizations::Account" {
+            if let Some(req) = self.account_requests.get(id).cloned() {
+                return self.poll_account(req);
+            }
+            return self.account_state(id);
+        }
+        let region = Self::region_of(session, type_name);
+        self.resources
+            .get(&res_key(&session.account_id, &region, type_name, id))
+            .map(state_of)
+            .ok_or_else(|| {
+                err(
+                    ErrorCode::NotFound,
+                    "NotFound",
+                    format!("{type_name} {id} does not exist in {}", session.account_id),
+                )
+            })
+    }
+
+    fn account_state(&self, id: &str) -> Result<ResourceState, ProviderError> {
+        let a = self.accounts.get(id).ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "AccountNotFoundException",
+                format!("account {id} is not in the organization"),
+            )
+        })?;
+        let attributes = BTreeMap::from([
+            ("AccountId".to_owned(), json!(a.id)),
+            ("Arn".to_owned(), json!(self.org_arn("account", &a.id))),
+            ("JoinedMethod".to_owned(), json!("CREATED")),
+            ("JoinedTimestamp".to_owned(), json!("2024-01-01T00:00:00Z")),
+            ("Status".to_owned(), json!("ACTIVE")),
+        ]);
+        let props = json!({"AccountName": a.name, "Email": a.email, "ParentIds": [a.parent_id]});
+        Ok(ResourceState::ready(a.id.clone(), attributes, props))
+    }
+
+    fn poll_account(&mut self, mut req: AccountRequest) -> Result<ResourceState, ProviderError> {
+        if req.polls_left > 0 {
+            req.polls_left -= 1;
+            let id = req.id.clone();
+            self.account_requests.insert(id.clone(), req);
+            return Ok(self.in_progress(&id));
+        }
+        self.account_requests.remove(&req.id);
+        self.accounts.insert(
+            req.account_id.clone(),
+            CloudAccount {
+                id: req.account_id.clone(),
+                name: req.name,
+                email: req.email,
+                parent_id: req.parent_id,
+            },
+        );
+        self.account_state(&req.account_id)
+    }
+
+    fn next_seq(&mut self, account: &str, type_name: &str, tag: &str) -> u64 {
+        let n = self
+            .creates
+            .entry(format!("{account}|{type_name}|{tag}"))
+            .or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    pub fn create(
+        &mut self,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<ResourceState, ProviderError> {
+        let spec = Self::lookup_type(&request.type_name)?;
+        let account = session.account_id.clone();
+        if !self.is_member(&account) {
+            return Err(err(
+                ErrorCode::AccessDenied,
+                "AccessDenied",
+                format!("account {account} is not in the organization"),
+            ));
+        }
+        let props = &request.properties;
+        if request.type_name == "AWS::Organizations::Account" {
+            return self.create_account(session, request);
+        }
+        let region = Self::region_of(session, &request.type_name);
+        let name = Self::name_for(spec, request);
+        if let Some(name) = &name {
+            if self.find_named(spec, &account, &region, name).is_some() {
+                let code = if spec.scope == NameScope::Global {
+                    "BucketAlreadyExists"
+                } else {
+                    "AlreadyExists"
+                };
+                return Err(err(
+                    ErrorCode::AlreadyExists,
+                    code,
+                    format!("{} {name} already exists", spec.type_name),
+                ));
+            }
+        }
+        super::rules::validate(self, session, &request.type_name, props, name.as_deref())?;
+        let seq = self.next_seq(&account, &request.type_name, &request.idempotency_key);
+        let seed = format!(
+            "{account}|{}|{}|{seq}",
+            request.type_name, request.idempotency_key
+        );
+        let physical_id =
+            super::rules::physical_id(self, spec, session, props, name.as_deref(), &seed);
+        let attributes = super::rules::attributes(
+            self,
+            session,
+            &request.type_name,
+            &physical_id,
+            props,
+            &seed,
+        );
+        let resource = CloudResource {
+            account: account.clone(),
+            region: region.clone(),
+            type_name: request.type_name.clone(),
+            physical_id: physical_id.clone(),
+            name,
+            tag: request.idempotency_key.clone(),
+            properties: props.clone(),
+            attributes,
+            objects: Vec::new(),
+        };
+        let state = state_of(&resource);
+        self.resources.insert(
+            res_key(&account, &region, &request.type_name, &physical_id),
+            resource,
+        );
+        Ok(state)
+    }
+
+    fn create_account(
+        &mut self,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<ResourceState, ProviderError> {
+        let props = &request.properties;
+        if session.account_id != self.management_account {
+            return Err(err(
+                ErrorCode::AccessDenied,
+                "AccessDeniedException",
+                "only the management account creates accounts",
+            ));
+        }
+        let email = s(props, "Email").ok_or_else(|| {
+            err(
+                ErrorCode::InvalidRequest,
+                "InvalidInputException",
+                "Email is required",
+            )
+        })?;
+        let name = s(props, "AccountName").ok_or_else(|| {
+            err(
+                ErrorCode::InvalidRequest,
+                "InvalidInputException",
+                "AccountName is required",
+            )
+        })?;
+        if !email.contains('@') || email.len() > 64 {
+            return Err(err(
+                ErrorCode::InvalidRequest,
+                "InvalidInputException",
+                format!("{email} is not a valid email"),
+            ));
+        }
+        if self.accounts.values().any(|a| a.email == email)
+            || self.account_requests.values().any(|r| r.email == email)
+        {
+            return Err(err(
+                ErrorCode::AlreadyExists,
+                "EMAIL_ALREADY_EXISTS",
+                format!("an account with email {email} already exists"),
+            ));
+        }
+        let parent_id = props
+            .get("ParentIds")
+            .and_then(Json::as_array)
+            .and_then(|a| a.first())
+            .and_then(Json::as_str)
+            .unwrap_or(&self.root_id)
+            .to_owned();
+        super::rules::check_org_target(self, &parent_id)?;
+        let seq = self.next_seq(&session.account_id, &request.type_name, &email);
+        let id = format!("car-{}", hex(&format!("{email}|{seq}"), 32));
+        let req = AccountRequest {
+            id: id.clone(),
+            email: email.clone(),
+            name,
+            parent_id,
+            polls_left: self.account_polls,
+            account_id: digits(&format!("account|{email}|{seq}"), 12),
+            properties: props.clone(),
+            key: request.idempotency_key.clone(),
+        };
+        self.account_requests.insert(id.clone(), req);
+        Ok(self.in_progress(&id))
+    }
+
+    pub fn update(
+        &mut self,
+        session: &Session,
+        type_name: &str,
+        id: &str,
+        props: &Json,
+    ) -> Result<ResourceState, ProviderError> {
+        if type_name == "AWS::Organizations::Account" {
+            let a = self.accounts.get_mut(id).ok_or_else(|| {
+                err(
+                    ErrorCode::NotFound,
+                    "AccountNotFoundException",
+                    format!("account {id} not found"),
+                )
+            })?;
+            if let Some(n) = s(props, "AccountName") {
+                a.name = n;
+            }
+            if let Some(p) = props
+                .get("ParentIds")
+                .and_then(Json::as_array)
+                .and_then(|a| a.first())
+                .and_then(Json::as_str)
+            {
+                a.parent_id = p.to_owned();
+            }
+            return self.account_state(id);
+        }
+        let region = Self::region_of(session, type_name);
+        let key = res_key(&session.account_id, &region, type_name, id);
+        let current = self.resources.get(&key).cloned().ok_or_else(|| {
+            err(
+                ErrorCode::NotFound,
+                "NotFound",
+                format!("{type_name} {id} does not exist"),
+            )
+        })?;
+        super::rules::validate(self, session, type_name, props, current.name.as_deref())?;
+        let seed = format!("{}|{type_name}|{}|1", session.account_id, current.tag);
+        let mut attributes = super::rules::attributes(self, session, type_name, id, props, &seed);
+        // Ids made at create stay what they were.
+        for (k, v) in &current.attributes {
+            if k.ends_with("Id") || k == "Arn" {
+                attributes.insert(k.clone(), v.clone());
+            }
+        }
+        let entry = self.resources.entry(key).or_insert(current);
+        entry.properties = props.clone();
+        entry.attributes = attributes;
+        Ok(state_of(entry))
+    }
+
+    pub fn delete(
+        &mut self,
+        session: &Session,
+        type_name: &str,
+        id: &str,
+    ) -> Result<(), ProviderError> {
+        if type_name == "AWS::Organizations::Account" {
+            if self.resources.values().any(|r| r.account == id) {
+                // AWS closes an account with its resources; the engine deletes them first.
+            }
+            return match self.accounts.remove(id) {
+                Some(_) => Ok(()),
+                None => Err(err(
+                    ErrorCode::NotFound,
+                    "AccountNotFoundException",
+                    format!("account {id} not found"),
+                )),
+            };
+        }
+        let region = Self::region_of(session, type_name);
+        let key = res_key(&session.account_id, &region, type_name, id);
+        let Some(current) = self.resources.get(&key) else {
+            return Err(err(
+                ErrorCode::NotFound,
+                "NotFound",
+                format!("{type_name} {id} does not exist"),
+            ));
+        };
+        super::rules::check_delete(self, current)?;
+        self.resources.remove(&key);
+        Ok(())
+    }
+}
+
+pub(crate) fn state_of(r: &CloudResource) -> ResourceState {
+    ResourceState::ready(
+        r.physical_id.clone(),
+        r.attributes.clone(),
+        r.properties.clone(),
+    )
+}
+
+impl CloudData {
+    fn in_progress(&self, request_id: &str) -> ResourceState {
+        ResourceState {
+            physical_id: request_id.to_owned(),
+            attributes: BTreeMap::new(),
+            properties: Json::Null,
+            in_progress_retry_ms: Some(self.poll_ms),
+        }
+    }
+}
+
+pub(crate) use hex as hex_id;

@@ -1,0 +1,535 @@
+//! The engine: plan, apply, destroy and drift over an [`Assembly`], through the providers of
+//! a [`ProviderRegistry`], with state, lock, journal and per-account sessions.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as SyncMutex};
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use landform_core::Assembly;
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use crate::error::DeployError;
+use crate::intrinsics::Lookup;
+use crate::layer::{Clock, TokioClock};
+use crate::lock::Lock;
+use crate::model::{resource_key, Model};
+use crate::plan::{self, Plan};
+use crate::provider::{ProviderRegistry, Session, Sessions};
+use crate::report::{ApplyReport, Drift, DriftReport, ResourceDrift};
+use crate::resolver::Resolver;
+use crate::state::{State, StateStore};
+
+/// The deploy engine.
+///
+/// ```
+/// use std::sync::Arc;
+/// use landform_core::{App, Environment, Resource};
+/// use landform_deploy::{Engine, InMemoryCloud, MemoryLock, MemoryStateStore};
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// let mut app = App::new();
+/// let stage = app.add_stage("Management", Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"));
+/// let stack = app.add_stack(stage, "State");
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// let assembly = app.synth().unwrap();
+///
+/// let cloud = InMemoryCloud::new();
+/// let engine = Engine::new(cloud.registry(), Arc::new(MemoryStateStore::new()),
+///                          Arc::new(MemoryLock::new()), Arc::new(cloud.sessions()));
+/// assert_eq!(engine.plan(&assembly).await.unwrap().changes.len(), 1);
+/// let report = engine.apply(&assembly).await.unwrap();
+/// assert_eq!(report.created, 1);
+/// assert!(engine.plan(&assembly).await.unwrap().is_empty());
+/// # });
+/// ```
+pub struct Engine {
+    registry: ProviderRegistry,
+    state: Arc<dyn StateStore>,
+    lock: Arc<dyn Lock>,
+    sessions: Arc<dyn Sessions>,
+    clock: Arc<dyn Clock>,
+    concurrency: usize,
+    holder: String,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("registry", &self.registry)
+            .field("concurrency", &self.concurrency)
+            .field("holder", &self.holder)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine over providers, a state store, a lock and sessions. Defaults: tokio clock,
+    /// 32 calls at once, lock holder `landform-<pid>`.
+    pub fn new(
+        registry: ProviderRegistry,
+        state: Arc<dyn StateStore>,
+        lock: Arc<dyn Lock>,
+        sessions: Arc<dyn Sessions>,
+    ) -> Self {
+        Engine {
+            registry,
+            state,
+            lock,
+            sessions,
+            clock: Arc::new(TokioClock::new()),
+            concurrency: 32,
+            holder: format!("landform-{}", std::process::id()),
+        }
+    }
+    /// Use another clock (for polling delays and the wall time of reports).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// At most `n` provider operations at once (at least 1).
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+    /// The holder id written into the lock.
+    pub fn with_holder(mut self, holder: impl Into<String>) -> Self {
+        self.holder = holder.into();
+        self
+    }
+
+    /// What an apply would do. Calls no provider.
+    pub async fn plan(&self, assembly: &Assembly) -> Result<Plan, DeployError> {
+        let model = Model::build(assembly)?;
+        let state = self.state.load().await?;
+        plan::compute(&model, &state, &self.registry)
+    }
+
+    /// Apply the assembly: settle the journal of an interrupted run, then create, update or
+    /// replace every resource as soon as its dependencies are done, then delete what left
+    /// the assembly (forgetting retained resources), then record the outputs.
+    pub async fn apply(&self, assembly: &Assembly) -> Result<ApplyReport, DeployError> {
+        let model = Model::build(assembly)?;
+        self.locked(model, false).await
+    }
+
+    /// Delete every recorded resource in reverse dependency order. Resources with
+    /// `DeletionPolicy: Retain` are forgotten, not deleted, and listed in the report.
+    pub async fn destroy(&self) -> Result<ApplyReport, DeployError> {
+        self.locked(Model::empty(), true).await
+    }
+
+    async fn locked(&self, model: Model, destroy: bool) -> Result<ApplyReport, DeployError> {
+        let start = self.clock.elapsed();
+        let state = self.state.load().await?;
+        // Refuse unknown types and unresolvable references before any call.
+        plan::compute(&model, &state, &self.registry)?;
+        for stack in state.stacks.values() {
+            for rec in stack.resources.values() {
+                let _ = self.registry_for(&rec.type_name, "", "", &rec.path)?;
+            }
+        }
+        self.lock.acquire(&self.holder).await?;
+        let run = Run::new(self, model, state);
+        let result = run.execute(destroy).await;
+        let released = self.lock.release(&self.holder).await;
+        let mut report = result?;
+        released?;
+        report.wall_time = self.clock.elapsed().saturating_sub(start);
+        Ok(report)
+    }
+
+    /// Read every recorded resource back and report the differences, per account.
+    pub async fn drift(&self) -> Result<DriftReport, DeployError> {
+        let state = self.state.load().await?;
+        let mut report = DriftReport::default();
+        for (stack_name, stack) in &state.stacks {
+            let session = self.sessions.session(&stack.account, &stack.region).await?;
+            for (lid, rec) in &stack.resources {
+                let provider = self.registry_for(&rec.type_name, stack_name, lid, &rec.path)?;
+                report.checked += 1;
+                let drift = match provider
+                    .read(&session, &rec.type_name, &rec.physical_id, &rec.properties)
+                    .await
+                {
+                    Err(e) if e.code == crate::ErrorCode::NotFound => Some(Drift::Deleted),
+                    Err(source) => {
+                        return Err(DeployError::Provider {
+                            stack: stack_name.clone(),
+                            logical_id: lid.clone(),
+                            type_name: rec.type_name.clone(),
+                            operation: "read",
+                            source,
+                        })
+                    }
+                    Ok(actual) => {
+                        let keys = plan::changed_keys(&rec.properties, &actual.properties);
+                        let properties: Vec<_> = keys
+                            .into_iter()
+                            .filter(|k| rec.properties.get(k).is_some())
+                            .map(|k| {
+                                let before = rec.properties.get(&k).cloned();
+                                let after = actual.properties.get(&k).cloned();
+                                (k, before, after)
+                            })
+                            .collect();
+                        (!properties.is_empty()).then_some(Drift::Modified { properties })
+                    }
+                };
+                let entry = report.accounts.entry(stack.account.clone()).or_default();
+                if let Some(drift) = drift {
+                    entry.push(ResourceDrift {
+                        stack: stack_name.clone(),
+                        logical_id: lid.clone(),
+                        type_name: rec.type_name.clone(),
+                        physical_id: rec.physical_id.clone(),
+                        drift,
+                    });
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn registry_for(
+        &self,
+        type_name: &str,
+        stack: &str,
+        logical_id: &str,
+        path: &str,
+    ) -> Result<Arc<dyn crate::Provider>, DeployError> {
+        self.registry
+            .provider(type_name)
+            .ok_or_else(|| DeployError::UnknownResourceType {
+                stack: stack.to_owned(),
+                logical_id: logical_id.to_owned(),
+                path: path.to_owned(),
+                type_name: type_name.to_owned(),
+            })
+    }
+}
+
+/// A deterministic physical name for a resource without an explicit one: stack name and
+/// logical id (letters, digits and `-`), cut to fit, plus 8 hex digits of their hash. At most
+/// 63 characters, so it fits every AWS name limit the constructs meet.
+///
+/// ```
+/// let a = landform_deploy::physical_name("Prod-Network", "Vpc");
+/// assert_eq!(a, landform_deploy::physical_name("Prod-Network", "Vpc"));
+/// assert!(a.starts_with("Prod-Network-Vpc-") && a.len() <= 63);
+/// ```
+pub fn physical_name(stack: &str, logical_id: &str) -> String {
+    let base: String = format!("{stack}-{logical_id}")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(54)
+        .collect();
+    let digest = Sha256::digest(resource_key(stack, logical_id).as_bytes());
+    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("{base}-{hash}")
+}
+
+/// Outcome counters of one run.
+#[derive(Default)]
+pub(crate) struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub replaced: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub retained: Vec<String>,
+    pub recovered: usize,
+}
+
+/// One apply or destroy in progress.
+pub(crate) struct Run<'e> {
+    pub engine: &'e Engine,
+    pub model: Model,
+    pub state: tokio::sync::Mutex<State>,
+    pub sessions: tokio::sync::Mutex<HashMap<(String, String), Session>>,
+    pub calls: AtomicU64,
+    pub writes: AtomicU64,
+    pub counts: SyncMutex<Counts>,
+}
+
+impl<'e> Run<'e> {
+    fn new(engine: &'e Engine, model: Model, mut state: State) -> Self {
+        state.journal.clear();
+        Run {
+            engine,
+            model,
+            state: tokio::sync::Mutex::new(state),
+            sessions: tokio::sync::Mutex::new(HashMap::new()),
+            calls: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            counts: SyncMutex::new(Counts::default()),
+        }
+    }
+
+    pub fn count(&self, f: impl FnOnce(&mut Counts)) {
+        match self.counts.lock() {
+            Ok(mut c) => f(&mut c),
+            Err(p) => f(&mut p.into_inner()),
+        }
+    }
+
+    pub fn registry(&self) -> &ProviderRegistry {
+        &self.engine.registry
+    }
+
+    pub fn engine_state(&self) -> &dyn StateStore {
+        &*self.engine.state
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.engine.clock
+    }
+
+    pub fn provider_call(&self, write: bool) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if write {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub async fn session(&self, account: &str, region: &str) -> Result<Session, DeployError> {
+        let key = (account.to_owned(), region.to_owned());
+        if let Some(s) = self.sessions.lock().await.get(&key) {
+            return Ok(s.clone());
+        }
+        let session = self.engine.sessions.session(account, region).await?;
+        self.sessions.lock().await.insert(key, session.clone());
+        Ok(session)
+    }
+
+    async fn execute(&self, destroy: bool) -> Result<ApplyReport, DeployError> {
+        self.recover().await?;
+        if !destroy {
+            let deps: Vec<Vec<usize>> = self
+                .model
+                .resources
+                .iter()
+                .map(|r| r.deps.clone())
+                .collect();
+            let weights: Vec<u64> = self
+                .model
+                .resources
+                .iter()
+                .map(|r| {
+                    if r.type_name == "AWS::Organizations::Account" {
+                        3
+                    } else {
+                        1
+                    }
+                })
+                .collect();
+            self.schedule(&deps, &weights, |i| self.apply_resource(i))
+                .await?;
+        }
+        self.delete_removed().await?;
+        let outputs = self.record_outputs().await?;
+        let mut report = ApplyReport {
+            stacks: self.model.stacks.len(),
+            outputs,
+            calls: self.calls.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            ..ApplyReport::default()
+        };
+        {
+            let state = self.state.lock().await;
+            let accounts: HashSet<&str> = self
+                .model
+                .stacks
+                .iter()
+                .filter_map(|s| state.stacks.get(&s.name))
+                .map(|s| s.account.as_str())
+                .collect();
+            report.accounts = accounts.len();
+        }
+        self.count(|c| {
+            report.created = c.created;
+            report.updated = c.updated;
+            report.replaced = c.replaced;
+            report.deleted = c.deleted;
+            report.unchanged = c.unchanged;
+            report.retained = std::mem::take(&mut c.retained);
+            report.recovered = c.recovered;
+        });
+        Ok(report)
+    }
+
+    /// Run `task` for every node once its dependencies are done, at most
+    /// `engine.concurrency` at once, longest remaining chain first. On a failure no new node
+    /// starts; the running ones finish and every failure is reported.
+    pub async fn schedule<F, Fut>(
+        &self,
+        deps: &[Vec<usize>],
+        weights: &[u64],
+        task: F,
+    ) -> Result<(), DeployError>
+    where
+        F: Fn(usize) -> Fut,
+        Fut: Future<Output = Result<(), DeployError>>,
+    {
+        let n = deps.len();
+        let mut dependents = vec![Vec::new(); n];
+        for (i, d) in deps.iter().enumerate() {
+            for &on in d {
+                dependents[on].push(i);
+            }
+        }
+        let priority = chain_lengths(deps, &dependents, weights);
+        let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+        let mut ready: BinaryHeap<(u64, Reverse<usize>)> = (0..n)
+            .filter(|&i| waiting[i] == 0)
+            .map(|i| (priority[i], Reverse(i)))
+            .collect();
+        let mut running = FuturesUnordered::new();
+        let mut errors: Vec<DeployError> = Vec::new();
+        let task = &task;
+        loop {
+            while errors.is_empty() && running.len() < self.engine.concurrency {
+                let Some((_, Reverse(i))) = ready.pop() else {
+                    break;
+                };
+                running.push(async move { (i, task(i).await) });
+            }
+            match running.next().await {
+                None => break,
+                Some((i, Ok(()))) => {
+                    for &d in &dependents[i] {
+                        waiting[d] -= 1;
+                        if waiting[d] == 0 {
+                            ready.push((priority[d], Reverse(d)));
+                        }
+                    }
+                }
+                Some((_, Err(e))) => errors.push(e),
+            }
+        }
+        let count = errors.len();
+        match errors.into_iter().next() {
+            None => Ok(()),
+            Some(first) if count == 1 => Err(first),
+            Some(first) => Err(DeployError::Failed {
+                count,
+                first: Box::new(first),
+            }),
+        }
+    }
+
+    async fn record_outputs(&self) -> Result<usize, DeployError> {
+        let mut state = self.state.lock().await;
+        let mut count = 0;
+        let unknown = HashSet::new();
+        let mut resolved = Vec::new();
+        {
+            let resolver = Resolver::new(&self.model, &state, &unknown);
+            for (s, stack) in self.model.stacks.iter().enumerate() {
+                for (id, body) in &stack.outputs {
+                    let value = body.get("Value").cloned().unwrap_or(Json::Null);
+                    let v = resolver
+                        .value(s, &value)
+                        .map_err(|e| DeployError::Resolve {
+                            stack: stack.name.clone(),
+                            location: format!("Outputs.{id}"),
+                            reason: e.to_string(),
+                        })?;
+                    if let Some(v) = v {
+                        resolved.push((stack.name.clone(), id.clone(), v));
+                    }
+                }
+                if let Lookup::Known(Json::String(account)) = resolver.account(s) {
+                    resolved.push((stack.name.clone(), String::new(), Json::String(account)));
+                }
+            }
+        }
+        for (stack, id, v) in resolved {
+            let entry = state.stacks.entry(stack.clone()).or_default();
+            if id.is_empty() {
+                entry.account = v.as_str().unwrap_or_default().to_owned();
+                entry.region = self.model.stacks[self.model.stack_index[&stack]]
+                    .region
+                    .clone();
+            } else {
+                entry.outputs.insert(id, v);
+                count += 1;
+            }
+        }
+        let model = &self.model;
+        state
+            .stacks
+            .retain(|name, s| model.stack_index.contains_key(name) || !s.resources.is_empty());
+        self.engine.state.save(&state).await?;
+        Ok(count)
+    }
+}
+
+/// For each node, the weight of the longest chain of dependents starting at it.
+fn chain_lengths(deps: &[Vec<usize>], dependents: &[Vec<usize>], weights: &[u64]) -> Vec<u64> {
+    let n = deps.len();
+    let mut memo: Vec<Option<u64>> = vec![None; n];
+    let mut visiting = vec![false; n];
+    // Iterative post-order to avoid deep recursion on long chains; `visiting` stops cycles.
+    for start in 0..n {
+        let mut stack = vec![(start, false)];
+        while let Some((i, expanded)) = stack.pop() {
+            if memo[i].is_some() {
+                continue;
+            }
+            if expanded {
+                let below = dependents[i]
+                    .iter()
+                    .filter_map(|&d| memo[d])
+                    .max()
+                    .unwrap_or(0);
+                memo[i] = Some(weights.get(i).copied().unwrap_or(1) + below);
+            } else if !visiting[i] {
+                visiting[i] = true;
+                stack.push((i, true));
+                stack.extend(
+                    dependents[i]
+                        .iter()
+                        .filter(|&&d| memo[d].is_none() && !visiting[d])
+                        .map(|&d| (d, false)),
+                );
+            }
+        }
+    }
+    memo.into_iter().map(|m| m.unwrap_or(1)).collect()
+}
+
+/// The longest dependency chain of an assembly, each resource weighted by `cost` (for
+/// example the number of provider calls its create takes): the total and the chain, as
+/// `stack/logicalId`. With a latency per call, `total × latency` is a lower bound on the
+/// wall time of an apply from scratch.
+pub fn critical_path(
+    assembly: &Assembly,
+    cost: impl Fn(&str) -> u64,
+) -> Result<(u64, Vec<String>), DeployError> {
+    let model = Model::build(assembly)?;
+    let mut best: Vec<(u64, Option<usize>)> = vec![(0, None); model.resources.len()];
+    for &i in &model.order {
+        let r = &model.resources[i];
+        let (before, via) = r
+            .deps
+            .iter()
+            .map(|&d| (best[d].0, Some(d)))
+            .max_by_key(|(w, _)| *w)
+            .unwrap_or((0, None));
+        best[i] = (before + cost(&r.type_name), via);
+    }
+    let Some((end, &(total, _))) = best.iter().enumerate().max_by_key(|(_, (w, _))| *w) else {
+        return Ok((0, Vec::new()));
+    };
+    let mut chain = vec![model.resources[end].key.clone()];
+    let mut cur = best[end].1;
+    while let Some(i) = cur {
+        chain.push(model.resources[i].key.clone());
+        cur = best[i].1;
+    }
+    chain.reverse();
+    Ok((total, chain))
+}

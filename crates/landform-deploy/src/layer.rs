@@ -1,0 +1,258 @@
+//! Cross-cutting behaviour wrapped around a provider, tower-style: retries with backoff and
+//! per-service rate limits. Time comes from an injected [`Clock`] so tests run in virtual
+//! time.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value as Json;
+use tokio::sync::Semaphore;
+
+use crate::error::ProviderError;
+use crate::provider::{CreateRequest, Provider, ResourceState, Session, UpdateRequest};
+
+/// Time as the engine, the layers and the in-memory cloud see it.
+#[async_trait]
+pub trait Clock: Send + Sync {
+    /// Time since the clock started.
+    fn elapsed(&self) -> Duration;
+    /// Wait for `duration`.
+    async fn sleep(&self, duration: Duration);
+}
+
+/// The tokio clock. Under `#[tokio::test(start_paused = true)]` it is virtual: sleeps
+/// complete instantly in wall time while the clock advances.
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    start: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock starting now.
+    pub fn new() -> Self {
+        TokioClock {
+            start: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Default for TokioClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Clock for TokioClock {
+    fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}
+
+/// The service part of a type name (`Organizations` for `AWS::Organizations::Account`).
+pub fn service_of(type_name: &str) -> &str {
+    let mut parts = type_name.split("::");
+    match (parts.next(), parts.next()) {
+        (Some("AWS"), Some(service)) => service,
+        (Some(first), _) => first,
+        _ => type_name,
+    }
+}
+
+/// How a [`Retry`] layer backs off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The first backoff; doubled at each further attempt.
+    pub base_delay: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff before attempt `attempt + 1` (attempt counted from 1).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.base_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// Retries calls that fail with `Throttling` or `ConcurrentModification`, with exponential
+/// backoff on the injected clock.
+///
+/// ```
+/// use std::sync::Arc;
+/// use landform_deploy::{InMemoryCloud, Retry, RetryPolicy, TokioClock};
+/// let cloud = Arc::new(InMemoryCloud::new());
+/// let _layered = Retry::new(cloud, RetryPolicy::default(), Arc::new(TokioClock::new()));
+/// ```
+pub struct Retry {
+    inner: Arc<dyn Provider>,
+    policy: RetryPolicy,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Retry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Retry")
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl Retry {
+    /// Wrap `inner`.
+    pub fn new(inner: Arc<dyn Provider>, policy: RetryPolicy, clock: Arc<dyn Clock>) -> Self {
+        Retry {
+            inner,
+            policy,
+            clock,
+        }
+    }
+
+    async fn run<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut + Send,
+        Fut: Future<Output = Result<T, ProviderError>> + Send,
+        T: Send,
+    {
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Err(e) if e.code.is_retryable() && attempt < self.policy.max_attempts => {
+                    self.clock.sleep(self.policy.delay(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for Retry {
+    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
+        self.inner.replacement_properties(type_name)
+    }
+    async fn create(&self, s: &Session, r: &CreateRequest) -> Result<ResourceState, ProviderError> {
+        self.run(|| self.inner.create(s, r)).await
+    }
+    async fn read(
+        &self,
+        s: &Session,
+        t: &str,
+        id: &str,
+        p: &Json,
+    ) -> Result<ResourceState, ProviderError> {
+        self.run(|| self.inner.read(s, t, id, p)).await
+    }
+    async fn update(&self, s: &Session, r: &UpdateRequest) -> Result<ResourceState, ProviderError> {
+        self.run(|| self.inner.update(s, r)).await
+    }
+    async fn delete(&self, s: &Session, t: &str, id: &str, p: &Json) -> Result<(), ProviderError> {
+        self.run(|| self.inner.delete(s, t, id, p)).await
+    }
+    async fn find(
+        &self,
+        s: &Session,
+        r: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError> {
+        self.run(|| self.inner.find(s, r)).await
+    }
+}
+
+/// Limits how many writes (create, update, delete) run at once per service. AWS
+/// Organizations refuses concurrent writes with `ConcurrentModificationException`, so
+/// [`RateLimit::aws_defaults`] serialises them.
+pub struct RateLimit {
+    inner: Arc<dyn Provider>,
+    writes: BTreeMap<String, Arc<Semaphore>>,
+}
+
+impl std::fmt::Debug for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimit")
+            .field("services", &self.writes.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl RateLimit {
+    /// Wrap `inner` with at most `limit` concurrent writes per listed service.
+    pub fn new(inner: Arc<dyn Provider>, limits: &[(&str, usize)]) -> Self {
+        let writes = limits
+            .iter()
+            .map(|(service, n)| ((*service).to_owned(), Arc::new(Semaphore::new((*n).max(1)))))
+            .collect();
+        RateLimit { inner, writes }
+    }
+
+    /// Organizations writes one at a time.
+    pub fn aws_defaults(inner: Arc<dyn Provider>) -> Self {
+        Self::new(inner, &[("Organizations", 1)])
+    }
+
+    async fn write<T>(
+        &self,
+        type_name: &str,
+        call: impl Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        let _permit = match self.writes.get(service_of(type_name)) {
+            // The semaphore is never closed, so acquiring only fails if it were.
+            Some(s) => s.clone().acquire_owned().await.ok(),
+            None => None,
+        };
+        call.await
+    }
+}
+
+#[async_trait]
+impl Provider for RateLimit {
+    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
+        self.inner.replacement_properties(type_name)
+    }
+    async fn create(&self, s: &Session, r: &CreateRequest) -> Result<ResourceState, ProviderError> {
+        self.write(&r.type_name, self.inner.create(s, r)).await
+    }
+    async fn read(
+        &self,
+        s: &Session,
+        t: &str,
+        id: &str,
+        p: &Json,
+    ) -> Result<ResourceState, ProviderError> {
+        self.inner.read(s, t, id, p).await
+    }
+    async fn update(&self, s: &Session, r: &UpdateRequest) -> Result<ResourceState, ProviderError> {
+        self.write(&r.type_name, self.inner.update(s, r)).await
+    }
+    async fn delete(&self, s: &Session, t: &str, id: &str, p: &Json) -> Result<(), ProviderError> {
+        self.write(t, self.inner.delete(s, t, id, p)).await
+    }
+    async fn find(
+        &self,
+        s: &Session,
+        r: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError> {
+        self.inner.find(s, r).await
+    }
+}

@@ -1,0 +1,38 @@
+//! Landform's deploy engine: deploys a synthesised [`landform_core::Assembly`] without
+//! CloudFormation, through pluggable [`Provider`]s, and ships [`InMemoryCloud`], a full
+//! in-memory AWS used as the embedded default.
+//!
+//! - [`Engine`]: plan, apply, destroy and drift, with bounded concurrency across resources
+//!   and stacks, a journal for crash recovery, and a lock.
+//! - [`Provider`] / [`ProviderRegistry`] / [`Sessions`]: the seams a real AWS provider plugs
+//!   into; [`Retry`] and [`RateLimit`] wrap providers as layers.
+//! - [`StateStore`] and [`Lock`], each with a file and an in-memory backend.
+#![warn(missing_docs)]
+
+pub mod cloud;
+mod engine;
+pub mod error;
+pub mod fixtures;
+pub mod intrinsics;
+pub mod layer;
+pub mod lock;
+mod model;
+mod ops;
+pub mod plan;
+pub mod provider;
+pub mod report;
+mod resolver;
+pub mod state;
+
+pub use cloud::{FaultMode, InMemoryCloud, InMemorySessions, Inventory};
+pub use engine::{critical_path, physical_name, Engine};
+pub use error::{DeployError, ErrorCode, ProviderError};
+pub use layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};
+pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
+pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
+pub use provider::{
+    AnyAccountSessions, CreateRequest, Provider, ProviderRegistry, ResourceState, Session,
+    Sessions, UpdateRequest,
+};
+pub use report::{ApplyReport, Drift, DriftReport, ResourceDrift};
+pub use state::{state_store_conformance, FileStateStore, MemoryStateStore, State, StateStore};

@@ -1,0 +1,299 @@
+//! The desired model: every resource of an [`Assembly`] as one node of a global dependency
+//! graph, with edges inside stacks (Ref, GetAtt, Sub, DependsOn) and across stacks
+//! (parameters wired to outputs, imports, accounts created by another stack).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use landform_core::synth::{AccountSpec, OutputRef};
+use landform_core::Assembly;
+use serde_json::Value as Json;
+
+use crate::error::DeployError;
+use crate::intrinsics::{references, Referenced};
+
+/// One desired resource.
+#[derive(Debug, Clone)]
+pub(crate) struct DesiredResource {
+    pub stack: usize,
+    pub logical_id: String,
+    pub key: String,
+    pub type_name: String,
+    pub path: String,
+    pub properties: Json,
+    pub deletion_policy: Option<String>,
+    pub update_replace_policy: Option<String>,
+    /// Node indices this resource waits for.
+    pub deps: Vec<usize>,
+}
+
+/// One desired stack.
+#[derive(Debug, Clone)]
+pub(crate) struct DesiredStack {
+    pub name: String,
+    pub account: AccountSpec,
+    pub region: String,
+    pub parameters: BTreeMap<String, OutputRef>,
+    pub outputs: BTreeMap<String, Json>,
+    pub resources: BTreeMap<String, usize>,
+}
+
+/// The whole desired graph.
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    pub stacks: Vec<DesiredStack>,
+    pub resources: Vec<DesiredResource>,
+    pub stack_index: HashMap<String, usize>,
+    pub exports: HashMap<String, OutputRef>,
+    /// Node indices in an order where every node comes after its dependencies.
+    pub order: Vec<usize>,
+}
+
+pub(crate) fn resource_key(stack: &str, logical_id: &str) -> String {
+    format!("{stack}/{logical_id}")
+}
+
+fn policy(body: &Json, key: &str) -> Option<String> {
+    body.get(key).and_then(Json::as_str).map(str::to_owned)
+}
+
+impl Model {
+    /// The model of an empty assembly (what a destroy converges to).
+    pub fn empty() -> Model {
+        Model {
+            stacks: Vec::new(),
+            resources: Vec::new(),
+            stack_index: HashMap::new(),
+            exports: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    pub fn build(assembly: &Assembly) -> Result<Model, DeployError> {
+        let mut model = Model {
+            stacks: Vec::new(),
+            resources: Vec::new(),
+            stack_index: HashMap::new(),
+            exports: HashMap::new(),
+            order: Vec::new(),
+        };
+        for (s, artifact) in assembly.stacks().iter().enumerate() {
+            model.stack_index.insert(artifact.name.clone(), s);
+            let template = &artifact.template;
+            let outputs: BTreeMap<String, Json> = template
+                .get("Outputs")
+                .and_then(Json::as_object)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            for (id, body) in &outputs {
+                if let Some(export) = body.pointer("/Export/Name").and_then(Json::as_str) {
+                    model.exports.insert(
+                        export.to_owned(),
+                        OutputRef {
+                            stack: artifact.name.clone(),
+                            output: id.clone(),
+                        },
+                    );
+                }
+            }
+            let mut resources = BTreeMap::new();
+            if let Some(map) = template.get("Resources").and_then(Json::as_object) {
+                for (lid, body) in map {
+                    let index = model.resources.len();
+                    resources.insert(lid.clone(), index);
+                    model.resources.push(DesiredResource {
+                        stack: s,
+                        logical_id: lid.clone(),
+                        key: resource_key(&artifact.name, lid),
+                        type_name: body
+                            .get("Type")
+                            .and_then(Json::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        path: artifact
+                            .resources
+                            .get(lid)
+                            .map(|i| i.path.to_string())
+                            .unwrap_or_default(),
+                        properties: body
+                            .get("Properties")
+                            .cloned()
+                            .unwrap_or(Json::Object(Default::default())),
+                        deletion_policy: policy(body, "DeletionPolicy"),
+                        update_replace_policy: policy(body, "UpdateReplacePolicy"),
+                        deps: Vec::new(),
+                    });
+                }
+            }
+            model.stacks.push(DesiredStack {
+                name: artifact.name.clone(),
+                account: artifact.environment.account.clone(),
+                region: artifact.environment.region.clone(),
+                parameters: artifact.parameters.clone(),
+                outputs,
+                resources,
+            });
+        }
+        // Dependencies.
+        for s in 0..model.stacks.len() {
+            let artifact = &assembly.stacks()[s];
+            let mut stack_wide: BTreeSet<usize> = BTreeSet::new();
+            if let AccountSpec::FromOutput(out) = &model.stacks[s].account {
+                stack_wide.extend(model.output_deps(out, &mut Vec::new())?);
+            }
+            // A stack dependency not explained by data flowing between the stacks (an
+            // explicit dependency) waits for the whole producer stack.
+            for dep in &artifact.dependencies {
+                let explained = !dep.reasons.is_empty()
+                    && dep.reasons.iter().all(|r| {
+                        r.contains(" reads ") || r.contains(" deploys into the account created by ")
+                    });
+                if !explained {
+                    if let Some(&p) = model.stack_index.get(&dep.stack) {
+                        stack_wide.extend(model.stacks[p].resources.values().copied());
+                    }
+                }
+            }
+            let lids: Vec<(String, usize)> = model.stacks[s]
+                .resources
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            for (lid, index) in lids {
+                let body = &artifact.template["Resources"][&lid];
+                let mut deps: BTreeSet<usize> = stack_wide.clone();
+                deps.extend(model.value_deps(
+                    s,
+                    &model.resources[index].properties,
+                    &mut Vec::new(),
+                )?);
+                let depends_on: Vec<String> = match body.get("DependsOn") {
+                    Some(Json::String(d)) => vec![d.clone()],
+                    Some(Json::Array(a)) => a
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                for d in depends_on {
+                    let target = model.stacks[s].resources.get(&d).copied().ok_or_else(|| {
+                        DeployError::Resolve {
+                            stack: model.stacks[s].name.clone(),
+                            location: format!("Resources.{lid}.DependsOn"),
+                            reason: format!("{d} is not a resource of the stack"),
+                        }
+                    })?;
+                    deps.insert(target);
+                }
+                deps.remove(&index);
+                model.resources[index].deps = deps.into_iter().collect();
+            }
+        }
+        model.order = model.topological_order()?;
+        Ok(model)
+    }
+
+    /// Resources whose values `value` (in stack `s`) reads, following parameters and imports
+    /// into producer stacks.
+    fn value_deps(
+        &self,
+        s: usize,
+        value: &Json,
+        seen: &mut Vec<OutputRef>,
+    ) -> Result<BTreeSet<usize>, DeployError> {
+        let mut out = BTreeSet::new();
+        let stack = &self.stacks[s];
+        for r in references(value) {
+            match &r {
+                Referenced::Ref(name) if name.starts_with("AWS::") => {}
+                Referenced::Ref(name) | Referenced::GetAtt(name, _) => {
+                    if let Some(&i) = stack.resources.get(name) {
+                        out.insert(i);
+                    } else if let (Referenced::Ref(_), Some(source)) =
+                        (&r, stack.parameters.get(name))
+                    {
+                        out.extend(self.output_deps(source, seen)?);
+                    } else {
+                        return Err(DeployError::Resolve {
+                            stack: stack.name.clone(),
+                            location: name.clone(),
+                            reason: format!("{name} is not a resource or parameter of the stack"),
+                        });
+                    }
+                }
+                Referenced::Import(name) => match self.exports.get(name) {
+                    Some(source) => out.extend(self.output_deps(source, seen)?),
+                    // Exports of stacks outside the app are resolved (or refused) at apply.
+                    None => {}
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    fn output_deps(
+        &self,
+        source: &OutputRef,
+        seen: &mut Vec<OutputRef>,
+    ) -> Result<BTreeSet<usize>, DeployError> {
+        if seen.contains(source) {
+            return Ok(BTreeSet::new());
+        }
+        seen.push(source.clone());
+        let Some(&p) = self.stack_index.get(&source.stack) else {
+            return Err(DeployError::Resolve {
+                stack: source.stack.clone(),
+                location: format!("Outputs.{}", source.output),
+                reason: "the stack is not in the assembly".into(),
+            });
+        };
+        let Some(body) = self.stacks[p].outputs.get(&source.output) else {
+            return Err(DeployError::Resolve {
+                stack: source.stack.clone(),
+                location: format!("Outputs.{}", source.output),
+                reason: "no such output".into(),
+            });
+        };
+        let value = body.get("Value").cloned().unwrap_or(Json::Null);
+        self.value_deps(p, &value, seen)
+    }
+
+    fn topological_order(&self) -> Result<Vec<usize>, DeployError> {
+        let n = self.resources.len();
+        let mut indegree: Vec<usize> = self.resources.iter().map(|r| r.deps.len()).collect();
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, r) in self.resources.iter().enumerate() {
+            for &d in &r.deps {
+                dependents[d].push(i);
+            }
+        }
+        let mut ready: std::collections::BTreeSet<usize> =
+            (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(i) = ready.pop_first() {
+            order.push(i);
+            for &d in &dependents[i] {
+                indegree[d] -= 1;
+                if indegree[d] == 0 {
+                    ready.insert(d);
+                }
+            }
+        }
+        if order.len() < n {
+            let stuck: Vec<String> = (0..n)
+                .filter(|&i| indegree[i] > 0)
+                .map(|i| self.resources[i].key.clone())
+                .collect();
+            return Err(DeployError::Cycle {
+                cycle: stuck.join(" -> "),
+            });
+        }
+        Ok(order)
+    }
+
+    /// The node of a resource key.
+    pub fn find(&self, stack: &str, logical_id: &str) -> Option<usize> {
+        let s = *self.stack_index.get(stack)?;
+        self.stacks[s].resources.get(logical_id).copied()
+    }
+}

@@ -1,0 +1,593 @@
+//! The engine's operations on one resource: journaled create, update, replace and delete,
+//! polling of long-running creates, and the settling of an interrupted run's journal.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::engine::{physical_name, Run};
+use crate::error::{DeployError, ErrorCode, ProviderError};
+use crate::intrinsics::Lookup;
+use crate::model::resource_key;
+use crate::plan::changed_keys;
+use crate::provider::{CreateRequest, Provider, ResourceState, Session, UpdateRequest};
+use crate::resolver::Resolver;
+use crate::state::{Intent, JournalRecord, Operation, RecordedResource};
+
+/// Where a resource lives and what it is, for journaling and errors.
+struct Target {
+    stack: String,
+    logical_id: String,
+    type_name: String,
+}
+
+impl Target {
+    fn key(&self) -> String {
+        resource_key(&self.stack, &self.logical_id)
+    }
+    fn error(&self, operation: &'static str, source: ProviderError) -> DeployError {
+        DeployError::Provider {
+            stack: self.stack.clone(),
+            logical_id: self.logical_id.clone(),
+            type_name: self.type_name.clone(),
+            operation,
+            source,
+        }
+    }
+}
+
+/// What to record once a call succeeded.
+struct Record {
+    path: String,
+    properties: Json,
+    depends_on: Vec<String>,
+    deletion_policy: Option<String>,
+}
+
+impl Run<'_> {
+    fn provider(&self, type_name: &str) -> Result<Arc<dyn Provider>, DeployError> {
+        self.engine_provider(type_name)
+    }
+
+    fn engine_provider(&self, type_name: &str) -> Result<Arc<dyn Provider>, DeployError> {
+        self.registry()
+            .provider(type_name)
+            .ok_or_else(|| DeployError::UnknownResourceType {
+                stack: String::new(),
+                logical_id: String::new(),
+                path: String::new(),
+                type_name: type_name.to_owned(),
+            })
+    }
+
+    /// Write a journal event (and optionally change the pending intents), then save.
+    async fn journal(
+        &self,
+        key: &str,
+        operation: Operation,
+        event: &str,
+        intent: Option<Option<Intent>>,
+        record: Option<(String, String, Option<RecordedResource>, String, String)>,
+    ) -> Result<(), DeployError> {
+        let mut state = self.state.lock().await;
+        match intent {
+            Some(Some(i)) => {
+                state.pending.insert(key.to_owned(), i);
+            }
+            Some(None) => {
+                state.pending.remove(key);
+            }
+            None => {}
+        }
+        if let Some((stack, lid, rec, account, region)) = record {
+            let entry = state.stacks.entry(stack).or_default();
+            entry.account = account;
+            entry.region = region;
+            match rec {
+                Some(r) => {
+                    entry.resources.insert(lid, r);
+                }
+                None => {
+                    entry.resources.remove(&lid);
+                }
+            }
+        }
+        let seq = state.journal.len() as u64 + 1;
+        state.journal.push(JournalRecord {
+            seq,
+            resource: key.to_owned(),
+            operation,
+            event: event.to_owned(),
+        });
+        self.engine_state().save(&state).await
+    }
+
+    /// Poll a long-running operation until the provider says it is done.
+    async fn stabilize(
+        &self,
+        provider: &dyn Provider,
+        session: &Session,
+        target: &Target,
+        mut current: ResourceState,
+        properties: &Json,
+    ) -> Result<ResourceState, DeployError> {
+        let mut recorded_request = false;
+        while let Some(ms) = current.in_progress_retry_ms {
+            if !recorded_request {
+                // Remember the request id so a resumed run polls instead of creating again.
+                let mut state = self.state.lock().await;
+                if let Some(intent) = state.pending.get_mut(&target.key()) {
+                    intent.physical_id = Some(current.physical_id.clone());
+                }
+                self.engine_state().save(&state).await?;
+                recorded_request = true;
+            }
+            self.clock().sleep(Duration::from_millis(ms)).await;
+            self.provider_call(false);
+            current = provider
+                .read(session, &target.type_name, &current.physical_id, properties)
+                .await
+                .map_err(|e| target.error("read", e))?;
+        }
+        Ok(current)
+    }
+
+    /// Create, update or replace desired resource `i`; its dependencies are done.
+    pub(crate) async fn apply_resource(&self, i: usize) -> Result<(), DeployError> {
+        let model = &self.model;
+        let r = &model.resources[i];
+        let stack = &model.stacks[r.stack];
+        let provider = self.provider(&r.type_name)?;
+        let (account, properties, recorded) = {
+            let state = self.state.lock().await;
+            let none = HashSet::new();
+            let resolver = Resolver::new(model, &state, &none);
+            let account = match resolver.account(r.stack) {
+                Lookup::Known(Json::String(a)) => a,
+                _ => {
+                    return Err(DeployError::Resolve {
+                        stack: stack.name.clone(),
+                        location: "environment.account".into(),
+                        reason:
+                            "the account id is not known: the producing output was not recorded"
+                                .into(),
+                    })
+                }
+            };
+            let properties = resolver
+                .value(r.stack, &r.properties)
+                .map_err(|e| e.to_string())
+                .and_then(|v| v.ok_or_else(|| "reads a resource that was not created".to_owned()))
+                .map_err(|reason| DeployError::Resolve {
+                    stack: stack.name.clone(),
+                    location: format!("Resources.{}.Properties", r.logical_id),
+                    reason,
+                })?;
+            (
+                account,
+                properties,
+                state.resource(&stack.name, &r.logical_id).cloned(),
+            )
+        };
+        let session = self.session(&account, &stack.region).await?;
+        let target = Target {
+            stack: stack.name.clone(),
+            logical_id: r.logical_id.clone(),
+            type_name: r.type_name.clone(),
+        };
+        let record = Record {
+            path: r.path.clone(),
+            properties: properties.clone(),
+            depends_on: r
+                .deps
+                .iter()
+                .map(|&d| model.resources[d].key.clone())
+                .collect(),
+            deletion_policy: r.deletion_policy.clone(),
+        };
+        let Some(rec) = recorded else {
+            self.create(&*provider, &session, &target, record).await?;
+            self.count(|c| c.created += 1);
+            return Ok(());
+        };
+        let changed = changed_keys(&rec.properties, &properties);
+        let replacing = provider.replacement_properties(&r.type_name);
+        if rec.type_name != r.type_name || changed.iter().any(|k| replacing.contains(k)) {
+            if r.update_replace_policy.as_deref() == Some("Retain") {
+                self.forget(&target, &rec, &session).await?;
+            } else {
+                self.delete(&*provider, &session, &target, &rec).await?;
+            }
+            self.create(&*provider, &session, &target, record).await?;
+            self.count(|c| c.replaced += 1);
+        } else if !changed.is_empty() {
+            self.update(&*provider, &session, &target, &rec, record)
+                .await?;
+            self.count(|c| c.updated += 1);
+        } else {
+            if rec.depends_on != record.depends_on
+                || rec.deletion_policy != record.deletion_policy
+                || rec.path != record.path
+            {
+                let mut state = self.state.lock().await;
+                if let Some(entry) = state
+                    .stacks
+                    .get_mut(&target.stack)
+                    .and_then(|s| s.resources.get_mut(&target.logical_id))
+                {
+                    entry.depends_on = record.depends_on;
+                    entry.deletion_policy = record.deletion_policy;
+                    entry.path = record.path;
+                }
+                self.engine_state().save(&state).await?;
+            }
+            self.count(|c| c.unchanged += 1);
+        }
+        Ok(())
+    }
+
+    fn recorded(&self, target: &Target, done: &ResourceState, record: Record) -> RecordedResource {
+        RecordedResource {
+            type_name: target.type_name.clone(),
+            path: record.path,
+            physical_id: done.physical_id.clone(),
+            properties: record.properties,
+            attributes: done.attributes.clone(),
+            depends_on: record.depends_on,
+            deletion_policy: record.deletion_policy,
+        }
+    }
+
+    async fn create(
+        &self,
+        provider: &dyn Provider,
+        session: &Session,
+        target: &Target,
+        record: Record,
+    ) -> Result<(), DeployError> {
+        let key = target.key();
+        let request = CreateRequest {
+            type_name: target.type_name.clone(),
+            stack: target.stack.clone(),
+            logical_id: target.logical_id.clone(),
+            properties: record.properties.clone(),
+            physical_name: physical_name(&target.stack, &target.logical_id),
+            idempotency_key: key.clone(),
+        };
+        let intent = Intent {
+            operation: Operation::Create,
+            type_name: target.type_name.clone(),
+            account: session.account_id.clone(),
+            region: session.region.clone(),
+            physical_id: None,
+            request: Some(request.clone()),
+        };
+        self.journal(&key, Operation::Create, "started", Some(Some(intent)), None)
+            .await?;
+        self.provider_call(true);
+        let started = match provider.create(session, &request).await {
+            Ok(s) => s,
+            Err(e) => {
+                // The intent stays pending: the call may have taken effect.
+                self.journal(&key, Operation::Create, &format!("failed: {e}"), None, None)
+                    .await?;
+                return Err(target.error("create", e));
+            }
+        };
+        let done = self
+            .stabilize(provider, session, target, started, &record.properties)
+            .await?;
+        let rec = self.recorded(target, &done, record);
+        let place = (
+            target.stack.clone(),
+            target.logical_id.clone(),
+            Some(rec),
+            session.account_id.clone(),
+            session.region.clone(),
+        );
+        self.journal(&key, Operation::Create, "done", Some(None), Some(place))
+            .await
+    }
+
+    async fn update(
+        &self,
+        provider: &dyn Provider,
+        session: &Session,
+        target: &Target,
+        previous: &RecordedResource,
+        record: Record,
+    ) -> Result<(), DeployError> {
+        let key = target.key();
+        let intent = Intent {
+            operation: Operation::Update,
+            type_name: target.type_name.clone(),
+            account: session.account_id.clone(),
+            region: session.region.clone(),
+            physical_id: Some(previous.physical_id.clone()),
+            request: None,
+        };
+        self.journal(&key, Operation::Update, "started", Some(Some(intent)), None)
+            .await?;
+        self.provider_call(true);
+        let request = UpdateRequest {
+            type_name: target.type_name.clone(),
+            physical_id: previous.physical_id.clone(),
+            previous: previous.properties.clone(),
+            properties: record.properties.clone(),
+        };
+        let done = match provider.update(session, &request).await {
+            Ok(s) => s,
+            Err(e) => {
+                self.journal(&key, Operation::Update, &format!("failed: {e}"), None, None)
+                    .await?;
+                return Err(target.error("update", e));
+            }
+        };
+        let done = self
+            .stabilize(provider, session, target, done, &record.properties)
+            .await?;
+        let rec = self.recorded(target, &done, record);
+        let place = (
+            target.stack.clone(),
+            target.logical_id.clone(),
+            Some(rec),
+            session.account_id.clone(),
+            session.region.clone(),
+        );
+        self.journal(&key, Operation::Update, "done", Some(None), Some(place))
+            .await
+    }
+
+    async fn delete(
+        &self,
+        provider: &dyn Provider,
+        session: &Session,
+        target: &Target,
+        rec: &RecordedResource,
+    ) -> Result<(), DeployError> {
+        let key = target.key();
+        let intent = Intent {
+            operation: Operation::Delete,
+            type_name: target.type_name.clone(),
+            account: session.account_id.clone(),
+            region: session.region.clone(),
+            physical_id: Some(rec.physical_id.clone()),
+            request: None,
+        };
+        self.journal(&key, Operation::Delete, "started", Some(Some(intent)), None)
+            .await?;
+        self.provider_call(true);
+        match provider
+            .delete(
+                session,
+                &target.type_name,
+                &rec.physical_id,
+                &rec.properties,
+            )
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.code == ErrorCode::NotFound => {}
+            Err(e) => {
+                // The intent stays pending: the delete may have taken effect.
+                self.journal(&key, Operation::Delete, &format!("failed: {e}"), None, None)
+                    .await?;
+                return Err(target.error("delete", e));
+            }
+        }
+        let place = (
+            target.stack.clone(),
+            target.logical_id.clone(),
+            None,
+            session.account_id.clone(),
+            session.region.clone(),
+        );
+        self.journal(&key, Operation::Delete, "done", Some(None), Some(place))
+            .await
+    }
+
+    async fn forget(
+        &self,
+        target: &Target,
+        rec: &RecordedResource,
+        session: &Session,
+    ) -> Result<(), DeployError> {
+        let place = (
+            target.stack.clone(),
+            target.logical_id.clone(),
+            None,
+            session.account_id.clone(),
+            session.region.clone(),
+        );
+        self.journal(
+            &target.key(),
+            Operation::Delete,
+            "retained",
+            None,
+            Some(place),
+        )
+        .await?;
+        self.count(|c| {
+            c.retained
+                .push(format!("{} ({})", target.key(), rec.physical_id))
+        });
+        Ok(())
+    }
+
+    /// Delete (or forget, when retained) every recorded resource that left the assembly,
+    /// dependents first.
+    pub(crate) async fn delete_removed(&self) -> Result<(), DeployError> {
+        let doomed: Vec<(String, String, RecordedResource, String, String)> = {
+            let state = self.state.lock().await;
+            state
+                .stacks
+                .iter()
+                .flat_map(|(name, s)| {
+                    s.resources.iter().map(move |(lid, rec)| {
+                        (
+                            name.clone(),
+                            lid.clone(),
+                            rec.clone(),
+                            s.account.clone(),
+                            s.region.clone(),
+                        )
+                    })
+                })
+                .filter(|(name, lid, ..)| self.model.find(name, lid).is_none())
+                .collect()
+        };
+        let index: HashMap<String, usize> = doomed
+            .iter()
+            .enumerate()
+            .map(|(i, (s, l, ..))| (resource_key(s, l), i))
+            .collect();
+        // A resource is deleted after every doomed resource that depends on it.
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); doomed.len()];
+        for (i, (_, _, rec, ..)) in doomed.iter().enumerate() {
+            for on in &rec.depends_on {
+                if let Some(&d) = index.get(on) {
+                    deps[d].push(i);
+                }
+            }
+        }
+        let weights = vec![1; doomed.len()];
+        let doomed = &doomed;
+        self.schedule(&deps, &weights, |i| async move {
+            let (stack, lid, rec, account, region) = &doomed[i];
+            let target = Target {
+                stack: stack.clone(),
+                logical_id: lid.clone(),
+                type_name: rec.type_name.clone(),
+            };
+            let session = self.session(account, region).await?;
+            if rec.deletion_policy.as_deref() == Some("Retain") {
+                return self.forget(&target, rec, &session).await;
+            }
+            let provider = self.provider(&rec.type_name)?;
+            self.delete(&*provider, &session, &target, rec).await?;
+            self.count(|c| c.deleted += 1);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Settle calls an interrupted run started and never recorded: look a create's resource
+    /// up (by name, tag or idempotency key) and record it; read a deleted one back.
+    pub(crate) async fn recover(&self) -> Result<(), DeployError> {
+        let pending: Vec<(String, Intent)> = {
+            let state = self.state.lock().await;
+            state
+                .pending
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        for (key, intent) in pending {
+            let provider = self.provider(&intent.type_name)?;
+            let session = self.session(&intent.account, &intent.region).await?;
+            let (stack, lid) = key.split_once('/').unwrap_or((key.as_str(), ""));
+            let target = Target {
+                stack: stack.to_owned(),
+                logical_id: lid.to_owned(),
+                type_name: intent.type_name.clone(),
+            };
+            match (intent.operation, &intent.request) {
+                (Operation::Create, Some(request)) => {
+                    let found = match &intent.physical_id {
+                        Some(id) => {
+                            self.provider_call(false);
+                            match provider
+                                .read(&session, &intent.type_name, id, &request.properties)
+                                .await
+                            {
+                                Ok(s) => Some(s),
+                                Err(e) if e.code == ErrorCode::NotFound => None,
+                                Err(e) => return Err(target.error("read", e)),
+                            }
+                        }
+                        None => {
+                            self.provider_call(false);
+                            provider
+                                .find(&session, request)
+                                .await
+                                .map_err(|e| target.error("find", e))?
+                        }
+                    };
+                    let place = match found {
+                        Some(s) => {
+                            let done = self
+                                .stabilize(&*provider, &session, &target, s, &request.properties)
+                                .await?;
+                            let node = self
+                                .model
+                                .find(stack, lid)
+                                .map(|i| &self.model.resources[i]);
+                            let record = Record {
+                                path: node.map(|n| n.path.clone()).unwrap_or_default(),
+                                properties: request.properties.clone(),
+                                depends_on: node
+                                    .map(|n| {
+                                        n.deps
+                                            .iter()
+                                            .map(|&d| self.model.resources[d].key.clone())
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
+                                deletion_policy: node.and_then(|n| n.deletion_policy.clone()),
+                            };
+                            let rec = self.recorded(&target, &done, record);
+                            self.count(|c| c.recovered += 1);
+                            Some((
+                                stack.to_owned(),
+                                lid.to_owned(),
+                                Some(rec),
+                                intent.account.clone(),
+                                intent.region.clone(),
+                            ))
+                        }
+                        None => None,
+                    };
+                    self.journal(&key, Operation::Create, "recovered", Some(None), place)
+                        .await?;
+                }
+                (Operation::Delete, _) => {
+                    let rec = {
+                        let state = self.state.lock().await;
+                        state.resource(stack, lid).cloned()
+                    };
+                    let mut place = None;
+                    if let (Some(rec), Some(id)) = (rec, &intent.physical_id) {
+                        self.provider_call(false);
+                        match provider
+                            .read(&session, &intent.type_name, id, &rec.properties)
+                            .await
+                        {
+                            Err(e) if e.code == ErrorCode::NotFound => {
+                                place = Some((
+                                    stack.to_owned(),
+                                    lid.to_owned(),
+                                    None,
+                                    intent.account.clone(),
+                                    intent.region.clone(),
+                                ));
+                                self.count(|c| c.recovered += 1);
+                            }
+                            Err(e) => return Err(target.error("read", e)),
+                            Ok(_) => {}
+                        }
+                    }
+                    self.journal(&key, Operation::Delete, "recovered", Some(None), place)
+                        .await?;
+                }
+                // An update is applied again by the plan when the properties still differ.
+                (op, _) => {
+                    self.journal(&key, op, "recovered", Some(None), None)
+                        .await?
+                }
+            }
+        }
+        Ok(())
+    }
+}

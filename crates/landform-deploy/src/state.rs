@@ -1,0 +1,332 @@
+//! Recorded state: what the engine applied (resources with physical ids, properties as
+//! applied and attributes; stack outputs) and the journal of calls in flight.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::error::DeployError;
+
+/// One resource as applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedResource {
+    /// The CloudFormation type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The construct path (empty when unknown).
+    #[serde(default)]
+    pub path: String,
+    /// The physical id (what `Ref` returns).
+    pub physical_id: String,
+    /// The properties as applied, intrinsics resolved.
+    pub properties: Json,
+    /// The attributes the provider returned.
+    pub attributes: BTreeMap<String, Json>,
+    /// Resources (`stack/logicalId`) this one depended on when applied: delete after them.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// `DeletionPolicy` as applied (`Retain` keeps the object when the resource goes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<String>,
+}
+
+/// One stack as applied.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackState {
+    /// The account it deployed into.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// Resources by logical id.
+    pub resources: BTreeMap<String, RecordedResource>,
+    /// Outputs by id.
+    pub outputs: BTreeMap<String, Json>,
+}
+
+/// The operation of a journal entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operation {
+    /// Create.
+    Create,
+    /// Update.
+    Update,
+    /// Delete.
+    Delete,
+}
+
+/// A call written to the journal before it is made. It stays in [`State::pending`] until the
+/// result is recorded; one still there when an apply starts means "the call may or may not
+/// have happened": the engine reads or looks the resource up before doing anything else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Intent {
+    /// The operation.
+    pub operation: Operation,
+    /// The CloudFormation type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The physical id (updates and deletes; creates once the provider answered "in
+    /// progress").
+    #[serde(default)]
+    pub physical_id: Option<String>,
+    /// The create request, to look the resource up by name, tag or idempotency key.
+    #[serde(default)]
+    pub request: Option<crate::provider::CreateRequest>,
+}
+
+/// One line of the journal: an intent or its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalRecord {
+    /// Sequence number within the apply.
+    pub seq: u64,
+    /// `stack/logicalId`.
+    pub resource: String,
+    /// The operation.
+    pub operation: Operation,
+    /// `started`, `done`, `failed: ...` or `recovered: ...`.
+    pub event: String,
+}
+
+/// Everything recorded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct State {
+    /// Format version.
+    #[serde(default)]
+    pub version: u32,
+    /// Stacks by name.
+    pub stacks: BTreeMap<String, StackState>,
+    /// Calls started and not recorded as finished, by `stack/logicalId`.
+    #[serde(default)]
+    pub pending: BTreeMap<String, Intent>,
+    /// The journal of the latest apply or destroy.
+    #[serde(default)]
+    pub journal: Vec<JournalRecord>,
+}
+
+impl State {
+    /// A recorded resource by stack and logical id.
+    pub fn resource(&self, stack: &str, logical_id: &str) -> Option<&RecordedResource> {
+        self.stacks.get(stack)?.resources.get(logical_id)
+    }
+    /// Number of recorded resources.
+    pub fn resource_count(&self) -> usize {
+        self.stacks.values().map(|s| s.resources.len()).sum()
+    }
+}
+
+/// Where state lives. Implementations replace the whole state atomically on `save`.
+#[async_trait]
+pub trait StateStore: Send + Sync {
+    /// The recorded state (empty when nothing was ever saved).
+    async fn load(&self) -> Result<State, DeployError>;
+    /// Replace the recorded state.
+    async fn save(&self, state: &State) -> Result<(), DeployError>;
+}
+
+/// State in memory.
+#[derive(Debug, Default)]
+pub struct MemoryStateStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStateStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl StateStore for MemoryStateStore {
+    async fn load(&self) -> Result<State, DeployError> {
+        Ok(self
+            .state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone()))
+    }
+    async fn save(&self, state: &State) -> Result<(), DeployError> {
+        match self.state.lock() {
+            Ok(mut s) => *s = state.clone(),
+            Err(p) => *p.into_inner() = state.clone(),
+        }
+        Ok(())
+    }
+}
+
+/// State in a local JSON file, replaced atomically (temp file in the same directory, then
+/// rename), so a crash leaves either the old or the new state, never half of one.
+///
+/// ```
+/// use landform_deploy::{FileStateStore, StateStore, State};
+/// # tokio_test_block(async {
+/// let dir = std::env::temp_dir().join("landform-doc-state");
+/// let store = FileStateStore::new(dir.join("state.json"));
+/// store.save(&State::default()).await.unwrap();
+/// assert_eq!(store.load().await.unwrap(), State::default());
+/// # });
+/// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct FileStateStore {
+    path: PathBuf,
+}
+
+impl FileStateStore {
+    /// A store at `path` (its directory is created on first save).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        FileStateStore { path: path.into() }
+    }
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Write `bytes` to `path` atomically: a temp file beside it, flushed, then renamed.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeployError> {
+    use std::io::Write;
+    let io = |source| DeployError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Read a JSON file, `None` when it does not exist.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Option<T>, DeployError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| DeployError::Corrupt {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(DeployError::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+pub(crate) fn to_pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising plain data (string keys only) cannot fail.
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+#[async_trait]
+impl StateStore for FileStateStore {
+    async fn load(&self) -> Result<State, DeployError> {
+        Ok(read_json(&self.path)?.unwrap_or_default())
+    }
+    async fn save(&self, state: &State) -> Result<(), DeployError> {
+        write_atomic(&self.path, &to_pretty_json(state))
+    }
+}
+
+/// The conformance suite every [`StateStore`] passes: empty at first, save/load round trip,
+/// save replaces (no merge), pending intents survive. Panics on the first failed check.
+pub async fn state_store_conformance(store: &dyn StateStore) {
+    let empty = store.load().await.expect("load of an empty store");
+    assert_eq!(empty, State::default(), "a new store is empty");
+    let mut state = State::default();
+    let mut stack = StackState {
+        account: "111111111111".into(),
+        region: "us-east-1".into(),
+        ..StackState::default()
+    };
+    stack.resources.insert(
+        "Bucket".into(),
+        RecordedResource {
+            type_name: "AWS::S3::Bucket".into(),
+            path: "App/S/Bucket".into(),
+            physical_id: "b".into(),
+            properties: serde_json::json!({"BucketName": "b"}),
+            attributes: [("Arn".to_owned(), serde_json::json!("arn:aws:s3:::b"))].into(),
+            depends_on: vec![],
+            deletion_policy: Some("Retain".into()),
+        },
+    );
+    stack.outputs.insert("Out".into(), serde_json::json!("v"));
+    state.stacks.insert("S".into(), stack);
+    state.pending.insert(
+        "S/Bucket".into(),
+        Intent {
+            operation: Operation::Create,
+            type_name: "AWS::S3::Bucket".into(),
+            account: "111111111111".into(),
+            region: "us-east-1".into(),
+            physical_id: None,
+            request: None,
+        },
+    );
+    store.save(&state).await.expect("save");
+    assert_eq!(
+        store.load().await.expect("load"),
+        state,
+        "load returns what was saved"
+    );
+    let replaced = State::default();
+    store.save(&replaced).await.expect("save again");
+    assert_eq!(
+        store.load().await.expect("load"),
+        replaced,
+        "save replaces, never merges"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_store_conforms() {
+        state_store_conformance(&MemoryStateStore::new()).await;
+    }
+
+    #[tokio::test]
+    async fn file_store_conforms() {
+        let dir = tempfile::tempdir().unwrap();
+        state_store_conformance(&FileStateStore::new(dir.path().join("sub/state.json"))).await;
+        // No temp file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn corrupt_file_is_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let err = FileStateStore::new(&path).load().await.unwrap_err();
+        assert!(matches!(err, DeployError::Corrupt { .. }));
+    }
+}

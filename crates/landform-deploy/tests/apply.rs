@@ -1,0 +1,108 @@
+//! Apply, plan, destroy and drift of the representative app against the in-memory cloud.
+
+mod support;
+
+use landform_deploy::{Action, After, Drift};
+use support::*;
+
+#[tokio::test(start_paused = true)]
+async fn apply_then_plan_is_empty_and_reapply_writes_nothing() {
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud);
+    let assembly = app();
+    let plan = engine.plan(&assembly).await.unwrap();
+    let total = plan.changes.len();
+    assert!(total > 30, "{plan}");
+    assert_eq!(plan.count(Action::Create), total);
+    // Properties reading resources not created yet are known after apply.
+    let attachment = plan
+        .changes
+        .iter()
+        .find(|c| c.logical_id == "HubAttachment")
+        .unwrap();
+    assert_eq!(attachment.account, None);
+    assert!(attachment
+        .properties
+        .iter()
+        .any(|p| p.name == "VpcId" && p.after == After::KnownAfterApply));
+    assert_eq!(cloud.calls(), 0, "plan calls no provider");
+
+    let report = engine.apply(&assembly).await.unwrap();
+    assert_eq!(report.created, total, "{report}");
+    assert_eq!(report.accounts, 4);
+    assert!(report.outputs > 0);
+    assert!(cloud.inventory().duplicates().is_empty());
+    eprintln!("{report}");
+
+    let calls = cloud.calls();
+    let writes = cloud.writes();
+    let plan = engine.plan(&assembly).await.unwrap();
+    assert!(plan.is_empty(), "{plan}");
+    assert_eq!(plan.unchanged, total);
+    assert_eq!(
+        (cloud.calls(), cloud.writes()),
+        (calls, writes),
+        "plan makes no call"
+    );
+
+    let again = engine.apply(&assembly).await.unwrap();
+    assert_eq!(again.unchanged, total);
+    assert_eq!(cloud.writes(), writes, "a second apply writes nothing");
+    assert_eq!(again.writes, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_deletes_in_reverse_order_and_forgets_retained() {
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud);
+    let assembly = app();
+    engine.apply(&assembly).await.unwrap();
+    let report = engine.destroy().await.unwrap();
+    // Two state buckets and three accounts are retained.
+    assert_eq!(report.retained.len(), 5, "{report}");
+    let left = cloud.inventory();
+    let types: Vec<&str> = left
+        .resources
+        .iter()
+        .map(|r| r.type_name.as_str())
+        .collect();
+    assert_eq!(
+        types,
+        vec!["AWS::S3::Bucket", "AWS::S3::Bucket"],
+        "only retained buckets stay"
+    );
+    assert_eq!(left.accounts.len(), 4, "retained accounts stay");
+    let plan = engine.plan(&assembly).await.unwrap();
+    assert!(plan.changes.iter().all(|c| c.action == Action::Create));
+}
+
+#[tokio::test(start_paused = true)]
+async fn drift_reports_changes_per_account() {
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud);
+    engine.apply(&app()).await.unwrap();
+    assert!(engine.drift().await.unwrap().is_clean());
+    let inv = cloud.inventory();
+    let vpc = inv
+        .resources
+        .iter()
+        .find(|r| r.type_name == "AWS::EC2::VPC")
+        .unwrap();
+    let table = inv
+        .resources
+        .iter()
+        .find(|r| r.type_name == "AWS::DynamoDB::Table")
+        .unwrap();
+    cloud.tamper(&vpc.physical_id, |r| {
+        r.properties["EnableDnsSupport"] = false.into()
+    });
+    cloud.remove(&table.physical_id);
+    let drift = engine.drift().await.unwrap();
+    let vpc_drift = &drift.accounts[&vpc.account];
+    assert!(vpc_drift.iter().any(|d| d.logical_id == "Vpc"
+        && matches!(&d.drift, Drift::Modified { properties } if properties[0].0 == "EnableDnsSupport")));
+    assert!(drift.accounts[&table.account]
+        .iter()
+        .any(|d| d.logical_id == "LockTable" && d.drift == Drift::Deleted));
+    eprintln!("{drift}");
+}
