@@ -1,0 +1,420 @@
+//! The account factory: an `AWS::Organizations::Account` in the management stack, plus the
+//! account's own stage (deploying into the new account) with its baseline and budget.
+
+use std::collections::BTreeMap;
+
+use landform_core::{
+    kinds, Environment, Issue, NodeId, RemovalPolicy, Resource, ResourceHandle, Scope, StackProps,
+    Token, Tree, Value,
+};
+
+use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
+use crate::central::CentralSecurity;
+use crate::names::{AccountEmail, AccountName, RoleName};
+use crate::organization::{Parent, PolicyTarget};
+use crate::util::{parse_or_report, tag_list};
+
+/// How much of the baseline a new account gets.
+///
+/// ```
+/// use landform_constructs::BaselineLevel;
+/// assert!(matches!(BaselineLevel::default(), BaselineLevel::None));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub enum BaselineLevel {
+    /// Nothing: the account is created bare (apply a [`SecurityBaseline`] later, as the
+    /// log-archive account does once its central pieces exist).
+    #[default]
+    None,
+    /// The full [`SecurityBaseline`] against these central pieces.
+    Standard {
+        /// The central log bucket, key and bus.
+        central: CentralSecurity,
+        /// Baseline options.
+        props: SecurityBaselineProps,
+    },
+}
+
+/// A monthly cost budget with an email alert at 80 % of actual spend and 100 % forecast.
+///
+/// ```
+/// use landform_constructs::BudgetProps;
+/// let b = BudgetProps { limit_usd: 500, alert_email: "finance@example.com".into() };
+/// assert_eq!(b.limit_usd, 500);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetProps {
+    /// Monthly limit in US dollars (at least 1).
+    pub limit_usd: u32,
+    /// Where alerts go.
+    pub alert_email: String,
+}
+
+/// Options of an [`AccountFactory`].
+///
+/// ```
+/// use landform_constructs::AccountFactoryProps;
+/// let props = AccountFactoryProps {
+///     account_name: "house-escort-prod".into(),
+///     email: "aws+house-escort-prod@example.com".into(),
+///     ..Default::default()
+/// };
+/// assert_eq!(props.region, "us-east-1");
+/// ```
+#[derive(Debug, Clone)]
+pub struct AccountFactoryProps {
+    /// The account name (1 to 50 printable characters). Required.
+    pub account_name: String,
+    /// The root user's email, unique in the organization. Required.
+    pub email: String,
+    /// The OU (or root) the account is placed in; `None` for the root.
+    pub parent: Option<Parent>,
+    /// Tags on the account.
+    pub tags: BTreeMap<String, String>,
+    /// The baseline applied in the new account.
+    pub baseline: BaselineLevel,
+    /// A monthly budget with an email alert.
+    pub budget: Option<BudgetProps>,
+    /// The role Organizations creates in the account for the management account's access
+    /// (AWS default `OrganizationAccountAccessRole`).
+    pub role_name: Option<String>,
+    /// The region of the account's stage.
+    pub region: String,
+}
+
+impl Default for AccountFactoryProps {
+    fn default() -> Self {
+        AccountFactoryProps {
+            account_name: String::new(),
+            email: String::new(),
+            parent: None,
+            tags: BTreeMap::new(),
+            baseline: BaselineLevel::None,
+            budget: None,
+            role_name: None,
+            region: "us-east-1".into(),
+        }
+    }
+}
+
+/// Creates accounts: the `AWS::Organizations::Account` (retained on delete) in the stack of
+/// `scope`, and a stage whose account is that resource's `AccountId`, holding a `Baseline`
+/// stack with the baseline and the budget.
+///
+/// ```
+/// use landform_constructs::*;
+/// use landform_core::{App, Environment};
+/// let mut app = App::new();
+/// let management = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(management, "Organization");
+/// let account = AccountFactory::new(&mut app.scope(stack), "Prod", AccountFactoryProps {
+///     account_name: "prod".into(),
+///     email: "aws+prod@example.com".into(),
+///     budget: Some(BudgetProps { limit_usd: 100, alert_email: "ops@example.com".into() }),
+///     ..Default::default()
+/// });
+/// let assembly = app.synth().unwrap();
+/// assert_eq!(assembly.stacks().last().unwrap().name, "Prod-Baseline");
+/// assert!(account.baseline_stack().is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct AccountFactory;
+
+/// An account created by the [`AccountFactory`].
+#[derive(Debug, Clone)]
+pub struct Account {
+    node: NodeId,
+    handle: ResourceHandle,
+    stage: NodeId,
+    baseline_stack: Option<NodeId>,
+}
+
+impl AccountFactory {
+    /// Create the account under `scope` (the management account's stack) and its stage.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(scope: &mut Scope<'_>, id: &str, props: AccountFactoryProps) -> Account {
+        let mut inner = scope.child(id, "AccountFactory");
+        parse_or_report(
+            &mut inner,
+            "AccountFactory",
+            "account_name",
+            &props.account_name,
+            |v| AccountName::try_from(v),
+        );
+        parse_or_report(&mut inner, "AccountFactory", "email", &props.email, |v| {
+            AccountEmail::try_from(v)
+        });
+        if let Some(role) = &props.role_name {
+            parse_or_report(&mut inner, "AccountFactory", "role_name", role, |v| {
+                RoleName::try_from(v)
+            });
+        }
+        check_tags(&mut inner, &props.tags);
+        let mut resource = Resource::new("AWS::Organizations::Account")
+            .property("AccountName", props.account_name.as_str())
+            .property("Email", props.email.as_str())
+            .removal_policy(RemovalPolicy::Retain);
+        if let Some(parent) = &props.parent {
+            resource = resource.property("ParentIds", Value::array([parent.id().into()]));
+        }
+        if let Some(role) = &props.role_name {
+            resource = resource.property("RoleName", role.as_str());
+        }
+        if !props.tags.is_empty() {
+            resource = resource.property("Tags", tag_list(&props.tags));
+        }
+        let handle = inner.add_resource("Resource", resource);
+        let path = inner.path();
+        let email = props.email.clone();
+        let own = handle.node();
+        inner.add_validation(move |tree| duplicate_email(tree, own, &email, &path));
+
+        let env = Environment::for_account(handle.att_token("AccountId"), props.region.as_str());
+        let stage = inner.add_stage(id, env);
+        let needs_stack = props.budget.is_some() || !matches!(props.baseline, BaselineLevel::None);
+        let baseline_stack = needs_stack.then(|| {
+            inner.at(stage).add_stack(
+                "Baseline",
+                StackProps {
+                    description: Some(format!(
+                        "Landform: baseline of account {}",
+                        props.account_name
+                    )),
+                },
+            )
+        });
+        if let Some(stack) = baseline_stack {
+            if let BaselineLevel::Standard {
+                central,
+                props: baseline,
+            } = &props.baseline
+            {
+                SecurityBaseline::new(&mut inner.at(stack), "Baseline", central, baseline.clone());
+            }
+            if let Some(budget) = &props.budget {
+                add_budget(&mut inner, stack, budget, &props.account_name);
+            }
+        }
+        Account {
+            node: inner.node(),
+            handle,
+            stage,
+            baseline_stack,
+        }
+    }
+}
+
+fn add_budget(scope: &mut Scope<'_>, stack: NodeId, budget: &BudgetProps, account: &str) {
+    if budget.limit_usd == 0 {
+        scope.report(Issue::new(
+            "AccountFactory.BudgetLimit",
+            "budget.limit_usd",
+            0,
+            "a budget limit is at least 1 USD",
+        ));
+    }
+    parse_or_report(
+        scope,
+        "AccountFactory",
+        "budget.alert_email",
+        &budget.alert_email,
+        |v| {
+            AccountEmail::try_from(v).map_err(|e| {
+                crate::error::ConstructsError::invalid(
+                    "AlertEmail",
+                    v,
+                    e.message().replace("an account email", "an alert email"),
+                )
+            })
+        },
+    );
+    let notification = |kind: &str, threshold: u32| {
+        Value::object([
+            (
+                "Notification",
+                Value::object([
+                    ("NotificationType", Value::from(kind)),
+                    ("ComparisonOperator", Value::from("GREATER_THAN")),
+                    ("Threshold", Value::from(threshold)),
+                    ("ThresholdType", Value::from("PERCENTAGE")),
+                ]),
+            ),
+            (
+                "Subscribers",
+                Value::array([Value::object([
+                    ("SubscriptionType", Value::from("EMAIL")),
+                    ("Address", Value::from(budget.alert_email.as_str())),
+                ])]),
+            ),
+        ])
+    };
+    scope.at(stack).add_resource(
+        "Budget",
+        Resource::new("AWS::Budgets::Budget")
+            .property(
+                "Budget",
+                Value::object([
+                    ("BudgetName", Value::from(format!("{account}-monthly"))),
+                    ("BudgetType", Value::from("COST")),
+                    ("TimeUnit", Value::from("MONTHLY")),
+                    (
+                        "BudgetLimit",
+                        Value::object([
+                            ("Amount", Value::from(budget.limit_usd)),
+                            ("Unit", Value::from("USD")),
+                        ]),
+                    ),
+                ]),
+            )
+            .property(
+                "NotificationsWithSubscribers",
+                Value::array([notification("ACTUAL", 80), notification("FORECASTED", 100)]),
+            ),
+    );
+}
+
+fn check_tags(scope: &mut Scope<'_>, tags: &BTreeMap<String, String>) {
+    if tags.len() > 50 {
+        scope.report(Issue::new(
+            "AccountFactory.TooManyTags",
+            "tags",
+            tags.len(),
+            "an account has at most 50 tags",
+        ));
+    }
+    for (k, v) in tags {
+        if k.is_empty()
+            || k.chars().count() > 128
+            || v.chars().count() > 256
+            || k.starts_with("aws:")
+        {
+            scope.report(Issue::new(
+                "AccountFactory.Tag",
+                "tags",
+                crate::error::shorten(k),
+                "a tag key has 1 to 128 characters and does not start with aws:; a value has at most 256",
+            ));
+        }
+    }
+}
+
+fn duplicate_email(
+    tree: &Tree,
+    own: NodeId,
+    email: &str,
+    path: &landform_core::Path,
+) -> Vec<Issue> {
+    let first_other = tree.ids().find(|&id| {
+        id != own
+            && tree.node(id).resource().is_some_and(|r| {
+                r.type_name() == "AWS::Organizations::Account"
+                    && r.properties()
+                        .get("Email")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
+    });
+    match first_other {
+        // Report on the later of the two only, so a pair gives one issue.
+        Some(other) if other < own => vec![Issue::new(
+            "AccountFactory.DuplicateEmail",
+            "email",
+            email,
+            format!(
+                "every account has its own root email; {} uses it too",
+                tree.path(other)
+            ),
+        )
+        .at(path.clone())],
+        _ => Vec::new(),
+    }
+}
+
+impl Account {
+    /// The account id, resolved when the account exists.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert!(a.account_id().as_literal().is_none());
+    /// ```
+    pub fn account_id(&self) -> Token<kinds::AccountId> {
+        self.handle.att_token("AccountId")
+    }
+    /// The account as an SCP target.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert_eq!(a.target().value(), &a.resource().get_att("AccountId"));
+    /// ```
+    pub fn target(&self) -> PolicyTarget {
+        PolicyTarget {
+            value: self.handle.get_att("AccountId"),
+        }
+    }
+    /// The stage deploying into the account; add stacks with `app.scope(stage)`.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert_eq!(app.tree().path(a.stage()).to_string(), "App/Dev");
+    /// ```
+    pub fn stage(&self) -> NodeId {
+        self.stage
+    }
+    /// The `Baseline` stack, when a baseline or budget was asked for.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert!(a.baseline_stack().is_none());
+    /// ```
+    pub fn baseline_stack(&self) -> Option<NodeId> {
+        self.baseline_stack
+    }
+    /// The `AWS::Organizations::Account` resource.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert_eq!(app.tree().node(a.resource().node()).resource().unwrap().type_name(), "AWS::Organizations::Account");
+    /// ```
+    pub fn resource(&self) -> ResourceHandle {
+        self.handle
+    }
+    /// The construct's node.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(m, "Organization");
+    /// let a = AccountFactory::new(&mut app.scope(stack), "Dev", AccountFactoryProps { account_name: "dev".into(), email: "aws+dev@example.com".into(), ..Default::default() });
+    /// assert_eq!(app.tree().path(a.node()).to_string(), "App/Management/Organization/Dev");
+    /// ```
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+}

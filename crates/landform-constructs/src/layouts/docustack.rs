@@ -1,0 +1,259 @@
+//! DocuStack: environments as accounts, distributed state, GitHub OIDC deploys.
+
+use landform_core::{App, Environment, NodeId, StackProps};
+
+use crate::account::{AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
+use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
+use crate::central::{CentralSecurity, CentralSecurityProps};
+use crate::oidc::{github_subject, GitHubRef, OidcDeployRole, OidcDeployRoleProps, OidcIssuer};
+use crate::organization::{
+    Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps,
+};
+use crate::scp::{ServiceControlPolicy, ServiceControlPolicyProps};
+use crate::scp_library;
+use crate::state::{StateBackend, StateBackendProps};
+
+/// Options of [`docustack`].
+///
+/// ```
+/// use landform_constructs::layouts::DocuStackOptions;
+/// assert_eq!(DocuStackOptions::default().developer_sandboxes, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocuStackOptions {
+    /// Developer sandbox accounts in the Sandbox OU.
+    pub developer_sandboxes: usize,
+}
+
+impl Default for DocuStackOptions {
+    fn default() -> Self {
+        DocuStackOptions {
+            developer_sandboxes: 1,
+        }
+    }
+}
+
+const REGION: &str = "us-east-1";
+const MANAGEMENT_ACCOUNT: &str = "111111111111";
+const REPOSITORY: &str = "docustack/infrastructure";
+const DEPLOY_POLICY: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+
+/// Per-account bootstrap: the account's own state backend and its deploy role.
+fn bootstrap(app: &mut App, stage: NodeId, environment: &str) {
+    let stack = app.scope(stage).add_stack(
+        "Bootstrap",
+        StackProps {
+            description: Some(
+                "Landform: Terraform state backend and CI deploy role of this account".into(),
+            ),
+        },
+    );
+    StateBackend::new(
+        &mut app.scope(stack),
+        "State",
+        StateBackendProps {
+            prefix: "docustack".into(),
+            ..Default::default()
+        },
+    );
+    OidcDeployRole::new(
+        &mut app.scope(stack),
+        "Deploy",
+        OidcDeployRoleProps {
+            issuer: OidcIssuer::GitHub,
+            subject: Some(github_subject(
+                REPOSITORY,
+                &GitHubRef::Environment(environment.into()),
+            )),
+            role_name: Some("github-deploy".into()),
+            managed_policy_arns: vec![DEPLOY_POLICY.into()],
+            ..Default::default()
+        },
+    );
+}
+
+/// The DocuStack layout: OUs Security (Log Archive, Audit), Sandbox (developer sandboxes)
+/// and Workloads (Dev, Staging, Production) with the management account at the root; SCPs
+/// region deny (us-east-1 only) and protect CloudTrail at the root, protect log archive on
+/// Security, require S3 encryption and deny public S3 on Workloads; every account with the
+/// security baseline, a budget, and its own state backend and GitHub OIDC deploy role.
+///
+/// ```
+/// use landform_constructs::layouts::{docustack, DocuStackOptions};
+/// let assembly = docustack(&DocuStackOptions::default()).synth().unwrap();
+/// assert!(assembly.stack("Production-Bootstrap").is_some());
+/// ```
+pub fn docustack(options: &DocuStackOptions) -> App {
+    let mut app = App::new();
+    let management = app.add_stage("Management", Environment::new(MANAGEMENT_ACCOUNT, REGION));
+    let org_stack = app.add_stack(management, "Organization");
+    let mut scope = app.scope(org_stack);
+    let org = Organization::new(
+        &mut scope,
+        "Organization",
+        OrganizationProps {
+            root_id: "r-d0c5".into(),
+            ..Default::default()
+        },
+    );
+    let mut ou = |name: &str| {
+        OrganizationalUnit::new(
+            &mut scope,
+            &format!("{name}Ou"),
+            OrganizationalUnitProps {
+                name: name.into(),
+                parent: org.root(),
+            },
+        )
+    };
+    let security_ou = ou("Security");
+    let sandbox_ou = ou("Sandbox");
+    let workloads_ou = ou("Workloads");
+    let policies: [(&str, &str, Vec<_>, Vec<_>); 5] = [
+        (
+            "RegionDeny",
+            "docustack-region-deny",
+            vec![scp_library::deny_regions_except(&[REGION], &[])],
+            vec![org.target()],
+        ),
+        (
+            "ProtectCloudTrail",
+            "docustack-protect-cloudtrail",
+            scp_library::protect_cloudtrail(),
+            vec![org.target()],
+        ),
+        (
+            "ProtectLogArchive",
+            "docustack-protect-log-archive",
+            vec![scp_library::protect_log_archive()],
+            vec![security_ou.target()],
+        ),
+        (
+            "RequireS3Encryption",
+            "docustack-require-s3-encryption",
+            vec![scp_library::require_s3_encryption()],
+            vec![workloads_ou.target()],
+        ),
+        (
+            "DenyPublicS3",
+            "docustack-deny-public-s3",
+            scp_library::deny_public_s3(),
+            vec![workloads_ou.target()],
+        ),
+    ];
+    for (id, name, statements, targets) in policies {
+        ServiceControlPolicy::new(
+            &mut scope,
+            id,
+            ServiceControlPolicyProps {
+                name: name.into(),
+                description: None,
+                statements,
+                targets,
+            },
+        );
+    }
+
+    let props = |name: &str, parent: &OrganizationalUnit, baseline: BaselineLevel, limit: u32| {
+        AccountFactoryProps {
+            account_name: name.into(),
+            email: format!("aws+{name}@docustack.example"),
+            parent: Some(parent.as_parent()),
+            tags: [(
+                "environment".to_string(),
+                name.trim_start_matches("docustack-").to_string(),
+            )]
+            .into(),
+            baseline,
+            budget: Some(BudgetProps {
+                limit_usd: limit,
+                alert_email: "billing@docustack.example".into(),
+            }),
+            role_name: None,
+            region: REGION.into(),
+        }
+    };
+
+    let log_archive = AccountFactory::new(
+        &mut app.scope(org_stack),
+        "LogArchive",
+        props(
+            "docustack-log-archive",
+            &security_ou,
+            BaselineLevel::None,
+            100,
+        ),
+    );
+    let central_stack = app.scope(log_archive.stage()).add_stack(
+        "Central",
+        StackProps {
+            description: Some("Landform: central logs, findings bus and Config aggregator".into()),
+        },
+    );
+    let central = CentralSecurity::new(
+        &mut app.scope(central_stack),
+        "Central",
+        CentralSecurityProps {
+            organization_id: "o-docustack01".into(),
+            ..Default::default()
+        },
+    );
+    if let Some(stack) = log_archive.baseline_stack() {
+        SecurityBaseline::new(
+            &mut app.scope(stack),
+            "Baseline",
+            &central,
+            SecurityBaselineProps::default(),
+        );
+    }
+    bootstrap(&mut app, log_archive.stage(), "log-archive");
+
+    let management_baseline = app.add_stack(management, "Baseline");
+    SecurityBaseline::new(
+        &mut app.scope(management_baseline),
+        "Baseline",
+        &central,
+        SecurityBaselineProps::default(),
+    );
+    bootstrap(&mut app, management, "management");
+
+    let standard = || BaselineLevel::Standard {
+        central: central.clone(),
+        props: SecurityBaselineProps::default(),
+    };
+    let mut accounts = vec![(
+        "Audit".to_string(),
+        props("docustack-audit", &security_ou, standard(), 100),
+        "audit".to_string(),
+    )];
+    for n in 0..options.developer_sandboxes {
+        let name = if n == 0 {
+            "docustack-sandbox".to_string()
+        } else {
+            format!("docustack-sandbox-{n}")
+        };
+        let env = name.trim_start_matches("docustack-").to_string();
+        let id = if n == 0 {
+            "Sandbox".to_string()
+        } else {
+            format!("Sandbox{n}")
+        };
+        accounts.push((id, props(&name, &sandbox_ou, standard(), 50), env));
+    }
+    for (id, name, env, limit) in [
+        ("Dev", "docustack-dev", "dev", 200),
+        ("Staging", "docustack-staging", "staging", 300),
+        ("Production", "docustack-production", "production", 2000),
+    ] {
+        accounts.push((
+            id.to_string(),
+            props(name, &workloads_ou, standard(), limit),
+            env.to_string(),
+        ));
+    }
+    for (id, props, env) in accounts {
+        let account = AccountFactory::new(&mut app.scope(org_stack), &id, props);
+        bootstrap(&mut app, account.stage(), &env);
+    }
+    app
+}

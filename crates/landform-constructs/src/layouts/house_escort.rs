@@ -1,0 +1,338 @@
+//! House Escort: one product, centralised state, a transit hub, GitLab OIDC deploys.
+
+use landform_core::{App, Environment, NodeId, StackProps};
+
+use crate::account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
+use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
+use crate::central::{CentralSecurity, CentralSecurityProps};
+use crate::network::{WorkloadNetwork, WorkloadNetworkProps};
+use crate::oidc::{gitlab_subject, GitLabRef, OidcDeployRole, OidcDeployRoleProps};
+use crate::organization::{
+    Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps,
+};
+use crate::scp::{ServiceControlPolicy, ServiceControlPolicyProps};
+use crate::scp_library;
+use crate::state::{StateBackend, StateBackendProps, StateMode, StateWorkload};
+use crate::transit::{AttachmentRole, TransitHub, TransitHubProps};
+
+/// Options of [`house_escort`].
+///
+/// ```
+/// use landform_constructs::layouts::HouseEscortOptions;
+/// assert_eq!(HouseEscortOptions::default().extra_workload_accounts, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HouseEscortOptions {
+    /// Generated workload accounts added to the three of the layout (to measure size).
+    pub extra_workload_accounts: usize,
+}
+
+const REGION: &str = "us-east-1";
+const MANAGEMENT_ACCOUNT: &str = "111111111111";
+const DEPLOY_ROLE: &str = "gitlab-deploy";
+const PROJECT: &str = "house-escort/infrastructure";
+const DEPLOY_POLICY: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+
+fn deploy_role(app: &mut App, stack: NodeId) -> OidcDeployRole {
+    OidcDeployRole::new(
+        &mut app.scope(stack),
+        "Deploy",
+        OidcDeployRoleProps {
+            subject: Some(gitlab_subject(PROJECT, &GitLabRef::Branch("main".into()))),
+            role_name: Some(DEPLOY_ROLE.into()),
+            managed_policy_arns: vec![DEPLOY_POLICY.into()],
+            ..Default::default()
+        },
+    )
+}
+
+fn budget(limit_usd: u32) -> Option<BudgetProps> {
+    Some(BudgetProps {
+        limit_usd,
+        alert_email: "finance@houseescort.example".into(),
+    })
+}
+
+/// The House Escort layout: management (Organizations, SCPs, central state backend),
+/// security (central logs, findings bus, Config aggregator), infrastructure (transit hub and
+/// shared-services VPC) and the workload accounts house-escort-prod, house-escort-staging and
+/// ak-home-hq-prod, each with the security baseline, a budget, a VPC attached to the hub and
+/// a GitLab OIDC deploy role.
+///
+/// ```
+/// use landform_constructs::layouts::{house_escort, HouseEscortOptions};
+/// let app = house_escort(&HouseEscortOptions::default());
+/// let assembly = app.synth().unwrap();
+/// assert!(assembly.stack("Management-Organization").is_some());
+/// ```
+pub fn house_escort(options: &HouseEscortOptions) -> App {
+    let mut app = App::new();
+    let management = app.add_stage("Management", Environment::new(MANAGEMENT_ACCOUNT, REGION));
+    let org_stack = app.add_stack(management, "Organization");
+
+    let mut scope = app.scope(org_stack);
+    let org = Organization::new(
+        &mut scope,
+        "Organization",
+        OrganizationProps {
+            root_id: "r-h0e5".into(),
+            ..Default::default()
+        },
+    );
+    let ou = |scope: &mut landform_core::Scope<'_>, name: &str| {
+        OrganizationalUnit::new(
+            scope,
+            &format!("{name}Ou"),
+            OrganizationalUnitProps {
+                name: name.into(),
+                parent: org.root(),
+            },
+        )
+    };
+    let security_ou = ou(&mut scope, "Security");
+    let infrastructure_ou = ou(&mut scope, "Infrastructure");
+    let workloads_ou = ou(&mut scope, "Workloads");
+    let mut deny_list = vec![scp_library::deny_actions(
+        "DenyDisablingSecurityServices",
+        [
+            "cloudtrail:DeleteTrail",
+            "cloudtrail:StopLogging",
+            "guardduty:DeleteDetector",
+            "organizations:LeaveOrganization",
+        ],
+    )];
+    deny_list.push(scp_library::deny_iam_console_users());
+    ServiceControlPolicy::new(
+        &mut scope,
+        "Guardrails",
+        ServiceControlPolicyProps {
+            name: "house-escort-guardrails".into(),
+            description: Some("Keep security services on, accounts in the organization, and IAM users off the console".into()),
+            statements: deny_list,
+            targets: vec![org.target()],
+        },
+    );
+    ServiceControlPolicy::new(
+        &mut scope,
+        "NetworkGuardrails",
+        ServiceControlPolicyProps {
+            name: "house-escort-network-guardrails".into(),
+            description: Some(
+                "Only the reviewed deploy role changes security group ingress".into(),
+            ),
+            statements: vec![scp_library::deny_open_ingress(&[&format!(
+                "arn:*:iam::*:role/{DEPLOY_ROLE}"
+            )])],
+            targets: vec![workloads_ou.target(), infrastructure_ou.target()],
+        },
+    );
+
+    let create = |app: &mut App,
+                  id: &str,
+                  name: &str,
+                  parent: &OrganizationalUnit,
+                  baseline: BaselineLevel,
+                  limit: u32| {
+        AccountFactory::new(
+            &mut app.scope(org_stack),
+            id,
+            AccountFactoryProps {
+                account_name: name.into(),
+                email: format!("aws+{name}@houseescort.example"),
+                parent: Some(parent.as_parent()),
+                tags: [("product".to_string(), "house-escort".to_string())].into(),
+                baseline,
+                budget: budget(limit),
+                role_name: None,
+                region: REGION.into(),
+            },
+        )
+    };
+
+    // Security account: its central pieces first, then its own baseline against them.
+    let security = create(
+        &mut app,
+        "Security",
+        "house-escort-security",
+        &security_ou,
+        BaselineLevel::None,
+        200,
+    );
+    let central_stack = app.scope(security.stage()).add_stack(
+        "Central",
+        StackProps {
+            description: Some("Landform: central logs, findings bus and Config aggregator".into()),
+        },
+    );
+    let central = CentralSecurity::new(
+        &mut app.scope(central_stack),
+        "Central",
+        CentralSecurityProps {
+            organization_id: "o-houseescort1".into(),
+            ..Default::default()
+        },
+    );
+    let standard = || BaselineLevel::Standard {
+        central: central.clone(),
+        props: SecurityBaselineProps::default(),
+    };
+    let mut deploy_roles: Vec<(String, OidcDeployRole)> = Vec::new();
+    if let Some(stack) = security.baseline_stack() {
+        SecurityBaseline::new(
+            &mut app.scope(stack),
+            "Baseline",
+            &central,
+            SecurityBaselineProps::default(),
+        );
+        deploy_roles.push(("house-escort-security".into(), deploy_role(&mut app, stack)));
+    }
+
+    // Management account: its own baseline and deploy role.
+    let management_baseline = app.add_stack(management, "Baseline");
+    SecurityBaseline::new(
+        &mut app.scope(management_baseline),
+        "Baseline",
+        &central,
+        SecurityBaselineProps::default(),
+    );
+    deploy_roles.push((
+        "management".into(),
+        deploy_role(&mut app, management_baseline),
+    ));
+
+    let infrastructure = create(
+        &mut app,
+        "Infrastructure",
+        "house-escort-infrastructure",
+        &infrastructure_ou,
+        standard(),
+        500,
+    );
+    let mut workloads: Vec<(String, Account)> = Vec::new();
+    for (id, name, limit) in [
+        ("HouseEscortProd", "house-escort-prod", 1000),
+        ("HouseEscortStaging", "house-escort-staging", 300),
+        ("AkHomeHqProd", "ak-home-hq-prod", 500),
+    ] {
+        workloads.push((
+            name.into(),
+            create(&mut app, id, name, &workloads_ou, standard(), limit),
+        ));
+    }
+    for n in 0..options.extra_workload_accounts {
+        let name = format!("house-escort-extra-{n}");
+        let account = create(
+            &mut app,
+            &format!("Extra{n}"),
+            &name,
+            &workloads_ou,
+            standard(),
+            100,
+        );
+        workloads.push((name, account));
+    }
+
+    // Hub in the infrastructure account, shared with the workload accounts.
+    let network_stack = app.scope(infrastructure.stage()).add_stack(
+        "Network",
+        StackProps {
+            description: Some("Landform: transit hub and shared-services VPC".into()),
+        },
+    );
+    let mut hub = TransitHub::new(
+        &mut app.scope(network_stack),
+        "Hub",
+        TransitHubProps {
+            description: "House Escort transit hub".into(),
+            share_with_accounts: workloads.iter().map(|(_, a)| a.account_id()).collect(),
+            ..Default::default()
+        },
+    );
+    let logs = central.log_bucket_arn();
+    let shared = WorkloadNetwork::new(
+        &mut app.scope(network_stack),
+        "SharedServices",
+        WorkloadNetworkProps::new("10.0.0.0/16", hub.transit_gateway_id(), logs.clone()),
+    );
+    hub.attach(
+        &mut app.root(),
+        "SharedServices",
+        &shared,
+        AttachmentRole::SharedServices,
+    );
+    if let Some(stack) = infrastructure.baseline_stack() {
+        deploy_roles.push((
+            "house-escort-infrastructure".into(),
+            deploy_role(&mut app, stack),
+        ));
+    }
+    for (n, (name, account)) in workloads.iter().enumerate() {
+        let cidr = if n < 3 {
+            format!("10.{}.0.0/16", 10 + n * 10)
+        } else {
+            let k = n - 3;
+            format!("10.{}.{}.0/24", 128 + k / 256, k % 256)
+        };
+        let stack = app.scope(account.stage()).add_stack(
+            "Network",
+            StackProps {
+                description: Some(format!(
+                    "Landform: VPC of {name}, attached to the transit hub"
+                )),
+            },
+        );
+        let network = WorkloadNetwork::new(
+            &mut app.scope(stack),
+            "Vpc",
+            WorkloadNetworkProps::new(&cidr, hub.transit_gateway_id(), logs.clone()),
+        );
+        hub.attach(
+            &mut app.root(),
+            &hub_name(name),
+            &network,
+            AttachmentRole::Workload,
+        );
+        if let Some(baseline) = account.baseline_stack() {
+            deploy_roles.push((name.clone(), deploy_role(&mut app, baseline)));
+        }
+    }
+
+    // Central state backend in the management account, one key prefix per deploy role.
+    let state_stack = app.scope(management).add_stack(
+        "State",
+        StackProps {
+            description: Some("Landform: Terraform state bucket and lock table".into()),
+        },
+    );
+    StateBackend::new(
+        &mut app.scope(state_stack),
+        "State",
+        StateBackendProps {
+            prefix: "house-escort".into(),
+            mode: StateMode::Central {
+                workloads: deploy_roles
+                    .iter()
+                    .map(|(name, role)| StateWorkload {
+                        key_prefix: name.clone(),
+                        deploy_role_arn: role.role_arn(),
+                    })
+                    .collect(),
+            },
+            ..Default::default()
+        },
+    );
+    app
+}
+
+/// Attachment names are construct ids: alphanumeric from the account name.
+fn hub_name(account: &str) -> String {
+    account
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

@@ -1,0 +1,50 @@
+//! The two reference layouts of the design notes, as functions returning an [`App`], and
+//! resource counts per type.
+
+use std::collections::BTreeMap;
+
+use landform_core::Assembly;
+
+mod docustack;
+mod house_escort;
+
+pub use docustack::{docustack, DocuStackOptions};
+pub use house_escort::{house_escort, HouseEscortOptions};
+
+/// Resources per CloudFormation type across every stack of an assembly.
+///
+/// ```
+/// use landform_constructs::layouts::{docustack, resource_counts, DocuStackOptions};
+/// let assembly = docustack(&DocuStackOptions::default()).synth().unwrap();
+/// let counts = resource_counts(&assembly);
+/// assert_eq!(counts["AWS::Organizations::OrganizationalUnit"], 3);
+/// ```
+pub fn resource_counts(assembly: &Assembly) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for stack in assembly.stacks() {
+        for info in stack.resources.values() {
+            *counts.entry(info.type_name.clone()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// A Markdown table of [`resource_counts`], for the README.
+///
+/// ```
+/// use landform_constructs::layouts::{docustack, resource_count_table, DocuStackOptions};
+/// let table = resource_count_table(&docustack(&DocuStackOptions::default()).synth().unwrap());
+/// assert!(table.starts_with("| Type | Count |"));
+/// ```
+pub fn resource_count_table(assembly: &Assembly) -> String {
+    let counts = resource_counts(assembly);
+    let mut out = String::from("| Type | Count |\n|---|---:|\n");
+    for (t, n) in &counts {
+        out.push_str(&format!("| `{t}` | {n} |\n"));
+    }
+    out.push_str(&format!(
+        "| **total** | {} |\n",
+        counts.values().sum::<usize>()
+    ));
+    out
+}

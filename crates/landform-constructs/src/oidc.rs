@@ -1,0 +1,490 @@
+//! CI deploy roles assumed through OIDC (GitLab, GitHub or another issuer), with the trust
+//! pinned to one project and one ref and to the audience.
+
+use landform_core::iam::{PolicyDocument, Principal, Statement};
+use landform_core::{kinds, Issue, NodeId, Resource, ResourceHandle, Scope, Token, Value};
+
+use crate::names::{Reason, RoleName};
+use crate::util::parse_or_report;
+
+/// AWS's limit on a role trust policy, in characters of its minified JSON.
+pub const MAX_TRUST_POLICY_CHARS: usize = 2_048;
+/// The role's maximum session: one hour, the shortest IAM allows for the setting.
+pub const MAX_SESSION_SECONDS: u32 = 3_600;
+
+/// Who issues the CI tokens.
+///
+/// ```
+/// use landform_constructs::OidcIssuer;
+/// assert_eq!(OidcIssuer::GitLab.url(), "https://gitlab.com");
+/// assert_eq!(OidcIssuer::GitHub.default_audience(), "sts.amazonaws.com");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OidcIssuer {
+    /// gitlab.com.
+    GitLab,
+    /// GitHub Actions.
+    GitHub,
+    /// Another issuer (self-managed GitLab, ...): its `https://` URL without trailing slash.
+    Custom {
+        /// The issuer URL.
+        url: String,
+        /// The audience its tokens carry by default.
+        audience: String,
+    },
+}
+
+impl OidcIssuer {
+    /// The issuer URL.
+    ///
+    /// ```
+    /// use landform_constructs::OidcIssuer;
+    /// assert_eq!(OidcIssuer::GitHub.url(), "https://token.actions.githubusercontent.com");
+    /// ```
+    pub fn url(&self) -> &str {
+        match self {
+            OidcIssuer::GitLab => "https://gitlab.com",
+            OidcIssuer::GitHub => "https://token.actions.githubusercontent.com",
+            OidcIssuer::Custom { url, .. } => url,
+        }
+    }
+    /// The audience the issuer's tokens carry unless configured otherwise.
+    ///
+    /// ```
+    /// use landform_constructs::OidcIssuer;
+    /// assert_eq!(OidcIssuer::GitLab.default_audience(), "https://gitlab.com");
+    /// ```
+    pub fn default_audience(&self) -> &str {
+        match self {
+            OidcIssuer::GitLab => "https://gitlab.com",
+            OidcIssuer::GitHub => "sts.amazonaws.com",
+            OidcIssuer::Custom { audience, .. } => audience,
+        }
+    }
+    fn host(&self) -> &str {
+        let url = self.url();
+        url.strip_prefix("https://").unwrap_or(url)
+    }
+}
+
+/// Which audience the trust policy pins.
+///
+/// ```
+/// use landform_constructs::Audience;
+/// assert_eq!(Audience::default(), Audience::IssuerDefault);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Audience {
+    /// The issuer's default audience.
+    #[default]
+    IssuerDefault,
+    /// This audience.
+    Value(String),
+    /// No `aud` condition (refused unless `allow_missing_audience` gives a reason).
+    Unpinned,
+}
+
+/// How the `sub` condition matches.
+///
+/// ```
+/// use landform_constructs::SubjectMatch;
+/// assert_eq!(SubjectMatch::default(), SubjectMatch::Single);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectMatch {
+    /// `StringEquals` (or `StringLike` when a wildcard was allowed).
+    #[default]
+    Single,
+    /// `ForAllValues:` on `sub` (refused unless `allow_for_all_values_subject` gives a reason:
+    /// a request without the key at all matches ForAllValues).
+    ForAllValues,
+}
+
+/// A GitLab ref for [`gitlab_subject`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitLabRef {
+    /// A branch name.
+    Branch(String),
+    /// A tag name.
+    Tag(String),
+}
+
+/// The `sub` claim of a GitLab CI job token.
+///
+/// ```
+/// use landform_constructs::{gitlab_subject, GitLabRef};
+/// assert_eq!(
+///     gitlab_subject("group/infrastructure", &GitLabRef::Branch("main".into())),
+///     "project_path:group/infrastructure:ref_type:branch:ref:main"
+/// );
+/// ```
+pub fn gitlab_subject(project_path: &str, git_ref: &GitLabRef) -> String {
+    let (kind, name) = match git_ref {
+        GitLabRef::Branch(n) => ("branch", n),
+        GitLabRef::Tag(n) => ("tag", n),
+    };
+    format!("project_path:{project_path}:ref_type:{kind}:ref:{name}")
+}
+
+/// A GitHub ref or environment for [`github_subject`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitHubRef {
+    /// A branch name.
+    Branch(String),
+    /// A tag name.
+    Tag(String),
+    /// A deployment environment.
+    Environment(String),
+}
+
+/// The `sub` claim of a GitHub Actions token.
+///
+/// ```
+/// use landform_constructs::{github_subject, GitHubRef};
+/// assert_eq!(github_subject("org/repo", &GitHubRef::Branch("main".into())), "repo:org/repo:ref:refs/heads/main");
+/// assert_eq!(github_subject("org/repo", &GitHubRef::Environment("prod".into())), "repo:org/repo:environment:prod");
+/// ```
+pub fn github_subject(repository: &str, git_ref: &GitHubRef) -> String {
+    match git_ref {
+        GitHubRef::Branch(n) => format!("repo:{repository}:ref:refs/heads/{n}"),
+        GitHubRef::Tag(n) => format!("repo:{repository}:ref:refs/tags/{n}"),
+        GitHubRef::Environment(n) => format!("repo:{repository}:environment:{n}"),
+    }
+}
+
+/// Options of an [`OidcDeployRole`].
+///
+/// ```
+/// use landform_constructs::*;
+/// let props = OidcDeployRoleProps {
+///     subject: Some(gitlab_subject("group/infrastructure", &GitLabRef::Branch("main".into()))),
+///     ..Default::default()
+/// };
+/// assert_eq!(props.issuer, OidcIssuer::GitLab);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcDeployRoleProps {
+    /// The token issuer.
+    pub issuer: OidcIssuer,
+    /// Use this account's existing provider instead of creating one.
+    pub existing_provider_arn: Option<Token<kinds::Arn>>,
+    /// The one `sub` the role trusts (see [`gitlab_subject`], [`github_subject`]).
+    pub subject: Option<String>,
+    /// How `sub` matches.
+    pub subject_match: SubjectMatch,
+    /// Which `aud` the role trusts.
+    pub audience: Audience,
+    /// The role name (at most 64 characters); CloudFormation picks one when `None`.
+    pub role_name: Option<String>,
+    /// AWS managed or customer managed policy ARNs attached to the role.
+    pub managed_policy_arns: Vec<String>,
+    /// An inline policy.
+    pub inline_policy: Option<PolicyDocument>,
+    /// Opt-out: accept `*` or `?` in `sub`, with the reason.
+    pub allow_wildcard_subject: Option<Reason>,
+    /// Opt-out: accept no `sub` condition at all, with the reason.
+    pub allow_missing_subject: Option<Reason>,
+    /// Opt-out: accept no `aud` condition, with the reason.
+    pub allow_missing_audience: Option<Reason>,
+    /// Opt-out: accept `ForAllValues:` on `sub`, with the reason.
+    pub allow_for_all_values_subject: Option<Reason>,
+}
+
+impl Default for OidcDeployRoleProps {
+    fn default() -> Self {
+        OidcDeployRoleProps {
+            issuer: OidcIssuer::GitLab,
+            existing_provider_arn: None,
+            subject: None,
+            subject_match: SubjectMatch::Single,
+            audience: Audience::IssuerDefault,
+            role_name: None,
+            managed_policy_arns: Vec::new(),
+            inline_policy: None,
+            allow_wildcard_subject: None,
+            allow_missing_subject: None,
+            allow_missing_audience: None,
+            allow_for_all_values_subject: None,
+        }
+    }
+}
+
+/// An OIDC provider (unless one is given) and a deploy role trusting one CI subject.
+///
+/// ```
+/// use landform_constructs::*;
+/// use landform_core::{App, Environment};
+/// let mut app = App::new();
+/// let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
+/// let stack = app.add_stack(stage, "Deploy");
+/// let role = OidcDeployRole::new(&mut app.scope(stack), "Deploy", OidcDeployRoleProps {
+///     issuer: OidcIssuer::GitHub,
+///     subject: Some(github_subject("org/infra", &GitHubRef::Environment("prod".into()))),
+///     role_name: Some("github-deploy".into()),
+///     ..Default::default()
+/// });
+/// assert!(role.trust_policy_chars() < 2048);
+/// assert!(app.synth().is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct OidcDeployRole {
+    node: NodeId,
+    role: ResourceHandle,
+    trust_chars: usize,
+}
+
+fn check_reason(scope: &mut Scope<'_>, field: &str, reason: Option<Reason>) -> bool {
+    match reason {
+        Some(Reason(text)) if text.trim().is_empty() => {
+            scope.report(Issue::new(
+                "OidcDeployRole.EmptyReason",
+                field,
+                "",
+                "an opt-out carries the reason a reviewer reads: write why",
+            ));
+            true
+        }
+        Some(_) => true,
+        None => false,
+    }
+}
+
+impl OidcDeployRole {
+    /// Create the provider and role under `scope` (a stack of the account deployed to).
+    pub fn new(scope: &mut Scope<'_>, id: &str, props: OidcDeployRoleProps) -> Self {
+        let mut inner = scope.child(id, "OidcDeployRole");
+        let allow_wildcard = check_reason(
+            &mut inner,
+            "allow_wildcard_subject",
+            props.allow_wildcard_subject,
+        );
+        let allow_missing_sub = check_reason(
+            &mut inner,
+            "allow_missing_subject",
+            props.allow_missing_subject,
+        );
+        let allow_missing_aud = check_reason(
+            &mut inner,
+            "allow_missing_audience",
+            props.allow_missing_audience,
+        );
+        let allow_for_all = check_reason(
+            &mut inner,
+            "allow_for_all_values_subject",
+            props.allow_for_all_values_subject,
+        );
+        if let OidcIssuer::Custom { url, audience } = &props.issuer {
+            let host = url.strip_prefix("https://").unwrap_or("");
+            if host.is_empty() || url.ends_with('/') || host.contains(char::is_whitespace) {
+                inner.report(Issue::new(
+                    "OidcDeployRole.IssuerUrl",
+                    "issuer.url",
+                    url,
+                    "an OIDC issuer URL starts with https:// and has no trailing slash",
+                ));
+            }
+            if audience.is_empty() {
+                inner.report(Issue::new(
+                    "OidcDeployRole.AudienceEmpty",
+                    "issuer.audience",
+                    "",
+                    "a custom issuer names the audience its tokens carry",
+                ));
+            }
+        }
+        if let Some(name) = &props.role_name {
+            parse_or_report(&mut inner, "OidcDeployRole", "role_name", name, |v| {
+                RoleName::try_from(v)
+            });
+        }
+        let host = props.issuer.host().to_owned();
+        let audience = match &props.audience {
+            Audience::IssuerDefault => Some(props.issuer.default_audience().to_owned()),
+            Audience::Value(v) => Some(v.clone()),
+            Audience::Unpinned => None,
+        };
+        if audience.as_deref() == Some("") {
+            inner.report(Issue::new(
+                "OidcDeployRole.AudienceEmpty",
+                "audience",
+                "",
+                "the pinned audience is not empty",
+            ));
+        }
+        if audience.is_none() && !allow_missing_aud {
+            inner.report(Issue::new(
+                "OidcDeployRole.MissingAudience",
+                "audience",
+                "Unpinned",
+                "the trust policy pins aud, or any token of the issuer for another audience is accepted; set allow_missing_audience with a reason to override",
+            ));
+        }
+        let wildcard = props
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.contains('*') || s.contains('?'));
+        match &props.subject {
+            None if !allow_missing_sub => inner.report(Issue::new(
+                "OidcDeployRole.MissingSubject",
+                "subject",
+                "None",
+                "the trust policy pins sub to one project and ref, or every pipeline of the issuer can deploy; set allow_missing_subject with a reason to override",
+            )),
+            Some(s) if s.is_empty() => inner.report(Issue::new(
+                "OidcDeployRole.MissingSubject",
+                "subject",
+                "",
+                "the subject is not empty",
+            )),
+            Some(s) if wildcard && !allow_wildcard => inner.report(Issue::new(
+                "OidcDeployRole.WildcardSubject",
+                "subject",
+                s,
+                "a wildcard in sub lets other projects or refs deploy; pin one project and ref, or set allow_wildcard_subject with a reason",
+            )),
+            _ => {}
+        }
+        if props.subject_match == SubjectMatch::ForAllValues && !allow_for_all {
+            inner.report(Issue::new(
+                "OidcDeployRole.ForAllValuesSubject",
+                "subject_match",
+                "ForAllValues",
+                "ForAllValues on the single-valued sub also matches a token without sub; use Single, or set allow_for_all_values_subject with a reason",
+            ));
+        }
+
+        let provider_arn: Value = match &props.existing_provider_arn {
+            Some(arn) => arn.into(),
+            None => {
+                let provider =
+                    inner.add_resource(
+                        "Provider",
+                        Resource::new("AWS::IAM::OIDCProvider")
+                            .property("Url", props.issuer.url())
+                            .property(
+                                "ClientIdList",
+                                Value::array([Value::from(audience.clone().unwrap_or_else(
+                                    || props.issuer.default_audience().to_owned(),
+                                ))]),
+                            ),
+                    );
+                provider.ref_value()
+            }
+        };
+        let mut trust = Statement::allow()
+            .principal(Principal::federated(provider_arn))
+            .actions(["sts:AssumeRoleWithWebIdentity"]);
+        let prefix = if props.subject_match == SubjectMatch::ForAllValues {
+            "ForAllValues:"
+        } else {
+            ""
+        };
+        let sub_op = format!(
+            "{prefix}{}",
+            if wildcard {
+                "StringLike"
+            } else {
+                "StringEquals"
+            }
+        );
+        if let Some(aud) = &audience {
+            trust = trust
+                .clone()
+                .condition("StringEquals", &format!("{host}:aud"), [aud.as_str()])
+                .unwrap_or(trust);
+        }
+        if let Some(sub) = props.subject.as_deref().filter(|s| !s.is_empty()) {
+            trust = trust
+                .clone()
+                .condition(&sub_op, &format!("{host}:sub"), [sub])
+                .unwrap_or(trust);
+        }
+        let trust = PolicyDocument::new().statement(trust);
+        let trust_chars = trust.minified_len();
+        if trust_chars > MAX_TRUST_POLICY_CHARS {
+            inner.report(Issue::new(
+                "OidcDeployRole.TrustPolicyTooLarge",
+                "subject",
+                format!("{trust_chars} characters"),
+                format!("a role trust policy is at most {MAX_TRUST_POLICY_CHARS} characters: shorten the subject"),
+            ));
+        }
+        let mut role = Resource::new("AWS::IAM::Role")
+            .property("AssumeRolePolicyDocument", trust)
+            .property("MaxSessionDuration", MAX_SESSION_SECONDS)
+            .property(
+                "Description",
+                format!(
+                    "Landform: CI deploy role for {}",
+                    props.subject.as_deref().unwrap_or("any subject")
+                ),
+            );
+        if let Some(name) = &props.role_name {
+            role = role.property("RoleName", name.as_str());
+        }
+        if !props.managed_policy_arns.is_empty() {
+            role = role.property("ManagedPolicyArns", props.managed_policy_arns.clone());
+        }
+        if let Some(policy) = &props.inline_policy {
+            role = role.property(
+                "Policies",
+                Value::array([Value::object([
+                    ("PolicyName", Value::from("deploy")),
+                    ("PolicyDocument", policy.to_value()),
+                ])]),
+            );
+        }
+        let role = inner.add_resource("Role", role);
+        OidcDeployRole {
+            node: inner.node(),
+            role,
+            trust_chars,
+        }
+    }
+
+    /// The role's ARN.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
+    /// # let stack = app.add_stack(stage, "Deploy");
+    /// let role = OidcDeployRole::new(&mut app.scope(stack), "Deploy", OidcDeployRoleProps {
+    ///     subject: Some(gitlab_subject("g/p", &GitLabRef::Branch("main".into()))), ..Default::default() });
+    /// assert!(role.role_arn().as_literal().is_none());
+    /// ```
+    pub fn role_arn(&self) -> Token<kinds::Arn> {
+        self.role.att_token("Arn")
+    }
+    /// Characters of the minified trust policy (references estimated).
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
+    /// # let stack = app.add_stack(stage, "Deploy");
+    /// let role = OidcDeployRole::new(&mut app.scope(stack), "Deploy", OidcDeployRoleProps {
+    ///     subject: Some(gitlab_subject("g/p", &GitLabRef::Branch("main".into()))), ..Default::default() });
+    /// assert!(role.trust_policy_chars() > 100);
+    /// ```
+    pub fn trust_policy_chars(&self) -> usize {
+        self.trust_chars
+    }
+    /// The construct's node.
+    ///
+    /// ```
+    /// # use landform_constructs::*;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
+    /// # let stack = app.add_stack(stage, "Deploy");
+    /// let role = OidcDeployRole::new(&mut app.scope(stack), "Deploy", OidcDeployRoleProps {
+    ///     subject: Some(gitlab_subject("g/p", &GitLabRef::Branch("main".into()))), ..Default::default() });
+    /// assert_eq!(app.tree().path(role.node()).to_string(), "App/Prod/Deploy/Deploy");
+    /// ```
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+}
