@@ -12,13 +12,14 @@
 # stdout of scripts that run this one.
 #
 # Concurrent runs are serialised with flock on the venv directory.
+# LANDFORM_PYTHON picks the interpreter for the venv (default: python3).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${LANDFORM_VENV:-$REPO/.venv}"
 REQ="$REPO/scripts/requirements.txt"
 STAMP_NAME=".landform-requirements.sha256"
-PYTHON="${PYTHON:-python3}"
+PYTHON="${LANDFORM_PYTHON:-python3}"
 
 want="$(sha256sum "$REQ" | cut -d' ' -f1)"
 
