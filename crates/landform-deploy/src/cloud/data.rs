@@ -37,6 +37,9 @@ pub(crate) struct AccountRequest {
     pub account_id: String,
     pub properties: Json,
     pub key: String,
+    /// Set once the account exists; the request stays so a status poll still answers.
+    #[serde(default)]
+    pub done: bool,
 }
 
 /// One resource held by the cloud.
@@ -210,7 +213,11 @@ impl CloudData {
             if let Some(a) = self.accounts.values().find(|a| a.email == email) {
                 return self.account_state(&a.id).map(Some);
             }
-            if let Some(r) = self.account_requests.values().find(|r| r.email == email) {
+            if let Some(r) = self
+                .account_requests
+                .values()
+                .find(|r| r.email == email && !r.done)
+            {
                 return Ok(Some(self.in_progress(&r.id)));
             }
             return Ok(None);
@@ -275,13 +282,18 @@ impl CloudData {
     }
 
     fn poll_account(&mut self, mut req: AccountRequest) -> Result<ResourceState, ProviderError> {
+        if req.done {
+            return self.account_state(&req.account_id);
+        }
         if req.polls_left > 0 {
             req.polls_left -= 1;
             let id = req.id.clone();
             self.account_requests.insert(id.clone(), req);
             return Ok(self.in_progress(&id));
         }
-        self.account_requests.remove(&req.id);
+        let mut finished = req.clone();
+        finished.done = true;
+        self.account_requests.insert(req.id.clone(), finished);
         self.accounts.insert(
             req.account_id.clone(),
             CloudAccount {
@@ -407,7 +419,10 @@ impl CloudData {
             ));
         }
         if self.accounts.values().any(|a| a.email == email)
-            || self.account_requests.values().any(|r| r.email == email)
+            || self
+                .account_requests
+                .values()
+                .any(|r| r.email == email && !r.done)
         {
             return Err(err(
                 ErrorCode::AlreadyExists,
@@ -434,6 +449,7 @@ impl CloudData {
             account_id: digits(&format!("account|{email}|{seq}"), 12),
             properties: props.clone(),
             key: request.idempotency_key.clone(),
+            done: false,
         };
         self.account_requests.insert(id.clone(), req);
         Ok(self.in_progress(&id))
