@@ -20,6 +20,8 @@ use crate::util::{parse_or_report, tag_list};
 /// use landform_constructs::BaselineLevel;
 /// assert!(matches!(BaselineLevel::default(), BaselineLevel::None));
 /// ```
+// Built once per account; boxing would only add noise at call sites.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Default)]
 pub enum BaselineLevel {
     /// Nothing: the account is created bare (apply a [`SecurityBaseline`] later, as the

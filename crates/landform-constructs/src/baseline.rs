@@ -6,7 +6,7 @@ use landform_core::{text, Issue, NodeId, Resource, Scope, Value};
 
 use crate::central::CentralSecurity;
 use crate::settings::{add_account_settings, PasswordPolicy};
-use crate::util::{arn, checkov_skips, doc};
+use crate::util::{arn, doc};
 
 /// The Config managed rules of the House Escort layout, the default.
 pub const DEFAULT_CONFIG_RULES: [&str; 5] = [
@@ -257,14 +257,7 @@ impl SecurityBaseline {
                 .property("IncludeGlobalServiceEvents", true)
                 .property("EnableLogFileValidation", true)
                 .property("S3BucketName", central.log_bucket_name())
-                .property("KMSKeyId", central.log_key_arn())
-                .metadata(
-                    "checkov",
-                    checkov_skips(&[(
-                        "CKV_AWS_252",
-                        "log file deliveries need no SNS notification: the central bucket is the record, and security events reach the central EventBridge bus through GuardDuty",
-                    )]),
-                ),
+                .property("KMSKeyId", central.log_key_arn()),
         );
         add_account_settings(&mut inner, &props.password_policy);
         SecurityBaseline { node: inner.node() }

@@ -157,13 +157,6 @@ pub(crate) fn add_account_settings(
                     ("PolicyName", Value::from("account-settings")),
                     ("PolicyDocument", permissions.to_value()),
                 ])]),
-            )
-            .metadata(
-                "checkov",
-                checkov_skips(&[
-                    ("CKV_AWS_111", "iam:UpdateAccountPasswordPolicy, iam:DeleteAccountPasswordPolicy and s3:PutAccountPublicAccessBlock act on the account itself and accept no resource ARN: IAM only allows Resource \"*\" for them"),
-                    ("CKV_AWS_109", "iam:UpdateAccountPasswordPolicy and iam:DeleteAccountPasswordPolicy accept no resource ARN: IAM only allows Resource \"*\" for them"),
-                ]),
             ),
     );
     let function = scope.add_resource(
