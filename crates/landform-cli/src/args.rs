@@ -1,0 +1,137 @@
+//! The command line's arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A Landform deployer: synthesise, check, picture, price and deploy this landing zone.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// More logs on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The verb.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write every CloudFormation template and manifest.json into a directory.
+    Synth {
+        /// The directory (created if missing).
+        #[arg(long, short, default_value = "landform.out")]
+        out: PathBuf,
+    },
+    /// List stacks in deployment order with their account, region and dependencies.
+    List {
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the security lint pack; exits 1 on any unsuppressed error finding.
+    Lint {
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw stacks and resources grouped by account, with dependency edges.
+    Graph {
+        /// The text format.
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+        format: GraphFormatArg,
+    },
+    /// Estimate the fixed monthly cost per account and in total.
+    Cost {
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what deploy would change; exits 0 with no changes, 2 with changes, 1 on error.
+    Diff {
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        target: TargetArgs,
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create, update and delete resources so the cloud matches the app.
+    Deploy {
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        target: TargetArgs,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        approval: ApprovalArgs,
+        /// How many resource operations may run at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+        /// Deploy even when the lint pack reports errors.
+        #[arg(long)]
+        ignore_lint: bool,
+    },
+    /// Delete every resource this app deployed (recorded in state).
+    Destroy {
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        target: TargetArgs,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        approval: ApprovalArgs,
+    },
+    /// Compare recorded state with the cloud; exits 0 without drift, 2 with drift, 1 on error.
+    Drift {
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        target: TargetArgs,
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where deploy-time verbs act.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// The provider: `memory` (an in-memory AWS persisted in --state-dir) or `aws`.
+    #[arg(long, value_enum, default_value_t = ProviderArg::Memory)]
+    pub provider: ProviderArg,
+    /// An AWS-compatible endpoint (moto, LocalStack) for the aws provider.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Directory holding state, lock and the memory provider's cloud.
+    #[arg(long, default_value = ".landform")]
+    pub state_dir: PathBuf,
+}
+
+/// Approval of changes.
+#[derive(Debug, Clone, Args)]
+pub struct ApprovalArgs {
+    /// Show the plan and ask y/N before changing anything (needs a terminal, or --yes).
+    #[arg(long)]
+    pub require_approval: bool,
+    /// Answer yes to the approval question.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `--provider` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// The in-memory AWS from landform-deploy, persisted in --state-dir.
+    Memory,
+    /// Real AWS through the SDK (not in this build).
+    Aws,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormatArg {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}

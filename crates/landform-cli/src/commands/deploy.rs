@@ -1,0 +1,240 @@
+//! Verbs that act on a cloud: diff, deploy, destroy, drift.
+//!
+//! With `--provider memory` everything lives in `--state-dir`: `state.json` (the engine's file
+//! state store), `lock.json` (its file lock) and `cloud.json` (the in-memory AWS, saved after
+//! every call), so separate runs of the binary see the same cloud.
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+
+use landform_core::Assembly;
+use landform_deploy::{Engine, FileLock, FileStateStore, InMemoryCloud, StateStore};
+
+use super::progress::Progress;
+use super::{write_json, Exit};
+use crate::args::{ApprovalArgs, ProviderArg, TargetArgs};
+use crate::error::CliError;
+use crate::term::{Style, Term};
+
+/// The file names inside `--state-dir`.
+pub(crate) const STATE_FILE: &str = "state.json";
+pub(crate) const LOCK_FILE: &str = "lock.json";
+pub(crate) const CLOUD_FILE: &str = "cloud.json";
+
+struct Backend {
+    engine: Engine,
+    cloud: InMemoryCloud,
+    state: Arc<FileStateStore>,
+}
+
+fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError> {
+    match target.provider {
+        ProviderArg::Aws => Err(CliError::ProviderUnavailable {
+            provider: "aws".to_owned(),
+            hint: "this binary was built without the AWS provider (the landform-aws crate, which links the AWS SDK); use --provider memory, or rebuild the deployer with the AWS provider once it ships",
+        }),
+        ProviderArg::Memory => {
+            if let Some(url) = &target.endpoint_url {
+                tracing::warn!(%url, "--endpoint-url applies to --provider aws only; ignored");
+            }
+            let dir = &target.state_dir;
+            std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            let cloud = InMemoryCloud::persistent(dir.join(CLOUD_FILE))?;
+            let state = Arc::new(FileStateStore::new(dir.join(STATE_FILE)));
+            let engine = Engine::new(
+                cloud.registry(),
+                state.clone(),
+                Arc::new(FileLock::new(dir.join(LOCK_FILE))),
+                Arc::new(cloud.sessions()),
+            )
+            .with_concurrency(concurrency);
+            Ok(Backend {
+                engine,
+                cloud,
+                state,
+            })
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CliError::Output)
+}
+
+fn w(out: &mut dyn Write, text: impl std::fmt::Display) -> Result<(), CliError> {
+    writeln!(out, "{text}").map_err(CliError::Output)
+}
+
+pub(crate) fn diff(
+    assembly: &Assembly,
+    target: &TargetArgs,
+    json: bool,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let backend = backend(target, 1)?;
+    let plan = runtime()?.block_on(backend.engine.plan(assembly))?;
+    if json {
+        write_json(out, &plan.to_json())?;
+    } else if plan.is_empty() {
+        w(
+            out,
+            term.paint(
+                Style::Good,
+                format!("No changes: {} resource(s) up to date.", plan.unchanged),
+            ),
+        )?;
+    } else {
+        w(out, &plan)?;
+    }
+    Ok(if plan.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Changes
+    })
+}
+
+/// Ask y/N when approval is required. `Ok(())` means go on.
+fn approve(
+    approval: &ApprovalArgs,
+    what: &str,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<(), CliError> {
+    if !approval.require_approval || approval.yes {
+        return Ok(());
+    }
+    if !term.stdin_tty {
+        return Err(CliError::ApprovalUnavailable);
+    }
+    write!(out, "{what} [y/N] ").map_err(CliError::Output)?;
+    out.flush().map_err(CliError::Output)?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(CliError::Output)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(CliError::NotApproved),
+    }
+}
+
+pub(crate) fn deploy(
+    assembly: &Assembly,
+    target: &TargetArgs,
+    approval: &ApprovalArgs,
+    concurrency: usize,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let backend = backend(target, concurrency)?;
+    let rt = runtime()?;
+    let plan = rt.block_on(backend.engine.plan(assembly))?;
+    if plan.is_empty() {
+        w(
+            out,
+            term.paint(
+                Style::Good,
+                format!("No changes: {} resource(s) up to date.", plan.unchanged),
+            ),
+        )?;
+        return Ok(Exit::Success);
+    }
+    w(out, &plan)?;
+    approve(approval, "Apply these changes?", out, term)?;
+    out.flush().map_err(CliError::Output)?;
+    let progress = Progress::new(Progress::expected_from(&plan), *term);
+    let observer = progress.clone();
+    backend
+        .cloud
+        .set_observer(move |call| observer.observe(call));
+    let result = rt.block_on(backend.engine.apply(assembly));
+    progress.finish();
+    let report = result?;
+    w(out, term.paint(Style::Good, format!("Deployed: {report}")))?;
+    Ok(Exit::Success)
+}
+
+pub(crate) fn destroy(
+    target: &TargetArgs,
+    approval: &ApprovalArgs,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let backend = backend(target, 8)?;
+    let rt = runtime()?;
+    let state = rt.block_on(backend.state.load())?;
+    let mut expected = Vec::new();
+    for (stack, recorded) in &state.stacks {
+        for (lid, resource) in &recorded.resources {
+            let retained = resource.deletion_policy.as_deref() == Some("Retain");
+            let verb = if retained { "#" } else { "-" };
+            w(
+                out,
+                format!(
+                    "{verb:<3} {stack}/{lid} ({}) {}",
+                    resource.type_name, resource.physical_id
+                ),
+            )?;
+            if !retained {
+                expected.push((
+                    "delete",
+                    resource.type_name.clone(),
+                    format!("{stack}/{lid}"),
+                ));
+            }
+        }
+    }
+    if state.resource_count() == 0 {
+        w(out, "Nothing to destroy: no resource is recorded in state.")?;
+        return Ok(Exit::Success);
+    }
+    approve(approval, "Destroy these resources?", out, term)?;
+    out.flush().map_err(CliError::Output)?;
+    let progress = Progress::new(expected, *term);
+    let observer = progress.clone();
+    backend
+        .cloud
+        .set_observer(move |call| observer.observe(call));
+    let result = rt.block_on(backend.engine.destroy());
+    progress.finish();
+    let report = result?;
+    w(out, term.paint(Style::Good, format!("Destroyed: {report}")))?;
+    Ok(Exit::Success)
+}
+
+pub(crate) fn drift(
+    target: &TargetArgs,
+    json: bool,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let backend = backend(target, 8)?;
+    let report = runtime()?.block_on(backend.engine.drift())?;
+    if json {
+        write_json(out, &report)?;
+    } else if report.is_clean() {
+        w(
+            out,
+            term.paint(
+                Style::Good,
+                format!("No drift: {} resource(s) checked.", report.checked),
+            ),
+        )?;
+    } else {
+        write!(out, "{report}").map_err(CliError::Output)?;
+    }
+    Ok(if report.is_clean() {
+        Exit::Success
+    } else {
+        Exit::Changes
+    })
+}

@@ -1,0 +1,57 @@
+//! The command line's error type.
+
+use std::path::PathBuf;
+
+use landform_core::CoreError;
+
+/// What went wrong while running a verb. Each message says what to do next.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The app does not synthesise (every issue is listed).
+    #[error("the app does not synthesise:\n{0}")]
+    Synth(#[from] CoreError),
+    /// A file or directory could not be read or written.
+    #[error("cannot use {path}: {source} (check the path exists and is writable)")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing to the terminal or a pipe failed.
+    #[error("cannot write output: {0}")]
+    Output(#[source] std::io::Error),
+    /// The requested provider is not compiled into this binary.
+    #[error("provider `{provider}` is not available in this build: {hint}")]
+    ProviderUnavailable {
+        /// The provider asked for.
+        provider: String,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// Approval was required but nobody can answer: stdin is not a terminal.
+    #[error("--require-approval needs an answer but stdin is not a terminal: review the plan with `diff`, then re-run with --yes to approve")]
+    ApprovalUnavailable,
+    /// The operator answered no.
+    #[error("not approved: nothing was changed")]
+    NotApproved,
+    /// The lint pack found unsuppressed errors and the verb refuses to go on.
+    #[error(
+        "{errors} lint error(s): fix them, suppress them with a reason, or pass --ignore-lint"
+    )]
+    LintFailed {
+        /// How many error-severity findings.
+        errors: usize,
+    },
+    /// The deploy engine failed (state, lock, provider or resolution).
+    #[error(transparent)]
+    Deploy(Box<landform_deploy::DeployError>),
+}
+
+impl From<landform_deploy::DeployError> for CliError {
+    fn from(error: landform_deploy::DeployError) -> Self {
+        CliError::Deploy(Box::new(error))
+    }
+}

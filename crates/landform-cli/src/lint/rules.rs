@@ -1,0 +1,195 @@
+//! The rule catalogue: stable ids, severities, and the why and how-to-fix of each rule.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::Severity;
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $severity:ident, $title:literal, $why:literal, $fix:literal; )*) => {
+        /// A lint rule. Ids (`LF-S3-001`) are stable: match on them, not on text.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Rule {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Rule {
+            /// Every rule, in catalogue order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable id (`LF-S3-001`).
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$variant => $id,)* }
+            }
+            /// The severity of its findings.
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+            /// One line saying what the rule checks.
+            pub fn title(self) -> &'static str {
+                match self { $(Rule::$variant => $title,)* }
+            }
+            /// Why it matters.
+            pub fn why(self) -> &'static str {
+                match self { $(Rule::$variant => $why,)* }
+            }
+            /// How to fix a finding.
+            pub fn fix(self) -> &'static str {
+                match self { $(Rule::$variant => $fix,)* }
+            }
+            /// The rule with this id.
+            pub fn from_id(id: &str) -> Option<Rule> {
+                Rule::ALL.iter().copied().find(|r| r.id() == id)
+            }
+        }
+    };
+}
+
+rules! {
+    /// A web-identity (OIDC) trust policy without a `sub` condition.
+    OidcTrustWithoutSubject = "LF-OIDC-001", Error,
+        "OIDC role trust has no condition on the token's sub claim",
+        "Without a sub condition any repository, branch or pipeline that can get a token from the identity provider (every GitHub or GitLab user) can assume the role.",
+        "Add StringEquals on <provider>:sub pinned to one project and branch, e.g. project_path:group/infrastructure:ref_type:branch:ref:main.";
+    /// A web-identity trust policy without an `aud` condition.
+    OidcTrustWithoutAudience = "LF-OIDC-002", Error,
+        "OIDC role trust has no condition on the token's aud claim",
+        "Without an aud condition a token minted for another relying party (another cloud, another tool) is accepted by this role.",
+        "Add StringEquals on <provider>:aud with the audience your pipeline requests (sts.amazonaws.com or your GitLab aud).";
+    /// A wildcard in the `sub` condition.
+    OidcWildcardSubject = "LF-OIDC-003", Error,
+        "OIDC role trust matches the sub claim with a wildcard",
+        "A wildcard in sub lets every branch, tag, pull request or project matching the pattern deploy, including ones any contributor can create.",
+        "Use StringEquals with the exact sub of the protected branch or environment; list several exact values if needed.";
+    /// `ForAllValues:` on the `sub` condition.
+    OidcForAllValuesSubject = "LF-OIDC-004", Error,
+        "OIDC role trust uses a ForAllValues: operator on the single-valued sub claim",
+        "ForAllValues: is true when the key is missing from the request, so the condition does not restrict who assumes the role.",
+        "Use a plain StringEquals (no set operator) on the sub claim.";
+    /// An identity policy allowing every action on every resource.
+    IamAdminStatement = "LF-IAM-001", Error,
+        "IAM policy allows action * on resource *",
+        "Full administrator rights on an identity turn any compromise of it into a compromise of the account.",
+        "List the actions and resources the principal needs; grant admin only through a break-glass role outside automation.";
+    /// An SCP larger than the AWS limit.
+    ScpOverSize = "LF-SCP-001", Error,
+        "Service control policy is over 5,120 characters minified",
+        "AWS Organizations refuses a service control policy over 5,120 characters (whitespace excluded); the deploy fails.",
+        "Split the policy in two, merge statements with the same effect and condition, or use wildcards in action names.";
+    /// An SCP at 90 % or more of the size limit.
+    ScpNearSize = "LF-SCP-002", Warning,
+        "Service control policy is at 90 % or more of the 5,120 character limit",
+        "The next statement added will push it over the limit and fail the deploy.",
+        "Split the policy before it grows, or merge statements now.";
+    /// More than five SCPs on one target.
+    ScpTooManyOnTarget = "LF-SCP-003", Error,
+        "More than 5 service control policies attached to one target (FullAWSAccess included)",
+        "AWS allows at most 5 SCPs per root, OU or account, and FullAWSAccess counts; the attachment fails.",
+        "Merge policies that apply to the same target, or attach some to a parent OU.";
+    /// Exactly five SCPs on one target.
+    ScpAtTargetLimit = "LF-SCP-004", Warning,
+        "5 service control policies on one target (FullAWSAccess included): at the limit",
+        "No further SCP can be attached to this target without merging policies first.",
+        "Merge policies that apply to the same target, or attach some to a parent OU.";
+    /// A bucket without default encryption settings.
+    BucketEncryption = "LF-S3-001", Error,
+        "S3 bucket has no BucketEncryption",
+        "Default encryption settings in the template are what Config rule s3-bucket-server-side-encryption-enabled and auditors check; SSE-KMS also puts reads behind a key policy.",
+        "Set BucketEncryption with ServerSideEncryptionByDefault (aws:kms with a key, or AES256).";
+    /// A bucket without versioning.
+    BucketVersioning = "LF-S3-002", Warning,
+        "S3 bucket versioning is not enabled",
+        "Without versioning an overwrite or delete (a bad state write, a compromised key) cannot be undone.",
+        "Set VersioningConfiguration.Status to Enabled.";
+    /// A bucket without all four public access block settings.
+    BucketPublicAccessBlock = "LF-S3-003", Error,
+        "S3 bucket does not block public access with all four settings",
+        "A bucket policy or ACL mistake can then expose the data to the internet.",
+        "Set PublicAccessBlockConfiguration with BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls and RestrictPublicBuckets all true.";
+    /// A bucket without a TLS-only bucket policy.
+    BucketTlsOnly = "LF-S3-004", Error,
+        "S3 bucket has no policy denying requests without TLS",
+        "Without it clients may read and write over plain HTTP, exposing data and credentials-signed requests on the wire.",
+        "Add an AWS::S3::BucketPolicy with a Deny on s3:* for the bucket and its objects when aws:SecureTransport is false.";
+    /// A DynamoDB table without point-in-time recovery.
+    DynamoDbPointInTimeRecovery = "LF-DDB-001", Warning,
+        "DynamoDB table has no point-in-time recovery",
+        "Without PITR a bad write or delete (a corrupted lock or state table) can only be undone from manual backups, if any.",
+        "Set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled to true.";
+    /// A trail that is not multi-region.
+    TrailMultiRegion = "LF-CT-001", Error,
+        "CloudTrail trail is not multi-region",
+        "Activity in other regions (an attacker's favourite place to mine or hide) is not recorded.",
+        "Set IsMultiRegionTrail to true.";
+    /// A trail without log file validation.
+    TrailLogFileValidation = "LF-CT-002", Error,
+        "CloudTrail log file validation is off",
+        "Without digest files nobody can prove the logs were not modified or deleted after delivery.",
+        "Set EnableLogFileValidation to true.";
+    /// A trail without KMS encryption.
+    TrailKms = "LF-CT-003", Warning,
+        "CloudTrail logs are not encrypted with a KMS key",
+        "With SSE-S3 anyone who can read the bucket reads the logs; a KMS key adds a second, audited permission.",
+        "Set KMSKeyId to a customer managed key whose policy allows cloudtrail.amazonaws.com to encrypt.";
+    /// A symmetric KMS key without rotation.
+    KmsKeyRotation = "LF-KMS-001", Error,
+        "KMS key rotation is off",
+        "Without rotation the same key material protects data for ever, and compliance baselines (CIS 3.6) fail.",
+        "Set EnableKeyRotation to true (symmetric keys only).";
+    /// A transit gateway that associates attachments with its default route table.
+    TransitGatewayDefaultAssociation = "LF-TGW-001", Error,
+        "Transit gateway associates new attachments with its default route table",
+        "Every new attachment lands in one shared routing domain, so isolation between workloads depends on nobody forgetting a step.",
+        "Set DefaultRouteTableAssociation to disable and associate each attachment with its own route table.";
+    /// A transit gateway that propagates every attachment into its default route table.
+    TransitGatewayDefaultPropagation = "LF-TGW-002", Error,
+        "Transit gateway propagates attachments into its default route table",
+        "Every attachment's routes are learnt by the default route table, so every VPC can route to every other one.",
+        "Set DefaultRouteTablePropagation to disable and propagate only the shared-services attachments where needed.";
+    /// Two workloads that can reach each other through a transit gateway.
+    TransitGatewayWorkloadsConnected = "LF-TGW-003", Error,
+        "Two workload VPCs can reach each other through the transit gateway",
+        "A compromise of one workload (or a mistaken call) reaches another workload's network; workloads should only reach shared services.",
+        "Give each workload attachment its own route table holding routes to shared services only; do not propagate workload attachments into each other's tables.";
+    /// Overlapping VPC CIDR blocks.
+    VpcCidrOverlap = "LF-VPC-001", Error,
+        "Two VPCs have overlapping CIDR blocks",
+        "Overlapping VPCs cannot be routed to each other or to shared services through a hub, and peering them later is impossible.",
+        "Allocate VPC CIDRs from one plan (an IPAM pool or a table in code) so they never overlap.";
+    /// A malformed suppression.
+    InvalidSuppression = "LF-LINT-001", Error,
+        "Lint suppression is malformed or has no reason",
+        "A suppression without a reason cannot be reviewed; one naming an unknown rule silences nothing.",
+        "Write suppressions as [{\"rule\": \"LF-S3-002\", \"reason\": \"why this is acceptable\"}] with a known rule id.";
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_round_trip() {
+        let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        for rule in Rule::ALL {
+            assert_eq!(Rule::from_id(rule.id()), Some(*rule));
+            assert!(!rule.why().is_empty() && !rule.fix().is_empty());
+        }
+    }
+}
