@@ -13,7 +13,7 @@ use crate::error::ConstructsError;
 /// let vpc = Cidr::try_from("10.20.0.0/16").unwrap();
 /// let other = Cidr::try_from("10.20.128.0/17").unwrap();
 /// assert!(vpc.overlaps(&other));
-/// assert_eq!(vpc.split(2).unwrap()[1].to_string(), "10.20.64.0/18");
+/// assert_eq!(vpc.split(4).unwrap()[1].to_string(), "10.20.64.0/18");
 /// assert_eq!(Cidr::try_from("10.20.0.1/16").unwrap_err().rule(), "Cidr");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,7 +182,8 @@ mod tests {
 
     #[test]
     fn split_refuses_tiny_subnets() {
-        assert!(Cidr::try_from("10.0.0.0/27").unwrap().split(2).is_none());
+        assert!(Cidr::try_from("10.0.0.0/28").unwrap().split(2).is_none());
+        assert_eq!(Cidr::try_from("10.0.0.0/27").unwrap().split(2).unwrap()[1].to_string(), "10.0.0.16/28");
         assert_eq!(
             Cidr::try_from("10.0.0.0/16").unwrap().split(1).unwrap()[0].prefix(),
             16
