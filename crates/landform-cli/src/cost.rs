@@ -163,7 +163,7 @@ pub struct CostLine {
 /// The estimate for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AccountCost {
-    /// The account (12-digit id, or the stack output the id comes from).
+    /// The account: its 12-digit id, or `created by <path of the account resource>`.
     pub account: String,
     /// Lines, sorted by type.
     pub lines: Vec<CostLine>,
@@ -292,7 +292,7 @@ pub fn estimate(assembly: &Assembly) -> CostReport {
     let mut accounts: Vec<(String, BTreeMap<String, CostLine>)> = Vec::new();
     let mut notes = std::collections::BTreeSet::new();
     for resource in index.resources() {
-        let account = AssemblyIndex::account_of(resource.stack);
+        let account = index.account_label(resource.stack);
         let position = match accounts.iter().position(|(a, _)| *a == account) {
             Some(p) => p,
             None => {

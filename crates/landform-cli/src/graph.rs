@@ -173,20 +173,7 @@ fn build(assembly: &Assembly) -> Model {
 }
 
 fn account_label(index: &AssemblyIndex<'_>, stack: &StackArtifact) -> String {
-    match &stack.environment.account {
-        AccountSpec::Literal(id) => format!("Account {id}"),
-        AccountSpec::FromOutput(out) => {
-            let created_by = index
-                .stack(&out.stack)
-                .and_then(|p| p.template.get("Outputs")?.get(&out.output)?.get("Value"))
-                .and_then(|v| index.references(index.stack(&out.stack)?, v).pop())
-                .and_then(|k| index.get(&k).map(|r| r.path.to_string()));
-            match created_by {
-                Some(path) => format!("Account created by {path}"),
-                None => format!("Account from {}.{}", out.stack, out.output),
-            }
-        }
-    }
+    format!("Account {}", index.account_label(stack))
 }
 
 /// Render an assembly as a graph in the given format.

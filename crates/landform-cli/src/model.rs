@@ -165,6 +165,19 @@ impl<'a> AssemblyIndex<'a> {
         }
     }
 
+    /// The account a stack deploys to, for people: the literal id, or the construct path of
+    /// the account resource that creates it (`App/Management/Organization/Prod`).
+    pub fn account_label(&self, stack: &StackArtifact) -> String {
+        match &stack.environment.account {
+            AccountSpec::Literal(id) => id.clone(),
+            AccountSpec::FromOutput(out) => self
+                .output_value(&out.stack, &out.output)
+                .and_then(|(producer, value)| self.references(producer, value).pop())
+                .and_then(|key| self.get(&key).map(|r| format!("created by {}", r.path)))
+                .unwrap_or_else(|| format!("from {}.{}", out.stack, out.output)),
+        }
+    }
+
     /// The value of output `output` of stack `stack`, if both exist.
     fn output_value(&self, stack: &str, output: &str) -> Option<(&'a StackArtifact, &'a Json)> {
         let producer = self.assembly.stack(stack)?;

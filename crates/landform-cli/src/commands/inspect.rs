@@ -45,12 +45,13 @@ pub(crate) fn list(
         write_json(out, &assembly.manifest())?;
         return Ok(Exit::Success);
     }
+    let index = AssemblyIndex::new(assembly);
     for stack in assembly.stacks() {
         writeln!(
             out,
             "{}  account {}  {}  {} resource(s)",
             term.paint(Style::Bold, &stack.name),
-            AssemblyIndex::account_of(stack),
+            index.account_label(stack),
             stack.environment.region,
             stack.resources.len()
         )

@@ -35,7 +35,7 @@ use serde::Serialize;
 use crate::model::{AssemblyIndex, ResourceView};
 
 pub use network::NETWORK_ROLE_METADATA_KEY;
-pub use organizations::{SCP_MAX_CHARS, SCP_MAX_PER_TARGET};
+pub use organizations::{minified_len, SCP_MAX_CHARS, SCP_MAX_PER_TARGET};
 pub use rules::Rule;
 pub use suppress::{suppress, Suppression, Suppressions, SUPPRESSIONS_METADATA_KEY};
 
