@@ -260,11 +260,14 @@ fn oidc_props() -> OidcDeployRoleProps {
     }
 }
 
+/// Builds an app holding one input.
+type Build = Box<dyn Fn() -> App>;
+
 const ORG: &str = "App/Management/Organization";
 
-fn invalid_cases() -> Vec<(&'static str, String, Box<dyn Fn() -> App>)> {
+fn invalid_cases() -> Vec<(&'static str, String, Build)> {
     let o = |p: &str| format!("{ORG}/{p}");
-    let cases: Vec<(&'static str, String, Box<dyn Fn() -> App>)> = vec![
+    let cases: Vec<(&'static str, String, Build)> = vec![
         // Organization
         (
             "Organization.RootId",
@@ -863,7 +866,7 @@ fn every_invalid_input_is_reported_with_its_code_and_path() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-fn passing_cases() -> Vec<(&'static str, Box<dyn Fn() -> App>)> {
+fn passing_cases() -> Vec<(&'static str, Build)> {
     vec![
         (
             "root id, FullAWSAccess + 4 SCPs on the root",
