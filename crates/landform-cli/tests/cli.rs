@@ -1,0 +1,354 @@
+//! The command line as a process: every verb and exit code, run on the demo deployer binary
+//! (a small multi-account app), with state in a temporary directory so that separate runs
+//! share one in-memory cloud.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value as Json;
+
+fn deployer(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_landform-demo-deployer"));
+    cmd.current_dir(dir)
+        .env_remove("LANDFORM_DEMO_VARIANT")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn variant(dir: &Path, name: &str) -> Command {
+    let mut cmd = deployer(dir);
+    cmd.env("LANDFORM_DEMO_VARIANT", name);
+    cmd
+}
+
+fn stdout_json(cmd: &mut Command) -> Json {
+    let output = cmd.output().expect("runs");
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
+#[test]
+fn synth_writes_every_template_and_the_manifest_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .args(["synth", "--out", "a"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("synthesised 6 stack(s)"));
+    deployer(dir.path())
+        .args(["synth", "--out", "b"])
+        .assert()
+        .success();
+    let manifest: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("a/manifest.json")).unwrap())
+            .unwrap();
+    let stacks = manifest["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 6);
+    for stack in stacks {
+        let file = stack["templateFile"].as_str().unwrap();
+        let a = std::fs::read(dir.path().join("a").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("b").join(file)).unwrap();
+        assert_eq!(a, b, "{file} differs between two runs");
+    }
+}
+
+#[test]
+fn list_shows_stacks_in_deployment_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = deployer(dir.path())
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let org = text.find("Management-Organization").unwrap();
+    let routing = text.find("Infrastructure-Routing").unwrap();
+    assert!(org < routing, "{text}");
+    assert!(
+        text.contains("account created by App/Management/Organization/Prod"),
+        "{text}"
+    );
+    let json = stdout_json(deployer(dir.path()).args(["list", "--json"]));
+    assert_eq!(json["stacks"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn lint_exit_codes_follow_error_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 error(s)"));
+    variant(dir.path(), "unsafe")
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("LF-S3-001")
+                .and(predicate::str::contains("App/Management/State/OpenBucket")),
+        )
+        .stdout(predicate::str::contains("LF-OIDC-003").and(predicate::str::contains("fix:")));
+    let json = stdout_json(variant(dir.path(), "unsafe").args(["lint", "--json"]));
+    assert!(json["errors"].as_u64().unwrap() >= 5, "{json}");
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"LF-S3-003") && rules.contains(&"LF-S3-004"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn lint_lists_suppressions_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    variant(dir.path(), "suppressed")
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("suppressed LF-DDB-001 App/Management/State/Cache/Table (suppressed at App/Management/State/Cache): a cache rebuilt from source on loss"))
+        .stdout(predicate::str::contains("1 suppressed"));
+}
+
+#[test]
+fn graph_prints_mermaid_and_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path()).arg("graph").assert().success().stdout(
+        predicate::str::starts_with("flowchart LR").and(predicate::str::contains("cross-account")),
+    );
+    deployer(dir.path())
+        .args(["graph", "--format", "dot"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("digraph landform {")
+                .and(predicate::str::contains("cluster_account_0")),
+        );
+}
+
+#[test]
+fn cost_totals_match_the_price_table() {
+    use landform_cli::cost::{HOURS_PER_MONTH, KMS_KEY, TGW_ATTACHMENT};
+    let dir = tempfile::tempdir().unwrap();
+    let json = stdout_json(deployer(dir.path()).args(["cost", "--json"]));
+    // The demo app: one KMS key in management, one hub attachment per workload account.
+    let expected =
+        (KMS_KEY.price.micros() + 2 * TGW_ATTACHMENT.price.micros() * HOURS_PER_MONTH) as f64 / 1e6;
+    assert_eq!(json["total_fixed"].as_f64().unwrap(), expected, "{json}");
+    assert_eq!(json["accounts"].as_array().unwrap().len(), 4);
+    deployer(dir.path())
+        .arg("cost")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("$74.00 fixed"));
+}
+
+#[test]
+fn deploy_then_diff_in_separate_runs_shows_no_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing deployed yet: everything is a change.
+    deployer(dir.path())
+        .arg("diff")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("28 to create"));
+    deployer(dir.path())
+        .args(["deploy", "--concurrency", "4"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "ok created Management-State/StateKey (AWS::KMS::Key)",
+        ))
+        .stdout(predicate::str::contains(
+            "Deployed: 6 stacks in 4 accounts: 28 created",
+        ));
+    for file in ["state.json", "cloud.json"] {
+        assert!(dir.path().join(".landform").join(file).exists(), "{file}");
+    }
+    deployer(dir.path())
+        .arg("diff")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes"));
+    let plan = stdout_json(deployer(dir.path()).args(["diff", "--json"]));
+    assert_eq!(plan["changes"].as_array().unwrap().len(), 0);
+    deployer(dir.path())
+        .arg("deploy")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes"));
+    deployer(dir.path())
+        .arg("drift")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No drift: 28"));
+    // The app changes: diff shows it and exits 2.
+    variant(dir.path(), "changed")
+        .arg("diff")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "+   Management-State/ExtraKey (AWS::KMS::Key)",
+        ));
+    // Destroy, then everything is to create again.
+    deployer(dir.path())
+        .arg("destroy")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Destroyed:"));
+    deployer(dir.path()).arg("diff").assert().code(2);
+}
+
+#[test]
+fn drift_exits_2_when_the_cloud_changed_behind_our_back() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path()).arg("deploy").assert().code(0);
+    let path = dir.path().join(".landform/cloud.json");
+    let mut cloud: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let key = cloud["resources"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .find(|r| r["type"] == "AWS::KMS::Key")
+        .expect("a key was deployed");
+    key["properties"]["EnableKeyRotation"] = Json::Bool(false);
+    std::fs::write(&path, serde_json::to_vec_pretty(&cloud).unwrap()).unwrap();
+    deployer(dir.path()).arg("drift").assert().code(2).stdout(
+        predicate::str::contains("Management-State/StateKey")
+            .and(predicate::str::contains("EnableKeyRotation")),
+    );
+    let json = stdout_json(deployer(dir.path()).args(["drift", "--json"]));
+    assert_eq!(json["checked"], 28);
+}
+
+#[test]
+fn deploy_refuses_lint_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    variant(dir.path(), "unsafe")
+        .arg("deploy")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("lint error(s)")
+                .and(predicate::str::contains("--ignore-lint")),
+        );
+    assert!(!dir.path().join(".landform/state.json").exists());
+}
+
+#[test]
+fn require_approval_without_a_terminal_refuses_unless_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .args(["deploy", "--require-approval"])
+        .write_stdin("y\n")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("28 to create"))
+        .stderr(
+            predicate::str::contains("stdin is not a terminal")
+                .and(predicate::str::contains("--yes")),
+        );
+    deployer(dir.path()).arg("diff").assert().code(2);
+    deployer(dir.path())
+        .args(["deploy", "--require-approval", "--yes"])
+        .assert()
+        .code(0);
+    deployer(dir.path())
+        .args(["destroy", "--require-approval"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("stdin is not a terminal"));
+    deployer(dir.path()).arg("diff").assert().code(0);
+}
+
+#[test]
+fn aws_provider_is_not_in_this_build() {
+    let dir = tempfile::tempdir().unwrap();
+    for verb in ["diff", "deploy", "destroy", "drift"] {
+        deployer(dir.path())
+            .args([
+                verb,
+                "--provider",
+                "aws",
+                "--endpoint-url",
+                "http://127.0.0.1:5000",
+            ])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "provider `aws` is not available in this build",
+            ));
+    }
+}
+
+#[test]
+fn state_dir_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .args(["deploy", "--state-dir", "elsewhere"])
+        .assert()
+        .code(0);
+    assert!(dir.path().join("elsewhere/state.json").exists());
+    deployer(dir.path())
+        .args(["diff", "--state-dir", "elsewhere"])
+        .assert()
+        .code(0);
+    // The default directory holds nothing deployed.
+    deployer(dir.path()).arg("diff").assert().code(2);
+}
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .arg("frobnicate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("unrecognized subcommand"));
+    deployer(dir.path())
+        .args(["graph", "--format", "png"])
+        .assert()
+        .code(1);
+    deployer(dir.path())
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("synth").and(predicate::str::contains("drift")));
+}
+
+#[test]
+fn verbose_logs_go_to_stderr_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = deployer(dir.path())
+        .args(["-v", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("synthesised"));
+    serde_json::from_slice::<Json>(&output.stdout).expect("stdout stays clean JSON");
+    let quiet = deployer(dir.path())
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty());
+}
+
+#[test]
+fn no_colour_codes_when_not_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_landform-demo-deployer"));
+    cmd.current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("LANDFORM_DEMO_VARIANT", "unsafe");
+    let output = cmd.arg("lint").output().unwrap();
+    assert!(
+        !output.stdout.contains(&0x1b),
+        "escape codes in piped output"
+    );
+}
