@@ -183,7 +183,10 @@ mod tests {
     #[test]
     fn split_refuses_tiny_subnets() {
         assert!(Cidr::try_from("10.0.0.0/28").unwrap().split(2).is_none());
-        assert_eq!(Cidr::try_from("10.0.0.0/27").unwrap().split(2).unwrap()[1].to_string(), "10.0.0.16/28");
+        assert_eq!(
+            Cidr::try_from("10.0.0.0/27").unwrap().split(2).unwrap()[1].to_string(),
+            "10.0.0.16/28"
+        );
         assert_eq!(
             Cidr::try_from("10.0.0.0/16").unwrap().split(1).unwrap()[0].prefix(),
             16

@@ -268,6 +268,12 @@ fn check_policy_name(v: &str) -> Result<(), ConstructsError> {
 }
 
 /// Characters IAM accepts in policy documents and names: tab, LF, CR and U+0020..U+00FF.
+///
+/// ```
+/// use landform_constructs::names::allowed_policy_char;
+/// assert!(allowed_policy_char('\u{e9}'));
+/// assert!(!allowed_policy_char('\u{2603}'));
+/// ```
 pub fn allowed_policy_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}')
 }
