@@ -161,7 +161,7 @@ impl Engine {
                             logical_id: lid.clone(),
                             type_name: rec.type_name.clone(),
                             operation: "read",
-                            source,
+                            source: Box::new(source),
                         })
                     }
                     Ok(actual) => {

@@ -112,7 +112,7 @@ pub enum DeployError {
         operation: &'static str,
         /// The provider's error.
         #[source]
-        source: ProviderError,
+        source: Box<ProviderError>,
     },
     /// No provider is registered for a type. Nothing was called.
     #[error("no provider handles {type_name} (stack {stack}, resource {logical_id} at {path}): register one with ProviderRegistry::register")]

@@ -126,13 +126,13 @@ pub fn sub_tokens(template: &str) -> Vec<SubToken> {
 /// Every name `value` reads, in order of appearance (duplicates kept).
 pub fn references(value: &Json) -> Vec<Referenced> {
     let mut out = Vec::new();
-    collect(value, &[], &mut out);
+    collect(value, &mut out);
     out
 }
 
-fn collect(value: &Json, sub_vars: &[&str], out: &mut Vec<Referenced>) {
+fn collect(value: &Json, out: &mut Vec<Referenced>) {
     match value {
-        Json::Array(items) => items.iter().for_each(|v| collect(v, sub_vars, out)),
+        Json::Array(items) => items.iter().for_each(|v| collect(v, out)),
         Json::Object(map) if map.len() == 1 => {
             let (key, arg) = map
                 .iter()
@@ -160,13 +160,13 @@ fn collect(value: &Json, sub_vars: &[&str], out: &mut Vec<Referenced>) {
                         sub_refs(template, &vars, out);
                     }
                     if let Some(v) = args.get(1) {
-                        collect(v, sub_vars, out);
+                        collect(v, out);
                     }
                 }
-                _ => collect(arg, sub_vars, out),
+                _ => collect(arg, out),
             }
         }
-        Json::Object(map) => map.values().for_each(|v| collect(v, sub_vars, out)),
+        Json::Object(map) => map.values().for_each(|v| collect(v, out)),
         _ => {}
     }
 }

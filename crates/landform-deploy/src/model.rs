@@ -221,11 +221,12 @@ impl Model {
                         });
                     }
                 }
-                Referenced::Import(name) => match self.exports.get(name) {
-                    Some(source) => out.extend(self.output_deps(source, seen)?),
+                Referenced::Import(name) => {
                     // Exports of stacks outside the app are resolved (or refused) at apply.
-                    None => {}
-                },
+                    if let Some(source) = self.exports.get(name) {
+                        out.extend(self.output_deps(source, seen)?);
+                    }
+                }
             }
         }
         Ok(out)

@@ -33,7 +33,7 @@ impl Target {
             logical_id: self.logical_id.clone(),
             type_name: self.type_name.clone(),
             operation,
-            source,
+            source: Box::new(source),
         }
     }
 }

@@ -349,7 +349,14 @@ impl CloudData {
                 ));
             }
         }
-        super::rules::validate(self, session, &request.type_name, props, name.as_deref())?;
+        super::rules::validate(
+            self,
+            session,
+            &request.type_name,
+            props,
+            name.as_deref(),
+            true,
+        )?;
         let seq = self.next_seq(&account, &request.type_name, &request.idempotency_key);
         let seed = format!(
             "{account}|{}|{}|{seq}",
@@ -492,7 +499,14 @@ impl CloudData {
                 format!("{type_name} {id} does not exist"),
             )
         })?;
-        super::rules::validate(self, session, type_name, props, current.name.as_deref())?;
+        super::rules::validate(
+            self,
+            session,
+            type_name,
+            props,
+            current.name.as_deref(),
+            false,
+        )?;
         let seed = format!("{}|{type_name}|{}|1", session.account_id, current.tag);
         let mut attributes = super::rules::attributes(self, session, type_name, id, props, &seed);
         // Ids made at create stay what they were.

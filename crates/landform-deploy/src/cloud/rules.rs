@@ -97,6 +97,7 @@ pub(crate) fn validate(
     type_name: &str,
     props: &Json,
     name: Option<&str>,
+    is_create: bool,
 ) -> Result<(), ProviderError> {
     let account = &session.account_id;
     match type_name {
@@ -186,31 +187,31 @@ pub(crate) fn validate(
                 check_org_target(data, &target)?;
             }
         }
-        "AWS::GuardDuty::Detector" => {
-            if data.resources.values().any(|r| {
-                r.type_name == type_name && r.account == *account && r.region == session.region
-            }) && name.is_none()
-            {
-                return Err(err(
-                    ErrorCode::AlreadyExists,
-                    "BadRequestException",
-                    "a detector already exists for the current account",
-                ));
-            }
+        "AWS::GuardDuty::Detector"
+            if is_create
+                && data.resources.values().any(|r| {
+                    r.type_name == type_name && r.account == *account && r.region == session.region
+                }) =>
+        {
+            return Err(err(
+                ErrorCode::AlreadyExists,
+                "BadRequestException",
+                "a detector already exists for the current account",
+            ));
         }
-        "AWS::Config::ConfigurationRecorder" | "AWS::Config::DeliveryChannel" => {
+        "AWS::Config::ConfigurationRecorder" | "AWS::Config::DeliveryChannel"
             if data.resources.values().any(|r| {
                 r.type_name == type_name
                     && r.account == *account
                     && r.region == session.region
                     && r.name.as_deref() != name
-            }) {
-                return Err(err(
-                    ErrorCode::ServiceLimitExceeded,
-                    "MaxNumberOfConfigurationRecordersExceededException",
-                    "one per account and region",
-                ));
-            }
+            }) =>
+        {
+            return Err(err(
+                ErrorCode::ServiceLimitExceeded,
+                "MaxNumberOfConfigurationRecordersExceededException",
+                "one per account and region",
+            ));
         }
         "AWS::EC2::Subnet" | "AWS::EC2::RouteTable" => {
             let vpc = s(props, "VpcId").unwrap_or_default();
