@@ -173,7 +173,10 @@ impl<'a> AssemblyIndex<'a> {
             AccountSpec::FromOutput(out) => self
                 .output_value(&out.stack, &out.output)
                 .and_then(|(producer, value)| self.references(producer, value).pop())
-                .and_then(|key| self.get(&key).map(|r| format!("created by {}", r.path)))
+                .and_then(|key| {
+                    self.get(&key)
+                        .map(|r| format!("created by {}", construct_of(r.path)))
+                })
                 .unwrap_or_else(|| format!("from {}.{}", out.stack, out.output)),
         }
     }
@@ -298,6 +301,15 @@ impl<'a> AssemblyIndex<'a> {
             }
             _ => {}
         }
+    }
+}
+
+/// A resource's construct: its path without a trailing `Resource` segment (the conventional
+/// id of a construct's main resource).
+fn construct_of(path: &Path) -> String {
+    match path.segments() {
+        [parent @ .., last] if last == "Resource" && !parent.is_empty() => parent.join("/"),
+        _ => path.to_string(),
     }
 }
 
