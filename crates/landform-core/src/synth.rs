@@ -56,6 +56,11 @@ pub struct StackDependency {
     pub stack: String,
     /// Each reason, naming construct paths.
     pub reasons: Vec<String>,
+    /// True when the dependency was declared by hand (`Resource::depends_on` across stacks or
+    /// `Scope::add_dependency`): the whole producer stack comes first. Otherwise only data
+    /// flows (references and the stack's account), and a deployer may start each consumer
+    /// resource as soon as the values it reads exist.
+    pub explicit: bool,
 }
 
 /// A resource of a stack, as the manifest maps it back to the tree.
@@ -200,6 +205,8 @@ struct Synthesizer<'t> {
     logical_ids: HashMap<NodeId, String>,
     state: Vec<StackState>,
     graph: DependencyGraph,
+    /// (consumer, producer) pairs with at least one hand-declared dependency.
+    explicit: std::collections::BTreeSet<(usize, usize)>,
     issues: Vec<Issue>,
 }
 
@@ -213,6 +220,7 @@ impl<'t> Synthesizer<'t> {
             graph: DependencyGraph::new(stacks.len()),
             state: (0..stacks.len()).map(|_| StackState::default()).collect(),
             logical_ids: HashMap::new(),
+            explicit: Default::default(),
             issues: tree.collect_issues(),
             stacks,
         };
@@ -667,11 +675,14 @@ impl<'t> Synthesizer<'t> {
                                     explicit.push(on_id);
                                 }
                             }
-                            Some(p) => self.graph.add_edge(
-                                i,
-                                p,
-                                format!("{} depends on {}", tree.path(node), tree.path(on)),
-                            ),
+                            Some(p) => {
+                                self.explicit.insert((i, p));
+                                self.graph.add_edge(
+                                    i,
+                                    p,
+                                    format!("{} depends on {}", tree.path(node), tree.path(on)),
+                                )
+                            }
                             None => {}
                         }
                     }
@@ -734,6 +745,7 @@ impl<'t> Synthesizer<'t> {
                     .and_then(|s| self.index_of.get(&s).copied())
                 {
                     if p != i {
+                        self.explicit.insert((i, p));
                         self.graph.add_edge(i, p, dep.reason.clone());
                     }
                 }
@@ -874,6 +886,7 @@ impl<'t> Synthesizer<'t> {
             .map(|p| StackDependency {
                 stack: self.names[p].clone(),
                 reasons: self.graph.reasons(i, p).to_vec(),
+                explicit: self.explicit.contains(&(i, p)),
             })
             .collect();
         StackArtifact {

@@ -143,11 +143,7 @@ impl Model {
             // A stack dependency not explained by data flowing between the stacks (an
             // explicit dependency) waits for the whole producer stack.
             for dep in &artifact.dependencies {
-                let explained = !dep.reasons.is_empty()
-                    && dep.reasons.iter().all(|r| {
-                        r.contains(" reads ") || r.contains(" deploys into the account created by ")
-                    });
-                if !explained {
+                if dep.explicit {
                     if let Some(&p) = model.stack_index.get(&dep.stack) {
                         stack_wide.extend(model.stacks[p].resources.values().copied());
                     }
