@@ -288,6 +288,16 @@ fn aws_provider_is_not_in_this_build() {
 }
 
 #[test]
+fn endpoint_url_with_the_memory_provider_is_ignored_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .args(["diff", "--endpoint-url", "http://127.0.0.1:5000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("applies to --provider aws only"));
+}
+
+#[test]
 fn state_dir_is_configurable() {
     let dir = tempfile::tempdir().unwrap();
     deployer(dir.path())

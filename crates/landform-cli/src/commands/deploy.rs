@@ -35,7 +35,11 @@ fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError>
         }),
         ProviderArg::Memory => {
             if let Some(url) = &target.endpoint_url {
-                tracing::warn!(%url, "--endpoint-url applies to --provider aws only; ignored");
+                // Said on stderr whatever the verbosity: the user asked for something ignored.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: --endpoint-url {url} applies to --provider aws only; ignored"
+                );
             }
             let dir = &target.state_dir;
             std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
