@@ -1,5 +1,5 @@
 //! CloudFormation intrinsic functions, resolved by the engine from recorded attributes:
-//! `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::ImportValue`.
+//! `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::GetAZs`, `Fn::ImportValue`.
 //!
 //! Resolution never panics: malformed input is an [`IntrinsicError`], and a value that
 //! depends on a resource not created yet resolves to `None` ("known after apply").
@@ -365,6 +365,24 @@ fn function(
             Ok(Some(item.clone()))
         }
         "Fn::Sub" => sub(arg, ctx, depth),
+        "Fn::GetAZs" => {
+            let region = match resolve_depth(arg, ctx, depth + 1)? {
+                None => return Ok(None),
+                Some(Json::String(r)) if r.is_empty() => match ctx.reference("AWS::Region") {
+                    Lookup::Known(Json::String(r)) => r,
+                    Lookup::Unknown => return Ok(None),
+                    _ => return Err(malformed("Fn::GetAZs", "the stack has no region")),
+                },
+                Some(Json::String(r)) => r,
+                Some(_) => return Err(malformed("Fn::GetAZs", "takes a region name or \"\"")),
+            };
+            Ok(Some(Json::Array(
+                availability_zones(&region)
+                    .into_iter()
+                    .map(Json::String)
+                    .collect(),
+            )))
+        }
         other => Err(IntrinsicError::Unsupported(other.to_owned())),
     }
 }
@@ -409,6 +427,17 @@ fn sub(arg: &Json, ctx: &dyn ResolveContext, depth: usize) -> Result<Option<Json
     Ok(Some(Json::String(out)))
 }
 
+/// The availability zones `Fn::GetAZs` returns to the direct engine: the first three zone
+/// names of the region (`us-east-1a`, `us-east-1b`, `us-east-1c`). Every commercial region
+/// has at least three zones, and zone names map to physical zones per account anyway, so
+/// templates use them only to spread subnets (`Fn::Select` of 0 and 1).
+pub fn availability_zones(region: &str) -> Vec<String> {
+    ["a", "b", "c"]
+        .iter()
+        .map(|z| format!("{region}{z}"))
+        .collect()
+}
+
 fn stringify(function: &str, v: &Json) -> Result<String, IntrinsicError> {
     match v {
         Json::String(s) => Ok(s.clone()),
@@ -432,6 +461,7 @@ mod tests {
         fn reference(&self, name: &str) -> Lookup {
             match name {
                 "AWS::AccountId" => Lookup::Known(json!("111111111111")),
+                "AWS::Region" => Lookup::Known(json!("eu-west-1")),
                 "Bucket" => Lookup::Known(json!("my-bucket")),
                 "Param" => Lookup::Known(json!("p")),
                 "Pending" => Lookup::Unknown,
@@ -453,6 +483,25 @@ mod tests {
                 Lookup::Missing
             }
         }
+    }
+
+    #[test]
+    fn get_azs_of_the_stack_region_or_a_named_one() {
+        let r = |v: Json| resolve(&v, &Ctx);
+        assert_eq!(
+            r(json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})).unwrap(),
+            Some(json!("eu-west-1b"))
+        );
+        assert_eq!(
+            r(json!({"Fn::GetAZs": {"Ref": "AWS::Region"}})).unwrap(),
+            Some(json!(["eu-west-1a", "eu-west-1b", "eu-west-1c"]))
+        );
+        assert_eq!(
+            r(json!({"Fn::GetAZs": "us-west-2"})).unwrap(),
+            Some(json!(["us-west-2a", "us-west-2b", "us-west-2c"]))
+        );
+        assert_eq!(r(json!({"Fn::GetAZs": {"Ref": "Pending"}})).unwrap(), None);
+        assert!(r(json!({"Fn::GetAZs": 3})).is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod report;
 mod resolver;
 pub mod state;
 
-pub use cloud::{FaultMode, InMemoryCloud, InMemorySessions, Inventory};
+pub use cloud::{FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed};
 pub use engine::{critical_path, physical_name, Engine};
 pub use error::{DeployError, ErrorCode, ProviderError};
 pub use layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};

@@ -127,11 +127,11 @@ fn is_global(type_name: &str) -> bool {
 }
 
 impl CloudData {
-    pub fn new(management_account: &str) -> Self {
+    pub fn new(management_account: &str, root_id: &str) -> Self {
         let mut data = CloudData {
             management_account: management_account.to_owned(),
             organization_id: format!("o-{}", hex(management_account, 10)),
-            root_id: super::InMemoryCloud::ROOT_ID.to_owned(),
+            root_id: root_id.to_owned(),
             account_polls: 1,
             poll_ms: 1000,
             ..CloudData::default()

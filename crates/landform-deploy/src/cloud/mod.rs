@@ -6,6 +6,7 @@
 
 mod data;
 mod rules;
+mod seed;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 pub use data::{CloudAccount, CloudResource};
+pub use seed::OrganizationSeed;
 pub use types::supported_types;
 
 use crate::error::{DeployError, ErrorCode, ProviderError};
@@ -125,9 +127,29 @@ impl InMemoryCloud {
     /// The organization root id.
     pub const ROOT_ID: &'static str = "r-lf00";
 
-    /// A cloud with an organization whose management account is [`Self::MANAGEMENT_ACCOUNT`].
+    /// A cloud with an organization whose management account is [`Self::MANAGEMENT_ACCOUNT`]
+    /// and whose root is [`Self::ROOT_ID`].
     pub fn new() -> Self {
-        Self::from_data(CloudData::new(Self::MANAGEMENT_ACCOUNT))
+        Self::with_organization(&OrganizationSeed::default())
+    }
+
+    /// A cloud whose organization has this management account and root id.
+    pub fn with_organization(seed: &OrganizationSeed) -> Self {
+        Self::from_data(CloudData::new(&seed.management_account, &seed.root_id))
+    }
+
+    /// Like [`Self::persistent`], but a new cloud starts with the organization `seed`.
+    pub fn persistent_with(
+        path: impl Into<PathBuf>,
+        seed: &OrganizationSeed,
+    ) -> Result<Self, DeployError> {
+        let path = path.into();
+        let data: CloudData = read_json(&path)?
+            .unwrap_or_else(|| CloudData::new(&seed.management_account, &seed.root_id));
+        let cloud = Self::from_data(data);
+        *locked(&cloud.inner.persist) = Some(path);
+        cloud.save()?;
+        Ok(cloud)
     }
 
     fn from_data(data: CloudData) -> Self {
@@ -145,13 +167,7 @@ impl InMemoryCloud {
 
     /// A cloud saved to `path` after every call, loaded from it when it exists.
     pub fn persistent(path: impl Into<PathBuf>) -> Result<Self, DeployError> {
-        let path = path.into();
-        let data: CloudData =
-            read_json(&path)?.unwrap_or_else(|| CloudData::new(Self::MANAGEMENT_ACCOUNT));
-        let cloud = Self::from_data(data);
-        *locked(&cloud.inner.persist) = Some(path);
-        cloud.save()?;
-        Ok(cloud)
+        Self::persistent_with(path, &OrganizationSeed::default())
     }
 
     /// Wait `latency` (on the clock) in every call.
