@@ -95,6 +95,7 @@ pub struct TransitHub {
     node: NodeId,
     routes_node: NodeId,
     gateway: ResourceHandle,
+    share: Option<ResourceHandle>,
     attached: Vec<Attached>,
 }
 
@@ -133,6 +134,7 @@ impl TransitHub {
                     ])]),
                 ),
         );
+        let mut share = None;
         let principals: Vec<Value> = props
             .share_with_accounts
             .iter()
@@ -153,13 +155,15 @@ impl TransitHub {
                 text(":transit-gateway/"),
                 SubPart::Value(gateway.ref_value()),
             ]);
-            inner.add_resource(
-                "Share",
-                Resource::new("AWS::RAM::ResourceShare")
-                    .property("Name", format!("{id}-transit-gateway"))
-                    .property("AllowExternalPrincipals", false)
-                    .property("Principals", Value::Array(principals))
-                    .property("ResourceArns", Value::array([gateway_arn])),
+            share = Some(
+                inner.add_resource(
+                    "Share",
+                    Resource::new("AWS::RAM::ResourceShare")
+                        .property("Name", format!("{id}-transit-gateway"))
+                        .property("AllowExternalPrincipals", false)
+                        .property("Principals", Value::Array(principals))
+                        .property("ResourceArns", Value::array([gateway_arn])),
+                ),
             );
         }
         let node = inner.node();
@@ -189,6 +193,7 @@ impl TransitHub {
             node,
             routes_node,
             gateway,
+            share,
             attached: Vec::new(),
         }
     }
@@ -247,6 +252,14 @@ impl TransitHub {
                     ])]),
                 ),
         );
+        // A member account can attach only once the gateway is shared with it; the
+        // attachment reads only the gateway id, so say so explicitly.
+        if let Some(share) = self.share {
+            scope.at(network.attachment().node()).add_dependency(
+                share.node(),
+                format!("attachment {name} waits for the hub's RAM share"),
+            );
+        }
         let mut routes_scope = scope.at(self.routes_node);
         let mut attachment_scope = routes_scope.child(name, "TransitHubAttachment");
         let node = attachment_scope.node();
