@@ -45,6 +45,12 @@ pub enum CliError {
         /// How many error-severity findings.
         errors: usize,
     },
+    /// After an apply, a new plan still shows changes: the cloud did not converge to the app.
+    #[error("the apply finished but a new plan still shows {changes} change(s): the deployed resources do not match the app (run `diff` to see them; a provider may not apply a property it accepts)")]
+    NotConverged {
+        /// Changes left in the verification plan.
+        changes: usize,
+    },
     /// The deploy engine failed (state, lock, provider or resolution).
     #[error(transparent)]
     Deploy(Box<landform_deploy::DeployError>),

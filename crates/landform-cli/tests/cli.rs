@@ -167,6 +167,9 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         ))
         .stdout(predicate::str::contains(
             "Deployed: 6 stacks in 4 accounts: 28 created",
+        ))
+        .stdout(predicate::str::contains(
+            "Verified: a new plan shows no changes (28 resource(s) up to date).",
         ));
     for file in ["state.json", "cloud.json"] {
         assert!(dir.path().join(".landform").join(file).exists(), "{file}");

@@ -8,7 +8,9 @@ use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use landform_core::Assembly;
-use landform_deploy::{Engine, FileLock, FileStateStore, InMemoryCloud, StateStore};
+use landform_deploy::{
+    Engine, FileLock, FileStateStore, InMemoryCloud, OrganizationSeed, StateStore,
+};
 
 use super::progress::Progress;
 use super::{write_json, Exit};
@@ -27,7 +29,13 @@ struct Backend {
     state: Arc<FileStateStore>,
 }
 
-fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError> {
+/// The backend; `app` shapes the organization of a new in-memory cloud (none for verbs that
+/// only act on what was deployed).
+fn backend(
+    target: &TargetArgs,
+    concurrency: usize,
+    app: Option<&Assembly>,
+) -> Result<Backend, CliError> {
     match target.provider {
         ProviderArg::Aws => Err(CliError::ProviderUnavailable {
             provider: "aws".to_owned(),
@@ -46,7 +54,8 @@ fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError>
                 path: dir.clone(),
                 source,
             })?;
-            let cloud = InMemoryCloud::persistent(dir.join(CLOUD_FILE))?;
+            let seed = app.map(OrganizationSeed::from_assembly).unwrap_or_default();
+            let cloud = InMemoryCloud::persistent_with(dir.join(CLOUD_FILE), &seed)?;
             let state = Arc::new(FileStateStore::new(dir.join(STATE_FILE)));
             let engine = Engine::new(
                 cloud.registry(),
@@ -83,7 +92,7 @@ pub(crate) fn diff(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 1)?;
+    let backend = backend(target, 1, Some(assembly))?;
     let plan = runtime()?.block_on(backend.engine.plan(assembly))?;
     if json {
         write_json(out, &plan.to_json())?;
@@ -139,7 +148,7 @@ pub(crate) fn deploy(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, concurrency)?;
+    let backend = backend(target, concurrency, Some(assembly))?;
     let rt = runtime()?;
     let plan = rt.block_on(backend.engine.plan(assembly))?;
     if plan.is_empty() {
@@ -163,7 +172,22 @@ pub(crate) fn deploy(
     let result = rt.block_on(backend.engine.apply(assembly));
     progress.finish();
     let report = result?;
+    // Verify convergence: a plan right after the apply must show no changes.
+    let verification = rt.block_on(backend.engine.plan(assembly))?;
+    if !verification.is_empty() {
+        w(out, &verification)?;
+        return Err(CliError::NotConverged {
+            changes: verification.changes.len(),
+        });
+    }
     w(out, term.paint(Style::Good, format!("Deployed: {report}")))?;
+    w(
+        out,
+        format!(
+            "Verified: a new plan shows no changes ({} resource(s) up to date).",
+            verification.unchanged
+        ),
+    )?;
     Ok(Exit::Success)
 }
 
@@ -173,7 +197,7 @@ pub(crate) fn destroy(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 8)?;
+    let backend = backend(target, 8, None)?;
     let rt = runtime()?;
     let state = rt.block_on(backend.state.load())?;
     let mut expected = Vec::new();
@@ -221,7 +245,7 @@ pub(crate) fn drift(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 8)?;
+    let backend = backend(target, 8, None)?;
     let report = runtime()?.block_on(backend.engine.drift())?;
     if json {
         write_json(out, &report)?;
