@@ -1,42 +1,15 @@
-//! The DocuStack reference layout, synthesised to a directory.
+//! The DocuStack reference layout as a deployer binary: its constructs plus one call.
 //!
-//! Run: `cargo run --example docustack [-- --out DIR]`
+//! ```text
+//! cargo run --example docustack -- deploy              # plan, apply to the in-memory cloud, summary
+//! cargo run --example docustack -- synth --out DIR     # CloudFormation templates + manifest.json
+//! cargo run --example docustack -- cost                # fixed monthly cost per account
+//! ```
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use landform::constructs::layouts::{docustack, resource_counts, DocuStackOptions};
+use landform::constructs::layouts::{docustack, DocuStackOptions};
 
 fn main() -> ExitCode {
-    let mut out = PathBuf::from("target/landform/docustack");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--out", Some(dir)) => out = dir.into(),
-            _ => {
-                eprintln!("usage: docustack [--out DIR]");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let assembly = match docustack(&DocuStackOptions::default()).synth() {
-        Ok(assembly) => assembly,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(err) = assembly.write(&out) {
-        eprintln!("{err}");
-        return ExitCode::FAILURE;
-    }
-    println!(
-        "{} stacks written to {}",
-        assembly.stacks().len(),
-        out.display()
-    );
-    for (type_name, count) in resource_counts(&assembly) {
-        println!("{count:>6}  {type_name}");
-    }
-    ExitCode::SUCCESS
+    landform::cli::run(docustack(&DocuStackOptions::default()))
 }

@@ -1,50 +1,29 @@
-//! The House Escort reference layout, synthesised to a directory.
+//! The House Escort reference layout as a deployer binary: its constructs plus one call.
 //!
-//! Run: `cargo run --example house_escort [-- --out DIR] [--accounts N]`
-//! (`--accounts N` adds N generated workload accounts, to measure size).
+//! ```text
+//! cargo run --example house_escort -- deploy             # plan, apply to the in-memory cloud, summary
+//! cargo run --example house_escort -- synth --out DIR    # CloudFormation templates + manifest.json
+//! cargo run --example house_escort -- --accounts 100 synth --out DIR   # 100 more workload accounts
+//! cargo run --example house_escort -- --help             # every verb: diff, destroy, drift, graph, lint, list, cost
+//! ```
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use landform::constructs::layouts::{house_escort, resource_counts, HouseEscortOptions};
+use landform::constructs::layouts::{house_escort, HouseEscortOptions};
 
 fn main() -> ExitCode {
-    let mut out = PathBuf::from("target/landform/house_escort");
+    let mut args: Vec<String> = std::env::args().collect();
     let mut options = HouseEscortOptions::default();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--out", Some(dir)) => out = dir.into(),
-            ("--accounts", Some(n)) => match n.parse() {
-                Ok(n) => options.extra_workload_accounts = n,
-                Err(_) => return usage(),
-            },
-            _ => return usage(),
+    // `--accounts N` shapes the app itself, so it is taken before the command line sees the rest.
+    if let Some(at) = args.iter().position(|a| a == "--accounts") {
+        match args.get(at + 1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => options.extra_workload_accounts = n,
+            _ => {
+                eprintln!("error: --accounts takes a number of extra workload accounts");
+                return ExitCode::FAILURE;
+            }
         }
+        args.drain(at..at + 2);
     }
-    let assembly = match house_escort(&options).synth() {
-        Ok(assembly) => assembly,
-        Err(err) => {
-            eprintln!("{err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    if let Err(err) = assembly.write(&out) {
-        eprintln!("{err}");
-        return ExitCode::FAILURE;
-    }
-    println!(
-        "{} stacks written to {}",
-        assembly.stacks().len(),
-        out.display()
-    );
-    for (type_name, count) in resource_counts(&assembly) {
-        println!("{count:>6}  {type_name}");
-    }
-    ExitCode::SUCCESS
-}
-
-fn usage() -> ExitCode {
-    eprintln!("usage: house_escort [--out DIR] [--accounts N]");
-    ExitCode::from(2)
+    landform::cli::run_from(args, house_escort(&options))
 }

@@ -2,5 +2,7 @@
 //!
 //! This facade re-exports the workspace's crates.
 #![doc = include_str!("../README.md")]
-pub use landform_core as core;
+pub use landform_cli as cli;
 pub use landform_constructs as constructs;
+pub use landform_core as core;
+pub use landform_deploy as deploy;
