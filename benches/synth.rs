@@ -22,19 +22,28 @@ fn generated_app(stacks: usize) -> App {
                     Value::object([("Status", Value::from("Enabled"))]),
                 );
             if let (0, Some(prev)) = (r, previous) {
-                resource = resource.property("Tags", Value::array([Value::object([
-                    ("Key", Value::from("upstream")),
-                    ("Value", prev.get_att("Arn")),
-                ])]));
+                resource = resource.property(
+                    "Tags",
+                    Value::array([Value::object([
+                        ("Key", Value::from("upstream")),
+                        ("Value", prev.get_att("Arn")),
+                    ])]),
+                );
             }
             if let (r, Some(first)) = (r, first) {
                 if r > 0 {
-                    resource = resource.property("LoggingConfiguration", Value::object([
-                        ("DestinationBucketName", ResourceHandle::ref_value(first)),
-                    ]));
+                    resource = resource.property(
+                        "LoggingConfiguration",
+                        Value::object([(
+                            "DestinationBucketName",
+                            ResourceHandle::ref_value(first),
+                        )]),
+                    );
                 }
             }
-            let handle = scope.child(&format!("Group{r}"), "Group").add_resource("Bucket", resource);
+            let handle = scope
+                .child(&format!("Group{r}"), "Group")
+                .add_resource("Bucket", resource);
             first.get_or_insert(handle);
         }
         previous = first;

@@ -112,7 +112,13 @@ pub fn build() -> App {
         Statement::allow()
             .sid("WorkloadAccountUses")
             .principal(Principal::aws(workload_root))
-            .actions(["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"])
+            .actions([
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey*",
+                "kms:ReEncrypt*",
+            ])
             .resources(["*"]),
     );
     let key = scope.add_resource(

@@ -25,5 +25,8 @@ fn quickstart_templates_pass_cfn_lint() {
         .arg(dir.path())
         .status()
         .expect("bash runs");
-    assert!(status.success(), "cfn-lint reported errors or warnings (see above)");
+    assert!(
+        status.success(),
+        "cfn-lint reported errors or warnings (see above)"
+    );
 }
