@@ -165,17 +165,21 @@ fn rules(names: &[&str]) -> App {
 
 /// A hub in Infra/Network with networks A (shared) and B (workload) in one stack.
 fn hub(asn: u32, a: &str, b: &str) -> App {
-    let mut app = App::new();
-    let stage = app.add_stage("Infra", Environment::new("444444444444", "us-east-1"));
-    let stack = app.add_stack(stage, "Network");
-    let mut hub = TransitHub::new(
-        &mut app.scope(stack),
-        "Hub",
+    hub_with(
         TransitHubProps {
             amazon_side_asn: asn,
             ..Default::default()
         },
-    );
+        a,
+        b,
+    )
+}
+
+fn hub_with(props: TransitHubProps, a: &str, b: &str) -> App {
+    let mut app = App::new();
+    let stage = app.add_stage("Infra", Environment::new("444444444444", "us-east-1"));
+    let stack = app.add_stack(stage, "Network");
+    let mut hub = TransitHub::new(&mut app.scope(stack), "Hub", props);
     let logs = Token::literal("arn:aws:s3:::central-logs");
     let na = WorkloadNetwork::new(
         &mut app.scope(stack),
@@ -650,6 +654,34 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             "App/Infra/HubRoutes/Hub/B".into(),
             Box::new(|| hub(64512, "10.0.0.0/16", "10.0.0.0/16")),
         ),
+        (
+            "TransitHub.AttachmentsPerRoutesStack",
+            "App/Infra/Network/Hub".into(),
+            Box::new(|| {
+                hub_with(
+                    TransitHubProps {
+                        attachments_per_routes_stack: 0,
+                        ..Default::default()
+                    },
+                    "10.0.0.0/16",
+                    "10.1.0.0/16",
+                )
+            }),
+        ),
+        (
+            "TransitHub.Cidr",
+            "App/Infra/Network/Hub".into(),
+            Box::new(|| {
+                hub_with(
+                    TransitHubProps {
+                        summary_routes: vec!["10.128.0.1/9".into()],
+                        ..Default::default()
+                    },
+                    "10.0.0.0/16",
+                    "10.1.0.0/16",
+                )
+            }),
+        ),
         // WorkloadNetwork
         (
             "WorkloadNetwork.Cidr",
@@ -1006,6 +1038,20 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
             Box::new(|| hub(4_200_000_000, "10.0.0.0/16", "10.1.0.0/16")),
         ),
         (
+            "hub with one attachment per routes stack and a summary block holding both VPCs",
+            Box::new(|| {
+                hub_with(
+                    TransitHubProps {
+                        attachments_per_routes_stack: 1,
+                        summary_routes: vec!["10.0.0.0/8".into()],
+                        ..Default::default()
+                    },
+                    "10.0.0.0/16",
+                    "10.1.0.0/16",
+                )
+            }),
+        ),
+        (
             "network /27 over two AZs (two /28 subnets)",
             Box::new(|| network("10.0.0.0/27", 2)),
         ),
@@ -1165,6 +1211,130 @@ fn workloads_reach_shared_services_but_not_each_other() {
         landform::constructs::layouts::resource_counts(&assembly)["AWS::EC2::TransitGatewayRoute"];
     // Shared<->Prod, Shared<->Staging, Dns<->Prod, Dns<->Staging, Shared<->Dns: 5 pairs, 2 routes each.
     assert_eq!(routes, 10);
+}
+
+/// Shared services first, then five workloads in their own accounts, two attachments per
+/// routes stack, the gateway shared with an OU and the workloads summarised in one block.
+#[test]
+fn hub_spreads_routes_over_stacks_and_keeps_routing_and_the_share_dependency() {
+    let mut app = App::new();
+    let infra = app.add_stage("Infra", Environment::new("444444444444", "us-east-1"));
+    let stack = app.add_stack(infra, "Network");
+    let mut hub = TransitHub::new(
+        &mut app.scope(stack),
+        "Hub",
+        TransitHubProps {
+            share_with_organizational_units: vec![Token::literal(
+                "arn:aws:organizations::111111111111:ou/o-abcdefghij/ou-abcd-12345678",
+            )],
+            attachments_per_routes_stack: 2,
+            summary_routes: vec!["10.128.0.0/9".into()],
+            ..Default::default()
+        },
+    );
+    let logs = Token::literal("arn:aws:s3:::central-logs");
+    let shared = WorkloadNetwork::new(
+        &mut app.scope(stack),
+        "Shared",
+        WorkloadNetworkProps::new("10.0.0.0/16", hub.transit_gateway_id(), logs.clone()),
+    );
+    hub.attach(
+        &mut app.root(),
+        "Shared",
+        &shared,
+        AttachmentRole::SharedServices,
+    );
+    for n in 0..5 {
+        let stage = app.add_stage(
+            &format!("W{n}"),
+            Environment::new(format!("55555555555{n}"), "us-east-1"),
+        );
+        let net_stack = app.add_stack(stage, "Network");
+        let net = WorkloadNetwork::new(
+            &mut app.scope(net_stack),
+            "Vpc",
+            WorkloadNetworkProps::new(
+                &format!("10.128.{n}.0/24"),
+                hub.transit_gateway_id(),
+                logs.clone(),
+            ),
+        );
+        hub.attach(
+            &mut app.root(),
+            &format!("W{n}"),
+            &net,
+            AttachmentRole::Workload,
+        );
+    }
+    for n in 0..5 {
+        let w = format!("W{n}");
+        assert!(hub.can_reach(&w, "Shared") && hub.can_reach("Shared", &w));
+        assert!(!hub.can_reach(&w, &format!("W{}", (n + 1) % 5)));
+    }
+    let assembly = app.synth().expect("valid");
+    let names: Vec<&str> = assembly
+        .stacks()
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|n| n.starts_with("Infra-HubRoutes"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Infra-HubRoutes", "Infra-HubRoutes2", "Infra-HubRoutes3"]
+    );
+    // Attachments 3 to 6 have their route table, association and both routes (its own and
+    // the shared table's route back to it) in the later stacks.
+    let paths = |stack: &str| -> Vec<String> {
+        let s = assembly.stack(stack).expect("stack");
+        s.resources.values().map(|r| r.path.to_string()).collect()
+    };
+    let second = paths("Infra-HubRoutes2");
+    for expected in [
+        "App/Infra/HubRoutes2/Hub/W1RouteTable",
+        "App/Infra/HubRoutes2/Hub/W1/Association",
+        "App/Infra/HubRoutes2/Hub/W1/ToShared",
+        "App/Infra/HubRoutes2/Hub/Shared/ToW1",
+        "App/Infra/HubRoutes2/Hub/Shared/ToW2",
+    ] {
+        assert!(
+            second.iter().any(|p| p == expected),
+            "{expected} in {second:?}"
+        );
+    }
+    let first = paths("Infra-HubRoutes");
+    assert!(first
+        .iter()
+        .any(|p| p == "App/Infra/HubRoutes/Hub/Shared/ToW0"));
+    assert!(paths("Infra-Network")
+        .iter()
+        .any(|p| p == "App/Infra/Network/Hub/W0RouteTable"));
+    let counts = landform::constructs::layouts::resource_counts(&assembly);
+    assert_eq!(counts["AWS::EC2::TransitGatewayRoute"], 10);
+    // The shared VPC routes the workloads' block once; each workload routes to shared once.
+    let network = &assembly.stack("Infra-Network").expect("network").template;
+    let vpc_routes: Vec<&String> = network["Resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::EC2::Route")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(vpc_routes.len(), 1, "{vpc_routes:?}");
+    assert_eq!(counts["AWS::EC2::Route"], 6);
+    // Each attachment still waits for the RAM share, shared with the OU.
+    for n in 0..5 {
+        let net = assembly.stack(&format!("W{n}-Network")).expect("network");
+        let on_hub = net
+            .dependencies
+            .iter()
+            .find(|d| d.stack == "Infra-Network")
+            .expect("depends on the hub");
+        assert!(on_hub.explicit);
+        assert!(on_hub.reasons.iter().any(|r| r
+            == "App/W{n}/Network/Vpc/HubAttachment depends on App/Infra/Network/Hub/Share"
+                .replace("{n}", &n.to_string())
+                .as_str()));
+    }
 }
 
 proptest! {

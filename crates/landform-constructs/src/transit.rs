@@ -2,6 +2,8 @@
 //! auto-accept, shared through RAM, one route table per attachment and explicit routes.
 //! Workloads reach shared services, never each other.
 
+use std::collections::BTreeMap;
+
 use landform_core::{
     kinds, text, Issue, NodeId, Pseudo, Resource, ResourceHandle, Scope, StackProps, SubPart,
     Token, Value,
@@ -9,7 +11,7 @@ use landform_core::{
 
 use crate::cidr::Cidr;
 use crate::network::WorkloadNetwork;
-use crate::util::arn;
+use crate::util::{arn, parse_or_report};
 
 /// Options of a [`TransitHub`].
 ///
@@ -25,8 +27,21 @@ pub struct TransitHubProps {
     pub description: String,
     /// Accounts the gateway is shared with through RAM.
     pub share_with_accounts: Vec<Token<kinds::AccountId>>,
-    /// Organizational units (by ARN) the gateway is shared with through RAM.
+    /// Organizational units (by ARN) the gateway is shared with through RAM: one principal
+    /// however many accounts the OU holds (RAM sharing with AWS Organizations is enabled).
     pub share_with_organizational_units: Vec<Token<kinds::Arn>>,
+    /// Attachments whose route tables, associations and routes one routes stack holds
+    /// (at least 1). The first attachments go to `<id>Routes` (their route tables in the
+    /// gateway's stack), the next to `<id>Routes2`, `<id>Routes3`, ...: an attachment costs
+    /// about four resources and one parameter per shared-services attachment, and a template
+    /// holds at most 500 resources and 200 parameters.
+    pub attachments_per_routes_stack: usize,
+    /// Blocks (`10.128.0.0/9`) that VPC route tables send to the gateway with one route: a
+    /// VPC that reaches an attachment inside a block gets a route for the block
+    /// (`HubRouteTo<block>`) instead of one per attachment, so a shared-services VPC does
+    /// not need a route per workload (a VPC route table holds 50 routes by default, 1,000 at
+    /// most). The hub route tables keep one route per attachment, so isolation is unchanged.
+    pub summary_routes: Vec<String>,
 }
 
 impl Default for TransitHubProps {
@@ -36,6 +51,8 @@ impl Default for TransitHubProps {
             description: "Landform transit hub".into(),
             share_with_accounts: Vec::new(),
             share_with_organizational_units: Vec::new(),
+            attachments_per_routes_stack: 50,
+            summary_routes: Vec::new(),
         }
     }
 }
@@ -59,15 +76,36 @@ struct Attached {
     attachment: ResourceHandle,
     hub_table: ResourceHandle,
     network: WorkloadNetwork,
+    /// Index of the routes stack holding its association.
+    routes_stack: usize,
     /// Routes of this attachment's hub route table: destination and target attachment name.
     routes: Vec<(Cidr, String)>,
+    /// Summary blocks its VPC already routes to the gateway.
+    summarised: Vec<Cidr>,
+}
+
+/// One routes stack of the hub.
+#[derive(Debug, Clone)]
+struct RoutesStack {
+    /// The hub's construct inside the stack: attachments' associations and routes.
+    node: NodeId,
+    /// Where its attachments' route tables are: the gateway's construct for the first routes
+    /// stack (where they always were), the stack's own construct for later ones.
+    tables: NodeId,
+    /// Routes added here to route tables of attachments in earlier routes stacks, by
+    /// attachment name: a route lives with the later of the two attachments, so attaching
+    /// never grows a full stack.
+    peers: BTreeMap<String, NodeId>,
 }
 
 /// The Transit Gateway hub (in the infrastructure account) and its routing.
 ///
 /// The gateway, RAM share and route tables live in the stack of `scope`; associations and
 /// routes live in a sibling stack `<id>Routes` of the same stage, because they need the
-/// attachment ids created in workload accounts, which themselves need the gateway id.
+/// attachment ids created in workload accounts, which themselves need the gateway id. Past
+/// [`attachments_per_routes_stack`](TransitHubProps::attachments_per_routes_stack)
+/// attachments, later ones get their route tables, associations and routes in
+/// `<id>Routes2`, `<id>Routes3`, ... of the same stage.
 ///
 /// ```
 /// use landform_constructs::*;
@@ -92,10 +130,14 @@ struct Attached {
 /// ```
 #[derive(Debug, Clone)]
 pub struct TransitHub {
+    id: String,
     node: NodeId,
-    routes_node: NodeId,
+    stage: Option<NodeId>,
     gateway: ResourceHandle,
     share: Option<ResourceHandle>,
+    per_routes_stack: usize,
+    summaries: Vec<Cidr>,
+    routes_stacks: Vec<RoutesStack>,
     attached: Vec<Attached>,
 }
 
@@ -166,19 +208,26 @@ impl TransitHub {
                 ),
             );
         }
+        if props.attachments_per_routes_stack == 0 {
+            inner.report(Issue::new(
+                "TransitHub.AttachmentsPerRoutesStack",
+                "attachments_per_routes_stack",
+                0,
+                "a routes stack holds at least one attachment",
+            ));
+        }
+        let summaries = props
+            .summary_routes
+            .iter()
+            .filter_map(|raw| {
+                parse_or_report(&mut inner, "TransitHub", "summary_routes", raw, |v| {
+                    Cidr::try_from(v)
+                })
+            })
+            .collect();
         let node = inner.node();
         let routes_node = match stage {
-            Some(stage) => {
-                let stack = inner.at(stage).add_stack(
-                    &format!("{id}Routes"),
-                    StackProps {
-                        description: Some(format!(
-                            "Landform: route table associations and routes of transit hub {id}"
-                        )),
-                    },
-                );
-                inner.at(stack).child(id, "TransitHubRoutes").node()
-            }
+            Some(stage) => routes_stack(&mut inner.at(stage), id, 1),
             None => {
                 inner.report(Issue::new(
                     "TransitHub.OutsideStage",
@@ -190,12 +239,37 @@ impl TransitHub {
             }
         };
         TransitHub {
+            id: id.to_owned(),
             node,
-            routes_node,
+            stage,
             gateway,
             share,
+            per_routes_stack: props.attachments_per_routes_stack.max(1),
+            summaries,
+            routes_stacks: vec![RoutesStack {
+                node: routes_node,
+                tables: node,
+                peers: BTreeMap::new(),
+            }],
             attached: Vec::new(),
         }
+    }
+
+    /// The routes stack of the next attachment, created when it is the first one there.
+    fn next_routes_stack(&mut self, scope: &mut Scope<'_>) -> usize {
+        let Some(stage) = self.stage else {
+            return 0;
+        };
+        let index = self.attached.len() / self.per_routes_stack;
+        while self.routes_stacks.len() <= index {
+            let node = routes_stack(&mut scope.at(stage), &self.id, self.routes_stacks.len() + 1);
+            self.routes_stacks.push(RoutesStack {
+                node,
+                tables: node,
+                peers: BTreeMap::new(),
+            });
+        }
+        index
     }
 
     /// The gateway id, to pass to [`WorkloadNetworkProps`](crate::WorkloadNetworkProps).
@@ -216,7 +290,8 @@ impl TransitHub {
     /// Attach a network: its own hub route table, its association, and explicit routes to
     /// and from every attachment it may reach (workloads reach shared services only). A CIDR
     /// overlapping an attached network is reported as `TransitHub.CidrOverlap` at the
-    /// attachment's path (`<stage>/<hub id>Routes/<hub id>/<name>`) and gets no routes.
+    /// attachment's path (`<stage>/<hub id>Routes/<hub id>/<name>`, or `<hub id>Routes2`...
+    /// past the first routes stack) and gets no routes.
     ///
     /// ```
     /// # use landform_constructs::*;
@@ -240,7 +315,8 @@ impl TransitHub {
         network: &WorkloadNetwork,
         role: AttachmentRole,
     ) {
-        let hub_table = scope.at(self.node).add_resource(
+        let index = self.next_routes_stack(scope);
+        let hub_table = scope.at(self.routes_stacks[index].tables).add_resource(
             &format!("{name}RouteTable"),
             Resource::new("AWS::EC2::TransitGatewayRouteTable")
                 .property("TransitGatewayId", self.gateway.ref_value())
@@ -260,7 +336,7 @@ impl TransitHub {
                 format!("attachment {name} waits for the hub's RAM share"),
             );
         }
-        let mut routes_scope = scope.at(self.routes_node);
+        let mut routes_scope = scope.at(self.routes_stacks[index].node);
         let mut attachment_scope = routes_scope.child(name, "TransitHubAttachment");
         let node = attachment_scope.node();
         attachment_scope.add_resource(
@@ -295,10 +371,16 @@ impl TransitHub {
             attachment: network.attachment(),
             hub_table,
             network: network.clone(),
+            routes_stack: index,
             routes: Vec::new(),
+            summarised: Vec::new(),
         };
         if !overlapping {
-            let gateway = self.gateway;
+            let context = RouteContext {
+                gateway: self.gateway,
+                summaries: &self.summaries,
+            };
+            let here = &mut self.routes_stacks[index];
             for peer in &mut self.attached {
                 let allowed =
                     !(role == AttachmentRole::Workload && peer.role == AttachmentRole::Workload);
@@ -308,8 +390,19 @@ impl TransitHub {
                 if !allowed {
                     continue;
                 }
-                add_route(scope, &mut new, peer, theirs, gateway);
-                add_route(scope, peer, &new_view(&new), mine, gateway);
+                let node = new.node;
+                context.add_route(scope, &mut new, node, peer, theirs);
+                let peer_node = if peer.routes_stack == index {
+                    peer.node
+                } else {
+                    *here.peers.entry(peer.name.clone()).or_insert_with(|| {
+                        scope
+                            .at(here.node)
+                            .child(&peer.name, "TransitHubAttachmentRoutes")
+                            .node()
+                    })
+                };
+                context.add_route(scope, peer, peer_node, &new_view(&new), mine);
             }
         }
         self.attached.push(new);
@@ -389,35 +482,80 @@ fn new_view(a: &Attached) -> RouteTarget {
     }
 }
 
-/// Route `from`'s traffic for `destination` to `to`: in `from`'s hub route table, and in
-/// `from`'s VPC route table towards the gateway.
-fn add_route<T: AsTarget>(
-    scope: &mut Scope<'_>,
-    from: &mut Attached,
-    to: &T,
-    destination: Cidr,
+/// Adds routes between attachments.
+struct RouteContext<'h> {
     gateway: ResourceHandle,
-) {
-    let target = to.target();
-    scope.at(from.node).add_resource(
-        &format!("To{}", target.name),
-        Resource::new("AWS::EC2::TransitGatewayRoute")
-            .property("DestinationCidrBlock", &destination)
-            .property("TransitGatewayAttachmentId", target.attachment.ref_value())
-            .property("TransitGatewayRouteTableId", from.hub_table.ref_value()),
+    summaries: &'h [Cidr],
+}
+
+impl RouteContext<'_> {
+    /// Route `from`'s traffic for `destination` to `to`: in `from`'s hub route table (the
+    /// route resource under `hub_node`), and in `from`'s VPC route table towards the gateway
+    /// (once per summary block when `destination` lies in one).
+    fn add_route<T: AsTarget>(
+        &self,
+        scope: &mut Scope<'_>,
+        from: &mut Attached,
+        hub_node: NodeId,
+        to: &T,
+        destination: Cidr,
+    ) {
+        let target = to.target();
+        scope.at(hub_node).add_resource(
+            &format!("To{}", target.name),
+            Resource::new("AWS::EC2::TransitGatewayRoute")
+                .property("DestinationCidrBlock", &destination)
+                .property("TransitGatewayAttachmentId", target.attachment.ref_value())
+                .property("TransitGatewayRouteTableId", from.hub_table.ref_value()),
+        );
+        let vpc_route = match self.summaries.iter().find(|s| s.contains(&destination)) {
+            Some(block) if from.summarised.contains(block) => None,
+            Some(block) => {
+                from.summarised.push(*block);
+                Some((block.to_string().replace('/', "-"), *block))
+            }
+            None => Some((target.name.clone(), destination)),
+        };
+        if let Some((suffix, block)) = vpc_route {
+            scope.at(from.network.node()).add_resource(
+                &format!("HubRouteTo{suffix}"),
+                Resource::new("AWS::EC2::Route")
+                    .property("RouteTableId", from.network.route_table().ref_value())
+                    .property("DestinationCidrBlock", &block)
+                    .property(
+                        "TransitGatewayId",
+                        Value::from(self.gateway.ref_token::<kinds::TransitGatewayId>()),
+                    )
+                    .depends_on(from.network.attachment().node()),
+            );
+        }
+        from.routes.push((destination, target.name));
+    }
+}
+
+/// The `number`th routes stack of hub `id` in `stage` (`<id>Routes`, `<id>Routes2`, ...) and
+/// the hub's construct inside it.
+fn routes_stack(stage: &mut Scope<'_>, id: &str, number: usize) -> NodeId {
+    let (name, description) = if number == 1 {
+        (
+            format!("{id}Routes"),
+            format!("Landform: route table associations and routes of transit hub {id}"),
+        )
+    } else {
+        (
+            format!("{id}Routes{number}"),
+            format!(
+                "Landform: route tables, associations and routes of transit hub {id} (part {number})"
+            ),
+        )
+    };
+    let stack = stage.add_stack(
+        &name,
+        StackProps {
+            description: Some(description),
+        },
     );
-    scope.at(from.network.node()).add_resource(
-        &format!("HubRouteTo{}", target.name),
-        Resource::new("AWS::EC2::Route")
-            .property("RouteTableId", from.network.route_table().ref_value())
-            .property("DestinationCidrBlock", &destination)
-            .property(
-                "TransitGatewayId",
-                Value::from(gateway.ref_token::<kinds::TransitGatewayId>()),
-            )
-            .depends_on(from.network.attachment().node()),
-    );
-    from.routes.push((destination, target.name));
+    stage.at(stack).child(id, "TransitHubRoutes").node()
 }
 
 trait AsTarget {
