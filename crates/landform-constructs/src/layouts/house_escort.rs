@@ -32,6 +32,13 @@ const MANAGEMENT_ACCOUNT: &str = "111111111111";
 const DEPLOY_ROLE: &str = "gitlab-deploy";
 const PROJECT: &str = "house-escort/infrastructure";
 const DEPLOY_POLICY: &str = "arn:aws:iam::aws:policy/PowerUserAccess";
+/// Generated accounts per management stack (`Accounts2`, `Accounts3`, ...): each is one
+/// resource and one output (its id, read by its own stacks), against CloudFormation's 500
+/// resources and 200 outputs per template.
+const GENERATED_ACCOUNTS_PER_STACK: usize = 100;
+/// Where generated workload VPCs get their /24 blocks: the shared-services VPC routes the
+/// whole block to the hub with one route.
+const GENERATED_VPC_BLOCK: &str = "10.128.0.0/9";
 
 fn deploy_role(app: &mut App, stack: NodeId) -> OidcDeployRole {
     OidcDeployRole::new(
@@ -58,6 +65,15 @@ fn budget(limit_usd: u32) -> Option<BudgetProps> {
 /// shared-services VPC) and the workload accounts house-escort-prod, house-escort-staging and
 /// ak-home-hq-prod, each with the security baseline, a budget, a VPC attached to the hub and
 /// a GitLab OIDC deploy role.
+///
+/// Generated workload accounts (`extra_workload_accounts`) are built like the named ones, in
+/// stacks sized to stay inside CloudFormation's quotas at thousands of accounts: their
+/// `AWS::Organizations::Account` resources in `Management-Accounts2`, `-Accounts3`, ...
+/// (100 each), their hub route tables and routes in `Infrastructure-HubRoutes2`, ... (50
+/// attachments each), their VPCs in `10.128.0.0/9` (a /24 each, one summary route in the
+/// shared-services VPC). The gateway is shared with the Workloads OU, so the RAM share does
+/// not grow with accounts. They keep no key prefix in the central state backend: its bucket
+/// policy (20 KB) holds the statements of a few dozen deploy roles, not thousands.
 ///
 /// ```
 /// use landform_constructs::layouts::{house_escort, HouseEscortOptions};
@@ -128,13 +144,14 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
     );
 
     let create = |app: &mut App,
+                  stack: NodeId,
                   id: &str,
                   name: &str,
                   parent: &OrganizationalUnit,
                   baseline: BaselineLevel,
                   limit: u32| {
         AccountFactory::new(
-            &mut app.scope(org_stack),
+            &mut app.scope(stack),
             id,
             AccountFactoryProps {
                 account_name: name.into(),
@@ -152,6 +169,7 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
     // Security account: its central pieces first, then its own baseline against them.
     let security = create(
         &mut app,
+        org_stack,
         "Security",
         "house-escort-security",
         &security_ou,
@@ -202,6 +220,7 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
 
     let infrastructure = create(
         &mut app,
+        org_stack,
         "Infrastructure",
         "house-escort-infrastructure",
         &infrastructure_ou,
@@ -216,13 +235,35 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
     ] {
         workloads.push((
             name.into(),
-            create(&mut app, id, name, &workloads_ou, standard(), limit),
+            create(
+                &mut app,
+                org_stack,
+                id,
+                name,
+                &workloads_ou,
+                standard(),
+                limit,
+            ),
         ));
     }
+    let named_workloads = workloads.len();
+    let mut accounts_stack = org_stack;
     for n in 0..options.extra_workload_accounts {
+        if n % GENERATED_ACCOUNTS_PER_STACK == 0 {
+            let number = n / GENERATED_ACCOUNTS_PER_STACK + 2;
+            accounts_stack = app.scope(management).add_stack(
+                &format!("Accounts{number}"),
+                StackProps {
+                    description: Some(format!(
+                        "Landform: generated workload accounts (part {number})"
+                    )),
+                },
+            );
+        }
         let name = format!("house-escort-extra-{n}");
         let account = create(
             &mut app,
+            accounts_stack,
             &format!("Extra{n}"),
             &name,
             &workloads_ou,
@@ -232,7 +273,7 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
         workloads.push((name, account));
     }
 
-    // Hub in the infrastructure account, shared with the workload accounts.
+    // Hub in the infrastructure account, shared with the workload accounts through their OU.
     let network_stack = app.scope(infrastructure.stage()).add_stack(
         "Network",
         StackProps {
@@ -244,7 +285,8 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
         "Hub",
         TransitHubProps {
             description: "House Escort transit hub".into(),
-            share_with_accounts: workloads.iter().map(|(_, a)| a.account_id()).collect(),
+            share_with_organizational_units: vec![workloads_ou.arn()],
+            summary_routes: vec![GENERATED_VPC_BLOCK.into()],
             ..Default::default()
         },
     );
@@ -293,7 +335,10 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
             AttachmentRole::Workload,
         );
         if let Some(baseline) = account.baseline_stack() {
-            deploy_roles.push((name.clone(), deploy_role(&mut app, baseline)));
+            let role = deploy_role(&mut app, baseline);
+            if n < named_workloads {
+                deploy_roles.push((name.clone(), role));
+            }
         }
     }
 
