@@ -1,0 +1,188 @@
+//! AWS::IAM::Role and AWS::IAM::OIDCProvider.
+
+use std::collections::BTreeMap;
+
+use landform_deploy::{CreateRequest, ProviderError, ResourceState, UpdateRequest};
+use serde_json::{json, Value as Json};
+
+use super::{document, document_value, integer, name_of, required, string, strings, tags};
+use crate::api::{IamApi, RoleInfo, RoleSpec};
+
+fn role_state(role: &RoleInfo, properties: Json) -> ResourceState {
+    let attributes: BTreeMap<String, Json> = [
+        ("Arn".to_owned(), json!(role.arn)),
+        ("RoleId".to_owned(), json!(role.role_id)),
+    ]
+    .into_iter()
+    .collect();
+    ResourceState::ready(role.name.clone(), attributes, properties)
+}
+
+fn max_session(props: &Json) -> Option<i32> {
+    integer(props.get("MaxSessionDuration")).and_then(|v| i32::try_from(v).ok())
+}
+
+pub(super) async fn create_role(
+    iam: &dyn IamApi,
+    request: &CreateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let p = &request.properties;
+    let spec = RoleSpec {
+        name: name_of(request),
+        path: string(p, "Path"),
+        assume_role_policy: document(p, "AssumeRolePolicyDocument")
+            .ok_or_else(|| required("AWS::IAM::Role", "AssumeRolePolicyDocument"))?,
+        description: string(p, "Description"),
+        max_session_duration: max_session(p),
+        tags: tags(p),
+    };
+    let role = iam.create_role(&spec).await?;
+    for arn in strings(p, "ManagedPolicyArns") {
+        iam.attach_role_policy(&role.name, &arn).await?;
+    }
+    Ok(role_state(&role, p.clone()))
+}
+
+pub(super) async fn read_role(
+    iam: &dyn IamApi,
+    name: &str,
+) -> Result<ResourceState, ProviderError> {
+    let role = iam.get_role(name).await?;
+    let managed = iam.list_attached_role_policies(name).await?;
+    let mut props = serde_json::Map::new();
+    props.insert("RoleName".into(), json!(role.name));
+    props.insert("Path".into(), json!(role.path));
+    props.insert(
+        "AssumeRolePolicyDocument".into(),
+        document_value(&role.assume_role_policy),
+    );
+    if let Some(d) = &role.description {
+        props.insert("Description".into(), json!(d));
+    }
+    if let Some(m) = role.max_session_duration {
+        props.insert("MaxSessionDuration".into(), json!(m));
+    }
+    if !managed.is_empty() {
+        props.insert("ManagedPolicyArns".into(), json!(managed));
+    }
+    Ok(role_state(&role, Json::Object(props)))
+}
+
+pub(super) async fn update_role(
+    iam: &dyn IamApi,
+    request: &UpdateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let (prev, next, name) = (&request.previous, &request.properties, &request.physical_id);
+    let trust = document(next, "AssumeRolePolicyDocument")
+        .ok_or_else(|| required("AWS::IAM::Role", "AssumeRolePolicyDocument"))?;
+    if document(prev, "AssumeRolePolicyDocument").as_deref() != Some(trust.as_str()) {
+        iam.update_assume_role_policy(name, &trust).await?;
+    }
+    if string(prev, "Description") != string(next, "Description")
+        || max_session(prev) != max_session(next)
+    {
+        iam.update_role(name, string(next, "Description"), max_session(next))
+            .await?;
+    }
+    let (before, after) = (
+        strings(prev, "ManagedPolicyArns"),
+        strings(next, "ManagedPolicyArns"),
+    );
+    for arn in after.iter().filter(|a| !before.contains(a)) {
+        iam.attach_role_policy(name, arn).await?;
+    }
+    for arn in before.iter().filter(|a| !after.contains(a)) {
+        iam.detach_role_policy(name, arn).await?;
+    }
+    let role = iam.get_role(name).await?;
+    Ok(role_state(&role, next.clone()))
+}
+
+/// IAM refuses to delete a role with policies: detach and delete them first.
+pub(super) async fn delete_role(iam: &dyn IamApi, name: &str) -> Result<(), ProviderError> {
+    for arn in iam.list_attached_role_policies(name).await? {
+        iam.detach_role_policy(name, &arn).await?;
+    }
+    for policy in iam.list_role_policies(name).await? {
+        iam.delete_role_policy(name, &policy).await?;
+    }
+    iam.delete_role(name).await
+}
+
+fn oidc_state(arn: &str, properties: Json) -> ResourceState {
+    let attributes = [("Arn".to_owned(), json!(arn))].into_iter().collect();
+    ResourceState::ready(arn, attributes, properties)
+}
+
+/// `https://token.actions.githubusercontent.com` as IAM names it in ARNs.
+fn host_path(url: &str) -> &str {
+    url.trim_start_matches("https://").trim_end_matches('/')
+}
+
+pub(super) async fn create_oidc(
+    iam: &dyn IamApi,
+    request: &CreateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let p = &request.properties;
+    let url = string(p, "Url").ok_or_else(|| required("AWS::IAM::OIDCProvider", "Url"))?;
+    let arn = iam
+        .create_open_id_connect_provider(
+            &url,
+            strings(p, "ClientIdList"),
+            strings(p, "ThumbprintList"),
+        )
+        .await?;
+    Ok(oidc_state(&arn, p.clone()))
+}
+
+pub(super) async fn read_oidc(iam: &dyn IamApi, arn: &str) -> Result<ResourceState, ProviderError> {
+    let info = iam.get_open_id_connect_provider(arn).await?;
+    let url = if info.url.starts_with("https://") {
+        info.url.clone()
+    } else {
+        format!("https://{}", info.url)
+    };
+    Ok(oidc_state(
+        arn,
+        json!({
+            "Url": url,
+            "ClientIdList": info.client_ids,
+            "ThumbprintList": info.thumbprints,
+        }),
+    ))
+}
+
+pub(super) async fn update_oidc(
+    iam: &dyn IamApi,
+    request: &UpdateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let (prev, next, arn) = (&request.previous, &request.properties, &request.physical_id);
+    let (before, after) = (strings(prev, "ClientIdList"), strings(next, "ClientIdList"));
+    for id in after.iter().filter(|a| !before.contains(a)) {
+        iam.add_client_id(arn, id).await?;
+    }
+    for id in before.iter().filter(|a| !after.contains(a)) {
+        iam.remove_client_id(arn, id).await?;
+    }
+    if strings(prev, "ThumbprintList") != strings(next, "ThumbprintList") {
+        iam.update_thumbprints(arn, strings(next, "ThumbprintList"))
+            .await?;
+    }
+    Ok(oidc_state(arn, next.clone()))
+}
+
+/// An OIDC provider's ARN ends in its URL's host and path: one per URL per account.
+pub(super) async fn find_oidc(
+    iam: &dyn IamApi,
+    request: &CreateRequest,
+) -> Result<Option<ResourceState>, ProviderError> {
+    let url = string(&request.properties, "Url")
+        .ok_or_else(|| required("AWS::IAM::OIDCProvider", "Url"))?;
+    let suffix = format!(":oidc-provider/{}", host_path(&url));
+    for arn in iam.list_open_id_connect_providers().await? {
+        if arn.ends_with(&suffix) {
+            return read_oidc(iam, &arn).await.map(Some);
+        }
+    }
+    Ok(None)
+}

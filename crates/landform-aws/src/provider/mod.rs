@@ -1,0 +1,460 @@
+//! The engine's [`Provider`] for AWS: one generic create/read/update/delete/find handler per
+//! CloudFormation type, over the narrow client traits of [`crate::api`].
+
+mod dynamodb;
+mod iam;
+mod organizations;
+mod s3;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use landform_deploy::{
+    Clock, CreateRequest, ErrorCode, Provider, ProviderError, ProviderRegistry, RateLimit,
+    ResourceState, Retry, RetryPolicy, Session, UpdateRequest,
+};
+use serde_json::Value as Json;
+
+pub use organizations::CreateAccountFailure;
+
+use crate::api::{
+    DynamoDbApi, IamApi, OrganizationsApi, S3Api, SdkDynamoDb, SdkIam, SdkOrganizations, SdkS3, Tag,
+};
+use crate::sessions::AwsSessions;
+
+/// Hands out the service clients of a session. [`AwsSessions`] builds SDK clients with the
+/// session's credentials; tests hand out mocks.
+#[async_trait]
+pub trait ClientSource: Send + Sync {
+    /// S3 in the session's account and region.
+    async fn s3(&self, session: &Session) -> Result<Arc<dyn S3Api>, ProviderError>;
+    /// DynamoDB in the session's account and region.
+    async fn dynamodb(&self, session: &Session) -> Result<Arc<dyn DynamoDbApi>, ProviderError>;
+    /// IAM in the session's account.
+    async fn iam(&self, session: &Session) -> Result<Arc<dyn IamApi>, ProviderError>;
+    /// Organizations, called from the session's account (the management account).
+    async fn organizations(
+        &self,
+        session: &Session,
+    ) -> Result<Arc<dyn OrganizationsApi>, ProviderError>;
+}
+
+impl AwsSessions {
+    async fn provider_config(
+        &self,
+        session: &Session,
+    ) -> Result<aws_config::SdkConfig, ProviderError> {
+        self.sdk_config(&session.account_id, &session.region)
+            .await
+            .map_err(|e| match e {
+                crate::AwsError::Call { source, .. } => *source,
+                other => ProviderError::new(ErrorCode::AccessDenied, other.to_string()),
+            })
+    }
+}
+
+#[async_trait]
+impl ClientSource for AwsSessions {
+    async fn s3(&self, session: &Session) -> Result<Arc<dyn S3Api>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        let s3 = aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(self.endpoint_override())
+            .build();
+        Ok(Arc::new(SdkS3(aws_sdk_s3::Client::from_conf(s3))))
+    }
+    async fn dynamodb(&self, session: &Session) -> Result<Arc<dyn DynamoDbApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkDynamoDb(aws_sdk_dynamodb::Client::new(
+            &config,
+        ))))
+    }
+    async fn iam(&self, session: &Session) -> Result<Arc<dyn IamApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkIam(aws_sdk_iam::Client::new(&config))))
+    }
+    async fn organizations(
+        &self,
+        session: &Session,
+    ) -> Result<Arc<dyn OrganizationsApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkOrganizations(
+            aws_sdk_organizations::Client::new(&config),
+        )))
+    }
+}
+
+/// The CloudFormation types [`AwsProvider`] handles.
+pub const TYPES: &[&str] = &[
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::DynamoDB::Table",
+    "AWS::IAM::Role",
+    "AWS::IAM::OIDCProvider",
+    "AWS::Organizations::OrganizationalUnit",
+    "AWS::Organizations::Policy",
+    "AWS::Organizations::Account",
+];
+
+/// The AWS provider: S3 buckets and bucket policies, DynamoDB tables, IAM roles and OIDC
+/// providers, Organizations units, policies and accounts.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use landform_aws::{AwsConfig, AwsProvider, AwsSessions};
+/// # async fn f() {
+/// let sessions = Arc::new(AwsSessions::new(AwsConfig::new("us-east-1")).await);
+/// let registry = AwsProvider::new(sessions.clone()).registry();
+/// assert!(registry.provider("AWS::S3::Bucket").is_some());
+/// # }
+/// ```
+pub struct AwsProvider {
+    clients: Arc<dyn ClientSource>,
+    account_poll_ms: u64,
+}
+
+impl std::fmt::Debug for AwsProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsProvider")
+            .field("account_poll_ms", &self.account_poll_ms)
+            .finish()
+    }
+}
+
+impl AwsProvider {
+    /// A provider getting its clients from `clients` (usually an [`AwsSessions`]).
+    pub fn new(clients: Arc<dyn ClientSource>) -> Self {
+        AwsProvider {
+            clients,
+            account_poll_ms: 5_000,
+        }
+    }
+    /// How long the engine waits between polls of a CreateAccount request.
+    pub fn with_account_poll_ms(mut self, ms: u64) -> Self {
+        self.account_poll_ms = ms;
+        self
+    }
+    /// A registry routing every type of [`TYPES`] to this provider, unlayered.
+    pub fn registry(self) -> ProviderRegistry {
+        let provider: Arc<dyn Provider> = Arc::new(self);
+        let mut registry = ProviderRegistry::new();
+        for t in TYPES {
+            registry.register(*t, provider.clone());
+        }
+        registry
+    }
+    /// [`Self::registry`] wrapped in the engine's layers: Organizations writes one at a time
+    /// ([`RateLimit::aws_defaults`]), and throttled or concurrently modified calls retried
+    /// with backoff on `clock` ([`Retry`]). One provider instance serves every type, so the
+    /// rate limit is shared by all Organizations types.
+    pub fn layered_registry(self, policy: RetryPolicy, clock: Arc<dyn Clock>) -> ProviderRegistry {
+        self.registry().layer(move |p| {
+            let limited: Arc<dyn Provider> = Arc::new(RateLimit::aws_defaults(p));
+            Arc::new(Retry::new(limited, policy.clone(), clock.clone()))
+        })
+    }
+}
+
+fn unknown(type_name: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::InvalidRequest,
+        format!("the AWS provider does not handle {type_name}"),
+    )
+}
+
+#[async_trait]
+impl Provider for AwsProvider {
+    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
+        let props: &[&str] = match type_name {
+            "AWS::S3::Bucket" => &["BucketName", "ObjectLockEnabled"],
+            "AWS::S3::BucketPolicy" => &["Bucket"],
+            "AWS::DynamoDB::Table" => &["TableName", "KeySchema"],
+            "AWS::IAM::Role" => &["RoleName", "Path"],
+            "AWS::IAM::OIDCProvider" => &["Url"],
+            "AWS::Organizations::OrganizationalUnit" => &["ParentId"],
+            "AWS::Organizations::Policy" => &["Type"],
+            "AWS::Organizations::Account" => &["Email", "RoleName"],
+            _ => &[],
+        };
+        props.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    async fn create(
+        &self,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<ResourceState, ProviderError> {
+        let c = &*self.clients;
+        match request.type_name.as_str() {
+            "AWS::S3::Bucket" => s3::create_bucket(&*c.s3(session).await?, session, request).await,
+            "AWS::S3::BucketPolicy" => {
+                s3::put_policy(&*c.s3(session).await?, &request.properties).await
+            }
+            "AWS::DynamoDB::Table" => dynamodb::create(&*c.dynamodb(session).await?, request).await,
+            "AWS::IAM::Role" => iam::create_role(&*c.iam(session).await?, request).await,
+            "AWS::IAM::OIDCProvider" => iam::create_oidc(&*c.iam(session).await?, request).await,
+            "AWS::Organizations::OrganizationalUnit" => {
+                organizations::create_unit(&*c.organizations(session).await?, request).await
+            }
+            "AWS::Organizations::Policy" => {
+                organizations::create_policy(&*c.organizations(session).await?, request).await
+            }
+            "AWS::Organizations::Account" => {
+                organizations::create_account(
+                    &*c.organizations(session).await?,
+                    request,
+                    self.account_poll_ms,
+                )
+                .await
+            }
+            other => Err(unknown(other)),
+        }
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        type_name: &str,
+        physical_id: &str,
+        properties: &Json,
+    ) -> Result<ResourceState, ProviderError> {
+        let c = &*self.clients;
+        match type_name {
+            "AWS::S3::Bucket" => {
+                s3::read_bucket(&*c.s3(session).await?, session, physical_id).await
+            }
+            "AWS::S3::BucketPolicy" => s3::read_policy(&*c.s3(session).await?, physical_id).await,
+            "AWS::DynamoDB::Table" => {
+                dynamodb::read(&*c.dynamodb(session).await?, physical_id).await
+            }
+            "AWS::IAM::Role" => iam::read_role(&*c.iam(session).await?, physical_id).await,
+            "AWS::IAM::OIDCProvider" => iam::read_oidc(&*c.iam(session).await?, physical_id).await,
+            "AWS::Organizations::OrganizationalUnit" => {
+                organizations::read_unit(&*c.organizations(session).await?, physical_id).await
+            }
+            "AWS::Organizations::Policy" => {
+                organizations::read_policy(&*c.organizations(session).await?, physical_id).await
+            }
+            "AWS::Organizations::Account" => {
+                organizations::read_account(
+                    &*c.organizations(session).await?,
+                    physical_id,
+                    properties,
+                    self.account_poll_ms,
+                )
+                .await
+            }
+            other => Err(unknown(other)),
+        }
+    }
+
+    async fn update(
+        &self,
+        session: &Session,
+        request: &UpdateRequest,
+    ) -> Result<ResourceState, ProviderError> {
+        let c = &*self.clients;
+        match request.type_name.as_str() {
+            "AWS::S3::Bucket" => s3::update_bucket(&*c.s3(session).await?, session, request).await,
+            "AWS::S3::BucketPolicy" => {
+                s3::put_policy(&*c.s3(session).await?, &request.properties).await
+            }
+            "AWS::DynamoDB::Table" => dynamodb::update(&*c.dynamodb(session).await?, request).await,
+            "AWS::IAM::Role" => iam::update_role(&*c.iam(session).await?, request).await,
+            "AWS::IAM::OIDCProvider" => iam::update_oidc(&*c.iam(session).await?, request).await,
+            "AWS::Organizations::OrganizationalUnit" => {
+                organizations::update_unit(&*c.organizations(session).await?, request).await
+            }
+            "AWS::Organizations::Policy" => {
+                organizations::update_policy(&*c.organizations(session).await?, request).await
+            }
+            "AWS::Organizations::Account" => {
+                organizations::update_account(&*c.organizations(session).await?, request).await
+            }
+            other => Err(unknown(other)),
+        }
+    }
+
+    async fn delete(
+        &self,
+        session: &Session,
+        type_name: &str,
+        physical_id: &str,
+        _properties: &Json,
+    ) -> Result<(), ProviderError> {
+        let c = &*self.clients;
+        match type_name {
+            "AWS::S3::Bucket" => c.s3(session).await?.delete_bucket(physical_id).await,
+            "AWS::S3::BucketPolicy" => c.s3(session).await?.delete_bucket_policy(physical_id).await,
+            "AWS::DynamoDB::Table" => c.dynamodb(session).await?.delete_table(physical_id).await,
+            "AWS::IAM::Role" => iam::delete_role(&*c.iam(session).await?, physical_id).await,
+            "AWS::IAM::OIDCProvider" => {
+                c.iam(session)
+                    .await?
+                    .delete_open_id_connect_provider(physical_id)
+                    .await
+            }
+            "AWS::Organizations::OrganizationalUnit" => {
+                c.organizations(session)
+                    .await?
+                    .delete_organizational_unit(physical_id)
+                    .await
+            }
+            "AWS::Organizations::Policy" => {
+                organizations::delete_policy(&*c.organizations(session).await?, physical_id).await
+            }
+            "AWS::Organizations::Account" => {
+                c.organizations(session)
+                    .await?
+                    .close_account(physical_id)
+                    .await
+            }
+            other => Err(unknown(other)),
+        }
+    }
+
+    async fn find(
+        &self,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError> {
+        let found = match request.type_name.as_str() {
+            "AWS::Organizations::OrganizationalUnit" => {
+                return organizations::find_unit(
+                    &*self.clients.organizations(session).await?,
+                    request,
+                )
+                .await
+            }
+            "AWS::Organizations::Policy" => {
+                return organizations::find_policy(
+                    &*self.clients.organizations(session).await?,
+                    request,
+                )
+                .await
+            }
+            "AWS::Organizations::Account" => {
+                return organizations::find_account(
+                    &*self.clients.organizations(session).await?,
+                    request,
+                )
+                .await
+            }
+            "AWS::IAM::OIDCProvider" => {
+                return iam::find_oidc(&*self.clients.iam(session).await?, request).await
+            }
+            "AWS::S3::BucketPolicy" => {
+                let bucket = string(&request.properties, "Bucket").unwrap_or_default();
+                self.read(session, &request.type_name, &bucket, &request.properties)
+                    .await
+            }
+            _ => {
+                let name = name_of(request);
+                self.read(session, &request.type_name, &name, &request.properties)
+                    .await
+            }
+        };
+        match found {
+            Ok(state) => Ok(Some(state)),
+            Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The name property of a named type, else the engine's physical name.
+pub(crate) fn name_of(request: &CreateRequest) -> String {
+    let property = match request.type_name.as_str() {
+        "AWS::S3::Bucket" => "BucketName",
+        "AWS::DynamoDB::Table" => "TableName",
+        "AWS::IAM::Role" => "RoleName",
+        _ => "Name",
+    };
+    string(&request.properties, property).unwrap_or_else(|| {
+        if request.type_name == "AWS::S3::Bucket" {
+            // Bucket names are lower case.
+            request.physical_name.to_ascii_lowercase()
+        } else {
+            request.physical_name.clone()
+        }
+    })
+}
+
+/// A string property.
+pub(crate) fn string(props: &Json, key: &str) -> Option<String> {
+    props.get(key).and_then(Json::as_str).map(str::to_owned)
+}
+
+/// A policy document property: a string as given, an object as compact JSON.
+pub(crate) fn document(props: &Json, key: &str) -> Option<String> {
+    match props.get(key)? {
+        Json::String(s) => Some(s.clone()),
+        Json::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// A document read back: parsed JSON where it parses, else the string.
+pub(crate) fn document_value(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_owned()))
+}
+
+/// `Tags: [{Key, Value}]`.
+pub(crate) fn tags(props: &Json) -> Vec<Tag> {
+    props
+        .get("Tags")
+        .and_then(Json::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| Some((string(t, "Key")?, string(t, "Value")?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Tags as CloudFormation writes them.
+pub(crate) fn tags_json(tags: &[Tag]) -> Json {
+    Json::Array(
+        tags.iter()
+            .map(|(k, v)| serde_json::json!({"Key": k, "Value": v}))
+            .collect(),
+    )
+}
+
+/// A list of strings.
+pub(crate) fn strings(props: &Json, key: &str) -> Vec<String> {
+    props
+        .get(key)
+        .and_then(Json::as_array)
+        .map(|v| {
+            v.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A boolean, given as a JSON bool or a `"true"` string (templates carry both).
+pub(crate) fn boolean(value: Option<&Json>) -> Option<bool> {
+    match value? {
+        Json::Bool(b) => Some(*b),
+        Json::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// An integer, given as a number or a numeric string.
+pub(crate) fn integer(value: Option<&Json>) -> Option<i64> {
+    match value? {
+        Json::Number(n) => n.as_i64(),
+        Json::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A property the request lacks.
+pub(crate) fn required(type_name: &str, property: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::InvalidRequest,
+        format!("{type_name} needs the property {property}"),
+    )
+}

@@ -1,0 +1,460 @@
+//! AWS::Organizations::OrganizationalUnit, ::Policy (attached to its targets) and ::Account
+//! (CreateAccount polled with DescribeCreateAccountStatus, idempotent by email).
+
+use std::collections::BTreeMap;
+
+use landform_deploy::{CreateRequest, ProviderError, ResourceState, UpdateRequest};
+use serde_json::{json, Value as Json};
+
+use super::{document, document_value, name_of, required, string, strings, tags};
+use crate::api::{
+    AccountInfo, CreateAccountState, OrganizationalUnitInfo, OrganizationsApi, PolicyInfo,
+};
+use crate::error::ErrorCode;
+
+/// Why AWS Organizations refused to create an account (its `FailureReason`), typed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CreateAccountFailure {
+    /// Another account already uses the email.
+    #[error("an account with this email already exists: use another email, or import the account")]
+    EmailAlreadyExists,
+    /// The organization reached its account quota.
+    #[error("the organization reached its account limit: ask AWS Support for a higher quota")]
+    AccountLimitExceeded,
+    /// Another account change ran at the same time.
+    #[error("another account change was in progress: retry")]
+    ConcurrentAccountModification,
+    /// The email, name or other input was refused.
+    #[error("AWS refused the account details ({0}): fix the email or name")]
+    Invalid(String),
+    /// AWS failed.
+    #[error("AWS Organizations failed internally: retry later")]
+    InternalFailure,
+    /// Any other reason, as AWS named it.
+    #[error("account creation failed: {0}")]
+    Other(String),
+}
+
+impl CreateAccountFailure {
+    /// The failure of an AWS `FailureReason`.
+    pub fn from_reason(reason: &str) -> Self {
+        match reason {
+            "EMAIL_ALREADY_EXISTS" => Self::EmailAlreadyExists,
+            "ACCOUNT_LIMIT_EXCEEDED" => Self::AccountLimitExceeded,
+            "CONCURRENT_ACCOUNT_MODIFICATION" => Self::ConcurrentAccountModification,
+            "INTERNAL_FAILURE" => Self::InternalFailure,
+            r if r.starts_with("INVALID_") || r.starts_with("MISSING_") => {
+                Self::Invalid(r.to_owned())
+            }
+            r => Self::Other(r.to_owned()),
+        }
+    }
+    /// The handler code the engine acts on (retries the concurrent case).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::EmailAlreadyExists => ErrorCode::AlreadyExists,
+            Self::AccountLimitExceeded => ErrorCode::ServiceLimitExceeded,
+            Self::ConcurrentAccountModification => ErrorCode::ConcurrentModification,
+            Self::Invalid(_) => ErrorCode::InvalidRequest,
+            Self::InternalFailure => ErrorCode::ServiceInternal,
+            Self::Other(_) => ErrorCode::GeneralServiceException,
+        }
+    }
+    fn into_error(self, reason: &str) -> ProviderError {
+        ProviderError::new(self.code(), self.to_string()).with_service_code(reason)
+    }
+}
+
+fn unit_state(ou: &OrganizationalUnitInfo, properties: Json) -> ResourceState {
+    let attributes: BTreeMap<String, Json> = [
+        ("Id".to_owned(), json!(ou.id)),
+        ("Arn".to_owned(), json!(ou.arn)),
+    ]
+    .into_iter()
+    .collect();
+    ResourceState::ready(ou.id.clone(), attributes, properties)
+}
+
+async fn parent(orgs: &dyn OrganizationsApi, props: &Json) -> Result<String, ProviderError> {
+    match string(props, "ParentId") {
+        Some(p) => Ok(p),
+        None => orgs.root_id().await,
+    }
+}
+
+pub(super) async fn create_unit(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let p = &request.properties;
+    let name = string(p, "Name").ok_or_else(|| required(&request.type_name, "Name"))?;
+    let parent = parent(orgs, p).await?;
+    let ou = orgs
+        .create_organizational_unit(&parent, &name, tags(p))
+        .await?;
+    Ok(unit_state(&ou, p.clone()))
+}
+
+pub(super) async fn read_unit(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+) -> Result<ResourceState, ProviderError> {
+    let ou = orgs.describe_organizational_unit(id).await?;
+    let parent = orgs.parent_of(id).await?;
+    Ok(unit_state(
+        &ou,
+        json!({"Name": ou.name, "ParentId": parent}),
+    ))
+}
+
+pub(super) async fn update_unit(
+    orgs: &dyn OrganizationsApi,
+    request: &UpdateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let name =
+        string(&request.properties, "Name").ok_or_else(|| required(&request.type_name, "Name"))?;
+    if string(&request.previous, "Name").as_deref() != Some(name.as_str()) {
+        orgs.update_organizational_unit(&request.physical_id, &name)
+            .await?;
+    }
+    let ou = orgs
+        .describe_organizational_unit(&request.physical_id)
+        .await?;
+    Ok(unit_state(&ou, request.properties.clone()))
+}
+
+/// Unit names are unique under a parent.
+pub(super) async fn find_unit(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+) -> Result<Option<ResourceState>, ProviderError> {
+    let p = &request.properties;
+    let name = string(p, "Name").ok_or_else(|| required(&request.type_name, "Name"))?;
+    let parent = parent(orgs, p).await?;
+    Ok(orgs
+        .list_organizational_units_for_parent(&parent)
+        .await?
+        .into_iter()
+        .find(|ou| ou.name == name)
+        .map(|ou| unit_state(&ou, p.clone())))
+}
+
+fn policy_state(policy: &PolicyInfo, properties: Json) -> ResourceState {
+    let attributes: BTreeMap<String, Json> = [
+        ("Id".to_owned(), json!(policy.id)),
+        ("Arn".to_owned(), json!(policy.arn)),
+        ("AwsManaged".to_owned(), json!(false)),
+    ]
+    .into_iter()
+    .collect();
+    ResourceState::ready(policy.id.clone(), attributes, properties)
+}
+
+fn policy_type(props: &Json) -> String {
+    string(props, "Type").unwrap_or_else(|| "SERVICE_CONTROL_POLICY".to_owned())
+}
+
+pub(super) async fn create_policy(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let p = &request.properties;
+    let name = name_of(request);
+    let content = document(p, "Content").ok_or_else(|| required(&request.type_name, "Content"))?;
+    let description = string(p, "Description").unwrap_or_default();
+    let policy = orgs
+        .create_policy(&name, &description, &policy_type(p), &content)
+        .await?;
+    for target in strings(p, "TargetIds") {
+        orgs.attach_policy(&policy.id, &target).await?;
+    }
+    Ok(policy_state(&policy, p.clone()))
+}
+
+pub(super) async fn read_policy(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+) -> Result<ResourceState, ProviderError> {
+    let policy = orgs.describe_policy(id).await?;
+    let mut targets = orgs.list_targets_for_policy(id).await?;
+    targets.sort();
+    Ok(policy_state(
+        &policy,
+        json!({
+            "Name": policy.name,
+            "Description": policy.description,
+            "Type": policy.policy_type,
+            "Content": document_value(&policy.content),
+            "TargetIds": targets,
+        }),
+    ))
+}
+
+pub(super) async fn update_policy(
+    orgs: &dyn OrganizationsApi,
+    request: &UpdateRequest,
+) -> Result<ResourceState, ProviderError> {
+    let (prev, next, id) = (&request.previous, &request.properties, &request.physical_id);
+    let content =
+        document(next, "Content").ok_or_else(|| required(&request.type_name, "Content"))?;
+    let name = string(next, "Name").unwrap_or_default();
+    let description = string(next, "Description").unwrap_or_default();
+    if document(prev, "Content").as_deref() != Some(content.as_str())
+        || string(prev, "Name").unwrap_or_default() != name
+        || string(prev, "Description").unwrap_or_default() != description
+    {
+        let current = orgs.describe_policy(id).await?;
+        let name = if name.is_empty() { current.name } else { name };
+        orgs.update_policy(id, &name, &description, &content)
+            .await?;
+    }
+    let (before, after) = (strings(prev, "TargetIds"), strings(next, "TargetIds"));
+    for t in after.iter().filter(|t| !before.contains(t)) {
+        orgs.attach_policy(id, t).await?;
+    }
+    for t in before.iter().filter(|t| !after.contains(t)) {
+        orgs.detach_policy(id, t).await?;
+    }
+    let policy = orgs.describe_policy(id).await?;
+    Ok(policy_state(&policy, next.clone()))
+}
+
+/// A policy attached anywhere cannot be deleted: detach it first.
+pub(super) async fn delete_policy(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+) -> Result<(), ProviderError> {
+    for target in orgs.list_targets_for_policy(id).await? {
+        orgs.detach_policy(id, &target).await?;
+    }
+    orgs.delete_policy(id).await
+}
+
+/// Policy names are unique per type in an organization.
+pub(super) async fn find_policy(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+) -> Result<Option<ResourceState>, ProviderError> {
+    let name = name_of(request);
+    let found = orgs
+        .list_policies(&policy_type(&request.properties))
+        .await?
+        .into_iter()
+        .find(|p| p.name == name);
+    match found {
+        Some(p) => Ok(Some(policy_state(&p, request.properties.clone()))),
+        None => Ok(None),
+    }
+}
+
+fn account_state(account: &AccountInfo, properties: Json) -> ResourceState {
+    let attributes: BTreeMap<String, Json> = [
+        ("AccountId".to_owned(), json!(account.id)),
+        ("Arn".to_owned(), json!(account.arn)),
+        ("Status".to_owned(), json!(account.status)),
+    ]
+    .into_iter()
+    .collect();
+    ResourceState::ready(account.id.clone(), attributes, properties)
+}
+
+fn in_progress(request_id: &str, properties: &Json, poll_ms: u64) -> ResourceState {
+    ResourceState {
+        physical_id: request_id.to_owned(),
+        attributes: BTreeMap::new(),
+        properties: properties.clone(),
+        in_progress_retry_ms: Some(poll_ms),
+    }
+}
+
+/// Move a new account under the first of its `ParentIds` (it starts under the root).
+async fn place(
+    orgs: &dyn OrganizationsApi,
+    account: &str,
+    props: &Json,
+) -> Result<(), ProviderError> {
+    if let Some(wanted) = strings(props, "ParentIds").into_iter().next() {
+        let current = orgs.parent_of(account).await?;
+        if current != wanted {
+            orgs.move_account(account, &current, &wanted).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn finish(
+    orgs: &dyn OrganizationsApi,
+    account_id: &str,
+    props: &Json,
+) -> Result<ResourceState, ProviderError> {
+    place(orgs, account_id, props).await?;
+    let account = orgs.describe_account(account_id).await?;
+    Ok(account_state(&account, props.clone()))
+}
+
+pub(super) async fn create_account(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+    poll_ms: u64,
+) -> Result<ResourceState, ProviderError> {
+    let p = &request.properties;
+    // Idempotent by email: AWS refuses a second account with the same email only after a
+    // slow asynchronous failure (and moto not at all), so look first.
+    if let Some(existing) = find_account(orgs, request).await? {
+        if existing.in_progress_retry_ms.is_none() {
+            return finish(orgs, &existing.physical_id, p).await;
+        }
+        return Ok(existing);
+    }
+    let email = string(p, "Email").ok_or_else(|| required(&request.type_name, "Email"))?;
+    let name =
+        string(p, "AccountName").ok_or_else(|| required(&request.type_name, "AccountName"))?;
+    let status = orgs
+        .create_account(&email, &name, string(p, "RoleName"), tags(p))
+        .await?;
+    settle(orgs, &status.id, status.state, p, poll_ms).await
+}
+
+async fn settle(
+    orgs: &dyn OrganizationsApi,
+    request_id: &str,
+    state: CreateAccountState,
+    props: &Json,
+    poll_ms: u64,
+) -> Result<ResourceState, ProviderError> {
+    match state {
+        CreateAccountState::InProgress => Ok(in_progress(request_id, props, poll_ms)),
+        CreateAccountState::Succeeded(id) => finish(orgs, &id, props).await,
+        CreateAccountState::Failed(reason) => {
+            Err(CreateAccountFailure::from_reason(&reason).into_error(&reason))
+        }
+    }
+}
+
+/// Read an account, or poll its creation while the physical id is a `car-` request id.
+pub(super) async fn read_account(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+    properties: &Json,
+    poll_ms: u64,
+) -> Result<ResourceState, ProviderError> {
+    if id.starts_with("car-") {
+        let status = orgs.describe_create_account_status(id).await?;
+        return settle(orgs, id, status.state, properties, poll_ms).await;
+    }
+    let account = orgs.describe_account(id).await?;
+    let parent = orgs.parent_of(id).await?;
+    Ok(account_state(
+        &account,
+        json!({
+            "AccountName": account.name,
+            "Email": account.email,
+            "ParentIds": [parent],
+        }),
+    ))
+}
+
+pub(super) async fn update_account(
+    orgs: &dyn OrganizationsApi,
+    request: &UpdateRequest,
+) -> Result<ResourceState, ProviderError> {
+    if string(&request.previous, "AccountName") != string(&request.properties, "AccountName") {
+        return Err(ProviderError::new(
+            ErrorCode::NotUpdatable,
+            format!(
+                "account {}: renaming an account is not supported by this provider",
+                request.physical_id
+            ),
+        ));
+    }
+    finish(orgs, &request.physical_id, &request.properties).await
+}
+
+/// An account is found by its email (unique across AWS).
+pub(super) async fn find_account(
+    orgs: &dyn OrganizationsApi,
+    request: &CreateRequest,
+) -> Result<Option<ResourceState>, ProviderError> {
+    let email = string(&request.properties, "Email")
+        .ok_or_else(|| required(&request.type_name, "Email"))?;
+    Ok(orgs
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.email.eq_ignore_ascii_case(&email))
+        .map(|a| account_state(&a, request.properties.clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{CreateAccountStatus, MockOrganizationsApi};
+
+    fn request() -> CreateRequest {
+        CreateRequest {
+            type_name: "AWS::Organizations::Account".into(),
+            stack: "Org".into(),
+            logical_id: "Prod".into(),
+            properties: json!({"AccountName": "prod", "Email": "prod@example.com"}),
+            physical_name: "Org-Prod-0000".into(),
+            idempotency_key: "k".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_creation_is_a_typed_error_with_the_aws_reason() {
+        let mut orgs = MockOrganizationsApi::new();
+        orgs.expect_list_accounts().returning(|| Ok(vec![]));
+        orgs.expect_create_account()
+            .times(1)
+            .returning(|_, _, _, _| {
+                Ok(CreateAccountStatus {
+                    id: "car-1".into(),
+                    state: CreateAccountState::InProgress,
+                })
+            });
+        let state = create_account(&orgs, &request(), 10).await.unwrap();
+        assert_eq!(state.physical_id, "car-1");
+        assert_eq!(state.in_progress_retry_ms, Some(10));
+        orgs.expect_describe_create_account_status().returning(|_| {
+            Ok(CreateAccountStatus {
+                id: "car-1".into(),
+                state: CreateAccountState::Failed("EMAIL_ALREADY_EXISTS".into()),
+            })
+        });
+        let err = read_account(&orgs, "car-1", &request().properties, 10)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::AlreadyExists);
+        assert_eq!(err.service_code.as_deref(), Some("EMAIL_ALREADY_EXISTS"));
+        assert!(
+            CreateAccountFailure::from_reason("CONCURRENT_ACCOUNT_MODIFICATION")
+                .code()
+                .is_retryable()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_existing_email_is_not_created_again() {
+        let mut orgs = MockOrganizationsApi::new();
+        orgs.expect_list_accounts().returning(|| {
+            Ok(vec![AccountInfo {
+                id: "222222222222".into(),
+                arn: "arn".into(),
+                email: "Prod@Example.com".into(),
+                name: "prod".into(),
+                status: "ACTIVE".into(),
+            }])
+        });
+        orgs.expect_create_account().never();
+        orgs.expect_describe_account().returning(|_| {
+            Ok(AccountInfo {
+                id: "222222222222".into(),
+                ..AccountInfo::default()
+            })
+        });
+        let state = create_account(&orgs, &request(), 10).await.unwrap();
+        assert_eq!(state.physical_id, "222222222222");
+    }
+}
