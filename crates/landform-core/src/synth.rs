@@ -152,6 +152,24 @@ impl Assembly {
     }
 }
 
+/// Bytes of `pretty(json)`, counted without building the text.
+fn pretty_len(json: &Json) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing to a counter cannot fail; the trailing newline matches `pretty`.
+    let _ = serde_json::to_writer_pretty(&mut count, json);
+    count.0 + 1
+}
+
 fn pretty(json: &Json) -> String {
     // Serialising a `serde_json::Value` cannot fail (all keys are strings).
     let mut text = serde_json::to_string_pretty(json).unwrap_or_default();
@@ -315,15 +333,13 @@ impl<'t> Synthesizer<'t> {
     /// Logical ids for resources and outputs, from their path below the stack.
     fn assign_logical_ids(&mut self) {
         for stack in self.stacks.clone() {
-            let depth = self.tree.path(stack).segments().len();
             let mut taken: HashMap<String, NodeId> = HashMap::new();
             for node in self.tree.descendants(stack) {
                 let is_output = matches!(self.tree.node(node).kind(), NodeKind::Output(_));
                 if self.tree.node(node).resource().is_none() && !is_output {
                     continue;
                 }
-                let path = self.tree.path(node);
-                let id = logical_id(&path.segments()[depth..]);
+                let id = logical_id(&self.tree.segments_below(stack, node));
                 // Outputs live in their own namespace; prefix keeps the check simple.
                 let key = if is_output {
                     format!("Output:{id}")
@@ -331,6 +347,7 @@ impl<'t> Synthesizer<'t> {
                     id.clone()
                 };
                 if let Some(&other) = taken.get(&key) {
+                    let path = self.tree.path(node);
                     let other = self.tree.path(other);
                     self.issues.push(Issue::new(
                         "Stack.LogicalIdCollision",
@@ -942,7 +959,7 @@ impl<'t> Synthesizer<'t> {
                 ));
             }
         }
-        let bytes = pretty(template).len();
+        let bytes = pretty_len(template);
         if bytes > limits::MAX_TEMPLATE_BYTES {
             self.report(
                 stack,
@@ -997,5 +1014,16 @@ fn is_region(region: &str) -> bool {
                 && n.parse::<u8>().is_ok()
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_length_equals_written_length() {
+        let json = json!({"A": [1, {"b": "é\n\"x\""}], "C": {}, "D": []});
+        assert_eq!(pretty_len(&json), pretty(&json).len());
     }
 }

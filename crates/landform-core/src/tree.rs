@@ -260,6 +260,22 @@ impl Tree {
         Path(segments)
     }
 
+    /// The ids from just below `ancestor` down to `node`, borrowed (no allocation per
+    /// segment). Empty when `node` is `ancestor` or not below it.
+    pub fn segments_below(&self, ancestor: NodeId, node: NodeId) -> Vec<&str> {
+        let mut segments = Vec::new();
+        let mut cur = Some(node);
+        while let Some(n) = cur {
+            if n == ancestor {
+                segments.reverse();
+                return segments;
+            }
+            segments.push(self.node(n).id.as_str());
+            cur = self.node(n).parent;
+        }
+        Vec::new()
+    }
+
     /// The nearest ancestor (or self) that is a stack.
     pub fn stack_of(&self, id: NodeId) -> Option<NodeId> {
         self.ancestor_where(id, |k| matches!(k, NodeKind::Stack(_)))
