@@ -9,13 +9,18 @@
 use std::process::ExitCode;
 
 use landform::core::iam::{PolicyDocument, Principal, Statement};
-use landform::core::{kinds, App, Environment, RemovalPolicy, Resource, Scope, Token, Value};
+use landform::core::{
+    kinds, App, Environment, RemovalPolicy, Resource, ResourceHandle, Scope, Token, Value,
+};
 
-/// A downstream-style construct: nothing but a function of a scope, an id and props.
-struct EncryptedBucket;
+/// A downstream-style construct: a type created under a scope with an id and its inputs,
+/// holding handles to what it made.
+struct EncryptedBucket {
+    bucket: ResourceHandle,
+}
 
 impl EncryptedBucket {
-    fn new(scope: &mut Scope<'_>, id: &str, key_arn: &Token<kinds::Arn>) {
+    fn new(scope: &mut Scope<'_>, id: &str, key_arn: &Token<kinds::Arn>) -> Self {
         let mut inner = scope.child(id, "EncryptedBucket");
         let bucket = inner.add_resource(
             "Bucket",
@@ -69,6 +74,12 @@ impl EncryptedBucket {
                 .property("Bucket", bucket.ref_value())
                 .property("PolicyDocument", tls_only),
         );
+        EncryptedBucket { bucket }
+    }
+
+    /// The bucket's name, for other constructs to read.
+    fn bucket_name(&self) -> Value {
+        self.bucket.ref_value()
     }
 }
 
@@ -132,7 +143,12 @@ pub fn build() -> App {
     let workload_env = Environment::for_account(account.att_token("AccountId"), "us-east-1");
     let workload = app.root().add_stage("Workload", workload_env);
     let data = app.add_stack(workload, "Data");
-    EncryptedBucket::new(&mut app.scope(data), "Data", &key.att_token("Arn"));
+    let bucket = EncryptedBucket::new(&mut app.scope(data), "Data", &key.att_token("Arn"));
+    app.scope(data).add_output(
+        "DataBucketName",
+        bucket.bucket_name(),
+        Some("Where the workload keeps its data"),
+    );
     app
 }
 
