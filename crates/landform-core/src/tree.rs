@@ -186,6 +186,8 @@ pub struct Tree {
     nodes: Vec<Node>,
     issues: Vec<Issue>,
     dependencies: Vec<ExplicitDependency>,
+    /// Keys of app-wide validations already registered (see [`Scope::add_app_validation`]).
+    app_validations: std::collections::BTreeSet<&'static str>,
 }
 
 impl fmt::Debug for Tree {
@@ -209,6 +211,7 @@ impl Tree {
             }],
             issues: Vec::new(),
             dependencies: Vec::new(),
+            app_validations: std::collections::BTreeSet::new(),
         }
     }
 
@@ -556,6 +559,35 @@ impl<'a> Scope<'a> {
         self.tree.nodes[self.node.index()]
             .validations
             .push(Box::new(check));
+    }
+
+    /// Register a check over the whole app once, however many constructs ask for it: the
+    /// first registration under `key` wins, later ones are ignored. A rule that compares every
+    /// construct of a kind with every other (duplicate account emails, say) registers here
+    /// and runs once, instead of once per construct.
+    ///
+    /// ```
+    /// use landform_core::{App, Environment, Issue, Resource};
+    /// let mut app = App::new();
+    /// let stage = app.add_stage("S", Environment::new("111111111111", "us-east-1"));
+    /// let stack = app.add_stack(stage, "A");
+    /// for id in ["One", "Two"] {
+    ///     let mut scope = app.scope(stack);
+    ///     scope.add_resource(id, Resource::new("AWS::S3::Bucket"));
+    ///     scope.add_app_validation("Example.Once", |_| vec![Issue::new("Example.Once", "f", "v", "r")]);
+    /// }
+    /// assert_eq!(app.validate().with_code("Example.Once").count(), 1);
+    /// ```
+    pub fn add_app_validation(
+        &mut self,
+        key: &'static str,
+        check: impl Fn(&Tree) -> Vec<Issue> + Send + Sync + 'static,
+    ) {
+        if self.tree.app_validations.insert(key) {
+            self.tree.nodes[NodeId::ROOT.index()]
+                .validations
+                .push(Box::new(check));
+        }
     }
 
     /// Declare that this scope's node depends on `on` (resources: DependsOn or a stack
