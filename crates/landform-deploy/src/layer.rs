@@ -206,9 +206,12 @@ impl RateLimit {
         RateLimit { inner, writes }
     }
 
-    /// Organizations writes one at a time.
+    /// The limits of [`RateLimit::aws_defaults`]: Organizations writes one at a time.
+    pub const AWS_DEFAULT_LIMITS: &'static [(&'static str, usize)] = &[("Organizations", 1)];
+
+    /// Organizations writes one at a time ([`RateLimit::AWS_DEFAULT_LIMITS`]).
     pub fn aws_defaults(inner: Arc<dyn Provider>) -> Self {
-        Self::new(inner, &[("Organizations", 1)])
+        Self::new(inner, Self::AWS_DEFAULT_LIMITS)
     }
 
     async fn write<T>(

@@ -9,6 +9,7 @@
 //! - [`StateStore`] and [`Lock`], each with a file and an in-memory backend.
 #![warn(missing_docs)]
 
+pub mod bound;
 pub mod cloud;
 mod engine;
 pub mod error;

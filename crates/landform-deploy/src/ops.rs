@@ -124,7 +124,10 @@ impl Run<'_> {
                 self.engine_state().save(&state).await?;
                 recorded_request = true;
             }
-            self.clock().sleep(Duration::from_millis(ms)).await;
+            // A zero wait still costs a timer tick (about a millisecond) on tokio's clock.
+            if ms > 0 {
+                self.clock().sleep(Duration::from_millis(ms)).await;
+            }
             self.provider_call(false);
             current = provider
                 .read(session, &target.type_name, &current.physical_id, properties)

@@ -2,7 +2,11 @@
 
 mod support;
 
-use landform_deploy::{Action, After, Drift};
+use std::sync::Arc;
+use std::time::Duration;
+
+use landform_deploy::bound::apply_bound;
+use landform_deploy::{Action, After, Drift, Engine, MemoryLock, MemoryStateStore, RateLimit};
 use support::*;
 
 #[tokio::test(start_paused = true)]
@@ -105,4 +109,34 @@ async fn drift_reports_changes_per_account() {
         .iter()
         .any(|d| d.logical_id == "LockTable" && d.drift == Drift::Deleted));
     eprintln!("{drift}");
+}
+
+/// In virtual time the injected latency is exact, so an apply from scratch should take the
+/// lower bound of `bound::apply_bound` to the millisecond: every resource starts as soon as
+/// its own dependencies are done, and the serialised Organizations writes run accounts
+/// before the policies nothing waits for. It also makes exactly the calls the bound counts.
+#[tokio::test(start_paused = true)]
+async fn apply_in_virtual_time_takes_exactly_the_lower_bound() {
+    let latency = Duration::from_millis(50);
+    let assembly = app();
+    for serialise_organizations in [false, true] {
+        let cloud = cloud();
+        cloud.set_latency(latency);
+        let (registry, limits) = if serialise_organizations {
+            (cloud.registry(), RateLimit::AWS_DEFAULT_LIMITS)
+        } else {
+            (cloud.bare_registry(), &[][..])
+        };
+        let engine = Engine::new(
+            registry,
+            Arc::new(MemoryStateStore::new()),
+            Arc::new(MemoryLock::new()),
+            Arc::new(cloud.sessions()),
+        );
+        let report = engine.apply(&assembly).await.unwrap();
+        let bound = apply_bound(&assembly, latency, |t| cloud.create_cost(t), limits).unwrap();
+        assert_eq!(report.calls, bound.calls, "{report}\n{bound}");
+        assert_eq!(cloud.calls(), bound.calls, "{bound}");
+        assert_eq!(report.wall_time, bound.total, "{bound}");
+    }
 }

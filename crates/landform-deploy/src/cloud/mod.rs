@@ -4,6 +4,7 @@
 //! IAM limits, non-empty buckets), injects latency through a [`Clock`], fails chosen calls,
 //! counts calls, and can persist itself to a JSON file after every call.
 
+mod cost;
 mod data;
 mod rules;
 mod seed;
