@@ -261,6 +261,39 @@ pub fn apply_bound(
     })
 }
 
+/// The longest dependency chain of an assembly, each resource weighted by `cost` (for
+/// example the number of provider calls its create takes): the total and the chain, as
+/// `stack/logicalId`. [`apply_bound`] gives the bound in time, with status polls and
+/// serialised writes counted.
+pub fn critical_path(
+    assembly: &Assembly,
+    cost: impl Fn(&str) -> u64,
+) -> Result<(u64, Vec<String>), DeployError> {
+    let model = Model::build(assembly)?;
+    let mut best: Vec<(u64, Option<usize>)> = vec![(0, None); model.resources.len()];
+    for &i in &model.order {
+        let r = &model.resources[i];
+        let (before, via) = r
+            .deps
+            .iter()
+            .map(|&d| (best[d].0, Some(d)))
+            .max_by_key(|(w, _)| *w)
+            .unwrap_or((0, None));
+        best[i] = (before + cost(&r.type_name), via);
+    }
+    let Some((end, &(total, _))) = best.iter().enumerate().max_by_key(|(_, (w, _))| *w) else {
+        return Ok((0, Vec::new()));
+    };
+    let mut chain = vec![model.resources[end].key.clone()];
+    let mut cur = best[end].1;
+    while let Some(i) = cur {
+        chain.push(model.resources[i].key.clone());
+        cur = best[i].1;
+    }
+    chain.reverse();
+    Ok((total, chain))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

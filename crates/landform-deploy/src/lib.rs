@@ -25,8 +25,9 @@ pub mod report;
 mod resolver;
 pub mod state;
 
+pub use bound::critical_path;
 pub use cloud::{FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed};
-pub use engine::{critical_path, physical_name, Engine};
+pub use engine::{physical_name, Engine};
 pub use error::{DeployError, ErrorCode, ProviderError};
 pub use layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};

@@ -111,7 +111,7 @@ fn digits(seed: &str, len: usize) -> String {
         .collect()
 }
 
-fn s(props: &Json, key: &str) -> Option<String> {
+pub(crate) fn s(props: &Json, key: &str) -> Option<String> {
     props.get(key).and_then(Json::as_str).map(str::to_owned)
 }
 
@@ -363,8 +363,8 @@ impl CloudData {
             request.type_name, request.idempotency_key
         );
         let physical_id =
-            super::rules::physical_id(self, spec, session, props, name.as_deref(), &seed);
-        let attributes = super::rules::attributes(
+            super::identity::physical_id(self, spec, session, props, name.as_deref(), &seed);
+        let attributes = super::identity::attributes(
             self,
             session,
             &request.type_name,
@@ -508,7 +508,8 @@ impl CloudData {
             false,
         )?;
         let seed = format!("{}|{type_name}|{}|1", session.account_id, current.tag);
-        let mut attributes = super::rules::attributes(self, session, type_name, id, props, &seed);
+        let mut attributes =
+            super::identity::attributes(self, session, type_name, id, props, &seed);
         // Ids made at create stay what they were.
         for (k, v) in &current.attributes {
             if k.ends_with("Id") || k == "Arn" {

@@ -6,6 +6,7 @@
 
 mod cost;
 mod data;
+mod identity;
 mod rules;
 mod seed;
 mod types;
