@@ -1,11 +1,11 @@
 //! The account factory: an `AWS::Organizations::Account` in the management stack, plus the
 //! account's own stage (deploying into the new account) with its baseline and budget.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use landform_core::{
-    kinds, Environment, Issue, NodeId, RemovalPolicy, Resource, ResourceHandle, Scope, StackProps,
-    Token, Tree, Value,
+    kinds, Environment, Issue, NodeId, NodeKind, RemovalPolicy, Resource, ResourceHandle, Scope,
+    StackProps, Token, Tree, Value,
 };
 
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
@@ -166,10 +166,9 @@ impl AccountFactory {
             resource = resource.property("Tags", tag_list(&props.tags));
         }
         let handle = inner.add_resource("Resource", resource);
-        let path = inner.path();
-        let email = props.email.clone();
-        let own = handle.node();
-        inner.add_validation(move |tree| duplicate_email(tree, own, &email, &path));
+        // One pass over the app for every account: a check per account would scan the tree
+        // once per account, quadratic at a thousand accounts.
+        inner.add_app_validation("AccountFactory.DuplicateEmail", duplicate_emails);
 
         let env = Environment::for_account(handle.att_token("AccountId"), props.region.as_str());
         let stage = inner.add_stage(id, env);
@@ -300,36 +299,44 @@ fn check_tags(scope: &mut Scope<'_>, tags: &BTreeMap<String, String>) {
     }
 }
 
-fn duplicate_email(
-    tree: &Tree,
-    own: NodeId,
-    email: &str,
-    path: &landform_core::Path,
-) -> Vec<Issue> {
-    let first_other = tree.ids().find(|&id| {
-        id != own
-            && tree.node(id).resource().is_some_and(|r| {
-                r.type_name() == "AWS::Organizations::Account"
-                    && r.properties()
-                        .get("Email")
-                        .and_then(Value::as_str)
-                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
-            })
-    });
-    match first_other {
-        // Report on the later of the two only, so a pair gives one issue.
-        Some(other) if other < own => vec![Issue::new(
-            "AccountFactory.DuplicateEmail",
-            "email",
-            email,
-            format!(
-                "every account has its own root email; {} uses it too",
-                tree.path(other)
-            ),
-        )
-        .at(path.clone())],
-        _ => Vec::new(),
+/// Accounts sharing a root email (any `AWS::Organizations::Account`, compared without case):
+/// each factory-made account after the first of its email is reported at its factory's path,
+/// naming the first.
+fn duplicate_emails(tree: &Tree) -> Vec<Issue> {
+    let mut first: HashMap<String, NodeId> = HashMap::new();
+    let mut issues = Vec::new();
+    for id in tree.ids() {
+        let Some(email) = tree.node(id).resource().and_then(|r| {
+            (r.type_name() == "AWS::Organizations::Account")
+                .then(|| r.properties().get("Email").and_then(Value::as_str))
+                .flatten()
+        }) else {
+            continue;
+        };
+        let Some(&other) = first.get(&email.to_ascii_lowercase()) else {
+            first.insert(email.to_ascii_lowercase(), id);
+            continue;
+        };
+        let factory = tree
+            .node(id)
+            .parent()
+            .filter(|&p| matches!(tree.node(p).kind(), NodeKind::Construct("AccountFactory")));
+        if let Some(factory) = factory {
+            issues.push(
+                Issue::new(
+                    "AccountFactory.DuplicateEmail",
+                    "email",
+                    email,
+                    format!(
+                        "every account has its own root email; {} uses it too",
+                        tree.path(other)
+                    ),
+                )
+                .at(tree.path(factory)),
+            );
+        }
     }
+    issues
 }
 
 impl Account {
