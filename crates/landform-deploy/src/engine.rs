@@ -305,6 +305,12 @@ impl<'e> Run<'e> {
     }
 
     async fn execute(&self, destroy: bool) -> Result<ApplyReport, DeployError> {
+        // Save the cleared journal once, whole: from here on the store records each step
+        // alone (`StateStore::record`), on top of this.
+        {
+            let state = self.state.lock().await;
+            self.engine.state.save(&state).await?;
+        }
         self.recover().await?;
         if !destroy {
             let deps: Vec<Vec<usize>> = self

@@ -37,4 +37,7 @@ pub use provider::{
     Sessions, UpdateRequest,
 };
 pub use report::{ApplyReport, Drift, DriftReport, ResourceDrift};
-pub use state::{state_store_conformance, FileStateStore, MemoryStateStore, State, StateStore};
+pub use state::{
+    state_store_conformance, FileStateStore, MemoryStateStore, PendingChange, Placement, State,
+    StateChange, StateStore,
+};

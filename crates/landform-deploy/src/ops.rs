@@ -14,7 +14,9 @@ use crate::model::resource_key;
 use crate::plan::changed_keys;
 use crate::provider::{CreateRequest, Provider, ResourceState, Session, UpdateRequest};
 use crate::resolver::Resolver;
-use crate::state::{Intent, JournalRecord, Operation, RecordedResource};
+use crate::state::{
+    Intent, JournalRecord, Operation, PendingChange, Placement, RecordedResource, StateChange,
+};
 
 /// Where a resource lives and what it is, for journaling and errors.
 struct Target {
@@ -72,36 +74,29 @@ impl Run<'_> {
         record: Option<(String, String, Option<RecordedResource>, String, String)>,
     ) -> Result<(), DeployError> {
         let mut state = self.state.lock().await;
-        match intent {
-            Some(Some(i)) => {
-                state.pending.insert(key.to_owned(), i);
-            }
-            Some(None) => {
-                state.pending.remove(key);
-            }
-            None => {}
-        }
-        if let Some((stack, lid, rec, account, region)) = record {
-            let entry = state.stacks.entry(stack).or_default();
-            entry.account = account;
-            entry.region = region;
-            match rec {
-                Some(r) => {
-                    entry.resources.insert(lid, r);
-                }
-                None => {
-                    entry.resources.remove(&lid);
-                }
-            }
-        }
-        let seq = state.journal.len() as u64 + 1;
-        state.journal.push(JournalRecord {
-            seq,
+        let change = StateChange {
             resource: key.to_owned(),
-            operation,
-            event: event.to_owned(),
-        });
-        self.engine_state().save(&state).await
+            pending: match intent {
+                Some(Some(i)) => PendingChange::Set(Box::new(i)),
+                Some(None) => PendingChange::Clear,
+                None => PendingChange::Keep,
+            },
+            placement: record.map(|(stack, logical_id, resource, account, region)| Placement {
+                stack,
+                logical_id,
+                account,
+                region,
+                resource,
+            }),
+            journal: Some(JournalRecord {
+                seq: state.journal.len() as u64 + 1,
+                resource: key.to_owned(),
+                operation,
+                event: event.to_owned(),
+            }),
+        };
+        change.apply_to(&mut state);
+        self.engine_state().record(&state, &change).await
     }
 
     /// Poll a long-running operation until the provider says it is done.
@@ -117,11 +112,20 @@ impl Run<'_> {
         while let Some(ms) = current.in_progress_retry_ms {
             if !recorded_request {
                 // Remember the request id so a resumed run polls instead of creating again.
+                let key = target.key();
                 let mut state = self.state.lock().await;
-                if let Some(intent) = state.pending.get_mut(&target.key()) {
+                if let Some(intent) = state.pending.get(&key) {
+                    let mut intent = intent.clone();
                     intent.physical_id = Some(current.physical_id.clone());
+                    let change = StateChange {
+                        resource: key,
+                        pending: PendingChange::Set(Box::new(intent)),
+                        placement: None,
+                        journal: None,
+                    };
+                    change.apply_to(&mut state);
+                    self.engine_state().record(&state, &change).await?;
                 }
-                self.engine_state().save(&state).await?;
                 recorded_request = true;
             }
             // A zero wait still costs a timer tick (about a millisecond) on tokio's clock.
@@ -215,16 +219,32 @@ impl Run<'_> {
                 || rec.path != record.path
             {
                 let mut state = self.state.lock().await;
-                if let Some(entry) = state
-                    .stacks
-                    .get_mut(&target.stack)
-                    .and_then(|s| s.resources.get_mut(&target.logical_id))
-                {
-                    entry.depends_on = record.depends_on;
-                    entry.deletion_policy = record.deletion_policy;
-                    entry.path = record.path;
+                let stack = state.stacks.get(&target.stack);
+                if let (Some(stack), Some(entry)) = (
+                    stack,
+                    stack.and_then(|s| s.resources.get(&target.logical_id)),
+                ) {
+                    let resource = RecordedResource {
+                        depends_on: record.depends_on,
+                        deletion_policy: record.deletion_policy,
+                        path: record.path,
+                        ..entry.clone()
+                    };
+                    let change = StateChange {
+                        resource: target.key(),
+                        pending: PendingChange::Keep,
+                        placement: Some(Placement {
+                            stack: target.stack.clone(),
+                            logical_id: target.logical_id.clone(),
+                            account: stack.account.clone(),
+                            region: stack.region.clone(),
+                            resource: Some(resource),
+                        }),
+                        journal: None,
+                    };
+                    change.apply_to(&mut state);
+                    self.engine_state().record(&state, &change).await?;
                 }
-                self.engine_state().save(&state).await?;
             }
             self.count(|c| c.unchanged += 1);
         }

@@ -126,6 +126,95 @@ impl State {
     }
 }
 
+/// What a step does to the pending intent of its resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PendingChange {
+    /// Leave it as it is.
+    Keep,
+    /// Set (or replace) it.
+    Set(Box<Intent>),
+    /// Remove it: the call's outcome is recorded.
+    Clear,
+}
+
+/// Where a step puts a recorded resource (or removes it, when `resource` is `None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Placement {
+    /// The stack.
+    pub stack: String,
+    /// The logical id.
+    pub logical_id: String,
+    /// The stack's account.
+    pub account: String,
+    /// The stack's region.
+    pub region: String,
+    /// The resource as applied; `None` removes it.
+    pub resource: Option<RecordedResource>,
+}
+
+/// One step of an apply as the engine records it: a change to one resource's pending intent,
+/// its recorded resource and a journal line. Its size does not depend on the size of the
+/// state, so a store that can persist a step on its own (an edit in memory, an append to a
+/// log) keeps an apply linear in the number of resources.
+///
+/// ```
+/// use landform_deploy::{PendingChange, State, StateChange};
+/// let mut state = State::default();
+/// StateChange { resource: "S/Bucket".into(), pending: PendingChange::Clear, placement: None, journal: None }
+///     .apply_to(&mut state);
+/// assert_eq!(state, State::default());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateChange {
+    /// `stack/logicalId`, the key of the pending intent.
+    pub resource: String,
+    /// The pending intent of `resource`.
+    pub pending: PendingChange,
+    /// The recorded resource to set or remove, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+    /// The journal line to append, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<JournalRecord>,
+}
+
+impl StateChange {
+    /// Apply the step to `state`. Every part but the journal line sets a value, so applying
+    /// a step twice only repeats its journal line.
+    pub fn apply_to(&self, state: &mut State) {
+        match &self.pending {
+            PendingChange::Keep => {}
+            PendingChange::Set(intent) => {
+                state
+                    .pending
+                    .insert(self.resource.clone(), (**intent).clone());
+            }
+            PendingChange::Clear => {
+                state.pending.remove(&self.resource);
+            }
+        }
+        if let Some(p) = &self.placement {
+            let entry = state.stacks.entry(p.stack.clone()).or_default();
+            entry.account.clone_from(&p.account);
+            entry.region.clone_from(&p.region);
+            match &p.resource {
+                Some(r) => {
+                    entry.resources.insert(p.logical_id.clone(), r.clone());
+                }
+                None => {
+                    entry.resources.remove(&p.logical_id);
+                }
+            }
+        }
+        if let Some(line) = &self.journal {
+            state.journal.push(line.clone());
+        }
+    }
+}
+
 /// Where state lives. Implementations replace the whole state atomically on `save`.
 #[async_trait]
 pub trait StateStore: Send + Sync {
@@ -133,6 +222,14 @@ pub trait StateStore: Send + Sync {
     async fn load(&self) -> Result<State, DeployError>;
     /// Replace the recorded state.
     async fn save(&self, state: &State) -> Result<(), DeployError>;
+    /// Persist one step. `state` is the whole state with `change` already applied, and the
+    /// store holds the state as of the previous `save` or `record` (the engine, under its
+    /// lock, is the only writer). The default saves `state` whole; a store that can persist
+    /// `change` alone should, since the engine records a step before and after every call.
+    async fn record(&self, state: &State, change: &StateChange) -> Result<(), DeployError> {
+        let _ = change;
+        self.save(state).await
+    }
 }
 
 /// State in memory.
@@ -161,6 +258,14 @@ impl StateStore for MemoryStateStore {
         match self.state.lock() {
             Ok(mut s) => *s = state.clone(),
             Err(p) => *p.into_inner() = state.clone(),
+        }
+        Ok(())
+    }
+    /// Applies `change` to the held state instead of cloning `state` whole.
+    async fn record(&self, _state: &State, change: &StateChange) -> Result<(), DeployError> {
+        match self.state.lock() {
+            Ok(mut s) => change.apply_to(&mut s),
+            Err(p) => change.apply_to(&mut p.into_inner()),
         }
         Ok(())
     }
@@ -253,7 +358,8 @@ impl StateStore for FileStateStore {
 }
 
 /// The conformance suite every [`StateStore`] passes: empty at first, save/load round trip,
-/// save replaces (no merge), pending intents survive. Panics on the first failed check.
+/// save replaces (no merge), pending intents survive, a recorded step lands on the saved
+/// state. Panics on the first failed check.
 pub async fn state_store_conformance(store: &dyn StateStore) {
     let empty = store.load().await.expect("load of an empty store");
     assert_eq!(empty, State::default(), "a new store is empty");
@@ -293,6 +399,32 @@ pub async fn state_store_conformance(store: &dyn StateStore) {
         store.load().await.expect("load"),
         state,
         "load returns what was saved"
+    );
+    // A recorded step lands on top of the saved state, as if the whole state were saved.
+    let mut stepped = state.clone();
+    let change = StateChange {
+        resource: "S/Bucket".into(),
+        pending: PendingChange::Clear,
+        placement: Some(Placement {
+            stack: "S".into(),
+            logical_id: "Bucket".into(),
+            account: "111111111111".into(),
+            region: "us-east-1".into(),
+            resource: None,
+        }),
+        journal: Some(JournalRecord {
+            seq: 1,
+            resource: "S/Bucket".into(),
+            operation: Operation::Delete,
+            event: "done".into(),
+        }),
+    };
+    change.apply_to(&mut stepped);
+    store.record(&stepped, &change).await.expect("record");
+    assert_eq!(
+        store.load().await.expect("load"),
+        stepped,
+        "load returns the recorded step on top of the saved state"
     );
     let replaced = State::default();
     store.save(&replaced).await.expect("save again");
