@@ -225,6 +225,8 @@ struct Synthesizer<'t> {
     graph: DependencyGraph,
     /// (consumer, producer) pairs with at least one hand-declared dependency.
     explicit: std::collections::BTreeSet<(usize, usize)>,
+    /// Indexes into the tree's explicit dependencies, by the node that depends.
+    explicit_from: HashMap<NodeId, Vec<usize>>,
     issues: Vec<Issue>,
 }
 
@@ -239,6 +241,13 @@ impl<'t> Synthesizer<'t> {
             state: (0..stacks.len()).map(|_| StackState::default()).collect(),
             logical_ids: HashMap::new(),
             explicit: Default::default(),
+            explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
+                HashMap::new(),
+                |mut index: HashMap<NodeId, Vec<usize>>, (d, dep)| {
+                    index.entry(dep.from).or_default().push(d);
+                    index
+                },
+            ),
             issues: tree.collect_issues(),
             stacks,
         };
@@ -251,6 +260,7 @@ impl<'t> Synthesizer<'t> {
         for i in 0..synth.stacks.len() {
             synth.build_stack(i);
         }
+        synth.add_construct_dependencies();
         let order = match synth.graph.topological_order() {
             Ok(order) => order,
             Err(cycles) => {
@@ -656,12 +666,16 @@ impl<'t> Synthesizer<'t> {
                         .iter()
                         .copied()
                         .chain(
-                            tree.explicit_dependencies()
-                                .iter()
-                                .filter(|d| d.from == node)
-                                .flat_map(|d| match tree.get(d.on) {
-                                    Some(_) => tree.descendants(d.on),
-                                    None => vec![d.on],
+                            self.explicit_from
+                                .get(&node)
+                                .into_iter()
+                                .flatten()
+                                .flat_map(|&d| {
+                                    let on = tree.explicit_dependencies()[d].on;
+                                    match tree.get(on) {
+                                        Some(_) => tree.descendants(on),
+                                        None => vec![on],
+                                    }
                                 }),
                         )
                         .collect();
@@ -750,21 +764,24 @@ impl<'t> Synthesizer<'t> {
             }
         }
         self.check_resource_cycles(i, &resource_ids, &resource_deps);
-        // Explicit dependencies between non-resource nodes in different stacks.
+    }
+
+    /// Explicit dependencies declared on non-resource nodes: the whole stack waits.
+    fn add_construct_dependencies(&mut self) {
+        let tree = self.tree;
         for dep in tree.explicit_dependencies() {
             let known = tree.get(dep.from).is_some() && tree.get(dep.on).is_some();
-            if known
-                && tree.stack_of(dep.from) == Some(stack)
-                && tree.node(dep.from).resource().is_none()
-            {
-                if let Some(p) = tree
-                    .stack_of(dep.on)
+            if !known || tree.node(dep.from).resource().is_some() {
+                continue;
+            }
+            let stack_index = |n: NodeId| {
+                tree.stack_of(n)
                     .and_then(|s| self.index_of.get(&s).copied())
-                {
-                    if p != i {
-                        self.explicit.insert((i, p));
-                        self.graph.add_edge(i, p, dep.reason.clone());
-                    }
+            };
+            if let (Some(i), Some(p)) = (stack_index(dep.from), stack_index(dep.on)) {
+                if p != i {
+                    self.explicit.insert((i, p));
+                    self.graph.add_edge(i, p, dep.reason.clone());
                 }
             }
         }
