@@ -11,6 +11,9 @@ use serde_json::Value as Json;
 
 use crate::error::DeployError;
 
+mod file;
+pub use file::FileStateStore;
+
 /// One resource as applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -271,120 +274,6 @@ impl StateStore for MemoryStateStore {
     }
 }
 
-/// State in a local JSON file, replaced atomically (temp file in the same directory, then
-/// rename), so a crash leaves either the old or the new state, never half of one.
-///
-/// Steps between two saves ([`StateStore::record`]) are appended, one JSON line each and
-/// synced, to a write-ahead log beside the file (`<file>.wal`), so recording a step costs
-/// the size of the step, not of the state. The log's first line names the SHA-256 of the
-/// state file it applies to: `load` replays a log only onto that file, so a crash between a
-/// save's rename and the log's removal cannot apply a step twice. A torn last line (a crash
-/// during an append) is a step that was never durable, and is ignored.
-///
-/// ```
-/// use landform_deploy::{FileStateStore, StateStore, State};
-/// # tokio_test_block(async {
-/// let dir = std::env::temp_dir().join("landform-doc-state");
-/// let store = FileStateStore::new(dir.join("state.json"));
-/// store.save(&State::default()).await.unwrap();
-/// assert_eq!(store.load().await.unwrap(), State::default());
-/// # });
-/// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
-/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct FileStateStore {
-    path: PathBuf,
-    /// Whether this store started the log on disk since its last save (a log it did not
-    /// start is replaced, never appended to).
-    log_open: std::sync::Arc<Mutex<bool>>,
-}
-
-/// The first line of a write-ahead log.
-#[derive(Serialize, Deserialize)]
-struct LogHeader {
-    /// SHA-256 (hex) of the state file's bytes the log applies to; of no bytes when there is
-    /// no file.
-    base: String,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-impl FileStateStore {
-    /// A store at `path` (its directory is created on first save).
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileStateStore {
-            path: path.into(),
-            log_open: Default::default(),
-        }
-    }
-    /// The file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-    /// The write-ahead log beside the file.
-    pub fn log_path(&self) -> PathBuf {
-        let mut log = self.path.as_os_str().to_owned();
-        log.push(".wal");
-        PathBuf::from(log)
-    }
-
-    fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> DeployError {
-        let path = path.to_owned();
-        move |source| DeployError::Io {
-            path: path.clone(),
-            source,
-        }
-    }
-
-    /// The state file's bytes, empty when there is none.
-    fn base_bytes(&self) -> Result<Vec<u8>, DeployError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => Ok(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(self.io(&self.path)(e)),
-        }
-    }
-
-    /// Apply the log's steps to `state` when the log belongs to the file read as `base`.
-    fn replay(&self, base: &[u8], state: &mut State) -> Result<(), DeployError> {
-        let log_path = self.log_path();
-        let text = match std::fs::read_to_string(&log_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(self.io(&log_path)(e)),
-        };
-        let corrupt = |reason: String| DeployError::Corrupt {
-            path: log_path.clone(),
-            reason,
-        };
-        // Only lines ending in a newline were fully written (and synced) before their call.
-        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
-        let mut lines = complete.lines();
-        let Some(header) = lines.next() else {
-            return Ok(());
-        };
-        let header: LogHeader =
-            serde_json::from_str(header).map_err(|e| corrupt(format!("header: {e}")))?;
-        if header.base != sha256_hex(base) {
-            // A log left by a save that replaced the file: its steps are in the file.
-            return Ok(());
-        }
-        for (n, line) in lines.enumerate() {
-            let change: StateChange =
-                serde_json::from_str(line).map_err(|e| corrupt(format!("line {}: {e}", n + 2)))?;
-            change.apply_to(state);
-        }
-        Ok(())
-    }
-}
 /// Write `bytes` to `path` atomically: a temp file beside it, flushed, then renamed.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeployError> {
     use std::io::Write;
@@ -428,63 +317,6 @@ pub(crate) fn to_pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
-}
-
-#[async_trait]
-impl StateStore for FileStateStore {
-    async fn load(&self) -> Result<State, DeployError> {
-        let base = self.base_bytes()?;
-        let mut state = if base.is_empty() {
-            State::default()
-        } else {
-            serde_json::from_slice(&base).map_err(|e| DeployError::Corrupt {
-                path: self.path.clone(),
-                reason: e.to_string(),
-            })?
-        };
-        self.replay(&base, &mut state)?;
-        Ok(state)
-    }
-    async fn save(&self, state: &State) -> Result<(), DeployError> {
-        let mut log_open = self.log_open.lock().unwrap_or_else(|p| p.into_inner());
-        write_atomic(&self.path, &to_pretty_json(state))?;
-        // The file now holds every logged step; the log no longer matches it either way.
-        let log_path = self.log_path();
-        match std::fs::remove_file(&log_path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(self.io(&log_path)(e)),
-        }
-        *log_open = false;
-        Ok(())
-    }
-    /// Appends `change` to the write-ahead log and syncs it.
-    async fn record(&self, _state: &State, change: &StateChange) -> Result<(), DeployError> {
-        use std::io::Write;
-        let mut log_open = self.log_open.lock().unwrap_or_else(|p| p.into_inner());
-        let log_path = self.log_path();
-        let io = self.io(&log_path);
-        let mut bytes = Vec::new();
-        let mut options = std::fs::OpenOptions::new();
-        if *log_open {
-            options.append(true);
-        } else {
-            let header = LogHeader {
-                base: sha256_hex(&self.base_bytes()?),
-            };
-            bytes.extend(serde_json::to_vec(&header).unwrap_or_default());
-            bytes.push(b'\n');
-            options.write(true).create(true).truncate(true);
-        }
-        // Serialising plain data (string keys only) cannot fail.
-        bytes.extend(serde_json::to_vec(change).unwrap_or_default());
-        bytes.push(b'\n');
-        let mut file = options.open(&log_path).map_err(&io)?;
-        file.write_all(&bytes).map_err(&io)?;
-        file.sync_data().map_err(&io)?;
-        *log_open = true;
-        Ok(())
-    }
 }
 
 /// The conformance suite every [`StateStore`] passes: empty at first, save/load round trip,
