@@ -8,7 +8,7 @@ use landform_core::{kinds, text, NodeId, RemovalPolicy, Resource, Scope, Token, 
 use crate::names::OrganizationId;
 use crate::util::{
     access_log_bucket, arn, bucket_encryption, deny_insecure_transport, doc, key_admin_statement,
-    parse_or_report, public_access_block, versioning,
+    ownership_enforced, parse_or_report, public_access_block, versioning,
 };
 
 /// Options of [`CentralSecurity`].
@@ -130,16 +130,7 @@ impl CentralSecurity {
                 )
                 .property("VersioningConfiguration", versioning())
                 .property("PublicAccessBlockConfiguration", public_access_block())
-                .property(
-                    "OwnershipControls",
-                    Value::object([(
-                        "Rules",
-                        Value::array([Value::object([(
-                            "ObjectOwnership",
-                            Value::from("BucketOwnerEnforced"),
-                        )])]),
-                    )]),
-                )
+                .property("OwnershipControls", ownership_enforced())
                 .property(
                     "LoggingConfiguration",
                     Value::object([

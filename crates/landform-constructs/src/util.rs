@@ -97,6 +97,17 @@ pub(crate) fn versioning() -> Value {
     Value::object([("Status", Value::from("Enabled"))])
 }
 
+/// `OwnershipControls` with ACLs disabled: the bucket owner owns every object.
+pub(crate) fn ownership_enforced() -> Value {
+    Value::object([(
+        "Rules",
+        Value::array([Value::object([(
+            "ObjectOwnership",
+            Value::from("BucketOwnerEnforced"),
+        )])]),
+    )])
+}
+
 /// A checkov suppression entry for resource metadata.
 pub(crate) fn checkov_skips(skips: &[(&str, &str)]) -> serde_json::Value {
     serde_json::json!({
@@ -144,16 +155,7 @@ pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> landform_cor
             .property("BucketEncryption", bucket_encryption(None))
             .property("VersioningConfiguration", versioning())
             .property("PublicAccessBlockConfiguration", public_access_block())
-            .property(
-                "OwnershipControls",
-                Value::object([(
-                    "Rules",
-                    Value::array([Value::object([(
-                        "ObjectOwnership",
-                        Value::from("BucketOwnerEnforced"),
-                    )])]),
-                )]),
-            )
+            .property("OwnershipControls", ownership_enforced())
             .removal_policy(RemovalPolicy::Retain)
             .metadata(
                 "checkov",
