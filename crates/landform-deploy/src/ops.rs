@@ -299,6 +299,28 @@ impl Run<'_> {
                 return Err(target.error("create", e));
             }
         };
+        self.finish(
+            provider,
+            session,
+            target,
+            Operation::Create,
+            started,
+            record,
+        )
+        .await
+    }
+
+    /// Wait until a created or updated resource is stable, record it, and journal the step
+    /// as done (which clears its intent).
+    async fn finish(
+        &self,
+        provider: &dyn Provider,
+        session: &Session,
+        target: &Target,
+        operation: Operation,
+        started: ResourceState,
+        record: Record,
+    ) -> Result<(), DeployError> {
         let done = self
             .stabilize(provider, session, target, started, &record.properties)
             .await?;
@@ -310,7 +332,7 @@ impl Run<'_> {
             session.account_id.clone(),
             session.region.clone(),
         );
-        self.journal(&key, Operation::Create, "done", Some(None), Some(place))
+        self.journal(&target.key(), operation, "done", Some(None), Some(place))
             .await
     }
 
@@ -348,18 +370,7 @@ impl Run<'_> {
                 return Err(target.error("update", e));
             }
         };
-        let done = self
-            .stabilize(provider, session, target, done, &record.properties)
-            .await?;
-        let rec = self.recorded(target, &done, record);
-        let place = (
-            target.stack.clone(),
-            target.logical_id.clone(),
-            Some(rec),
-            session.account_id.clone(),
-            session.region.clone(),
-        );
-        self.journal(&key, Operation::Update, "done", Some(None), Some(place))
+        self.finish(provider, session, target, Operation::Update, done, record)
             .await
     }
 
