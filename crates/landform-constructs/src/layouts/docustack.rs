@@ -4,7 +4,6 @@ use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
-use crate::central::{CentralSecurity, CentralSecurityProps};
 use crate::oidc::{github_subject, GitHubRef, OidcDeployRole, OidcDeployRoleProps, OidcIssuer};
 use crate::organization::{
     Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps,
@@ -184,20 +183,7 @@ pub fn docustack(options: &DocuStackOptions) -> App {
             100,
         ),
     );
-    let central_stack = app.scope(log_archive.stage()).add_stack(
-        "Central",
-        StackProps {
-            description: Some("Landform: central logs, findings bus and Config aggregator".into()),
-        },
-    );
-    let central = CentralSecurity::new(
-        &mut app.scope(central_stack),
-        "Central",
-        CentralSecurityProps {
-            organization_id: "o-docustack01".into(),
-            ..Default::default()
-        },
-    );
+    let central = super::central_security(&mut app, log_archive.stage(), "o-docustack01");
     if let Some(stack) = log_archive.baseline_stack() {
         SecurityBaseline::new(
             &mut app.scope(stack),

@@ -4,7 +4,6 @@ use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
-use crate::central::{CentralSecurity, CentralSecurityProps};
 use crate::network::{WorkloadNetwork, WorkloadNetworkProps};
 use crate::oidc::{gitlab_subject, GitLabRef, OidcDeployRole, OidcDeployRoleProps};
 use crate::organization::{
@@ -176,20 +175,7 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
         BaselineLevel::None,
         200,
     );
-    let central_stack = app.scope(security.stage()).add_stack(
-        "Central",
-        StackProps {
-            description: Some("Landform: central logs, findings bus and Config aggregator".into()),
-        },
-    );
-    let central = CentralSecurity::new(
-        &mut app.scope(central_stack),
-        "Central",
-        CentralSecurityProps {
-            organization_id: "o-houseescort1".into(),
-            ..Default::default()
-        },
-    );
+    let central = super::central_security(&mut app, security.stage(), "o-houseescort1");
     let standard = || BaselineLevel::Standard {
         central: central.clone(),
         props: SecurityBaselineProps::default(),

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use landform_core::Assembly;
+use landform_core::{App, Assembly, NodeId, StackProps};
+
+use crate::central::{CentralSecurity, CentralSecurityProps};
 
 mod docustack;
 mod house_escort;
@@ -47,4 +49,27 @@ pub fn resource_count_table(assembly: &Assembly) -> String {
         counts.values().sum::<usize>()
     ));
     out
+}
+
+/// The `Central` stack of a layout's log-archive account: central logs, the findings bus and
+/// the Config aggregator for the organization `organization_id`.
+fn central_security(
+    app: &mut App,
+    account_stage: NodeId,
+    organization_id: &str,
+) -> CentralSecurity {
+    let central_stack = app.scope(account_stage).add_stack(
+        "Central",
+        StackProps {
+            description: Some("Landform: central logs, findings bus and Config aggregator".into()),
+        },
+    );
+    CentralSecurity::new(
+        &mut app.scope(central_stack),
+        "Central",
+        CentralSecurityProps {
+            organization_id: organization_id.into(),
+            ..Default::default()
+        },
+    )
 }
