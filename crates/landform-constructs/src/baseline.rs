@@ -1,12 +1,12 @@
 //! The security baseline every account gets: GuardDuty, Config, CloudTrail, the account
 //! password policy and the account-level S3 public access block.
 
-use landform_core::iam::{Principal, Statement};
+use landform_core::iam::Statement;
 use landform_core::{text, Issue, NodeId, Resource, Scope, Value};
 
 use crate::central::CentralSecurity;
 use crate::settings::{add_account_settings, PasswordPolicy};
-use crate::util::{arn, doc};
+use crate::util::{arn, doc, service_trust};
 
 /// The Config managed rules of the House Escort layout, the default.
 pub const DEFAULT_CONFIG_RULES: [&str; 5] = [
@@ -123,9 +123,7 @@ impl SecurityBaseline {
                 Resource::new("AWS::IAM::Role")
                     .property(
                         "AssumeRolePolicyDocument",
-                        doc([Statement::allow()
-                            .principal(Principal::service("events.amazonaws.com"))
-                            .actions(["sts:AssumeRole"])]),
+                        service_trust("events.amazonaws.com"),
                     )
                     .property(
                         "Policies",
@@ -175,9 +173,7 @@ impl SecurityBaseline {
             Resource::new("AWS::IAM::Role")
                 .property(
                     "AssumeRolePolicyDocument",
-                    doc([Statement::allow()
-                        .principal(Principal::service("config.amazonaws.com"))
-                        .actions(["sts:AssumeRole"])]),
+                    service_trust("config.amazonaws.com"),
                 )
                 .property(
                     "ManagedPolicyArns",

@@ -8,7 +8,7 @@ use landform_core::{kinds, text, NodeId, RemovalPolicy, Resource, Scope, Token, 
 use crate::names::OrganizationId;
 use crate::util::{
     access_log_bucket, arn, bucket_encryption, deny_insecure_transport, doc, key_admin_statement,
-    ownership_enforced, parse_or_report, public_access_block, versioning,
+    ownership_enforced, parse_or_report, public_access_block, service_trust, versioning,
 };
 
 /// Options of [`CentralSecurity`].
@@ -232,9 +232,7 @@ impl CentralSecurity {
             Resource::new("AWS::IAM::Role")
                 .property(
                     "AssumeRolePolicyDocument",
-                    doc([Statement::allow()
-                        .principal(Principal::service("config.amazonaws.com"))
-                        .actions(["sts:AssumeRole"])]),
+                    service_trust("config.amazonaws.com"),
                 )
                 .property(
                     "ManagedPolicyArns",

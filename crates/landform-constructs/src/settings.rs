@@ -9,7 +9,7 @@
 //! `s3:PutAccountPublicAccessBlock` (which also governs deleting the block), plus writing its
 //! own log group. Templates stay deployable with plain CloudFormation and pass cfn-lint.
 
-use landform_core::iam::{PolicyDocument, Principal, Statement};
+use landform_core::iam::{PolicyDocument, Statement};
 use landform_core::{Issue, Pseudo, Resource, ResourceHandle, Scope, Value};
 
 use crate::util::checkov_skips;
@@ -124,11 +124,7 @@ pub(crate) fn add_account_settings(
                 )]),
             ),
     );
-    let trust = PolicyDocument::new().statement(
-        Statement::allow()
-            .principal(Principal::service("lambda.amazonaws.com"))
-            .actions(["sts:AssumeRole"]),
-    );
+    let trust = crate::util::service_trust("lambda.amazonaws.com");
     let permissions = PolicyDocument::new()
         .statement(
             Statement::allow()

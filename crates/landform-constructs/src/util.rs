@@ -144,6 +144,13 @@ pub(crate) fn doc(statements: impl IntoIterator<Item = Statement>) -> PolicyDocu
         .fold(PolicyDocument::new(), PolicyDocument::statement)
 }
 
+/// The trust policy of a role that one AWS service assumes (`events.amazonaws.com`, ...).
+pub(crate) fn service_trust(service: &str) -> PolicyDocument {
+    doc([Statement::allow()
+        .principal(landform_core::iam::Principal::service(service))
+        .actions(["sts:AssumeRole"])])
+}
+
 /// A bucket that receives S3 server access logs (SSE-S3: log delivery cannot use SSE-KMS),
 /// with its policy. Returns the bucket.
 pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> landform_core::ResourceHandle {
