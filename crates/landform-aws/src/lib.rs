@@ -25,6 +25,6 @@ mod state;
 pub use config::{AwsConfig, DEFAULT_ASSUME_ROLE_NAME};
 pub use error::AwsError;
 pub use lock::DynamoDbLock;
-pub use provider::{AwsProvider, ClientSource};
+pub use provider::{permissions, types, AwsProvider, ClientSource};
 pub use sessions::{AwsSessions, SystemWallClock, WallClock};
 pub use state::S3StateStore;

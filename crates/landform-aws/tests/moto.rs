@@ -7,10 +7,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use landform_aws::api::TableSpec;
 use landform_aws::{
     AwsConfig, AwsProvider, AwsSessions, ClientSource, DynamoDbLock, S3StateStore, WallClock,
 };
@@ -18,138 +17,11 @@ use landform_core::{App, Environment, Resource};
 use landform_deploy::{
     lock_conformance, state_store_conformance, CreateRequest, DeployError, Engine, ErrorCode, Lock,
     MemoryLock, MemoryStateStore, Provider, RetryPolicy, Session, StateStore, TokioClock,
-    UpdateRequest,
 };
 use serde_json::{json, Value as Json};
 
-const MANAGEMENT: &str = "123456789012";
-const REGION: &str = "us-east-1";
-
-fn moto_url() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let out = Command::new("bash")
-            .arg("scripts/moto.sh")
-            .arg("start")
-            .current_dir(&root)
-            .output()
-            .expect("run scripts/moto.sh");
-        assert!(
-            out.status.success(),
-            "scripts/moto.sh start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let url = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "moto url: {url}");
-        // Dummy credentials: never reach real AWS.
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_SESSION_TOKEN", "testing");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::remove_var("AWS_PROFILE");
-        url
-    })
-}
-
-async fn sessions() -> Arc<AwsSessions> {
-    let config = AwsConfig::new(REGION).with_endpoint_url(moto_url());
-    Arc::new(AwsSessions::new(config).await)
-}
-
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}-{}-{nanos:x}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn management() -> Session {
-    Session::new(MANAGEMENT, REGION)
-}
-
-async fn organization() {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(moto_url())
-        .http_client(
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https(),
-        )
-        .load()
-        .await;
-    let orgs = aws_sdk_organizations::Client::new(&config);
-    // Already in an organization is fine: tests share one moto.
-    let _ = orgs
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await;
-    let _ = orgs
-        .enable_policy_type()
-        .root_id(
-            orgs.list_roots().send().await.unwrap().roots.unwrap()[0]
-                .id
-                .clone()
-                .unwrap(),
-        )
-        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
-        .send()
-        .await;
-}
-
-fn create_request(type_name: &str, logical_id: &str, properties: Json) -> CreateRequest {
-    CreateRequest {
-        type_name: type_name.into(),
-        stack: "Moto".into(),
-        logical_id: logical_id.into(),
-        properties,
-        physical_name: landform_deploy::physical_name("Moto", logical_id),
-        idempotency_key: unique("key"),
-    }
-}
-
-fn update_request(type_name: &str, id: &str, previous: &Json, properties: Json) -> UpdateRequest {
-    UpdateRequest {
-        type_name: type_name.into(),
-        physical_id: id.into(),
-        previous: previous.clone(),
-        properties,
-    }
-}
-
-async fn lock_table(sessions: &AwsSessions) -> String {
-    let table = unique("locks");
-    sessions
-        .dynamodb(&management())
-        .await
-        .unwrap()
-        .create_table(&TableSpec {
-            name: table.clone(),
-            key_schema: vec![("LockID".into(), "HASH".into())],
-            attribute_definitions: vec![("LockID".into(), "S".into())],
-            billing_mode: "PAY_PER_REQUEST".into(),
-            ..TableSpec::default()
-        })
-        .await
-        .unwrap();
-    table
-}
+mod common;
+use common::*;
 
 #[tokio::test]
 async fn s3_state_store_conforms_and_refuses_a_lost_update() {
@@ -216,18 +88,23 @@ async fn two_racing_holders_exactly_one_wins_and_the_other_learns_who() {
 /// A bucket's versioning status read with boto3 from the project venv.
 fn boto3_versioning(bucket: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(root.join(".venv/bin/python"))
-        .arg("-c")
-        .arg(
-            "import sys, boto3; c = boto3.client('s3', endpoint_url=sys.argv[1], \
+    let out = Command::new(
+        std::env::var_os("LANDFORM_VENV")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join(".venv"))
+            .join("bin/python"),
+    )
+    .arg("-c")
+    .arg(
+        "import sys, boto3; c = boto3.client('s3', endpoint_url=sys.argv[1], \
              region_name='us-east-1', aws_access_key_id='testing', \
              aws_secret_access_key='testing'); \
              print(c.get_bucket_versioning(Bucket=sys.argv[2]).get('Status', ''))",
-        )
-        .arg(moto_url())
-        .arg(bucket)
-        .output()
-        .expect("run boto3");
+    )
+    .arg(moto_url())
+    .arg(bucket)
+    .output()
+    .expect("run boto3");
     assert!(
         out.status.success(),
         "{}",

@@ -1,9 +1,19 @@
 //! The engine's [`Provider`] for AWS: one generic create/read/update/delete/find handler per
 //! CloudFormation type, over the narrow client traits of [`crate::api`].
 
+mod account;
+mod budgets;
+mod cloudtrail;
+mod config;
 mod dynamodb;
+mod ec2;
+mod events;
+mod guardduty;
 mod iam;
+mod kms;
+mod lambda;
 mod organizations;
+mod ram;
 mod s3;
 
 use std::sync::Arc;
@@ -18,7 +28,10 @@ use serde_json::Value as Json;
 pub use organizations::CreateAccountFailure;
 
 use crate::api::{
-    DynamoDbApi, IamApi, OrganizationsApi, S3Api, SdkDynamoDb, SdkIam, SdkOrganizations, SdkS3, Tag,
+    BudgetsApi, CloudTrailApi, ConfigApi, DynamoDbApi, Ec2Api, EventsApi, GuardDutyApi, IamApi,
+    KmsApi, LambdaApi, LogsApi, OrganizationsApi, RamApi, S3Api, S3ControlApi, SdkBudgets,
+    SdkCloudTrail, SdkConfigService, SdkDynamoDb, SdkEc2, SdkEvents, SdkGuardDuty, SdkIam, SdkKms,
+    SdkLambda, SdkLogs, SdkOrganizations, SdkRam, SdkS3, SdkS3Control, Tag,
 };
 use crate::sessions::AwsSessions;
 
@@ -37,6 +50,60 @@ pub trait ClientSource: Send + Sync {
         &self,
         session: &Session,
     ) -> Result<Arc<dyn OrganizationsApi>, ProviderError>;
+    /// EC2 in the session's account and region.
+    async fn ec2(&self, _session: &Session) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        Err(no_client("ec2"))
+    }
+    /// RAM in the session's account and region.
+    async fn ram(&self, _session: &Session) -> Result<Arc<dyn RamApi>, ProviderError> {
+        Err(no_client("ram"))
+    }
+    /// GuardDuty in the session's account and region.
+    async fn guardduty(&self, _session: &Session) -> Result<Arc<dyn GuardDutyApi>, ProviderError> {
+        Err(no_client("guardduty"))
+    }
+    /// AWS Config in the session's account and region.
+    async fn config(&self, _session: &Session) -> Result<Arc<dyn ConfigApi>, ProviderError> {
+        Err(no_client("config"))
+    }
+    /// CloudTrail in the session's account and region.
+    async fn cloudtrail(
+        &self,
+        _session: &Session,
+    ) -> Result<Arc<dyn CloudTrailApi>, ProviderError> {
+        Err(no_client("cloudtrail"))
+    }
+    /// AWS Budgets (a global service) from the session's account.
+    async fn budgets(&self, _session: &Session) -> Result<Arc<dyn BudgetsApi>, ProviderError> {
+        Err(no_client("budgets"))
+    }
+    /// KMS in the session's account and region.
+    async fn kms(&self, _session: &Session) -> Result<Arc<dyn KmsApi>, ProviderError> {
+        Err(no_client("kms"))
+    }
+    /// EventBridge in the session's account and region.
+    async fn events(&self, _session: &Session) -> Result<Arc<dyn EventsApi>, ProviderError> {
+        Err(no_client("events"))
+    }
+    /// Lambda in the session's account and region.
+    async fn lambda(&self, _session: &Session) -> Result<Arc<dyn LambdaApi>, ProviderError> {
+        Err(no_client("lambda"))
+    }
+    /// CloudWatch Logs in the session's account and region.
+    async fn logs(&self, _session: &Session) -> Result<Arc<dyn LogsApi>, ProviderError> {
+        Err(no_client("logs"))
+    }
+    /// S3 Control in the session's account.
+    async fn s3control(&self, _session: &Session) -> Result<Arc<dyn S3ControlApi>, ProviderError> {
+        Err(no_client("s3control"))
+    }
+}
+
+fn no_client(service: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::InvalidRequest,
+        format!("this client source has no {service} client"),
+    )
 }
 
 impl AwsSessions {
@@ -81,10 +148,244 @@ impl ClientSource for AwsSessions {
             aws_sdk_organizations::Client::new(&config),
         )))
     }
+    async fn ec2(&self, session: &Session) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkEc2(aws_sdk_ec2::Client::new(&config))))
+    }
+    async fn ram(&self, session: &Session) -> Result<Arc<dyn RamApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkRam(aws_sdk_ram::Client::new(&config))))
+    }
+    async fn guardduty(&self, session: &Session) -> Result<Arc<dyn GuardDutyApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkGuardDuty(aws_sdk_guardduty::Client::new(
+            &config,
+        ))))
+    }
+    async fn config(&self, session: &Session) -> Result<Arc<dyn ConfigApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkConfigService(aws_sdk_config::Client::new(
+            &config,
+        ))))
+    }
+    async fn cloudtrail(&self, session: &Session) -> Result<Arc<dyn CloudTrailApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkCloudTrail(aws_sdk_cloudtrail::Client::new(
+            &config,
+        ))))
+    }
+    async fn budgets(&self, session: &Session) -> Result<Arc<dyn BudgetsApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkBudgets(aws_sdk_budgets::Client::new(&config))))
+    }
+    async fn kms(&self, session: &Session) -> Result<Arc<dyn KmsApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkKms(aws_sdk_kms::Client::new(&config))))
+    }
+    async fn events(&self, session: &Session) -> Result<Arc<dyn EventsApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkEvents(aws_sdk_eventbridge::Client::new(
+            &config,
+        ))))
+    }
+    async fn lambda(&self, session: &Session) -> Result<Arc<dyn LambdaApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkLambda(aws_sdk_lambda::Client::new(&config))))
+    }
+    async fn logs(&self, session: &Session) -> Result<Arc<dyn LogsApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkLogs(aws_sdk_cloudwatchlogs::Client::new(
+            &config,
+        ))))
+    }
+    async fn s3control(&self, session: &Session) -> Result<Arc<dyn S3ControlApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkS3Control(aws_sdk_s3control::Client::new(
+            &config,
+        ))))
+    }
+}
+
+/// The handlers of one service's CloudFormation types. Each module of this one implements it
+/// for its types; [`AwsProvider`] routes every type it does not handle itself to the family
+/// listing it in [`Family::types`].
+#[async_trait]
+pub(crate) trait Family: Send + Sync {
+    /// The CloudFormation types handled.
+    fn types(&self) -> &'static [&'static str];
+    /// The properties whose change replaces the resource.
+    fn replacement_properties(&self, _type_name: &str) -> &'static [&'static str] {
+        &[]
+    }
+    /// The IAM actions the handlers of `type_name` call (for the least-privilege policy).
+    fn permissions(&self, type_name: &str) -> &'static [&'static str];
+    /// Create.
+    async fn create(
+        &self,
+        clients: &dyn ClientSource,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<ResourceState, ProviderError>;
+    /// Read by physical id.
+    async fn read(
+        &self,
+        clients: &dyn ClientSource,
+        session: &Session,
+        type_name: &str,
+        physical_id: &str,
+        properties: &Json,
+    ) -> Result<ResourceState, ProviderError>;
+    /// Update in place.
+    async fn update(
+        &self,
+        clients: &dyn ClientSource,
+        session: &Session,
+        request: &UpdateRequest,
+    ) -> Result<ResourceState, ProviderError>;
+    /// Delete; NotFound when already gone.
+    async fn delete(
+        &self,
+        clients: &dyn ClientSource,
+        session: &Session,
+        type_name: &str,
+        physical_id: &str,
+        properties: &Json,
+    ) -> Result<(), ProviderError>;
+    /// Find what an interrupted create may have made (by name, tag or unique property), so a
+    /// retry adopts it instead of making a second one.
+    async fn find(
+        &self,
+        clients: &dyn ClientSource,
+        session: &Session,
+        request: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError>;
+}
+
+const FAMILIES: &[&dyn Family] = &[
+    &ec2::Ec2,
+    &ram::Ram,
+    &guardduty::GuardDuty,
+    &config::Config,
+    &cloudtrail::CloudTrail,
+    &budgets::Budgets,
+    &kms::Kms,
+    &events::Events,
+    &lambda::Lambda,
+    &account::Account,
+];
+
+fn family(type_name: &str) -> Option<&'static dyn Family> {
+    FAMILIES
+        .iter()
+        .copied()
+        .find(|f| f.types().contains(&type_name))
 }
 
 /// The CloudFormation types [`AwsProvider`] handles.
-pub const TYPES: &[&str] = &[
+pub fn types() -> Vec<&'static str> {
+    let mut all = BASE_TYPES.to_vec();
+    for f in FAMILIES {
+        all.extend_from_slice(f.types());
+    }
+    all
+}
+
+/// The IAM actions [`AwsProvider`] calls for `type_name` (empty for a type it does not
+/// handle), for generating the caller's least-privilege policy.
+pub fn permissions(type_name: &str) -> &'static [&'static str] {
+    match type_name {
+        "AWS::S3::Bucket" => &[
+            "s3:CreateBucket",
+            "s3:DeleteBucket",
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+            "s3:GetBucketTagging",
+            "s3:PutBucketTagging",
+            "s3:GetBucketVersioning",
+            "s3:PutBucketVersioning",
+            "s3:GetEncryptionConfiguration",
+            "s3:PutEncryptionConfiguration",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:GetBucketOwnershipControls",
+            "s3:PutBucketOwnershipControls",
+            "s3:GetLifecycleConfiguration",
+            "s3:PutLifecycleConfiguration",
+        ],
+        "AWS::S3::BucketPolicy" => &[
+            "s3:GetBucketPolicy",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+        ],
+        "AWS::DynamoDB::Table" => &[
+            "dynamodb:CreateTable",
+            "dynamodb:DescribeTable",
+            "dynamodb:DeleteTable",
+            "dynamodb:DescribeContinuousBackups",
+            "dynamodb:UpdateContinuousBackups",
+            "dynamodb:TagResource",
+        ],
+        "AWS::IAM::Role" => &[
+            "iam:CreateRole",
+            "iam:GetRole",
+            "iam:UpdateRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:DeleteRole",
+            "iam:TagRole",
+            "iam:ListAttachedRolePolicies",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:GetRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:PassRole",
+        ],
+        "AWS::IAM::OIDCProvider" => &[
+            "iam:CreateOpenIDConnectProvider",
+            "iam:GetOpenIDConnectProvider",
+            "iam:ListOpenIDConnectProviders",
+            "iam:UpdateOpenIDConnectProviderThumbprint",
+            "iam:AddClientIDToOpenIDConnectProvider",
+            "iam:RemoveClientIDFromOpenIDConnectProvider",
+            "iam:DeleteOpenIDConnectProvider",
+            "iam:TagOpenIDConnectProvider",
+        ],
+        "AWS::Organizations::OrganizationalUnit" => &[
+            "organizations:CreateOrganizationalUnit",
+            "organizations:DescribeOrganizationalUnit",
+            "organizations:UpdateOrganizationalUnit",
+            "organizations:DeleteOrganizationalUnit",
+            "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListParents",
+            "organizations:TagResource",
+        ],
+        "AWS::Organizations::Policy" => &[
+            "organizations:CreatePolicy",
+            "organizations:DescribePolicy",
+            "organizations:UpdatePolicy",
+            "organizations:DeletePolicy",
+            "organizations:ListPolicies",
+            "organizations:ListTargetsForPolicy",
+            "organizations:AttachPolicy",
+            "organizations:DetachPolicy",
+            "organizations:TagResource",
+        ],
+        "AWS::Organizations::Account" => &[
+            "organizations:CreateAccount",
+            "organizations:DescribeCreateAccountStatus",
+            "organizations:DescribeAccount",
+            "organizations:ListAccounts",
+            "organizations:ListParents",
+            "organizations:MoveAccount",
+            "organizations:CloseAccount",
+            "organizations:TagResource",
+        ],
+        other => family(other).map(|f| f.permissions(other)).unwrap_or(&[]),
+    }
+}
+
+const BASE_TYPES: &[&str] = &[
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
     "AWS::DynamoDB::Table",
@@ -133,12 +434,12 @@ impl AwsProvider {
         self.account_poll_ms = ms;
         self
     }
-    /// A registry routing every type of [`TYPES`] to this provider, unlayered.
+    /// A registry routing every type of [`types`] to this provider, unlayered.
     pub fn registry(self) -> ProviderRegistry {
         let provider: Arc<dyn Provider> = Arc::new(self);
         let mut registry = ProviderRegistry::new();
-        for t in TYPES {
-            registry.register(*t, provider.clone());
+        for t in types() {
+            registry.register(t, provider.clone());
         }
         registry
     }
@@ -154,7 +455,7 @@ impl AwsProvider {
     }
 }
 
-fn unknown(type_name: &str) -> ProviderError {
+pub(crate) fn unknown(type_name: &str) -> ProviderError {
     ProviderError::new(
         ErrorCode::InvalidRequest,
         format!("the AWS provider does not handle {type_name}"),
@@ -173,7 +474,9 @@ impl Provider for AwsProvider {
             "AWS::Organizations::OrganizationalUnit" => &["ParentId"],
             "AWS::Organizations::Policy" => &["Type"],
             "AWS::Organizations::Account" => &["Email", "RoleName"],
-            _ => &[],
+            other => family(other)
+                .map(|f| f.replacement_properties(other))
+                .unwrap_or(&[]),
         };
         props.iter().map(|p| (*p).to_owned()).collect()
     }
@@ -206,7 +509,10 @@ impl Provider for AwsProvider {
                 )
                 .await
             }
-            other => Err(unknown(other)),
+            other => match family(other) {
+                Some(f) => f.create(c, session, request).await,
+                None => Err(unknown(other)),
+            },
         }
     }
 
@@ -243,7 +549,10 @@ impl Provider for AwsProvider {
                 )
                 .await
             }
-            other => Err(unknown(other)),
+            other => match family(other) {
+                Some(f) => f.read(c, session, other, physical_id, properties).await,
+                None => Err(unknown(other)),
+            },
         }
     }
 
@@ -270,7 +579,10 @@ impl Provider for AwsProvider {
             "AWS::Organizations::Account" => {
                 organizations::update_account(&*c.organizations(session).await?, request).await
             }
-            other => Err(unknown(other)),
+            other => match family(other) {
+                Some(f) => f.update(c, session, request).await,
+                None => Err(unknown(other)),
+            },
         }
     }
 
@@ -279,7 +591,7 @@ impl Provider for AwsProvider {
         session: &Session,
         type_name: &str,
         physical_id: &str,
-        _properties: &Json,
+        properties: &Json,
     ) -> Result<(), ProviderError> {
         let c = &*self.clients;
         match type_name {
@@ -308,7 +620,10 @@ impl Provider for AwsProvider {
                     .close_account(physical_id)
                     .await
             }
-            other => Err(unknown(other)),
+            other => match family(other) {
+                Some(f) => f.delete(c, session, other, physical_id, properties).await,
+                None => Err(unknown(other)),
+            },
         }
     }
 
@@ -346,6 +661,12 @@ impl Provider for AwsProvider {
                 let bucket = string(&request.properties, "Bucket").unwrap_or_default();
                 self.read(session, &request.type_name, &bucket, &request.properties)
                     .await
+            }
+            other if family(other).is_some() => {
+                return match family(other) {
+                    Some(f) => f.find(&*self.clients, session, request).await,
+                    None => Ok(None),
+                };
             }
             _ => {
                 let name = name_of(request);
