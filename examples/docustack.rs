@@ -8,8 +8,15 @@
 
 use std::process::ExitCode;
 
-use landform::constructs::layouts::{docustack, DocuStackOptions};
+use landform::constructs::layouts::{
+    docustack, docustack_in, DocuStackOptions, OrganizationTarget,
+};
 
 fn main() -> ExitCode {
-    landform::cli::run(docustack(&DocuStackOptions::default()))
+    let options = DocuStackOptions::default();
+    // LANDFORM_MANAGEMENT_ACCOUNT and LANDFORM_ROOT_ID point it at a real organization.
+    landform::cli::run(match OrganizationTarget::from_env() {
+        Some(target) => docustack_in(&options, &target),
+        None => docustack(&options),
+    })
 }

@@ -5,11 +5,15 @@
 //! cargo run --example house_escort -- synth --out DIR    # CloudFormation templates + manifest.json
 //! cargo run --example house_escort -- --accounts 100 synth --out DIR   # 100 more workload accounts
 //! cargo run --example house_escort -- --help             # every verb: diff, destroy, drift, graph, lint, list, cost
+//! LANDFORM_MANAGEMENT_ACCOUNT=123456789012 LANDFORM_ROOT_ID=r-ab12 \
+//!   cargo run --features aws --example house_escort -- deploy --provider aws   # a real organization
 //! ```
 
 use std::process::ExitCode;
 
-use landform::constructs::layouts::{house_escort, HouseEscortOptions};
+use landform::constructs::layouts::{
+    house_escort, house_escort_in, HouseEscortOptions, OrganizationTarget,
+};
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().collect();
@@ -25,5 +29,10 @@ fn main() -> ExitCode {
         }
         args.drain(at..at + 2);
     }
-    landform::cli::run_from(args, house_escort(&options))
+    // LANDFORM_MANAGEMENT_ACCOUNT and LANDFORM_ROOT_ID point it at a real organization.
+    let app = match OrganizationTarget::from_env() {
+        Some(target) => house_escort_in(&options, &target),
+        None => house_escort(&options),
+    };
+    landform::cli::run_from(args, app)
 }

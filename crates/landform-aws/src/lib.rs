@@ -18,6 +18,7 @@ pub mod api;
 mod config;
 mod error;
 mod lock;
+pub mod policy;
 pub mod provider;
 mod sessions;
 mod state;

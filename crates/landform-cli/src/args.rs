@@ -49,6 +49,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the least-privilege IAM policies deploying this app with `--provider aws` needs
+    /// (JSON: one for the caller in the management account, one for the role assumed in member
+    /// accounts). Needs a deployer built with the `aws` feature.
+    Permissions {
+        /// The state bucket the deploy will use (grants its state object).
+        #[arg(long, requires = "lock_table")]
+        state_bucket: Option<String>,
+        /// The lock table the deploy will use.
+        #[arg(long, requires = "state_bucket")]
+        lock_table: Option<String>,
+        /// The state object's key.
+        #[arg(long, default_value = "landform/state.json")]
+        state_key: String,
+        /// The role assumed in member accounts.
+        #[arg(long, default_value = "OrganizationAccountAccessRole")]
+        assume_role_name: String,
+    },
     /// Show what deploy would change; exits 0 with no changes, 2 with changes, 1 on error.
     Diff {
         #[allow(missing_docs)]
@@ -99,9 +116,27 @@ pub struct TargetArgs {
     /// The provider: `memory` (an in-memory AWS persisted in --state-dir) or `aws`.
     #[arg(long, value_enum, default_value_t = ProviderArg::Memory)]
     pub provider: ProviderArg,
-    /// An AWS-compatible endpoint (moto, LocalStack) for the aws provider.
+    /// An AWS-compatible endpoint (moto, LocalStack) for the aws provider; else
+    /// `AWS_ENDPOINT_URL`, else AWS.
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// The aws provider's default region (each stack names its own); else `AWS_REGION`,
+    /// else us-east-1.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The role the aws provider assumes in each member account.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub assume_role_name: String,
+    /// Keep the aws provider's state in this S3 bucket of the caller's account (a
+    /// StateBackend), instead of --state-dir; needs --lock-table.
+    #[arg(long, requires = "lock_table")]
+    pub state_bucket: Option<String>,
+    /// The DynamoDB table (key `LockID`) that serialises deployers; needs --state-bucket.
+    #[arg(long, requires = "state_bucket")]
+    pub lock_table: Option<String>,
+    /// The state object's key in --state-bucket.
+    #[arg(long, default_value = "landform/state.json")]
+    pub state_key: String,
     /// Directory holding state, lock and the memory provider's cloud.
     #[arg(long, default_value = ".landform")]
     pub state_dir: PathBuf,
@@ -123,7 +158,7 @@ pub struct ApprovalArgs {
 pub enum ProviderArg {
     /// The in-memory AWS from landform-deploy, persisted in --state-dir.
     Memory,
-    /// Real AWS through the SDK (not in this build).
+    /// AWS through the SDK (deployers built with the `aws` feature).
     Aws,
 }
 

@@ -31,6 +31,14 @@ pub enum CliError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// The AWS provider could not be set up (credentials, state bucket, lock table).
+    #[error("cannot set up the AWS provider: {what}: {reason}")]
+    AwsSetup {
+        /// What was being set up.
+        what: String,
+        /// Why it failed.
+        reason: String,
+    },
     /// Approval was required but nobody can answer: stdin is not a terminal.
     #[error("--require-approval needs an answer but stdin is not a terminal: review the plan with `diff`, then re-run with --yes to approve")]
     ApprovalUnavailable,

@@ -270,6 +270,7 @@ fn require_approval_without_a_terminal_refuses_unless_yes() {
     deployer(dir.path()).arg("diff").assert().code(0);
 }
 
+#[cfg(not(feature = "aws"))]
 #[test]
 fn aws_provider_is_not_in_this_build() {
     let dir = tempfile::tempdir().unwrap();
@@ -288,6 +289,37 @@ fn aws_provider_is_not_in_this_build() {
                 "provider `aws` is not available in this build",
             ));
     }
+}
+
+#[cfg(not(feature = "aws"))]
+#[test]
+fn permissions_need_the_aws_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path())
+        .arg("permissions")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`aws` cargo feature"));
+}
+
+#[cfg(feature = "aws")]
+#[test]
+fn permissions_print_the_least_privilege_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = deployer(dir.path())
+        .args(["permissions", "--state-bucket", "s", "--lock-table", "t"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let text = doc.to_string();
+    for action in ["sts:AssumeRole", "s3:PutObject", "dynamodb:PutItem"] {
+        assert!(text.contains(action), "{action} missing: {text}");
+    }
+    assert_eq!(doc["caller"]["Version"], "2012-10-17");
+    assert!(doc["memberRole"]["Statement"].is_array());
 }
 
 #[test]

@@ -259,3 +259,122 @@ impl Provider for RateLimit {
         self.inner.find(s, r).await
     }
 }
+
+/// Reports every finished call of the wrapped provider to a callback, as the in-memory cloud's
+/// observer does ([`crate::cloud::CallRecord`]): how a command line shows per-resource
+/// progress whatever the provider.
+pub struct Observe {
+    inner: Arc<dyn Provider>,
+    observer: Arc<dyn Fn(&crate::cloud::CallRecord) + Send + Sync>,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for Observe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observe").finish_non_exhaustive()
+    }
+}
+
+impl Observe {
+    /// Wrap `inner`, calling `observer` after each of its calls.
+    pub fn new(
+        inner: Arc<dyn Provider>,
+        observer: Arc<dyn Fn(&crate::cloud::CallRecord) + Send + Sync>,
+    ) -> Self {
+        Observe {
+            inner,
+            observer,
+            calls: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn report<T>(
+        &self,
+        operation: &'static str,
+        type_name: &str,
+        result: Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let number = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        (self.observer)(&crate::cloud::CallRecord {
+            number,
+            operation,
+            type_name: type_name.to_owned(),
+            ok: result.is_ok(),
+        });
+        result
+    }
+}
+
+#[async_trait]
+impl Provider for Observe {
+    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
+        self.inner.replacement_properties(type_name)
+    }
+    async fn create(&self, s: &Session, r: &CreateRequest) -> Result<ResourceState, ProviderError> {
+        let result = self.inner.create(s, r).await;
+        self.report("create", &r.type_name, result)
+    }
+    async fn read(
+        &self,
+        s: &Session,
+        t: &str,
+        id: &str,
+        p: &Json,
+    ) -> Result<ResourceState, ProviderError> {
+        let result = self.inner.read(s, t, id, p).await;
+        self.report("read", t, result)
+    }
+    async fn update(&self, s: &Session, r: &UpdateRequest) -> Result<ResourceState, ProviderError> {
+        let result = self.inner.update(s, r).await;
+        self.report("update", &r.type_name, result)
+    }
+    async fn delete(&self, s: &Session, t: &str, id: &str, p: &Json) -> Result<(), ProviderError> {
+        let result = self.inner.delete(s, t, id, p).await;
+        self.report("delete", t, result)
+    }
+    async fn find(
+        &self,
+        s: &Session,
+        r: &CreateRequest,
+    ) -> Result<Option<ResourceState>, ProviderError> {
+        let result = self.inner.find(s, r).await;
+        self.report("find", &r.type_name, result)
+    }
+}
+
+#[cfg(test)]
+mod observe_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::cloud::{CallRecord, InMemoryCloud};
+
+    #[tokio::test]
+    async fn every_call_is_reported_with_its_outcome() {
+        let cloud = Arc::new(InMemoryCloud::new());
+        let seen: Arc<Mutex<Vec<CallRecord>>> = Arc::default();
+        let sink = seen.clone();
+        let observed = Observe::new(
+            cloud,
+            Arc::new(move |c: &CallRecord| sink.lock().unwrap().push(c.clone())),
+        );
+        let session = Session::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1");
+        let missing = observed
+            .read(&session, "AWS::S3::Bucket", "no-such-bucket", &Json::Null)
+            .await;
+        assert!(missing.is_err());
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            *seen,
+            vec![CallRecord {
+                number: 1,
+                operation: "read",
+                type_name: "AWS::S3::Bucket".into(),
+                ok: false,
+            }]
+        );
+    }
+}

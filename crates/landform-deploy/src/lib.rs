@@ -26,10 +26,12 @@ mod resolver;
 pub mod state;
 
 pub use bound::critical_path;
-pub use cloud::{FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed};
+pub use cloud::{
+    CallRecord, FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed,
+};
 pub use engine::{physical_name, Engine};
 pub use error::{DeployError, ErrorCode, ProviderError};
-pub use layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};
+pub use layer::{Clock, Observe, RateLimit, Retry, RetryPolicy, TokioClock};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
 pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
 pub use provider::{

@@ -5,11 +5,11 @@
 //! every call), so separate runs of the binary see the same cloud.
 
 use std::io::{BufRead, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use landform_core::Assembly;
 use landform_deploy::{
-    Engine, FileLock, FileStateStore, InMemoryCloud, OrganizationSeed, StateStore,
+    CallRecord, Engine, FileLock, FileStateStore, InMemoryCloud, OrganizationSeed, StateStore,
 };
 
 use super::progress::Progress;
@@ -23,10 +23,28 @@ pub(crate) const STATE_FILE: &str = "state.json";
 pub(crate) const LOCK_FILE: &str = "lock.json";
 pub(crate) const CLOUD_FILE: &str = "cloud.json";
 
-struct Backend {
-    engine: Engine,
-    cloud: InMemoryCloud,
-    state: Arc<FileStateStore>,
+/// Where progress goes: set by the verbs that show per-resource progress, read by the
+/// observer the backend installed on its provider.
+pub(crate) type ObserverSlot = Arc<Mutex<Option<Arc<dyn Fn(&CallRecord) + Send + Sync>>>>;
+
+pub(crate) struct Backend {
+    pub(crate) engine: Engine,
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) observer: ObserverSlot,
+}
+
+impl Backend {
+    fn observe(&self, f: impl Fn(&CallRecord) + Send + Sync + 'static) {
+        *self.observer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(f));
+    }
+}
+
+/// Calls `slot`'s observer, if any, with `call`.
+pub(crate) fn notify(slot: &ObserverSlot, call: &CallRecord) {
+    let observer = slot.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(observer) = observer {
+        observer(call);
+    }
 }
 
 /// The backend; `app` shapes the organization of a new in-memory cloud (none for verbs that
@@ -35,12 +53,19 @@ fn backend(
     target: &TargetArgs,
     concurrency: usize,
     app: Option<&Assembly>,
+    rt: &tokio::runtime::Runtime,
 ) -> Result<Backend, CliError> {
     match target.provider {
-        ProviderArg::Aws => Err(CliError::ProviderUnavailable {
-            provider: "aws".to_owned(),
-            hint: "this binary was built without the AWS provider (the landform-aws crate, which links the AWS SDK); use --provider memory, or rebuild the deployer with the AWS provider once it ships",
-        }),
+        #[cfg(feature = "aws")]
+        ProviderArg::Aws => rt.block_on(super::aws::backend(target, concurrency)),
+        #[cfg(not(feature = "aws"))]
+        ProviderArg::Aws => {
+            let _ = rt;
+            Err(CliError::ProviderUnavailable {
+                provider: "aws".to_owned(),
+                hint: "this binary was built without the AWS provider (the landform-aws crate, which links the AWS SDK); use --provider memory, or build the deployer with the `aws` cargo feature (`cargo run --features aws ...`)",
+            })
+        }
         ProviderArg::Memory => {
             if let Some(url) = &target.endpoint_url {
                 // Said on stderr whatever the verbosity: the user asked for something ignored.
@@ -56,6 +81,9 @@ fn backend(
             })?;
             let seed = app.map(OrganizationSeed::from_assembly).unwrap_or_default();
             let cloud = InMemoryCloud::persistent_with(dir.join(CLOUD_FILE), &seed)?;
+            let observer = ObserverSlot::default();
+            let slot = observer.clone();
+            cloud.set_observer(move |call| notify(&slot, call));
             let state = Arc::new(FileStateStore::new(dir.join(STATE_FILE)));
             let engine = Engine::new(
                 cloud.registry(),
@@ -66,8 +94,8 @@ fn backend(
             .with_concurrency(concurrency);
             Ok(Backend {
                 engine,
-                cloud,
                 state,
+                observer,
             })
         }
     }
@@ -92,8 +120,9 @@ pub(crate) fn diff(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 1, Some(assembly))?;
-    let plan = runtime()?.block_on(backend.engine.plan(assembly))?;
+    let rt = runtime()?;
+    let backend = backend(target, 1, Some(assembly), &rt)?;
+    let plan = rt.block_on(backend.engine.plan(assembly))?;
     if json {
         write_json(out, &plan.to_json())?;
     } else if plan.is_empty() {
@@ -148,8 +177,8 @@ pub(crate) fn deploy(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, concurrency, Some(assembly))?;
     let rt = runtime()?;
+    let backend = backend(target, concurrency, Some(assembly), &rt)?;
     let plan = rt.block_on(backend.engine.plan(assembly))?;
     if plan.is_empty() {
         w(
@@ -166,9 +195,7 @@ pub(crate) fn deploy(
     out.flush().map_err(CliError::Output)?;
     let progress = Progress::new(Progress::expected_from(&plan), *term);
     let observer = progress.clone();
-    backend
-        .cloud
-        .set_observer(move |call| observer.observe(call));
+    backend.observe(move |call| observer.observe(call));
     let result = rt.block_on(backend.engine.apply(assembly));
     progress.finish();
     let report = result?;
@@ -197,8 +224,8 @@ pub(crate) fn destroy(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 8, None)?;
     let rt = runtime()?;
+    let backend = backend(target, 8, None, &rt)?;
     let state = rt.block_on(backend.state.load())?;
     let mut expected = Vec::new();
     for (stack, recorded) in &state.stacks {
@@ -229,9 +256,7 @@ pub(crate) fn destroy(
     out.flush().map_err(CliError::Output)?;
     let progress = Progress::new(expected, *term);
     let observer = progress.clone();
-    backend
-        .cloud
-        .set_observer(move |call| observer.observe(call));
+    backend.observe(move |call| observer.observe(call));
     let result = rt.block_on(backend.engine.destroy());
     progress.finish();
     let report = result?;
@@ -245,8 +270,9 @@ pub(crate) fn drift(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let backend = backend(target, 8, None)?;
-    let report = runtime()?.block_on(backend.engine.drift())?;
+    let rt = runtime()?;
+    let backend = backend(target, 8, None, &rt)?;
+    let report = rt.block_on(backend.engine.drift())?;
     if json {
         write_json(out, &report)?;
     } else if report.is_clean() {

@@ -1,5 +1,7 @@
 //! Verb dispatch.
 
+#[cfg(feature = "aws")]
+mod aws;
 mod deploy;
 mod inspect;
 mod progress;
@@ -73,6 +75,17 @@ pub(crate) fn dispatch(
             inspect::graph(&assembly, format, out)
         }
         Command::Cost { json } => inspect::cost(&assembly, json, out, term),
+        Command::Permissions {
+            state_bucket,
+            lock_table,
+            state_key,
+            assume_role_name,
+        } => permissions(
+            &assembly,
+            state_bucket.zip(lock_table).map(|(b, t)| (b, t, state_key)),
+            &assume_role_name,
+            out,
+        ),
         Command::Diff { target, json } => deploy::diff(&assembly, &target, json, out, term),
         Command::Deploy {
             target,
@@ -94,4 +107,60 @@ pub(crate) fn dispatch(
         Command::Destroy { target, approval } => deploy::destroy(&target, &approval, out, term),
         Command::Drift { target, json } => deploy::drift(&target, json, out, term),
     }
+}
+
+#[cfg(feature = "aws")]
+fn permissions(
+    assembly: &landform_core::Assembly,
+    state: Option<(String, String, String)>,
+    assume_role_name: &str,
+    out: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    use landform_aws::policy::{deployer_policies, StateLocation};
+    // The management account: where the Organizations resources deploy (the first stack).
+    let management = assembly
+        .stacks()
+        .iter()
+        .find_map(|s| match &s.environment.account {
+            landform_core::synth::AccountSpec::Literal(a) => Some(a.clone()),
+            landform_core::synth::AccountSpec::FromOutput(_) => None,
+        })
+        .unwrap_or_default();
+    let state = state.map(|(bucket, lock_table, key)| StateLocation {
+        bucket,
+        key,
+        lock_table,
+    });
+    let p = deployer_policies(assembly, &management, assume_role_name, state.as_ref());
+    if !p.unsupported.is_empty() {
+        return Err(CliError::AwsSetup {
+            what: "the permissions policy".into(),
+            reason: format!(
+                "the AWS provider has no handler for {}",
+                p.unsupported.join(", ")
+            ),
+        });
+    }
+    write_json(
+        out,
+        &serde_json::json!({
+            "managementAccount": management,
+            "caller": p.caller,
+            "memberRole": p.member_role,
+        }),
+    )?;
+    Ok(Exit::Success)
+}
+
+#[cfg(not(feature = "aws"))]
+fn permissions(
+    _assembly: &landform_core::Assembly,
+    _state: Option<(String, String, String)>,
+    _assume_role_name: &str,
+    _out: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    Err(CliError::ProviderUnavailable {
+        provider: "aws".to_owned(),
+        hint: "the permissions come from the AWS provider's handlers: build the deployer with the `aws` cargo feature (`cargo run --features aws ...`)",
+    })
 }

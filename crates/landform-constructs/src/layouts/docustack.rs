@@ -1,5 +1,6 @@
 //! DocuStack: environments as accounts, distributed state, GitHub OIDC deploys.
 
+use super::OrganizationTarget;
 use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
@@ -83,15 +84,26 @@ fn bootstrap(app: &mut App, stage: NodeId, environment: &str) {
 /// assert!(assembly.stack("Production-Bootstrap").is_some());
 /// ```
 pub fn docustack(options: &DocuStackOptions) -> App {
+    docustack_in(
+        options,
+        &OrganizationTarget::new(MANAGEMENT_ACCOUNT, "r-d0c5"),
+    )
+}
+
+/// [`docustack`] built into an existing organization: its management account and root.
+pub fn docustack_in(options: &DocuStackOptions, target: &OrganizationTarget) -> App {
     let mut app = App::new();
-    let management = app.add_stage("Management", Environment::new(MANAGEMENT_ACCOUNT, REGION));
+    let management = app.add_stage(
+        "Management",
+        Environment::new(target.management_account.as_str(), REGION),
+    );
     let org_stack = app.add_stack(management, "Organization");
     let mut scope = app.scope(org_stack);
     let org = Organization::new(
         &mut scope,
         "Organization",
         OrganizationProps {
-            root_id: "r-d0c5".into(),
+            root_id: target.root_id.clone(),
             ..Default::default()
         },
     );

@@ -1,5 +1,6 @@
 //! House Escort: one product, centralised state, a transit hub, GitLab OIDC deploys.
 
+use super::OrganizationTarget;
 use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
@@ -81,8 +82,19 @@ fn budget(limit_usd: u32) -> Option<BudgetProps> {
 /// assert!(assembly.stack("Management-Organization").is_some());
 /// ```
 pub fn house_escort(options: &HouseEscortOptions) -> App {
+    house_escort_in(
+        options,
+        &OrganizationTarget::new(MANAGEMENT_ACCOUNT, "r-h0e5"),
+    )
+}
+
+/// [`house_escort`] built into an existing organization: its management account and root.
+pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget) -> App {
     let mut app = App::new();
-    let management = app.add_stage("Management", Environment::new(MANAGEMENT_ACCOUNT, REGION));
+    let management = app.add_stage(
+        "Management",
+        Environment::new(target.management_account.as_str(), REGION),
+    );
     let org_stack = app.add_stack(management, "Organization");
 
     let mut scope = app.scope(org_stack);
@@ -90,7 +102,7 @@ pub fn house_escort(options: &HouseEscortOptions) -> App {
         &mut scope,
         "Organization",
         OrganizationProps {
-            root_id: "r-h0e5".into(),
+            root_id: target.root_id.clone(),
             ..Default::default()
         },
     );

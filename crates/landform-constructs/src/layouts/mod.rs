@@ -10,8 +10,50 @@ use crate::central::{CentralSecurity, CentralSecurityProps};
 mod docustack;
 mod house_escort;
 
-pub use docustack::{docustack, DocuStackOptions};
-pub use house_escort::{house_escort, HouseEscortOptions};
+pub use docustack::{docustack, docustack_in, DocuStackOptions};
+pub use house_escort::{house_escort, house_escort_in, HouseEscortOptions};
+
+/// The existing organization a layout is built into: the management account it is deployed
+/// from and the organization's root. The defaults are the layouts' documentation values
+/// (`111111111111`); a real deployment names its own.
+///
+/// ```
+/// use landform_constructs::layouts::{house_escort_in, HouseEscortOptions, OrganizationTarget};
+/// use landform_core::synth::AccountSpec;
+/// let target = OrganizationTarget::new("123456789012", "r-ab12");
+/// let app = house_escort_in(&HouseEscortOptions::default(), &target);
+/// let assembly = app.synth().unwrap();
+/// let org = assembly.stack("Management-Organization").unwrap();
+/// assert_eq!(org.environment.account, AccountSpec::Literal("123456789012".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationTarget {
+    /// The management account id (12 digits).
+    pub management_account: String,
+    /// The organization's root id (`r-` and 4 to 32 lowercase letters or digits).
+    pub root_id: String,
+}
+
+impl OrganizationTarget {
+    /// The organization with this management account and root.
+    pub fn new(management_account: impl Into<String>, root_id: impl Into<String>) -> Self {
+        OrganizationTarget {
+            management_account: management_account.into(),
+            root_id: root_id.into(),
+        }
+    }
+
+    /// The organization named by `LANDFORM_MANAGEMENT_ACCOUNT` and `LANDFORM_ROOT_ID`, when
+    /// both are set (how the example deployers are pointed at a real organization). The
+    /// values are checked when the app synthesises, like any other input.
+    pub fn from_env() -> Option<Self> {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Some(OrganizationTarget::new(
+            var("LANDFORM_MANAGEMENT_ACCOUNT")?,
+            var("LANDFORM_ROOT_ID")?,
+        ))
+    }
+}
 
 /// Resources per CloudFormation type across every stack of an assembly.
 ///

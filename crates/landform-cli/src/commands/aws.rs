@@ -1,0 +1,93 @@
+//! `--provider aws`: the engine over [`landform_aws`], with credentials from aws-config's
+//! default chain, sessions assumed into member accounts, and state either in `--state-dir`
+//! or in an S3 bucket with a DynamoDB lock table (a StateBackend the app itself created).
+
+use std::sync::Arc;
+
+use landform_aws::{AwsConfig, AwsProvider, AwsSessions, DynamoDbLock, S3StateStore};
+use landform_deploy::{
+    Engine, FileLock, FileStateStore, Lock, Observe, Provider, RetryPolicy, StateStore, TokioClock,
+};
+
+use super::deploy::{notify, Backend, ObserverSlot, LOCK_FILE, STATE_FILE};
+use crate::args::TargetArgs;
+use crate::error::CliError;
+
+fn setup(what: impl Into<String>) -> impl FnOnce(landform_aws::AwsError) -> CliError {
+    let what = what.into();
+    move |e| CliError::AwsSetup {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+pub(crate) async fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError> {
+    let region = target
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let mut config = AwsConfig::new(&region).with_assume_role_name(&target.assume_role_name);
+    if let Some(url) = &target.endpoint_url {
+        config = config.with_endpoint_url(url);
+    }
+    let sessions = Arc::new(AwsSessions::new(config).await);
+    let (state, lock): (Arc<dyn StateStore>, Arc<dyn Lock>) =
+        match (&target.state_bucket, &target.lock_table) {
+            (Some(bucket), Some(table)) => {
+                let caller = sessions
+                    .caller_account()
+                    .await
+                    .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
+                let store = S3StateStore::new(
+                    &sessions,
+                    &caller,
+                    &region,
+                    bucket.clone(),
+                    target.state_key.clone(),
+                )
+                .await
+                .map_err(setup(format!(
+                    "the state object s3://{bucket}/{}",
+                    target.state_key
+                )))?;
+                let lock = DynamoDbLock::new(
+                    &sessions,
+                    &caller,
+                    &region,
+                    table.clone(),
+                    target.state_key.clone(),
+                )
+                .await
+                .map_err(setup(format!("the lock table {table}")))?;
+                (Arc::new(store), Arc::new(lock))
+            }
+            _ => {
+                let dir = &target.state_dir;
+                std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
+                (
+                    Arc::new(FileStateStore::new(dir.join(STATE_FILE))),
+                    Arc::new(FileLock::new(dir.join(LOCK_FILE))),
+                )
+            }
+        };
+    let observer = ObserverSlot::default();
+    let slot = observer.clone();
+    let registry = AwsProvider::new(sessions.clone())
+        .layered_registry(RetryPolicy::default(), Arc::new(TokioClock::new()))
+        .layer(move |p| {
+            let slot = slot.clone();
+            let observed: Arc<dyn Provider> =
+                Arc::new(Observe::new(p, Arc::new(move |call| notify(&slot, call))));
+            observed
+        });
+    let engine = Engine::new(registry, state.clone(), lock, sessions).with_concurrency(concurrency);
+    Ok(Backend {
+        engine,
+        state,
+        observer,
+    })
+}
