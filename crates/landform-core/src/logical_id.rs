@@ -42,7 +42,11 @@ pub(crate) fn push_logical_id<S: AsRef<str>>(segments: &[S], out: &mut String) {
         if segment == "Resource" || segment == "Default" {
             continue;
         }
-        out.extend(segment.chars().filter(char::is_ascii_alphanumeric));
+        if segment.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push_str(segment);
+        } else {
+            out.extend(segment.chars().filter(char::is_ascii_alphanumeric));
+        }
     }
     // Only ASCII was pushed, so any length is a character boundary.
     out.truncate(start + (out.len() - start).min(MAX_LOGICAL_ID_LEN - HASH_LEN));

@@ -99,7 +99,9 @@ impl JsonWriter {
         self.text.push('"');
         let bytes = value.as_bytes();
         let mut start = 0;
-        for (at, &byte) in bytes.iter().enumerate() {
+        let mut at = clean_prefix(bytes);
+        while at < bytes.len() {
+            let byte = bytes[at];
             let escape: &str = match byte {
                 b'"' => "\\\"",
                 b'\\' => "\\\\",
@@ -109,7 +111,10 @@ impl JsonWriter {
                 0x0c => "\\f",
                 b'\r' => "\\r",
                 0x00..=0x1f => "",
-                _ => continue,
+                _ => {
+                    at += 1;
+                    continue;
+                }
             };
             // Escaped bytes are ASCII, so `start..at` always falls on character boundaries.
             self.text.push_str(&value[start..at]);
@@ -121,7 +126,8 @@ impl JsonWriter {
             } else {
                 self.text.push_str(escape);
             }
-            start = at + 1;
+            at += 1;
+            start = at;
         }
         self.text.push_str(&value[start..]);
         self.text.push('"');
@@ -187,6 +193,33 @@ impl JsonWriter {
     }
 }
 
+/// Length of the longest prefix with nothing to escape, eight bytes at a time (template
+/// strings rarely need escapes, so most are copied in one piece).
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Nonzero exactly when some byte of `x` is zero (the classic bit trick); a chunk is
+    // only skipped when none of its bytes needs an escape.
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Bytes below 0x20: subtracting 0x20 borrows into the high bit of bytes < 0x20.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if control
+            | has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            != 0
+        {
+            break;
+        }
+        at += 8;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +243,19 @@ mod tests {
             pretty(&value),
             serde_json::to_string_pretty(&value).unwrap()
         );
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_offset_of_the_word_scan() {
+        for special in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+            for at in 0..20 {
+                let mut text: String = "abcdefghijklmnopqrstuvwxyz".chars().take(20).collect();
+                text.insert(at, special);
+                text.push('é');
+                let value = Json::String(text);
+                assert_eq!(pretty(&value), serde_json::to_string(&value).unwrap());
+            }
+        }
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl<'a> Synthesizer<'a> {
             Value::Object(map) => {
                 w.begin_object();
                 for (key, item) in map {
-                    if *item != Value::Null {
+                    if !matches!(item, Value::Null) {
                         w.key(key);
                         self.write_value(item, i, from, deps, w);
                     }
@@ -205,7 +205,7 @@ impl<'a> Synthesizer<'a> {
             ),
             Value::Object(map) => Resolved::Object(
                 map.iter()
-                    .filter(|(_, v)| **v != Value::Null)
+                    .filter(|(_, v)| !matches!(v, Value::Null))
                     .map(|(k, v)| (k.as_str(), self.resolve(v, i, from, deps)))
                     .collect(),
             ),

@@ -84,11 +84,15 @@ impl<'a> Synthesizer<'a> {
         let mut refs: Vec<&'a str> = Vec::new();
         w.begin_object();
         w.string_member("Type", resource.type_name());
-        if resource.properties().values().any(|v| *v != Value::Null) {
+        if resource
+            .properties()
+            .values()
+            .any(|v| !matches!(v, Value::Null))
+        {
             w.key("Properties");
             w.begin_object();
             for (name, value) in resource.properties() {
-                if *value != Value::Null {
+                if !matches!(value, Value::Null) {
                     w.key(name);
                     self.write_value(value, i, node, &mut refs, w);
                 }
