@@ -76,7 +76,7 @@ fn main() -> ExitCode {
     let templates: Vec<serde_json::Value> = assembly
         .stacks()
         .iter()
-        .map(|s| s.template.json().clone())
+        .map(|s| serde_json::from_str(s.template.text()).unwrap_or_default())
         .collect();
     let start = Instant::now();
     let mut sink = Sink(0);
