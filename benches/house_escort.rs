@@ -1,16 +1,40 @@
 //! House Escort synthesis at N = 10, 100 and 1,000 generated workload accounts (issue 6).
-//! The app is built outside the timed loop; only `app.synth()` is measured, with the
-//! assembly's resource count as throughput. Each N's resource count and total template bytes
-//! are printed once so time per resource and bytes per second can be derived.
+//!
+//! `house_escort/N`: the app is built outside the timed loop; only `app.synth()` is measured,
+//! with the assembly's resource count as throughput.
+//!
+//! `write_json/N`: the baseline, the cost of merely writing the same JSON. The synthesised
+//! templates, parsed into `serde_json::Value`s outside the loop, are pretty-printed by
+//! serde_json into a sink that only counts bytes; template bytes are the throughput.
+//!
+//! Each N's stack, resource and byte counts are printed once, so time per resource and
+//! bytes per second can be derived for both.
+
+use std::io::Write;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use landform::constructs::layouts::{house_escort, HouseEscortOptions};
 use landform::core::Assembly;
 
+/// Counts bytes, keeps nothing.
+struct Sink(usize);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const SIZES: [usize; 3] = [10, 100, 1000];
+
 fn synth(c: &mut Criterion) {
     let mut group = c.benchmark_group("house_escort");
     group.sample_size(10);
-    for accounts in [10usize, 100, 1000] {
+    for accounts in SIZES {
         let app = house_escort(&HouseEscortOptions {
             extra_workload_accounts: accounts,
         });
@@ -33,5 +57,44 @@ fn synth(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, synth);
+fn write_json(c: &mut Criterion) {
+    let mut group = c.benchmark_group("write_json");
+    group.sample_size(10);
+    for accounts in SIZES {
+        let assembly = house_escort(&HouseEscortOptions {
+            extra_workload_accounts: accounts,
+        })
+        .synth()
+        .expect("house escort synthesises");
+        let templates: Vec<serde_json::Value> = assembly
+            .stacks()
+            .iter()
+            .map(|s| s.template.json().clone())
+            .collect();
+        let mut sink = Sink(0);
+        for template in &templates {
+            serde_json::to_writer_pretty(&mut sink, template).expect("a sink never fails");
+            sink.0 += 1;
+        }
+        group.throughput(Throughput::Bytes(sink.0 as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(accounts),
+            &templates,
+            |b, templates| {
+                b.iter(|| {
+                    let mut sink = Sink(0);
+                    for template in templates {
+                        serde_json::to_writer_pretty(&mut sink, template)
+                            .expect("a sink never fails");
+                        sink.0 += 1;
+                    }
+                    sink.0
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, synth, write_json);
 criterion_main!(benches);

@@ -308,7 +308,7 @@ impl<'a> AssemblyIndex<'a> {
 /// id of a construct's main resource).
 fn construct_of(path: &Path) -> String {
     match path.segments() {
-        [parent @ .., last] if last == "Resource" && !parent.is_empty() => parent.join("/"),
+        [parent @ .., last] if &**last == "Resource" && !parent.is_empty() => parent.join("/"),
         _ => path.to_string(),
     }
 }

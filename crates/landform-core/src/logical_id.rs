@@ -22,23 +22,36 @@ const HASH_LEN: usize = 8;
 /// assert_eq!(id, logical_id(&["State", "Bucket"]));
 /// ```
 pub fn logical_id<S: AsRef<str>>(segments: &[S]) -> String {
+    let mut id = String::new();
+    push_logical_id(segments, &mut id);
+    id
+}
+
+/// [`logical_id`], appended to `out` (synthesis keeps every id of an app in one buffer).
+pub(crate) fn push_logical_id<S: AsRef<str>>(segments: &[S], out: &mut String) {
     if let [only] = segments {
         let only = only.as_ref();
         if is_valid_logical_id(only) {
-            return only.to_owned();
+            out.push_str(only);
+            return;
         }
     }
-    let mut human = String::new();
+    let start = out.len();
     for segment in segments {
         let segment = segment.as_ref();
         if segment == "Resource" || segment == "Default" {
             continue;
         }
-        human.extend(segment.chars().filter(char::is_ascii_alphanumeric));
+        if segment.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push_str(segment);
+        } else {
+            out.extend(segment.chars().filter(char::is_ascii_alphanumeric));
+        }
     }
-    human.truncate(MAX_LOGICAL_ID_LEN - HASH_LEN);
-    if human.is_empty() {
-        human.push_str("Resource");
+    // Only ASCII was pushed, so any length is a character boundary.
+    out.truncate(start + (out.len() - start).min(MAX_LOGICAL_ID_LEN - HASH_LEN));
+    if out.len() == start {
+        out.push_str("Resource");
     }
     let mut hasher = Sha256::new();
     for (i, segment) in segments.iter().enumerate() {
@@ -48,10 +61,11 @@ pub fn logical_id<S: AsRef<str>>(segments: &[S]) -> String {
         hasher.update(segment.as_ref().as_bytes());
     }
     let digest = hasher.finalize();
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in &digest[..HASH_LEN / 2] {
-        human.push_str(&format!("{byte:02X}"));
+        out.push(HEX[(byte >> 4) as usize] as char);
+        out.push(HEX[(byte & 0xf) as usize] as char);
     }
-    human
 }
 
 /// True when `id` is a legal CloudFormation logical id (alphanumeric, 1 to 255 characters).

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
@@ -25,22 +26,25 @@ impl NodeId {
 }
 
 /// A construct path: the ids from the root down, displayed joined by `/`.
+///
+/// Segments share the tree's own id strings, so naming every resource of a large app (as
+/// the manifest does) copies no text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Path(Vec<String>);
+pub struct Path(Vec<Arc<str>>);
 
 impl Path {
     /// A path from its segments.
     pub fn from_segments<S: Into<String>>(segments: impl IntoIterator<Item = S>) -> Self {
-        Path(segments.into_iter().map(Into::into).collect())
+        Path(segments.into_iter().map(|s| Arc::from(s.into())).collect())
     }
     /// The segments, root first.
-    pub fn segments(&self) -> &[String] {
+    pub fn segments(&self) -> &[Arc<str>] {
         &self.0
     }
     /// The path with one more segment.
     pub fn join(&self, segment: &str) -> Path {
         let mut segments = self.0.clone();
-        segments.push(segment.to_owned());
+        segments.push(Arc::from(segment));
         Path(segments)
     }
 }
@@ -122,7 +126,7 @@ pub type Validation = Box<dyn Fn(&Tree) -> Vec<Issue> + Send + Sync>;
 
 /// A node of the tree.
 pub struct Node {
-    id: String,
+    id: Arc<str>,
     parent: Option<NodeId>,
     children: Vec<NodeId>,
     kind: NodeKind,
@@ -202,7 +206,7 @@ impl Tree {
     fn new() -> Self {
         Tree {
             nodes: vec![Node {
-                id: "App".to_owned(),
+                id: Arc::from("App"),
                 parent: None,
                 children: Vec::new(),
                 kind: NodeKind::App,
@@ -253,7 +257,7 @@ impl Tree {
 
     /// The path of a node.
     pub fn path(&self, id: NodeId) -> Path {
-        let mut segments = Vec::new();
+        let mut segments = Vec::with_capacity(8);
         let mut cur = Some(id);
         while let Some(n) = cur {
             segments.push(self.node(n).id.clone());
@@ -273,7 +277,7 @@ impl Tree {
                 segments.reverse();
                 return segments;
             }
-            segments.push(self.node(n).id.as_str());
+            segments.push(&*self.node(n).id);
             cur = self.node(n).parent;
         }
         Vec::new()
@@ -355,7 +359,7 @@ impl Tree {
             .node(parent)
             .children
             .iter()
-            .any(|&c| self.node(c).id == id)
+            .any(|&c| &*self.node(c).id == id)
         {
             let issue = Issue::new(
                 "Tree.DuplicateId",
@@ -367,7 +371,7 @@ impl Tree {
             self.issues.push(issue);
         }
         self.nodes.push(Node {
-            id: id.to_owned(),
+            id: Arc::from(id),
             parent: Some(parent),
             children: Vec::new(),
             kind,

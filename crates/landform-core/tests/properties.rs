@@ -70,7 +70,12 @@ fn render(app: &App) -> Result<Vec<(String, String)>, String> {
         Ok(assembly) => Ok(assembly
             .stacks()
             .iter()
-            .map(|s| (s.name.clone(), landform_core::Assembly::template_text(s)))
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    landform_core::Assembly::template_text(s).to_owned(),
+                )
+            })
             .chain(std::iter::once((
                 "manifest".to_owned(),
                 assembly.manifest().to_string(),

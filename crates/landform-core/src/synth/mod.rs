@@ -1,0 +1,325 @@
+//! Synthesis: the tree becomes an [`Assembly`], one CloudFormation template per stack plus a
+//! manifest of environments, dependencies and cross-stack parameter wiring.
+//!
+//! Templates are rendered as text straight from the tree ([`pretty`]), references resolved on
+//! the way ([`resolve`]); no JSON value is built. One pass per stack renders its resources
+//! ([`stack`]); the template is put together once every stack has been resolved, since a
+//! later stack may add outputs to an earlier one.
+
+mod assembly;
+mod ids;
+mod pretty;
+mod resolve;
+mod stack;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+
+pub use assembly::{
+    AccountSpec, Assembly, EnvironmentSpec, OutputRef, ResourceInfo, StackArtifact,
+    StackDependency, Template,
+};
+
+use crate::error::CoreError;
+use crate::graph::DependencyGraph;
+use crate::issue::{Issue, Issues};
+use crate::limits;
+use crate::tree::{App, NodeId, NodeKind, Tree};
+use crate::value::Value;
+use ids::LogicalIds;
+use resolve::{Resolved, Shared};
+
+impl App {
+    /// Every problem in the app: those reported while building, those of registered
+    /// validations, and those only synthesis sees (references, cycles, limits).
+    pub fn validate(&self) -> Issues {
+        match Synthesizer::run(self.tree()) {
+            Ok(_) => Issues::default(),
+            Err(issues) => issues,
+        }
+    }
+
+    /// Synthesise the app. Refuses with every issue at once while any exists.
+    ///
+    /// ```
+    /// use landform_core::{App, Environment, Resource};
+    /// let mut app = App::new();
+    /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// let stack = app.add_stack(stage, "State");
+    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// let assembly = app.synth().unwrap();
+    /// assert_eq!(assembly.stacks()[0].name, "Management-State");
+    /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
+    /// ```
+    pub fn synth(&self) -> Result<Assembly, CoreError> {
+        Synthesizer::run(self.tree()).map_err(CoreError::Validation)
+    }
+}
+
+/// Per-stack state built while resolving.
+#[derive(Default)]
+struct StackState<'a> {
+    /// Resource bodies rendered at their depth in the template, back to back.
+    bodies: String,
+    /// Each resource's logical id and the span of its body, in tree order.
+    resources: Vec<(&'a str, Range<usize>)>,
+    /// Output bodies declared by the user, rendered at their depth in the template.
+    user_outputs: BTreeMap<&'a str, String>,
+    /// Outputs other stacks read: id -> (value, export name when imported).
+    shared_outputs: BTreeMap<String, (Resolved<'a>, Option<String>)>,
+    parameters: BTreeMap<String, OutputRef>,
+    infos: BTreeMap<String, ResourceInfo>,
+}
+
+/// Index of "no stack" in [`Synthesizer::stack_of`].
+const NO_STACK: u32 = u32::MAX;
+
+struct Synthesizer<'a> {
+    tree: &'a Tree,
+    ids: &'a LogicalIds,
+    stacks: Vec<NodeId>,
+    /// For every node, the index of the stack it belongs to (nearest stack ancestor).
+    stack_of: Vec<u32>,
+    names: Vec<String>,
+    state: Vec<StackState<'a>>,
+    graph: DependencyGraph,
+    /// (consumer, producer) pairs with at least one hand-declared dependency.
+    explicit: BTreeSet<(usize, usize)>,
+    /// Indexes into the tree's explicit dependencies, by the node that depends.
+    explicit_from: HashMap<NodeId, Vec<usize>>,
+    issues: Vec<Issue>,
+}
+
+impl<'a> Synthesizer<'a> {
+    fn run(tree: &Tree) -> Result<Assembly, Issues> {
+        let stacks = tree.stacks();
+        let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
+        let mut issues = tree.collect_issues();
+        check_stage_regions(tree, &mut issues);
+        check_stack_names(tree, &stacks, &names, &mut issues);
+        let ids = LogicalIds::assign(tree, &stacks, &mut issues);
+        let mut synth = Synthesizer {
+            tree,
+            ids: &ids,
+            stack_of: stack_of_every_node(tree),
+            graph: DependencyGraph::new(stacks.len()),
+            state: (0..stacks.len()).map(|_| StackState::default()).collect(),
+            explicit: BTreeSet::new(),
+            explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
+                HashMap::new(),
+                |mut index: HashMap<NodeId, Vec<usize>>, (d, dep)| {
+                    index.entry(dep.from).or_default().push(d);
+                    index
+                },
+            ),
+            issues,
+            names,
+            stacks,
+        };
+        let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
+            .map(|i| synth.resolve_environment(i))
+            .collect();
+        for i in 0..synth.stacks.len() {
+            synth.build_stack(i);
+        }
+        synth.add_construct_dependencies();
+        let order = match synth.graph.topological_order() {
+            Ok(order) => order,
+            Err(cycles) => {
+                for cycle in cycles {
+                    synth.report_stack_cycle(&cycle);
+                }
+                (0..synth.stacks.len()).collect()
+            }
+        };
+        let states = std::mem::take(&mut synth.state);
+        let mut artifacts: Vec<Option<StackArtifact>> = states
+            .into_iter()
+            .zip(environments)
+            .enumerate()
+            .map(|(i, (state, environment))| Some(synth.finish_stack(i, state, environment)))
+            .collect();
+        if !synth.issues.is_empty() {
+            return Err(Issues(synth.issues));
+        }
+        let stacks = order
+            .into_iter()
+            .filter_map(|i| artifacts[i].take())
+            .collect();
+        Ok(Assembly { stacks })
+    }
+
+    fn report(&mut self, node: NodeId, issue: Issue) {
+        let path = self.tree.path(node);
+        self.issues.push(issue.at(path));
+    }
+
+    /// The index of the stack `node` belongs to.
+    fn stack_index(&self, node: NodeId) -> Option<usize> {
+        match self.stack_of.get(node.0 as usize) {
+            Some(&NO_STACK) | None => None,
+            Some(&i) => Some(i as usize),
+        }
+    }
+
+    fn resolve_environment(&mut self, i: usize) -> EnvironmentSpec {
+        let tree = self.tree;
+        let stack = self.stacks[i];
+        let stage = tree.stage_of(stack).unwrap_or(stack);
+        let Some(env) = tree.environment_of(stack) else {
+            return EnvironmentSpec {
+                account: AccountSpec::Literal(String::new()),
+                region: String::new(),
+            };
+        };
+        let region = env.region.clone();
+        let account = match env.account.value() {
+            Value::String(id) => {
+                if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
+                    self.report(
+                        stage,
+                        Issue::new(
+                            "Stage.AccountId",
+                            "account",
+                            id,
+                            "an AWS account id is exactly 12 digits",
+                        ),
+                    );
+                }
+                AccountSpec::Literal(id.clone())
+            }
+            Value::Ref(reference) => {
+                let target = reference.target;
+                let reason = |tree: &Tree| {
+                    format!(
+                        "{} deploys into the account created by {}",
+                        tree.path(stack),
+                        tree.path(target)
+                    )
+                };
+                match self.share_output(i, reference, stage, reason) {
+                    Some(Shared::Output { producer, output }) => {
+                        AccountSpec::FromOutput(OutputRef {
+                            stack: self.names[producer].clone(),
+                            output,
+                        })
+                    }
+                    Some(Shared::Local(_)) => {
+                        self.report(stage, Issue::new(
+                            "Stage.AccountFromOwnStack",
+                            "account",
+                            self.tree.path(reference.target),
+                            "a stack cannot deploy into an account it creates itself: create the account in another stack",
+                        ));
+                        AccountSpec::Literal(String::new())
+                    }
+                    None => AccountSpec::Literal(String::new()),
+                }
+            }
+            other => {
+                let shown = format!("{other:?}");
+                self.report(stage, Issue::new(
+                    "Stage.AccountNotResolvable",
+                    "account",
+                    shown,
+                    "a stage's account is a 12-digit id or a reference to an AWS::Organizations::Account",
+                ));
+                AccountSpec::Literal(String::new())
+            }
+        };
+        EnvironmentSpec { account, region }
+    }
+}
+
+/// The nearest stack ancestor (or self) of every node, by index. A parent is always created
+/// before its children, so one pass in creation order suffices.
+fn stack_of_every_node(tree: &Tree) -> Vec<u32> {
+    let mut stack_of: Vec<u32> = Vec::with_capacity(tree.len());
+    let mut stacks = 0u32;
+    for id in tree.ids() {
+        let node = tree.node(id);
+        let own = if matches!(node.kind(), NodeKind::Stack(_)) {
+            stacks += 1;
+            stacks - 1
+        } else {
+            node.parent()
+                .and_then(|p| stack_of.get(p.0 as usize).copied())
+                .unwrap_or(NO_STACK)
+        };
+        stack_of.push(own);
+    }
+    stack_of
+}
+
+fn report(tree: &Tree, issues: &mut Vec<Issue>, node: NodeId, issue: Issue) {
+    issues.push(issue.at(tree.path(node)));
+}
+
+fn check_stage_regions(tree: &Tree, issues: &mut Vec<Issue>) {
+    for stage in tree.stages() {
+        let Some(env) = tree.environment_of(stage) else {
+            continue;
+        };
+        if !is_region(&env.region) {
+            let issue = Issue::new(
+                "Stage.Region",
+                "region",
+                &env.region,
+                "a region is written like us-east-1 or us-gov-west-1",
+            );
+            report(tree, issues, stage, issue);
+        }
+    }
+}
+
+fn check_stack_names(tree: &Tree, stacks: &[NodeId], names: &[String], issues: &mut Vec<Issue>) {
+    let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(stacks.len());
+    for (&stack, name) in stacks.iter().zip(names) {
+        let valid = name.len() <= limits::MAX_STACK_NAME_LEN
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        if !valid {
+            report(tree, issues, stack, Issue::new(
+                "Stack.Name",
+                "name",
+                name,
+                "a stack name (<stage id>-<stack id>) starts with a letter, has only letters, digits and '-', and is at most 128 characters",
+            ));
+        } else if let Some(&other) = seen.get(name.as_str()) {
+            let other = tree.path(other);
+            let issue = Issue::new(
+                "Stack.DuplicateName",
+                "name",
+                name,
+                format!("stack names are unique in an app; {other} has the same name"),
+            );
+            report(tree, issues, stack, issue);
+        }
+        seen.insert(name, stack);
+    }
+}
+
+fn stack_name(tree: &Tree, stack: NodeId) -> String {
+    match tree.stage_of(stack) {
+        Some(stage) => format!("{}-{}", tree.node(stage).id(), tree.node(stack).id()),
+        None => tree.node(stack).id().to_owned(),
+    }
+}
+
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    let letters = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase());
+    match parts.as_slice() {
+        [geo, area, n] => {
+            letters(geo) && geo.len() == 2 && letters(area) && n.parse::<u8>().is_ok()
+        }
+        [geo, gov, area, n] => {
+            letters(geo)
+                && geo.len() == 2
+                && letters(gov)
+                && letters(area)
+                && n.parse::<u8>().is_ok()
+        }
+        _ => false,
+    }
+}

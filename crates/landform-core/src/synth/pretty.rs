@@ -1,0 +1,298 @@
+//! A streaming JSON writer whose output is byte for byte what `serde_json::to_string_pretty`
+//! writes (two-space indent, `": "`, `{}` and `[]` for empty containers, serde_json's string
+//! escapes), so templates are rendered straight from the tree without building a
+//! `serde_json::Value` first.
+
+use serde_json::Value as Json;
+
+/// Spaces for the common depths; deeper levels repeat it.
+const SPACES: &str = "                                                                ";
+
+/// A pretty JSON text under construction. Containers are opened and closed explicitly; each
+/// member starts with [`JsonWriter::key`] (objects) or [`JsonWriter::item`] (arrays).
+#[derive(Debug, Default)]
+pub(crate) struct JsonWriter {
+    text: String,
+    indent: usize,
+    /// Per open container: whether it has a member yet (decides `,` and the closing newline).
+    has_members: Vec<bool>,
+}
+
+impl JsonWriter {
+    /// A writer whose first value sits at `indent` levels (its members one deeper), for a
+    /// piece of text spliced into a larger document at that depth.
+    pub(crate) fn at_indent(indent: usize, capacity: usize) -> Self {
+        JsonWriter {
+            text: String::with_capacity(capacity),
+            indent,
+            has_members: Vec::new(),
+        }
+    }
+
+    /// Bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The finished text.
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
+
+    pub(crate) fn begin_object(&mut self) {
+        self.open('{');
+    }
+
+    pub(crate) fn end_object(&mut self) {
+        self.close('}');
+    }
+
+    pub(crate) fn begin_array(&mut self) {
+        self.open('[');
+    }
+
+    pub(crate) fn end_array(&mut self) {
+        self.close(']');
+    }
+
+    /// Start an object member: its key, then the value is written next.
+    pub(crate) fn key(&mut self, key: &str) {
+        self.member();
+        self.string(key);
+        self.text.push_str(": ");
+    }
+
+    /// Start an array element: the value is written next.
+    pub(crate) fn item(&mut self) {
+        self.member();
+    }
+
+    /// An object member whose value is a string.
+    pub(crate) fn string_member(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.string(value);
+    }
+
+    pub(crate) fn null(&mut self) {
+        self.text.push_str("null");
+    }
+
+    pub(crate) fn bool(&mut self, value: bool) {
+        self.text.push_str(if value { "true" } else { "false" });
+    }
+
+    pub(crate) fn number(&mut self, value: &serde_json::Number) {
+        // `Display` of a number is its JSON form (itoa / ryu, as the serializer uses).
+        use std::fmt::Write;
+        let _ = write!(self.text, "{value}");
+    }
+
+    /// Already rendered JSON text of one value at the current depth.
+    pub(crate) fn raw(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// A JSON string with serde_json's escapes: `"`, `\`, and control characters (the short
+    /// forms `\b \t \n \f \r`, otherwise `\u00XX` in lowercase hex).
+    pub(crate) fn string(&mut self, value: &str) {
+        self.text.reserve(value.len() + 2);
+        self.text.push('"');
+        let bytes = value.as_bytes();
+        let mut start = 0;
+        let mut at = clean_prefix(bytes);
+        while at < bytes.len() {
+            let byte = bytes[at];
+            let escape: &str = match byte {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                0x08 => "\\b",
+                b'\t' => "\\t",
+                b'\n' => "\\n",
+                0x0c => "\\f",
+                b'\r' => "\\r",
+                0x00..=0x1f => "",
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            // Escaped bytes are ASCII, so `start..at` always falls on character boundaries.
+            self.text.push_str(&value[start..at]);
+            if escape.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                self.text.push_str("\\u00");
+                self.text.push(HEX[(byte >> 4) as usize] as char);
+                self.text.push(HEX[(byte & 0xf) as usize] as char);
+            } else {
+                self.text.push_str(escape);
+            }
+            at += 1;
+            start = at;
+        }
+        self.text.push_str(&value[start..]);
+        self.text.push('"');
+    }
+
+    /// A `serde_json::Value`, as serde_json would print it at this depth.
+    pub(crate) fn json(&mut self, value: &Json) {
+        match value {
+            Json::Null => self.null(),
+            Json::Bool(b) => self.bool(*b),
+            Json::Number(n) => self.number(n),
+            Json::String(s) => self.string(s),
+            Json::Array(items) => {
+                self.begin_array();
+                for item in items {
+                    self.item();
+                    self.json(item);
+                }
+                self.end_array();
+            }
+            Json::Object(map) => {
+                self.begin_object();
+                for (key, item) in map {
+                    self.key(key);
+                    self.json(item);
+                }
+                self.end_object();
+            }
+        }
+    }
+
+    fn open(&mut self, bracket: char) {
+        self.text.push(bracket);
+        self.indent += 1;
+        self.has_members.push(false);
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.indent -= 1;
+        if self.has_members.pop() == Some(true) {
+            self.newline();
+        }
+        self.text.push(bracket);
+    }
+
+    fn member(&mut self) {
+        match self.has_members.last_mut() {
+            Some(has) if *has => self.text.push(','),
+            Some(has) => *has = true,
+            None => {}
+        }
+        self.newline();
+    }
+
+    fn newline(&mut self) {
+        self.text.push('\n');
+        let mut spaces = self.indent * 2;
+        while spaces > 0 {
+            let n = spaces.min(SPACES.len());
+            self.text.push_str(&SPACES[..n]);
+            spaces -= n;
+        }
+    }
+}
+
+/// Length of the longest prefix with nothing to escape, eight bytes at a time (template
+/// strings rarely need escapes, so most are copied in one piece).
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Nonzero exactly when some byte of `x` is zero (the classic bit trick); a chunk is
+    // only skipped when none of its bytes needs an escape.
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // Bytes below 0x20: subtracting 0x20 borrows into the high bit of bytes < 0x20.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if control
+            | has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            != 0
+        {
+            break;
+        }
+        at += 8;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn pretty(value: &Json) -> String {
+        let mut writer = JsonWriter::default();
+        writer.json(value);
+        writer.into_text()
+    }
+
+    #[test]
+    fn matches_serde_json_on_edge_cases() {
+        let value = json!({
+            "empty": {}, "none": [], "nested": [[], [{}], {"a": [1, -2, 2.5, 1e300]}],
+            "text": "quote \" backslash \\ controls \u{0}\u{8}\t\n\u{c}\r\u{1f}\u{7f} é ☃ 𝄞",
+            "t": true, "f": false, "n": null
+        });
+        assert_eq!(
+            pretty(&value),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_offset_of_the_word_scan() {
+        for special in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+            for at in 0..20 {
+                let mut text: String = "abcdefghijklmnopqrstuvwxyz".chars().take(20).collect();
+                text.insert(at, special);
+                text.push('é');
+                let value = Json::String(text);
+                assert_eq!(pretty(&value), serde_json::to_string(&value).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_indents_past_the_spaces_table() {
+        let mut value = json!("leaf");
+        for _ in 0..50 {
+            value = json!({ "k": [value] });
+        }
+        assert_eq!(
+            pretty(&value),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+    }
+
+    fn any_json() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            any::<String>().prop_map(Json::String),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                prop::collection::vec((any::<String>(), inner), 0..6)
+                    .prop_map(|pairs| Json::Object(pairs.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_value_prints_as_serde_json_prints_it(value in any_json()) {
+            prop_assert_eq!(pretty(&value), serde_json::to_string_pretty(&value).unwrap());
+        }
+    }
+}

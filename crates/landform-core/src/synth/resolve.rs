@@ -1,0 +1,410 @@
+//! The resolver: a value becomes what the stack using it can read. `Ref`/`Fn::GetAtt` in the
+//! same stack, an `Fn::ImportValue` of an export in the same account and region, and a stack
+//! parameter that the manifest wires to the producer's output across accounts or regions.
+//!
+//! Plain values stream straight into the template text; only intrinsics and the parts of
+//! `Fn::Join`/`Fn::Sub` (whose shape decides the output) pass through [`Resolved`].
+
+use std::borrow::Cow;
+
+use super::assembly::OutputRef;
+use super::pretty::JsonWriter;
+use super::Synthesizer;
+use crate::issue::Issue;
+use crate::logical_id::{alphanumeric_name, logical_id};
+use crate::tree::{NodeId, Tree};
+use crate::value::{Attribute, Reference, SubPart, Value};
+
+/// A resolved value, borrowing from the tree where it can: the JSON it stands for is what
+/// `write` prints.
+#[derive(Debug, Clone)]
+pub(super) enum Resolved<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Text(Cow<'a, str>),
+    Array(Vec<Resolved<'a>>),
+    Object(Vec<(&'a str, Resolved<'a>)>),
+    /// `{"Ref": name}`
+    Ref(Cow<'a, str>),
+    /// `{"Fn::GetAtt": [logical id, attribute]}`
+    GetAtt(&'a str, &'a str),
+    /// `{"Fn::ImportValue": export}`
+    Import(String),
+    /// `{"Fn::Join": [delimiter, parts]}`, when some part is not a plain string.
+    Join(&'a str, Vec<Resolved<'a>>),
+    /// `{"Fn::Sub": template}`, or `{"Fn::Sub": [template, variables]}` with variables.
+    Sub(String, Vec<(String, Resolved<'a>)>),
+}
+
+impl Resolved<'_> {
+    /// `Ref` or `Fn::GetAtt` of a logical id.
+    pub(super) fn intrinsic<'a>(logical_id: &'a str, attribute: &'a Attribute) -> Resolved<'a> {
+        match attribute {
+            Attribute::Ref => Resolved::Ref(Cow::Borrowed(logical_id)),
+            Attribute::GetAtt(name) => Resolved::GetAtt(logical_id, name),
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Resolved::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub(super) fn write(&self, w: &mut JsonWriter) {
+        match self {
+            Resolved::Null => w.null(),
+            Resolved::Bool(b) => w.bool(*b),
+            Resolved::Number(n) => w.number(n),
+            Resolved::Text(text) => w.string(text),
+            Resolved::Array(items) => {
+                w.begin_array();
+                for item in items {
+                    w.item();
+                    item.write(w);
+                }
+                w.end_array();
+            }
+            Resolved::Object(members) => {
+                w.begin_object();
+                for (key, value) in members {
+                    w.key(key);
+                    value.write(w);
+                }
+                w.end_object();
+            }
+            Resolved::Ref(name) => {
+                w.begin_object();
+                w.string_member("Ref", name);
+                w.end_object();
+            }
+            Resolved::GetAtt(id, attribute) => {
+                w.begin_object();
+                w.key("Fn::GetAtt");
+                w.begin_array();
+                w.item();
+                w.string(id);
+                w.item();
+                w.string(attribute);
+                w.end_array();
+                w.end_object();
+            }
+            Resolved::Import(export) => {
+                w.begin_object();
+                w.string_member("Fn::ImportValue", export);
+                w.end_object();
+            }
+            Resolved::Join(delimiter, parts) => {
+                w.begin_object();
+                w.key("Fn::Join");
+                w.begin_array();
+                w.item();
+                w.string(delimiter);
+                w.item();
+                w.begin_array();
+                for part in parts {
+                    w.item();
+                    part.write(w);
+                }
+                w.end_array();
+                w.end_array();
+                w.end_object();
+            }
+            Resolved::Sub(template, variables) => {
+                w.begin_object();
+                w.key("Fn::Sub");
+                if variables.is_empty() {
+                    w.string(template);
+                } else {
+                    w.begin_array();
+                    w.item();
+                    w.string(template);
+                    w.item();
+                    w.begin_object();
+                    for (name, value) in variables {
+                        w.key(name);
+                        value.write(w);
+                    }
+                    w.end_object();
+                    w.end_array();
+                }
+                w.end_object();
+            }
+        }
+    }
+}
+
+/// Where a stack reads a reference from.
+pub(super) enum Shared<'a> {
+    /// The target is in the reading stack: its logical id.
+    Local(&'a str),
+    /// The target is in another stack, which exports it as this output.
+    Output { producer: usize, output: String },
+}
+
+impl<'a> Synthesizer<'a> {
+    /// Write `value` as read by stack `i` from node `from`. `deps` receives the same-stack
+    /// resources it references.
+    pub(super) fn write_value(
+        &mut self,
+        value: &'a Value,
+        i: usize,
+        from: NodeId,
+        deps: &mut Vec<&'a str>,
+        w: &mut JsonWriter,
+    ) {
+        match value {
+            Value::Null => w.null(),
+            Value::Bool(b) => w.bool(*b),
+            Value::String(s) => w.string(s),
+            Value::Array(items) => {
+                w.begin_array();
+                for item in items {
+                    w.item();
+                    self.write_value(item, i, from, deps, w);
+                }
+                w.end_array();
+            }
+            Value::Object(map) => {
+                w.begin_object();
+                for (key, item) in map {
+                    if !matches!(item, Value::Null) {
+                        w.key(key);
+                        self.write_value(item, i, from, deps, w);
+                    }
+                }
+                w.end_object();
+            }
+            _ => self.resolve(value, i, from, deps).write(w),
+        }
+    }
+
+    /// Resolve `value` for stack `i` (see [`Synthesizer::write_value`]).
+    pub(super) fn resolve(
+        &mut self,
+        value: &'a Value,
+        i: usize,
+        from: NodeId,
+        deps: &mut Vec<&'a str>,
+    ) -> Resolved<'a> {
+        match value {
+            Value::Null => Resolved::Null,
+            Value::Bool(b) => Resolved::Bool(*b),
+            Value::Number(n) => match n.parse::<serde_json::Number>() {
+                Ok(number) => Resolved::Number(number),
+                Err(_) => Resolved::Text(Cow::Borrowed(n)),
+            },
+            Value::String(s) => Resolved::Text(Cow::Borrowed(s)),
+            Value::Array(items) => Resolved::Array(
+                items
+                    .iter()
+                    .map(|v| self.resolve(v, i, from, deps))
+                    .collect(),
+            ),
+            Value::Object(map) => Resolved::Object(
+                map.iter()
+                    .filter(|(_, v)| !matches!(v, Value::Null))
+                    .map(|(k, v)| (k.as_str(), self.resolve(v, i, from, deps)))
+                    .collect(),
+            ),
+            Value::Pseudo(p) => Resolved::Ref(Cow::Borrowed(p.name())),
+            Value::Ref(reference) => self.resolve_reference(reference, i, from, deps),
+            Value::Join { delimiter, parts } => {
+                let parts: Vec<Resolved<'a>> = parts
+                    .iter()
+                    .map(|v| self.resolve(v, i, from, deps))
+                    .collect();
+                if parts.iter().all(|p| p.as_str().is_some()) {
+                    let texts: Vec<&str> = parts.iter().filter_map(Resolved::as_str).collect();
+                    Resolved::Text(Cow::Owned(texts.join(delimiter)))
+                } else {
+                    Resolved::Join(delimiter, parts)
+                }
+            }
+            Value::Sub(parts) => self.resolve_sub(parts, i, from, deps),
+        }
+    }
+
+    fn resolve_reference(
+        &mut self,
+        reference: &'a Reference,
+        i: usize,
+        from: NodeId,
+        deps: &mut Vec<&'a str>,
+    ) -> Resolved<'a> {
+        let reason = |tree: &Tree| {
+            format!(
+                "{} reads {}.{}",
+                tree.path(from),
+                tree.path(reference.target),
+                reference.attribute.name()
+            )
+        };
+        let (producer, output) = match self.share_output(i, reference, from, reason) {
+            None => return Resolved::Null,
+            Some(Shared::Local(id)) => {
+                deps.push(id);
+                return Resolved::intrinsic(id, &reference.attribute);
+            }
+            Some(Shared::Output { producer, output }) => (producer, output),
+        };
+        if self.same_environment(producer, i) {
+            let export = format!("{}:{}", self.names[producer], output);
+            if let Some(entry) = self.state[producer].shared_outputs.get_mut(&output) {
+                entry.1 = Some(export.clone());
+            }
+            Resolved::Import(export)
+        } else {
+            let parameter = logical_id(&[self.names[producer].as_str(), &output]);
+            self.state[i].parameters.insert(
+                parameter.clone(),
+                OutputRef {
+                    stack: self.names[producer].clone(),
+                    output,
+                },
+            );
+            Resolved::Ref(Cow::Owned(parameter))
+        }
+    }
+
+    /// Make `reference` available as an output of its stack for stack `consumer`; records the
+    /// dependency. `None` (with an issue) when it points at no resource of the app.
+    pub(super) fn share_output(
+        &mut self,
+        consumer: usize,
+        reference: &'a Reference,
+        from: NodeId,
+        reason: impl FnOnce(&Tree) -> String,
+    ) -> Option<Shared<'a>> {
+        let target = reference.target;
+        let target_ok =
+            (target.0 as usize) < self.tree.len() && self.tree.node(target).resource().is_some();
+        let producer = if target_ok {
+            self.stack_index(target)
+        } else {
+            None
+        };
+        let Some(producer) = producer else {
+            let shown = if (target.0 as usize) < self.tree.len() {
+                self.tree.path(target).to_string()
+            } else {
+                format!("node #{}", target.0)
+            };
+            self.report(
+                from,
+                Issue::new(
+                    "Reference.NotAResource",
+                    "reference",
+                    shown,
+                    "a reference points at a resource inside a stack of this app",
+                ),
+            );
+            return None;
+        };
+        let ids = self.ids;
+        let id = ids.get(target).unwrap_or_default();
+        if producer == consumer {
+            return Some(Shared::Local(id));
+        }
+        let output = alphanumeric_name(&format!(
+            "Export{id}{}",
+            reference.attribute.name().replace('.', "")
+        ));
+        if !self.state[producer].shared_outputs.contains_key(&output) {
+            let value = Resolved::intrinsic(id, &reference.attribute);
+            self.state[producer]
+                .shared_outputs
+                .insert(output.clone(), (value, None));
+        }
+        self.graph.add_edge(consumer, producer, reason(self.tree));
+        Some(Shared::Output { producer, output })
+    }
+
+    fn same_environment(&self, a: usize, b: usize) -> bool {
+        match (
+            self.tree.environment_of(self.stacks[a]),
+            self.tree.environment_of(self.stacks[b]),
+        ) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    fn resolve_sub(
+        &mut self,
+        parts: &'a [SubPart],
+        i: usize,
+        from: NodeId,
+        deps: &mut Vec<&'a str>,
+    ) -> Resolved<'a> {
+        let mut template = String::new();
+        let mut variables: Vec<(String, Resolved<'a>)> = Vec::new();
+        for part in parts {
+            let resolved = match part {
+                SubPart::Text(t) => {
+                    push_sub_literal(&mut template, t);
+                    continue;
+                }
+                SubPart::Value(v) => self.resolve(v, i, from, deps),
+            };
+            match resolved {
+                Resolved::Text(s) => push_sub_literal(&mut template, &s),
+                Resolved::Ref(name) => push_sub_variable(&mut template, &name, None),
+                Resolved::GetAtt(id, attribute) => {
+                    push_sub_variable(&mut template, id, Some(attribute))
+                }
+                // A literal object that reads like an intrinsic is spliced like one.
+                Resolved::Object(members) if members.len() == 1 && members[0].0 == "Ref" => {
+                    if let Some(name) = members[0].1.as_str() {
+                        push_sub_variable(&mut template, name, None);
+                    }
+                }
+                Resolved::Object(members)
+                    if members.len() == 1
+                        && members[0].0 == "Fn::GetAtt"
+                        && matches!(&members[0].1, Resolved::Array(a) if a.len() == 2) =>
+                {
+                    if let Resolved::Array(att) = &members[0].1 {
+                        let id = att[0].as_str().unwrap_or_default();
+                        let attribute = att[1].as_str().unwrap_or_default();
+                        push_sub_variable(&mut template, id, Some(attribute));
+                    }
+                }
+                other => {
+                    let name = format!("Var{}", variables.len());
+                    push_sub_variable(&mut template, &name, None);
+                    variables.push((name, other));
+                }
+            }
+        }
+        let has_variable = !variables.is_empty() || template.replace("${!", "").contains("${");
+        if !has_variable {
+            return Resolved::Text(Cow::Owned(template.replace("${!", "${")));
+        }
+        Resolved::Sub(template, variables)
+    }
+}
+
+/// Literal text in an `Fn::Sub` template: `${` is escaped as `${!`.
+fn push_sub_literal(template: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        template.push_str(&rest[..at + 2]);
+        template.push('!');
+        rest = &rest[at + 2..];
+    }
+    template.push_str(rest);
+}
+
+/// `${name}` or `${name.attribute}`.
+fn push_sub_variable(template: &mut String, name: &str, attribute: Option<&str>) {
+    template.push_str("${");
+    template.push_str(name);
+    if let Some(attribute) = attribute {
+        template.push('.');
+        template.push_str(attribute);
+    }
+    template.push('}');
+}

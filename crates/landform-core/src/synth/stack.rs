@@ -1,0 +1,430 @@
+//! One stack's part of synthesis: render its resources and outputs in tree order (resolving
+//! references as they come), then, once every stack is resolved, put its template together
+//! in CloudFormation's order and check it against the quotas.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
+use super::pretty::JsonWriter;
+use super::{Resolved, StackState, Synthesizer};
+use crate::graph::DependencyGraph;
+use crate::issue::Issue;
+use crate::limits;
+use crate::resource::{RemovalPolicy, Resource};
+use crate::tree::{NodeId, NodeKind};
+use crate::value::Value;
+
+/// Depth of a resource body in a template (`{ "Resources": { "Id": <here> } }`), and of an
+/// output body.
+const BODY_INDENT: usize = 2;
+
+/// A stack output, as the template lists it.
+enum OutputBody<'s, 'a> {
+    /// Declared by the user: rendered while resolving.
+    User(&'s str),
+    /// Added for other stacks: the value and the export name when imported.
+    Shared(&'s Resolved<'a>, &'s Option<String>),
+}
+
+impl<'a> Synthesizer<'a> {
+    pub(super) fn build_stack(&mut self, i: usize) {
+        let stack = self.stacks[i];
+        let tree = self.tree;
+        let ids = self.ids;
+        let mut bodies = JsonWriter::at_indent(BODY_INDENT, 0);
+        let mut resource_ids: Vec<&'a str> = Vec::new();
+        let mut resource_deps: Vec<Vec<&'a str>> = Vec::new();
+        for node in tree.descendants(stack) {
+            match tree.node(node).kind() {
+                NodeKind::Resource(resource) => {
+                    let lid = ids.get(node).unwrap_or_default();
+                    let start = bodies.len();
+                    let refs = self.write_resource(i, node, resource, &mut bodies);
+                    self.state[i].resources.push((lid, start..bodies.len()));
+                    self.state[i].infos.insert(
+                        lid.to_owned(),
+                        ResourceInfo {
+                            path: tree.path(node),
+                            type_name: resource.type_name().to_owned(),
+                        },
+                    );
+                    resource_ids.push(lid);
+                    resource_deps.push(refs);
+                }
+                NodeKind::Output(output) => {
+                    let lid = ids.get(node).unwrap_or_default();
+                    let mut refs = Vec::new();
+                    let mut body = JsonWriter::at_indent(BODY_INDENT, 64);
+                    body.begin_object();
+                    if let Some(d) = &output.description {
+                        body.string_member("Description", d);
+                    }
+                    body.key("Value");
+                    self.write_value(&output.value, i, node, &mut refs, &mut body);
+                    body.end_object();
+                    self.state[i].user_outputs.insert(lid, body.into_text());
+                }
+                _ => {}
+            }
+        }
+        self.state[i].bodies = bodies.into_text();
+        self.check_resource_cycles(i, &resource_ids, &resource_deps);
+    }
+
+    /// Render one resource's body; returns the same-stack resources it waits for (references
+    /// and `DependsOn`).
+    fn write_resource(
+        &mut self,
+        i: usize,
+        node: NodeId,
+        resource: &'a Resource,
+        w: &mut JsonWriter,
+    ) -> Vec<&'a str> {
+        let tree = self.tree;
+        let mut refs: Vec<&'a str> = Vec::new();
+        w.begin_object();
+        w.string_member("Type", resource.type_name());
+        if resource
+            .properties()
+            .values()
+            .any(|v| !matches!(v, Value::Null))
+        {
+            w.key("Properties");
+            w.begin_object();
+            for (name, value) in resource.properties() {
+                if !matches!(value, Value::Null) {
+                    w.key(name);
+                    self.write_value(value, i, node, &mut refs, w);
+                }
+            }
+            w.end_object();
+        }
+        let mut explicit: Vec<&'a str> = Vec::new();
+        for on in self.dependencies_of(node, resource) {
+            if tree.get(on).is_none() {
+                let shown = format!("node #{}", on.0);
+                self.report(
+                    node,
+                    Issue::new(
+                        "Reference.NotAResource",
+                        "depends_on",
+                        shown,
+                        "a dependency points at a resource of this app",
+                    ),
+                );
+                continue;
+            }
+            if tree.node(on).resource().is_none() {
+                continue;
+            }
+            match self.stack_index(on) {
+                Some(p) if p == i => {
+                    let on_id = self.ids.get(on).unwrap_or_default();
+                    if !refs.contains(&on_id) && !explicit.contains(&on_id) {
+                        explicit.push(on_id);
+                    }
+                }
+                Some(p) => {
+                    self.explicit.insert((i, p));
+                    self.graph.add_edge(
+                        i,
+                        p,
+                        format!("{} depends on {}", tree.path(node), tree.path(on)),
+                    )
+                }
+                None => {}
+            }
+        }
+        explicit.sort();
+        if !explicit.is_empty() {
+            w.key("DependsOn");
+            w.begin_array();
+            for id in &explicit {
+                w.item();
+                w.string(id);
+            }
+            w.end_array();
+        }
+        if let Some(p) = resource.deletion() {
+            w.string_member("DeletionPolicy", policy_name(p));
+        }
+        if let Some(p) = resource.update_replace() {
+            w.string_member("UpdateReplacePolicy", policy_name(p));
+        }
+        if !resource.metadata_entries().is_empty() {
+            w.key("Metadata");
+            w.begin_object();
+            for (key, value) in resource.metadata_entries() {
+                w.key(key);
+                w.json(value);
+            }
+            w.end_object();
+        }
+        w.end_object();
+        refs.extend(explicit);
+        refs
+    }
+
+    /// The nodes a resource depends on by hand: its own `depends_on`, and every node under
+    /// the targets of `Scope::add_dependency` declared on it.
+    fn dependencies_of(&self, node: NodeId, resource: &Resource) -> Vec<NodeId> {
+        let tree = self.tree;
+        let declared = self.explicit_from.get(&node).into_iter().flatten();
+        resource
+            .dependencies()
+            .iter()
+            .copied()
+            .chain(declared.flat_map(|&d| {
+                let on = tree.explicit_dependencies()[d].on;
+                match tree.get(on) {
+                    Some(_) => tree.descendants(on),
+                    None => vec![on],
+                }
+            }))
+            .collect()
+    }
+
+    /// Explicit dependencies declared on non-resource nodes: the whole stack waits.
+    pub(super) fn add_construct_dependencies(&mut self) {
+        let tree = self.tree;
+        for dep in tree.explicit_dependencies() {
+            let known = tree.get(dep.from).is_some() && tree.get(dep.on).is_some();
+            if !known || tree.node(dep.from).resource().is_some() {
+                continue;
+            }
+            if let (Some(i), Some(p)) = (self.stack_index(dep.from), self.stack_index(dep.on)) {
+                if p != i {
+                    self.explicit.insert((i, p));
+                    self.graph.add_edge(i, p, dep.reason.clone());
+                }
+            }
+        }
+    }
+
+    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], deps: &[Vec<&str>]) {
+        let position: HashMap<&str, usize> =
+            ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
+        let mut graph = DependencyGraph::new(ids.len());
+        for (from, refs) in deps.iter().enumerate() {
+            for r in refs {
+                if let Some(&on) = position.get(r) {
+                    graph.add_edge(from, on, "");
+                }
+            }
+        }
+        for cycle in graph.cycles() {
+            let infos = &self.state[i].infos;
+            let names: Vec<String> = cycle
+                .iter()
+                .chain(cycle.first())
+                .map(|&n| infos[ids[n]].path.to_string())
+                .collect();
+            let first = infos[ids[cycle[0]]].path.clone();
+            self.issues.push(
+                Issue::new(
+                    "Stack.ResourceCycle",
+                    "references",
+                    names.join(" -> "),
+                    "resources in a stack cannot depend on each other in a cycle: remove one reference or DependsOn",
+                )
+                .at(first),
+            );
+        }
+    }
+
+    pub(super) fn report_stack_cycle(&mut self, cycle: &[usize]) {
+        let mut steps = Vec::new();
+        for (k, &from) in cycle.iter().enumerate() {
+            let on = cycle[(k + 1) % cycle.len()];
+            let reasons = self.graph.reasons(from, on).join("; ");
+            steps.push(format!(
+                "{} -> {} ({reasons})",
+                self.tree.path(self.stacks[from]),
+                self.tree.path(self.stacks[on])
+            ));
+        }
+        let node = self.stacks[cycle[0]];
+        self.report(
+            node,
+            Issue::new(
+                "App.StackCycle",
+                "dependencies",
+                steps.join(", "),
+                "stacks cannot depend on each other in a cycle: move the shared resource to its own stack",
+            ),
+        );
+    }
+
+    pub(super) fn finish_stack(
+        &mut self,
+        i: usize,
+        state: StackState<'a>,
+        environment: EnvironmentSpec,
+    ) -> StackArtifact {
+        let stack = self.stacks[i];
+        let name = self.names[i].clone();
+        let description = match self.tree.node(stack).kind() {
+            NodeKind::Stack(props) => props.description.clone(),
+            _ => None,
+        };
+        // Sorted by id; of ids rendered twice (a collision, already reported) the last wins.
+        let mut resources = state.resources;
+        resources.sort_by(|a, b| a.0.cmp(b.0));
+        let mut kept: Vec<&(&str, std::ops::Range<usize>)> = Vec::with_capacity(resources.len());
+        for (n, entry) in resources.iter().enumerate() {
+            if resources.get(n + 1).map(|next| next.0) != Some(entry.0) {
+                kept.push(entry);
+            }
+        }
+        let mut outputs: BTreeMap<&str, OutputBody<'_, 'a>> = state
+            .user_outputs
+            .iter()
+            .map(|(id, body)| (*id, OutputBody::User(body)))
+            .collect();
+        for (id, (value, export)) in &state.shared_outputs {
+            outputs
+                .entry(id)
+                .or_insert(OutputBody::Shared(value, export));
+        }
+
+        let mut w = JsonWriter::at_indent(0, state.bodies.len() + 4096);
+        w.begin_object();
+        w.string_member("AWSTemplateFormatVersion", "2010-09-09");
+        w.key("Description");
+        match description {
+            Some(d) => w.string(&d),
+            None => w.string(&format!("Landform stack {}", self.tree.path(stack))),
+        }
+        if !state.parameters.is_empty() {
+            w.key("Parameters");
+            w.begin_object();
+            for (p, source) in &state.parameters {
+                w.key(p);
+                w.begin_object();
+                w.string_member("Type", "String");
+                w.string_member(
+                    "Description",
+                    &format!(
+                        "Output {} of stack {}, filled at deploy time",
+                        source.output, source.stack
+                    ),
+                );
+                w.end_object();
+            }
+            w.end_object();
+        }
+        w.key("Resources");
+        w.begin_object();
+        for (id, span) in &kept {
+            w.key(id);
+            w.raw(&state.bodies[span.clone()]);
+        }
+        w.end_object();
+        if !outputs.is_empty() {
+            w.key("Outputs");
+            w.begin_object();
+            for (id, body) in &outputs {
+                w.key(id);
+                match body {
+                    OutputBody::User(text) => w.raw(text),
+                    OutputBody::Shared(value, export) => {
+                        w.begin_object();
+                        w.key("Value");
+                        value.write(&mut w);
+                        if let Some(export) = export {
+                            w.key("Export");
+                            w.begin_object();
+                            w.string_member("Name", export);
+                            w.end_object();
+                        }
+                        w.end_object();
+                    }
+                }
+            }
+            w.end_object();
+        }
+        w.end_object();
+        let mut text = w.into_text();
+        text.push('\n');
+
+        if kept.is_empty() {
+            self.report(stack, Issue::new(
+                "Stack.NoResources",
+                "resources",
+                0,
+                "CloudFormation refuses a template without resources: add one or remove the stack",
+            ));
+        }
+        self.check_limits(
+            stack,
+            [kept.len(), state.parameters.len(), outputs.len()],
+            text.len(),
+        );
+        let dependencies = self
+            .graph
+            .dependencies(i)
+            .into_iter()
+            .map(|p| StackDependency {
+                stack: self.names[p].clone(),
+                reasons: self.graph.reasons(i, p).to_vec(),
+                explicit: self.explicit.contains(&(i, p)),
+            })
+            .collect();
+        StackArtifact {
+            template_file: format!("{name}.template.json"),
+            name,
+            path: self.tree.path(stack),
+            environment,
+            dependencies,
+            parameters: state.parameters,
+            resources: state.infos,
+            template: Template::from_text(text),
+        }
+    }
+
+    /// CloudFormation's quotas: counts of resources, parameters and outputs, and the size of
+    /// the template text as written.
+    fn check_limits(&mut self, stack: NodeId, counts: [usize; 3], bytes: usize) {
+        let checks = [
+            ("Stack.TooManyResources", "resources", limits::MAX_RESOURCES),
+            (
+                "Stack.TooManyParameters",
+                "parameters",
+                limits::MAX_PARAMETERS,
+            ),
+            ("Stack.TooManyOutputs", "outputs", limits::MAX_OUTPUTS),
+        ];
+        for ((code, what, limit), count) in checks.into_iter().zip(counts) {
+            if count > limit {
+                self.report(stack, Issue::new(
+                    code,
+                    what,
+                    count,
+                    format!("a CloudFormation template holds at most {limit} {what}: split the stack"),
+                ));
+            }
+        }
+        if bytes > limits::MAX_TEMPLATE_BYTES {
+            self.report(
+                stack,
+                Issue::new(
+                    "Stack.TemplateTooLarge",
+                    "template",
+                    format!("{bytes} bytes"),
+                    format!(
+                        "a CloudFormation template body is at most {} bytes: split the stack",
+                        limits::MAX_TEMPLATE_BYTES
+                    ),
+                ),
+            );
+        }
+    }
+}
+
+fn policy_name(policy: RemovalPolicy) -> &'static str {
+    match policy {
+        RemovalPolicy::Delete => "Delete",
+        RemovalPolicy::Retain => "Retain",
+        RemovalPolicy::Snapshot => "Snapshot",
+    }
+}
