@@ -254,15 +254,23 @@ pub(super) async fn create_attachment(
     if subnets.is_empty() {
         return Err(required(ATTACHMENT, "SubnetIds"));
     }
+    let tags = create_tags(p, &request.idempotency_key);
     let a = ec2
         .create_transit_gateway_vpc_attachment(
             &need(ATTACHMENT, p, "TransitGatewayId")?,
             &need(ATTACHMENT, p, "VpcId")?,
             subnets,
             &attachment_options(p),
-            create_tags(p, &request.idempotency_key),
+            tags.clone(),
         )
         .await?;
+    // moto 5 files the tag specification of a VPC attachment under the wrong resource type
+    // and drops it; tag what the answer lacks so read and find work there too (on AWS the
+    // answer carries the tags and nothing is sent).
+    let untagged: Vec<_> = tags.into_iter().filter(|t| !a.tags.contains(t)).collect();
+    if !untagged.is_empty() {
+        ec2.create_tags(&a.id, untagged).await?;
+    }
     wait_attachment(ec2, &a.id).await?;
     Ok(ResourceState::ready(
         a.id.clone(),
