@@ -42,7 +42,12 @@ pub use config::{ConfigApi, SdkConfigService};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use ec2::MockEc2Api;
-pub use ec2::{Ec2Api, SdkEc2};
+pub use ec2::{
+    Ec2Api, Filter, FlowLogInfo, FlowLogSpec, NetworkAclInfo, RouteInfo, RouteTableAssociationInfo,
+    RouteTableInfo, RouteTarget, SdkEc2, SubnetInfo, SubnetSpec, TransitGatewayInfo,
+    TransitGatewayOptions, TransitGatewayRouteInfo, TransitGatewayRouteTableInfo,
+    VpcAttachmentInfo, VpcAttachmentOptions, VpcAttribute, VpcInfo,
+};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use events::MockEventsApi;
@@ -68,7 +73,7 @@ pub(crate) use organizations::MockOrganizationsApi;
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use ram::MockRamApi;
-pub use ram::{RamApi, SdkRam};
+pub use ram::{RamApi, ResourceShareInfo, ResourceShareSpec, SdkRam, ShareAssociation};
 #[cfg(test)]
 pub(crate) use s3::MockS3Api;
 #[cfg(test)]

@@ -1,0 +1,1062 @@
+//! [`Ec2Api`] over the SDK client.
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types as t;
+use landform_deploy::ProviderError;
+
+use super::{
+    Ec2Api, Filter, FlowLogInfo, FlowLogSpec, NetworkAclInfo, RouteInfo, RouteTableAssociationInfo,
+    RouteTableInfo, RouteTarget, SubnetInfo, SubnetSpec, TransitGatewayInfo, TransitGatewayOptions,
+    TransitGatewayRouteInfo, TransitGatewayRouteTableInfo, VpcAttachmentInfo, VpcAttachmentOptions,
+    VpcAttribute, VpcInfo,
+};
+use crate::api::Tag;
+use crate::error::{missing, sdk_error, ErrorCode};
+
+/// [`Ec2Api`] over the SDK client.
+#[derive(Debug, Clone)]
+pub struct SdkEc2(pub aws_sdk_ec2::Client);
+
+/// [`sdk_error`], with EC2's own codes mapped: EC2 names a missing object
+/// `InvalidVpcID.NotFound`, `InvalidRoute.NotFound`..., and a refused delete
+/// `DependencyViolation` or `IncorrectState`.
+fn ec2_error<E>(
+    operation: &str,
+    err: aws_sdk_ec2::error::SdkError<E, aws_sdk_ec2::config::http::HttpResponse>,
+) -> ProviderError
+where
+    E: aws_sdk_ec2::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let mut e = sdk_error(operation, err);
+    if let Some(code) = e.service_code.as_deref() {
+        e.code = ec2_code(code).unwrap_or(e.code);
+    }
+    e
+}
+
+/// The handler code of an EC2 error code, where [`crate::error::code_of`] does not know it.
+pub(crate) fn ec2_code(code: &str) -> Option<ErrorCode> {
+    Some(match code {
+        c if c.ends_with(".NotFound") => ErrorCode::NotFound,
+        c if c.ends_with(".Duplicate") => ErrorCode::AlreadyExists,
+        "RouteAlreadyExists" | "Resource.AlreadyAssociated" => ErrorCode::AlreadyExists,
+        "DependencyViolation" | "IncorrectState" | "InvalidTransitGatewayAttachmentID.Invalid" => {
+            ErrorCode::ResourceConflict
+        }
+        "InvalidParameterValue"
+        | "InvalidParameter"
+        | "InvalidParameterCombination"
+        | "MissingParameter"
+        | "IdempotentParameterMismatch" => ErrorCode::InvalidRequest,
+        c if c.ends_with(".Malformed") || c.ends_with(".Conflict") => ErrorCode::InvalidRequest,
+        _ => return None,
+    })
+}
+
+fn tag_list(tags: &[t::Tag]) -> Vec<Tag> {
+    tags.iter()
+        .filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default())))
+        .collect()
+}
+
+fn tag_spec(kind: t::ResourceType, tags: Vec<Tag>) -> Option<t::TagSpecification> {
+    (!tags.is_empty()).then(|| {
+        t::TagSpecification::builder()
+            .resource_type(kind)
+            .set_tags(Some(
+                tags.into_iter()
+                    .map(|(k, v)| t::Tag::builder().key(k).value(v).build())
+                    .collect(),
+            ))
+            .build()
+    })
+}
+
+fn filters(filters: Vec<Filter>) -> Option<Vec<t::Filter>> {
+    (!filters.is_empty()).then(|| {
+        filters
+            .into_iter()
+            .map(|(n, v)| t::Filter::builder().name(n).values(v).build())
+            .collect()
+    })
+}
+
+fn ids(ids: Vec<String>) -> Option<Vec<String>> {
+    (!ids.is_empty()).then_some(ids)
+}
+
+fn s(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_owned()
+}
+
+fn vpc_info(v: &t::Vpc) -> VpcInfo {
+    VpcInfo {
+        id: s(v.vpc_id()),
+        cidr_block: s(v.cidr_block()),
+        state: v.state().map(|x| x.as_str().to_owned()).unwrap_or_default(),
+        instance_tenancy: v.instance_tenancy().map(|x| x.as_str().to_owned()),
+        cidr_block_associations: v
+            .cidr_block_association_set()
+            .iter()
+            .filter_map(|a| a.association_id.clone())
+            .collect(),
+        ipv6_cidr_blocks: v
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .filter_map(|a| a.ipv6_cidr_block.clone())
+            .collect(),
+        tags: tag_list(v.tags()),
+    }
+}
+
+fn subnet_info(x: &t::Subnet) -> SubnetInfo {
+    SubnetInfo {
+        id: s(x.subnet_id()),
+        vpc_id: s(x.vpc_id()),
+        cidr_block: s(x.cidr_block()),
+        availability_zone: s(x.availability_zone()),
+        availability_zone_id: s(x.availability_zone_id()),
+        state: x.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+        map_public_ip_on_launch: x.map_public_ip_on_launch().unwrap_or(false),
+        ipv6_cidr_blocks: x
+            .ipv6_cidr_block_association_set()
+            .iter()
+            .filter_map(|a| a.ipv6_cidr_block.clone())
+            .collect(),
+        tags: tag_list(x.tags()),
+    }
+}
+
+fn route_table_info(r: &t::RouteTable) -> RouteTableInfo {
+    RouteTableInfo {
+        id: s(r.route_table_id()),
+        vpc_id: s(r.vpc_id()),
+        routes: r
+            .routes()
+            .iter()
+            .map(|x| RouteInfo {
+                destination_cidr_block: x.destination_cidr_block.clone(),
+                target: RouteTarget {
+                    gateway_id: x.gateway_id.clone(),
+                    nat_gateway_id: x.nat_gateway_id.clone(),
+                    transit_gateway_id: x.transit_gateway_id.clone(),
+                    vpc_peering_connection_id: x.vpc_peering_connection_id.clone(),
+                    network_interface_id: x.network_interface_id.clone(),
+                },
+                state: x.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+            })
+            .collect(),
+        associations: r
+            .associations()
+            .iter()
+            .map(|a| RouteTableAssociationInfo {
+                id: s(a.route_table_association_id()),
+                subnet_id: a.subnet_id.clone(),
+                state: a
+                    .association_state()
+                    .and_then(|st| st.state())
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_else(|| "associated".to_owned()),
+            })
+            .collect(),
+        tags: tag_list(r.tags()),
+    }
+}
+
+fn flow_log_info(f: &t::FlowLog) -> FlowLogInfo {
+    FlowLogInfo {
+        id: s(f.flow_log_id()),
+        resource_id: s(f.resource_id()),
+        traffic_type: f.traffic_type().map(|v| v.as_str().to_owned()),
+        log_destination_type: f.log_destination_type().map(|v| v.as_str().to_owned()),
+        log_destination: f.log_destination.clone(),
+        log_group_name: f.log_group_name.clone(),
+        deliver_logs_permission_arn: f.deliver_logs_permission_arn.clone(),
+        log_format: f.log_format.clone(),
+        max_aggregation_interval: f.max_aggregation_interval,
+        tags: tag_list(f.tags()),
+    }
+}
+
+fn tgw_info(g: &t::TransitGateway) -> TransitGatewayInfo {
+    let o = g.options();
+    let opt = |v: Option<&str>| v.map(str::to_owned);
+    TransitGatewayInfo {
+        id: s(g.transit_gateway_id()),
+        arn: s(g.transit_gateway_arn()),
+        state: g.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+        description: g.description.clone(),
+        options: TransitGatewayOptions {
+            amazon_side_asn: o.and_then(|o| o.amazon_side_asn()),
+            auto_accept_shared_attachments: opt(o
+                .and_then(|o| o.auto_accept_shared_attachments())
+                .map(|v| v.as_str())),
+            default_route_table_association: opt(o
+                .and_then(|o| o.default_route_table_association())
+                .map(|v| v.as_str())),
+            default_route_table_propagation: opt(o
+                .and_then(|o| o.default_route_table_propagation())
+                .map(|v| v.as_str())),
+            dns_support: opt(o.and_then(|o| o.dns_support()).map(|v| v.as_str())),
+            vpn_ecmp_support: opt(o.and_then(|o| o.vpn_ecmp_support()).map(|v| v.as_str())),
+            multicast_support: opt(o.and_then(|o| o.multicast_support()).map(|v| v.as_str())),
+        },
+        tags: tag_list(g.tags()),
+    }
+}
+
+fn attachment_info(a: &t::TransitGatewayVpcAttachment) -> VpcAttachmentInfo {
+    let o = a.options();
+    VpcAttachmentInfo {
+        id: s(a.transit_gateway_attachment_id()),
+        transit_gateway_id: s(a.transit_gateway_id()),
+        vpc_id: s(a.vpc_id()),
+        subnet_ids: a.subnet_ids().to_vec(),
+        state: a.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+        options: VpcAttachmentOptions {
+            dns_support: o
+                .and_then(|o| o.dns_support())
+                .map(|v| v.as_str().to_owned()),
+            ipv6_support: o
+                .and_then(|o| o.ipv6_support())
+                .map(|v| v.as_str().to_owned()),
+            appliance_mode_support: o
+                .and_then(|o| o.appliance_mode_support())
+                .map(|v| v.as_str().to_owned()),
+        },
+        tags: tag_list(a.tags()),
+    }
+}
+
+fn tgw_route_table_info(r: &t::TransitGatewayRouteTable) -> TransitGatewayRouteTableInfo {
+    TransitGatewayRouteTableInfo {
+        id: s(r.transit_gateway_route_table_id()),
+        transit_gateway_id: s(r.transit_gateway_id()),
+        state: r.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+        tags: tag_list(r.tags()),
+    }
+}
+
+fn boolean(value: bool) -> t::AttributeBooleanValue {
+    t::AttributeBooleanValue::builder().value(value).build()
+}
+
+#[async_trait]
+impl Ec2Api for SdkEc2 {
+    async fn create_vpc(
+        &self,
+        cidr_block: &str,
+        instance_tenancy: Option<String>,
+        tags: Vec<Tag>,
+    ) -> Result<VpcInfo, ProviderError> {
+        let out = self
+            .0
+            .create_vpc()
+            .cidr_block(cidr_block)
+            .set_instance_tenancy(instance_tenancy.map(|v| t::Tenancy::from(v.as_str())))
+            .set_tag_specifications(tag_spec(t::ResourceType::Vpc, tags).map(|s| vec![s]))
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateVpc", e))?;
+        out.vpc()
+            .map(vpc_info)
+            .ok_or_else(|| missing("CreateVpc", "Vpc"))
+    }
+    async fn describe_vpcs(
+        &self,
+        vpc_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<VpcInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_vpcs()
+            .set_vpc_ids(ids(vpc_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeVpcs", e))?;
+        Ok(out.vpcs().iter().map(vpc_info).collect())
+    }
+    async fn vpc_attribute(
+        &self,
+        vpc_id: &str,
+        attribute: VpcAttribute,
+    ) -> Result<bool, ProviderError> {
+        let name = match attribute {
+            VpcAttribute::EnableDnsSupport => t::VpcAttributeName::EnableDnsSupport,
+            VpcAttribute::EnableDnsHostnames => t::VpcAttributeName::EnableDnsHostnames,
+        };
+        let out = self
+            .0
+            .describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(name)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeVpcAttribute", e))?;
+        let value = match attribute {
+            VpcAttribute::EnableDnsSupport => out.enable_dns_support(),
+            VpcAttribute::EnableDnsHostnames => out.enable_dns_hostnames(),
+        };
+        value
+            .and_then(|v| v.value())
+            .ok_or_else(|| missing("DescribeVpcAttribute", "Value"))
+    }
+    async fn modify_vpc_attribute(
+        &self,
+        vpc_id: &str,
+        attribute: VpcAttribute,
+        value: bool,
+    ) -> Result<(), ProviderError> {
+        let call = self.0.modify_vpc_attribute().vpc_id(vpc_id);
+        let call = match attribute {
+            VpcAttribute::EnableDnsSupport => call.enable_dns_support(boolean(value)),
+            VpcAttribute::EnableDnsHostnames => call.enable_dns_hostnames(boolean(value)),
+        };
+        call.send()
+            .await
+            .map_err(|e| ec2_error("ModifyVpcAttribute", e))?;
+        Ok(())
+    }
+    async fn default_security_group(&self, vpc_id: &str) -> Result<Option<String>, ProviderError> {
+        let out = self
+            .0
+            .describe_security_groups()
+            .set_filters(filters(vec![
+                ("vpc-id".into(), vpc_id.into()),
+                ("group-name".into(), "default".into()),
+            ]))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeSecurityGroups", e))?;
+        Ok(out
+            .security_groups()
+            .iter()
+            .find_map(|g| g.group_id.clone()))
+    }
+    async fn describe_network_acls(
+        &self,
+        f: Vec<Filter>,
+    ) -> Result<Vec<NetworkAclInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_network_acls()
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeNetworkAcls", e))?;
+        Ok(out
+            .network_acls()
+            .iter()
+            .map(|a| NetworkAclInfo {
+                id: s(a.network_acl_id()),
+                is_default: a.is_default().unwrap_or(false),
+                associations: a
+                    .associations()
+                    .iter()
+                    .filter_map(|x| {
+                        Some((x.network_acl_association_id.clone()?, x.subnet_id.clone()?))
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+    async fn delete_vpc(&self, vpc_id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_vpc()
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteVpc", e))?;
+        Ok(())
+    }
+
+    async fn create_subnet(&self, spec: &SubnetSpec) -> Result<SubnetInfo, ProviderError> {
+        let out = self
+            .0
+            .create_subnet()
+            .vpc_id(&spec.vpc_id)
+            .cidr_block(&spec.cidr_block)
+            .set_availability_zone(spec.availability_zone.clone())
+            .set_availability_zone_id(spec.availability_zone_id.clone())
+            .set_tag_specifications(
+                tag_spec(t::ResourceType::Subnet, spec.tags.clone()).map(|s| vec![s]),
+            )
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateSubnet", e))?;
+        out.subnet()
+            .map(subnet_info)
+            .ok_or_else(|| missing("CreateSubnet", "Subnet"))
+    }
+    async fn describe_subnets(
+        &self,
+        subnet_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<SubnetInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_subnets()
+            .set_subnet_ids(ids(subnet_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeSubnets", e))?;
+        Ok(out.subnets().iter().map(subnet_info).collect())
+    }
+    async fn modify_subnet_map_public_ip(
+        &self,
+        subnet_id: &str,
+        value: bool,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .modify_subnet_attribute()
+            .subnet_id(subnet_id)
+            .map_public_ip_on_launch(boolean(value))
+            .send()
+            .await
+            .map_err(|e| ec2_error("ModifySubnetAttribute", e))?;
+        Ok(())
+    }
+    async fn delete_subnet(&self, subnet_id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_subnet()
+            .subnet_id(subnet_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteSubnet", e))?;
+        Ok(())
+    }
+
+    async fn create_route_table(
+        &self,
+        vpc_id: &str,
+        tags: Vec<Tag>,
+        client_token: &str,
+    ) -> Result<RouteTableInfo, ProviderError> {
+        let out = self
+            .0
+            .create_route_table()
+            .vpc_id(vpc_id)
+            .client_token(client_token)
+            .set_tag_specifications(tag_spec(t::ResourceType::RouteTable, tags).map(|s| vec![s]))
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateRouteTable", e))?;
+        out.route_table()
+            .map(route_table_info)
+            .ok_or_else(|| missing("CreateRouteTable", "RouteTable"))
+    }
+    async fn describe_route_tables(
+        &self,
+        route_table_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<RouteTableInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_route_tables()
+            .set_route_table_ids(ids(route_table_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeRouteTables", e))?;
+        Ok(out.route_tables().iter().map(route_table_info).collect())
+    }
+    async fn delete_route_table(&self, route_table_id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_route_table()
+            .route_table_id(route_table_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteRouteTable", e))?;
+        Ok(())
+    }
+    async fn create_route(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+        target: &RouteTarget,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .create_route()
+            .route_table_id(route_table_id)
+            .destination_cidr_block(destination_cidr_block)
+            .set_gateway_id(target.gateway_id.clone())
+            .set_nat_gateway_id(target.nat_gateway_id.clone())
+            .set_transit_gateway_id(target.transit_gateway_id.clone())
+            .set_vpc_peering_connection_id(target.vpc_peering_connection_id.clone())
+            .set_network_interface_id(target.network_interface_id.clone())
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateRoute", e))?;
+        Ok(())
+    }
+    async fn replace_route(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+        target: &RouteTarget,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .replace_route()
+            .route_table_id(route_table_id)
+            .destination_cidr_block(destination_cidr_block)
+            .set_gateway_id(target.gateway_id.clone())
+            .set_nat_gateway_id(target.nat_gateway_id.clone())
+            .set_transit_gateway_id(target.transit_gateway_id.clone())
+            .set_vpc_peering_connection_id(target.vpc_peering_connection_id.clone())
+            .set_network_interface_id(target.network_interface_id.clone())
+            .send()
+            .await
+            .map_err(|e| ec2_error("ReplaceRoute", e))?;
+        Ok(())
+    }
+    async fn delete_route(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .delete_route()
+            .route_table_id(route_table_id)
+            .destination_cidr_block(destination_cidr_block)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteRoute", e))?;
+        Ok(())
+    }
+    async fn associate_route_table(
+        &self,
+        route_table_id: &str,
+        subnet_id: &str,
+    ) -> Result<String, ProviderError> {
+        let out = self
+            .0
+            .associate_route_table()
+            .route_table_id(route_table_id)
+            .subnet_id(subnet_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("AssociateRouteTable", e))?;
+        out.association_id
+            .ok_or_else(|| missing("AssociateRouteTable", "AssociationId"))
+    }
+    async fn disassociate_route_table(&self, association_id: &str) -> Result<(), ProviderError> {
+        self.0
+            .disassociate_route_table()
+            .association_id(association_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DisassociateRouteTable", e))?;
+        Ok(())
+    }
+
+    async fn create_flow_log(&self, spec: &FlowLogSpec) -> Result<String, ProviderError> {
+        let out = self
+            .0
+            .create_flow_logs()
+            .resource_ids(&spec.resource_id)
+            .resource_type(t::FlowLogsResourceType::from(spec.resource_type.as_str()))
+            .set_traffic_type(spec.traffic_type.as_deref().map(t::TrafficType::from))
+            .set_log_destination_type(
+                spec.log_destination_type
+                    .as_deref()
+                    .map(t::LogDestinationType::from),
+            )
+            .set_log_destination(spec.log_destination.clone())
+            .set_log_group_name(spec.log_group_name.clone())
+            .set_deliver_logs_permission_arn(spec.deliver_logs_permission_arn.clone())
+            .set_log_format(spec.log_format.clone())
+            .set_max_aggregation_interval(spec.max_aggregation_interval)
+            .client_token(&spec.client_token)
+            .set_tag_specifications(
+                tag_spec(t::ResourceType::VpcFlowLog, spec.tags.clone()).map(|s| vec![s]),
+            )
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateFlowLogs", e))?;
+        if let Some(failed) = out.unsuccessful().first() {
+            let error = failed.error();
+            let code = error.and_then(|e| e.code()).unwrap_or("Unsuccessful");
+            let message = error.and_then(|e| e.message()).unwrap_or_default();
+            return Err(ProviderError::new(
+                ec2_code(code).unwrap_or(ErrorCode::InvalidRequest),
+                format!("CreateFlowLogs: {message}"),
+            )
+            .with_service_code(code));
+        }
+        out.flow_log_ids()
+            .first()
+            .cloned()
+            .ok_or_else(|| missing("CreateFlowLogs", "FlowLogIds"))
+    }
+    async fn describe_flow_logs(
+        &self,
+        flow_log_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<FlowLogInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_flow_logs()
+            .set_flow_log_ids(ids(flow_log_ids))
+            .set_filter(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeFlowLogs", e))?;
+        Ok(out.flow_logs().iter().map(flow_log_info).collect())
+    }
+    async fn delete_flow_log(&self, flow_log_id: &str) -> Result<(), ProviderError> {
+        let out = self
+            .0
+            .delete_flow_logs()
+            .flow_log_ids(flow_log_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteFlowLogs", e))?;
+        // DeleteFlowLogs answers 200 and lists per-id failures (an unknown id among them).
+        if let Some(failed) = out.unsuccessful().first() {
+            let error = failed.error();
+            let code = error.and_then(|e| e.code()).unwrap_or("Unsuccessful");
+            let message = error.and_then(|e| e.message()).unwrap_or_default();
+            return Err(ProviderError::new(
+                ec2_code(code).unwrap_or(ErrorCode::GeneralServiceException),
+                format!("DeleteFlowLogs: {message}"),
+            )
+            .with_service_code(code));
+        }
+        Ok(())
+    }
+
+    async fn create_transit_gateway(
+        &self,
+        description: Option<String>,
+        options: &TransitGatewayOptions,
+        tags: Vec<Tag>,
+    ) -> Result<TransitGatewayInfo, ProviderError> {
+        let o = t::TransitGatewayRequestOptions::builder()
+            .set_amazon_side_asn(options.amazon_side_asn)
+            .set_auto_accept_shared_attachments(
+                options
+                    .auto_accept_shared_attachments
+                    .as_deref()
+                    .map(t::AutoAcceptSharedAttachmentsValue::from),
+            )
+            .set_default_route_table_association(
+                options
+                    .default_route_table_association
+                    .as_deref()
+                    .map(t::DefaultRouteTableAssociationValue::from),
+            )
+            .set_default_route_table_propagation(
+                options
+                    .default_route_table_propagation
+                    .as_deref()
+                    .map(t::DefaultRouteTablePropagationValue::from),
+            )
+            .set_dns_support(options.dns_support.as_deref().map(t::DnsSupportValue::from))
+            .set_vpn_ecmp_support(
+                options
+                    .vpn_ecmp_support
+                    .as_deref()
+                    .map(t::VpnEcmpSupportValue::from),
+            )
+            .set_multicast_support(
+                options
+                    .multicast_support
+                    .as_deref()
+                    .map(t::MulticastSupportValue::from),
+            )
+            .build();
+        let out = self
+            .0
+            .create_transit_gateway()
+            .set_description(description)
+            .options(o)
+            .set_tag_specifications(
+                tag_spec(t::ResourceType::TransitGateway, tags).map(|s| vec![s]),
+            )
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateTransitGateway", e))?;
+        out.transit_gateway()
+            .map(tgw_info)
+            .ok_or_else(|| missing("CreateTransitGateway", "TransitGateway"))
+    }
+    async fn describe_transit_gateways(
+        &self,
+        tgw_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<TransitGatewayInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_transit_gateways()
+            .set_transit_gateway_ids(ids(tgw_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeTransitGateways", e))?;
+        Ok(out.transit_gateways().iter().map(tgw_info).collect())
+    }
+    async fn modify_transit_gateway(
+        &self,
+        id: &str,
+        description: Option<String>,
+        options: &TransitGatewayOptions,
+    ) -> Result<(), ProviderError> {
+        let o = t::ModifyTransitGatewayOptions::builder()
+            .set_amazon_side_asn(options.amazon_side_asn)
+            .set_auto_accept_shared_attachments(
+                options
+                    .auto_accept_shared_attachments
+                    .as_deref()
+                    .map(t::AutoAcceptSharedAttachmentsValue::from),
+            )
+            .set_default_route_table_association(
+                options
+                    .default_route_table_association
+                    .as_deref()
+                    .map(t::DefaultRouteTableAssociationValue::from),
+            )
+            .set_default_route_table_propagation(
+                options
+                    .default_route_table_propagation
+                    .as_deref()
+                    .map(t::DefaultRouteTablePropagationValue::from),
+            )
+            .set_dns_support(options.dns_support.as_deref().map(t::DnsSupportValue::from))
+            .set_vpn_ecmp_support(
+                options
+                    .vpn_ecmp_support
+                    .as_deref()
+                    .map(t::VpnEcmpSupportValue::from),
+            )
+            .build();
+        self.0
+            .modify_transit_gateway()
+            .transit_gateway_id(id)
+            .set_description(description)
+            .options(o)
+            .send()
+            .await
+            .map_err(|e| ec2_error("ModifyTransitGateway", e))?;
+        Ok(())
+    }
+    async fn delete_transit_gateway(&self, id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_transit_gateway()
+            .transit_gateway_id(id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteTransitGateway", e))?;
+        Ok(())
+    }
+
+    async fn create_transit_gateway_vpc_attachment(
+        &self,
+        transit_gateway_id: &str,
+        vpc_id: &str,
+        subnet_ids: Vec<String>,
+        options: &VpcAttachmentOptions,
+        tags: Vec<Tag>,
+    ) -> Result<VpcAttachmentInfo, ProviderError> {
+        let o = t::CreateTransitGatewayVpcAttachmentRequestOptions::builder()
+            .set_dns_support(options.dns_support.as_deref().map(t::DnsSupportValue::from))
+            .set_ipv6_support(
+                options
+                    .ipv6_support
+                    .as_deref()
+                    .map(t::Ipv6SupportValue::from),
+            )
+            .set_appliance_mode_support(
+                options
+                    .appliance_mode_support
+                    .as_deref()
+                    .map(t::ApplianceModeSupportValue::from),
+            )
+            .build();
+        let out = self
+            .0
+            .create_transit_gateway_vpc_attachment()
+            .transit_gateway_id(transit_gateway_id)
+            .vpc_id(vpc_id)
+            .set_subnet_ids(Some(subnet_ids))
+            .options(o)
+            .set_tag_specifications(
+                tag_spec(t::ResourceType::TransitGatewayAttachment, tags).map(|s| vec![s]),
+            )
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateTransitGatewayVpcAttachment", e))?;
+        out.transit_gateway_vpc_attachment()
+            .map(attachment_info)
+            .ok_or_else(|| {
+                missing(
+                    "CreateTransitGatewayVpcAttachment",
+                    "TransitGatewayVpcAttachment",
+                )
+            })
+    }
+    async fn describe_transit_gateway_vpc_attachments(
+        &self,
+        attachment_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<VpcAttachmentInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_transit_gateway_vpc_attachments()
+            .set_transit_gateway_attachment_ids(ids(attachment_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeTransitGatewayVpcAttachments", e))?;
+        Ok(out
+            .transit_gateway_vpc_attachments()
+            .iter()
+            .map(attachment_info)
+            .collect())
+    }
+    async fn modify_transit_gateway_vpc_attachment(
+        &self,
+        id: &str,
+        add_subnet_ids: Vec<String>,
+        remove_subnet_ids: Vec<String>,
+        options: &VpcAttachmentOptions,
+    ) -> Result<(), ProviderError> {
+        let o = t::ModifyTransitGatewayVpcAttachmentRequestOptions::builder()
+            .set_dns_support(options.dns_support.as_deref().map(t::DnsSupportValue::from))
+            .set_ipv6_support(
+                options
+                    .ipv6_support
+                    .as_deref()
+                    .map(t::Ipv6SupportValue::from),
+            )
+            .set_appliance_mode_support(
+                options
+                    .appliance_mode_support
+                    .as_deref()
+                    .map(t::ApplianceModeSupportValue::from),
+            )
+            .build();
+        self.0
+            .modify_transit_gateway_vpc_attachment()
+            .transit_gateway_attachment_id(id)
+            .set_add_subnet_ids(ids(add_subnet_ids))
+            .set_remove_subnet_ids(ids(remove_subnet_ids))
+            .options(o)
+            .send()
+            .await
+            .map_err(|e| ec2_error("ModifyTransitGatewayVpcAttachment", e))?;
+        Ok(())
+    }
+    async fn delete_transit_gateway_vpc_attachment(&self, id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_transit_gateway_vpc_attachment()
+            .transit_gateway_attachment_id(id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteTransitGatewayVpcAttachment", e))?;
+        Ok(())
+    }
+
+    async fn create_transit_gateway_route_table(
+        &self,
+        transit_gateway_id: &str,
+        tags: Vec<Tag>,
+    ) -> Result<TransitGatewayRouteTableInfo, ProviderError> {
+        let out = self
+            .0
+            .create_transit_gateway_route_table()
+            .transit_gateway_id(transit_gateway_id)
+            .set_tag_specifications(
+                tag_spec(t::ResourceType::TransitGatewayRouteTable, tags).map(|s| vec![s]),
+            )
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateTransitGatewayRouteTable", e))?;
+        out.transit_gateway_route_table()
+            .map(tgw_route_table_info)
+            .ok_or_else(|| missing("CreateTransitGatewayRouteTable", "TransitGatewayRouteTable"))
+    }
+    async fn describe_transit_gateway_route_tables(
+        &self,
+        table_ids: Vec<String>,
+        f: Vec<Filter>,
+    ) -> Result<Vec<TransitGatewayRouteTableInfo>, ProviderError> {
+        let out = self
+            .0
+            .describe_transit_gateway_route_tables()
+            .set_transit_gateway_route_table_ids(ids(table_ids))
+            .set_filters(filters(f))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DescribeTransitGatewayRouteTables", e))?;
+        Ok(out
+            .transit_gateway_route_tables()
+            .iter()
+            .map(tgw_route_table_info)
+            .collect())
+    }
+    async fn delete_transit_gateway_route_table(&self, id: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_transit_gateway_route_table()
+            .transit_gateway_route_table_id(id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteTransitGatewayRouteTable", e))?;
+        Ok(())
+    }
+    async fn associate_transit_gateway_route_table(
+        &self,
+        route_table_id: &str,
+        attachment_id: &str,
+    ) -> Result<String, ProviderError> {
+        let out = self
+            .0
+            .associate_transit_gateway_route_table()
+            .transit_gateway_route_table_id(route_table_id)
+            .transit_gateway_attachment_id(attachment_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("AssociateTransitGatewayRouteTable", e))?;
+        Ok(out
+            .association()
+            .and_then(|a| a.state())
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| "associating".to_owned()))
+    }
+    async fn transit_gateway_route_table_association(
+        &self,
+        route_table_id: &str,
+        attachment_id: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let out = self
+            .0
+            .get_transit_gateway_route_table_associations()
+            .transit_gateway_route_table_id(route_table_id)
+            .set_filters(filters(vec![(
+                "transit-gateway-attachment-id".into(),
+                attachment_id.into(),
+            )]))
+            .send()
+            .await
+            .map_err(|e| ec2_error("GetTransitGatewayRouteTableAssociations", e))?;
+        Ok(out
+            .associations()
+            .iter()
+            .find(|a| a.transit_gateway_attachment_id() == Some(attachment_id))
+            .map(|a| {
+                a.state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_else(|| "associated".to_owned())
+            }))
+    }
+    async fn disassociate_transit_gateway_route_table(
+        &self,
+        route_table_id: &str,
+        attachment_id: &str,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .disassociate_transit_gateway_route_table()
+            .transit_gateway_route_table_id(route_table_id)
+            .transit_gateway_attachment_id(attachment_id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DisassociateTransitGatewayRouteTable", e))?;
+        Ok(())
+    }
+    async fn create_transit_gateway_route(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+        attachment_id: Option<String>,
+        blackhole: bool,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .create_transit_gateway_route()
+            .transit_gateway_route_table_id(route_table_id)
+            .destination_cidr_block(destination_cidr_block)
+            .set_transit_gateway_attachment_id(attachment_id)
+            .blackhole(blackhole)
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateTransitGatewayRoute", e))?;
+        Ok(())
+    }
+    async fn search_transit_gateway_routes(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+    ) -> Result<Vec<TransitGatewayRouteInfo>, ProviderError> {
+        let out = self
+            .0
+            .search_transit_gateway_routes()
+            .transit_gateway_route_table_id(route_table_id)
+            .set_filters(filters(vec![(
+                "route-search.exact-match".into(),
+                destination_cidr_block.into(),
+            )]))
+            .send()
+            .await
+            .map_err(|e| ec2_error("SearchTransitGatewayRoutes", e))?;
+        Ok(out
+            .routes()
+            .iter()
+            .map(|r| TransitGatewayRouteInfo {
+                destination_cidr_block: s(r.destination_cidr_block()),
+                attachment_ids: r
+                    .transit_gateway_attachments()
+                    .iter()
+                    .filter_map(|a| a.transit_gateway_attachment_id.clone())
+                    .collect(),
+                route_type: r
+                    .r#type()
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default(),
+                state: r.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
+            })
+            .collect())
+    }
+    async fn delete_transit_gateway_route(
+        &self,
+        route_table_id: &str,
+        destination_cidr_block: &str,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .delete_transit_gateway_route()
+            .transit_gateway_route_table_id(route_table_id)
+            .destination_cidr_block(destination_cidr_block)
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteTransitGatewayRoute", e))?;
+        Ok(())
+    }
+
+    async fn create_tags(&self, resource_id: &str, tags: Vec<Tag>) -> Result<(), ProviderError> {
+        self.0
+            .create_tags()
+            .resources(resource_id)
+            .set_tags(Some(
+                tags.into_iter()
+                    .map(|(k, v)| t::Tag::builder().key(k).value(v).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(|e| ec2_error("CreateTags", e))?;
+        Ok(())
+    }
+    async fn delete_tags(&self, resource_id: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.0
+            .delete_tags()
+            .resources(resource_id)
+            .set_tags(Some(
+                keys.into_iter()
+                    .map(|k| t::Tag::builder().key(k).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(|e| ec2_error("DeleteTags", e))?;
+        Ok(())
+    }
+}
