@@ -161,7 +161,7 @@ pub(super) async fn read(
     let hint_budget = hint.get("Budget");
     let mut budget = serde_json::Map::new();
     // The name is only written back where the template wrote it.
-    if hint_budget.is_none_or(|h| h.get("BudgetName").is_some()) {
+    if hint_budget.map_or(true, |h| h.get("BudgetName").is_some()) {
         budget.insert("BudgetName".into(), json!(b.name));
     }
     if let (Some(amount), Some(unit)) = (&b.limit_amount, &b.limit_unit) {
