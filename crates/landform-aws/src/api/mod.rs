@@ -30,15 +30,19 @@ pub use s3::{BucketEncryption, PublicAccessBlock, S3Api, SdkS3};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use budgets::MockBudgetsApi;
-pub use budgets::{BudgetsApi, SdkBudgets};
+pub use budgets::{BudgetSpec, BudgetsApi, NotificationSpec, SdkBudgets, SubscriberSpec};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use cloudtrail::MockCloudTrailApi;
-pub use cloudtrail::{CloudTrailApi, SdkCloudTrail};
+pub use cloudtrail::{CloudTrailApi, SdkCloudTrail, TrailInfo, TrailSpec};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use config::MockConfigApi;
-pub use config::{ConfigApi, SdkConfigService};
+pub use config::{
+    AccountSourceSpec, AggregatorInfo, AggregatorSpec, ConfigApi, ConfigRuleInfo, ConfigRuleSpec,
+    DeliveryChannelSpec, OrganizationSourceSpec, RecorderSpec, ScopeSpec, SdkConfigService,
+    SourceDetailSpec,
+};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use ec2::MockEc2Api;
@@ -55,7 +59,7 @@ pub use events::{EventsApi, SdkEvents};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use guardduty::MockGuardDutyApi;
-pub use guardduty::{GuardDutyApi, SdkGuardDuty};
+pub use guardduty::{DetectorInfo, GuardDutyApi, SdkGuardDuty};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use kms::MockKmsApi;
