@@ -163,7 +163,7 @@ fn recorded<'a>(
     state: &'a State,
     stack: &str,
     type_name: &str,
-) -> Vec<(&'a String, &'a landform_deploy::RecordedResource)> {
+) -> Vec<(&'a String, &'a landform_deploy::state::RecordedResource)> {
     state.stacks[stack]
         .resources
         .iter()
