@@ -1060,3 +1060,23 @@ impl Ec2Api for SdkEc2 {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ec2_codes_map_to_the_handler_contract() {
+        assert_eq!(ec2_code("InvalidVpcID.NotFound"), Some(ErrorCode::NotFound));
+        assert_eq!(ec2_code("InvalidRoute.NotFound"), Some(ErrorCode::NotFound));
+        assert_eq!(
+            ec2_code("DependencyViolation"),
+            Some(ErrorCode::ResourceConflict)
+        );
+        assert_eq!(
+            ec2_code("RouteAlreadyExists"),
+            Some(ErrorCode::AlreadyExists)
+        );
+        assert_eq!(ec2_code("RequestLimitExceeded"), None);
+    }
+}

@@ -19,7 +19,7 @@ use crate::error::ErrorCode;
 
 #[cfg(test)]
 #[path = "ec2_tests.rs"]
-mod tests;
+pub(super) mod tests;
 #[path = "ec2_tgw.rs"]
 mod tgw;
 #[path = "ec2_vpc.rs"]
