@@ -119,6 +119,15 @@ pub trait BudgetsApi: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct SdkBudgets(pub aws_sdk_budgets::Client);
 
+fn budgets_code(e: ProviderError) -> ProviderError {
+    let code = match e.service_code.as_deref() {
+        Some("NotFoundException") => ErrorCode::NotFound,
+        Some("DuplicateRecordException") => ErrorCode::AlreadyExists,
+        _ => return e,
+    };
+    ProviderError { code, ..e }
+}
+
 fn budgets_error<E>(
     operation: &str,
     err: aws_sdk_budgets::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
@@ -126,18 +135,7 @@ fn budgets_error<E>(
 where
     E: aws_sdk_budgets::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let e = sdk_error(operation, err);
-    match e.service_code.as_deref() {
-        Some("NotFoundException") => ProviderError {
-            code: ErrorCode::NotFound,
-            ..e
-        },
-        Some("DuplicateRecordException") => ProviderError {
-            code: ErrorCode::AlreadyExists,
-            ..e
-        },
-        _ => e,
-    }
+    budgets_code(sdk_error(operation, err))
 }
 
 fn build<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, ProviderError> {
@@ -397,5 +395,26 @@ impl BudgetsApi for SdkBudgets {
             .await
             .map(|_| ())
             .map_err(|e| budgets_error("DeleteSubscriber", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_codes_map_to_the_handler_contract() {
+        let e = |c: &str| {
+            budgets_code(
+                ProviderError::new(ErrorCode::GeneralServiceException, "x").with_service_code(c),
+            )
+            .code
+        };
+        assert_eq!(e("NotFoundException"), ErrorCode::NotFound);
+        assert_eq!(e("DuplicateRecordException"), ErrorCode::AlreadyExists);
+        assert_eq!(
+            e("AccessDeniedException"),
+            ErrorCode::GeneralServiceException
+        );
     }
 }

@@ -99,6 +99,15 @@ pub trait CloudTrailApi: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct SdkCloudTrail(pub aws_sdk_cloudtrail::Client);
 
+fn trail_code(e: ProviderError) -> ProviderError {
+    let code = match e.service_code.as_deref() {
+        Some("TrailNotFoundException") => ErrorCode::NotFound,
+        Some("TrailAlreadyExistsException") => ErrorCode::AlreadyExists,
+        _ => return e,
+    };
+    ProviderError { code, ..e }
+}
+
 fn trail_error<E>(
     operation: &str,
     err: aws_sdk_cloudtrail::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
@@ -106,18 +115,7 @@ fn trail_error<E>(
 where
     E: aws_sdk_cloudtrail::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let e = sdk_error(operation, err);
-    match e.service_code.as_deref() {
-        Some("TrailNotFoundException") => ProviderError {
-            code: ErrorCode::NotFound,
-            ..e
-        },
-        Some("TrailAlreadyExistsException") => ProviderError {
-            code: ErrorCode::AlreadyExists,
-            ..e
-        },
-        _ => e,
-    }
+    trail_code(sdk_error(operation, err))
 }
 
 fn cloudtrail_tag(key: &str, value: &str) -> Result<aws_sdk_cloudtrail::types::Tag, ProviderError> {
@@ -288,5 +286,26 @@ impl CloudTrailApi for SdkCloudTrail {
             .await
             .map(|_| ())
             .map_err(|e| trail_error("RemoveTags", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trail_codes_map_to_the_handler_contract() {
+        let e = |c: &str| {
+            trail_code(
+                ProviderError::new(ErrorCode::GeneralServiceException, "x").with_service_code(c),
+            )
+            .code
+        };
+        assert_eq!(e("TrailNotFoundException"), ErrorCode::NotFound);
+        assert_eq!(e("TrailAlreadyExistsException"), ErrorCode::AlreadyExists);
+        assert_eq!(
+            e("AccessDeniedException"),
+            ErrorCode::GeneralServiceException
+        );
     }
 }

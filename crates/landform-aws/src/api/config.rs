@@ -183,13 +183,24 @@ pub trait ConfigApi: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct SdkConfigService(pub aws_sdk_config::Client);
 
-/// AWS Config names each missing thing with its own code.
-const NOT_FOUND: &[&str] = &[
-    "NoSuchConfigurationRecorderException",
-    "NoSuchDeliveryChannelException",
-    "NoSuchConfigRuleException",
-    "NoSuchConfigurationAggregatorException",
-];
+/// AWS Config names each missing thing, and each one-per-region limit, with its own code.
+fn config_code(e: ProviderError) -> ProviderError {
+    let code = match e.service_code.as_deref() {
+        Some(
+            "NoSuchConfigurationRecorderException"
+            | "NoSuchDeliveryChannelException"
+            | "NoSuchConfigRuleException"
+            | "NoSuchConfigurationAggregatorException",
+        ) => ErrorCode::NotFound,
+        Some(
+            "MaxNumberOfConfigurationRecordersExceededException"
+            | "MaxNumberOfDeliveryChannelsExceededException"
+            | "MaxNumberOfConfigRulesExceededException",
+        ) => ErrorCode::ServiceLimitExceeded,
+        _ => return e,
+    };
+    ProviderError { code, ..e }
+}
 
 fn config_error<E>(
     operation: &str,
@@ -198,18 +209,7 @@ fn config_error<E>(
 where
     E: aws_sdk_config::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let e = sdk_error(operation, err);
-    if e.service_code
-        .as_deref()
-        .is_some_and(|c| NOT_FOUND.contains(&c))
-    {
-        ProviderError {
-            code: ErrorCode::NotFound,
-            ..e
-        }
-    } else {
-        e
-    }
+    config_code(sdk_error(operation, err))
 }
 
 fn build<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, ProviderError> {
@@ -579,5 +579,30 @@ impl ConfigApi for SdkConfigService {
             .await
             .map(|_| ())
             .map_err(|e| config_error("DeleteConfigurationAggregator", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_codes_map_to_the_handler_contract() {
+        let e = |c: &str| {
+            config_code(
+                ProviderError::new(ErrorCode::GeneralServiceException, "x").with_service_code(c),
+            )
+            .code
+        };
+        assert_eq!(e("NoSuchDeliveryChannelException"), ErrorCode::NotFound);
+        assert_eq!(e("NoSuchConfigRuleException"), ErrorCode::NotFound);
+        assert_eq!(
+            e("MaxNumberOfConfigurationRecordersExceededException"),
+            ErrorCode::ServiceLimitExceeded
+        );
+        assert_eq!(
+            e("InsufficientPermissionsException"),
+            ErrorCode::GeneralServiceException
+        );
     }
 }
