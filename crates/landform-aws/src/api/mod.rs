@@ -23,6 +23,9 @@ pub use dynamodb::{DynamoDbApi, SdkDynamoDb, TableDescription, TableSpec};
 pub use iam::{IamApi, OidcProviderInfo, RoleInfo, RoleSpec, SdkIam};
 // The account password policy calls of the account family (provider/account.rs).
 pub use iam::AccountPasswordPolicy;
+#[cfg(test)]
+#[allow(unused_imports)]
+pub(crate) use iam::MockIamApi;
 pub use organizations::{
     AccountInfo, CreateAccountState, CreateAccountStatus, OrganizationalUnitInfo, OrganizationsApi,
     PolicyInfo, SdkOrganizations,
