@@ -112,6 +112,15 @@ pub trait IamApi: Send + Sync {
     ) -> Result<(), ProviderError>;
     /// DeleteOpenIDConnectProvider.
     async fn delete_open_id_connect_provider(&self, arn: &str) -> Result<(), ProviderError>;
+    /// UpdateAccountPasswordPolicy (replaces the whole policy).
+    async fn update_account_password_policy(
+        &self,
+        policy: &AccountPasswordPolicy,
+    ) -> Result<(), ProviderError>;
+    /// GetAccountPasswordPolicy (NotFound when the account has none).
+    async fn get_account_password_policy(&self) -> Result<AccountPasswordPolicy, ProviderError>;
+    /// DeleteAccountPasswordPolicy.
+    async fn delete_account_password_policy(&self) -> Result<(), ProviderError>;
 }
 
 /// [`IamApi`] over the SDK.
@@ -380,6 +389,80 @@ impl IamApi for SdkIam {
             .map(|_| ())
             .map_err(|e| sdk_error("DeleteOpenIDConnectProvider", e))
     }
+    async fn update_account_password_policy(
+        &self,
+        policy: &AccountPasswordPolicy,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .update_account_password_policy()
+            .set_minimum_password_length(policy.minimum_password_length)
+            .require_symbols(policy.require_symbols)
+            .require_numbers(policy.require_numbers)
+            .require_uppercase_characters(policy.require_uppercase_characters)
+            .require_lowercase_characters(policy.require_lowercase_characters)
+            .allow_users_to_change_password(policy.allow_users_to_change_password)
+            .set_max_password_age(policy.max_password_age)
+            .set_password_reuse_prevention(policy.password_reuse_prevention)
+            .set_hard_expiry(policy.hard_expiry)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("UpdateAccountPasswordPolicy", e))
+    }
+    async fn get_account_password_policy(&self) -> Result<AccountPasswordPolicy, ProviderError> {
+        let out = self
+            .0
+            .get_account_password_policy()
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetAccountPasswordPolicy", e))?;
+        let p = out
+            .password_policy
+            .ok_or_else(|| crate::error::missing("GetAccountPasswordPolicy", "PasswordPolicy"))?;
+        Ok(AccountPasswordPolicy {
+            minimum_password_length: p.minimum_password_length,
+            require_symbols: p.require_symbols,
+            require_numbers: p.require_numbers,
+            require_uppercase_characters: p.require_uppercase_characters,
+            require_lowercase_characters: p.require_lowercase_characters,
+            allow_users_to_change_password: p.allow_users_to_change_password,
+            max_password_age: p.max_password_age.filter(|age| *age > 0),
+            password_reuse_prevention: p.password_reuse_prevention,
+            hard_expiry: p.hard_expiry,
+        })
+    }
+    async fn delete_account_password_policy(&self) -> Result<(), ProviderError> {
+        self.0
+            .delete_account_password_policy()
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("DeleteAccountPasswordPolicy", e))
+    }
+}
+
+/// The account's IAM password policy, as UpdateAccountPasswordPolicy takes it and
+/// GetAccountPasswordPolicy answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountPasswordPolicy {
+    /// MinimumPasswordLength (IAM's default 8 when `None`).
+    pub minimum_password_length: Option<i32>,
+    /// RequireSymbols.
+    pub require_symbols: bool,
+    /// RequireNumbers.
+    pub require_numbers: bool,
+    /// RequireUppercaseCharacters.
+    pub require_uppercase_characters: bool,
+    /// RequireLowercaseCharacters.
+    pub require_lowercase_characters: bool,
+    /// AllowUsersToChangePassword.
+    pub allow_users_to_change_password: bool,
+    /// MaxPasswordAge in days; `None` for passwords that never expire.
+    pub max_password_age: Option<i32>,
+    /// PasswordReusePrevention.
+    pub password_reuse_prevention: Option<i32>,
+    /// HardExpiry.
+    pub hard_expiry: Option<bool>,
 }
 
 #[cfg(test)]

@@ -21,6 +21,11 @@ mod s3control;
 
 pub use dynamodb::{DynamoDbApi, SdkDynamoDb, TableDescription, TableSpec};
 pub use iam::{IamApi, OidcProviderInfo, RoleInfo, RoleSpec, SdkIam};
+// The account password policy calls of the account family (provider/account.rs).
+pub use iam::AccountPasswordPolicy;
+#[cfg(test)]
+#[allow(unused_imports)]
+pub(crate) use iam::MockIamApi;
 pub use organizations::{
     AccountInfo, CreateAccountState, CreateAccountStatus, OrganizationalUnitInfo, OrganizationsApi,
     PolicyInfo, SdkOrganizations,
@@ -55,7 +60,7 @@ pub use ec2::{
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use events::MockEventsApi;
-pub use events::{EventsApi, SdkEvents};
+pub use events::{EventBusInfo, EventsApi, RuleSpec, RuleTarget, SdkEvents};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use guardduty::MockGuardDutyApi;
@@ -63,15 +68,15 @@ pub use guardduty::{DetectorInfo, GuardDutyApi, SdkGuardDuty};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use kms::MockKmsApi;
-pub use kms::{KmsApi, SdkKms};
+pub use kms::{AliasInfo, KeyInfo, KeyRequest, KmsApi, SdkKms};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use lambda::MockLambdaApi;
-pub use lambda::{LambdaApi, SdkLambda};
+pub use lambda::{FunctionInfo, FunctionSpec, LambdaApi, SdkLambda};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use logs::MockLogsApi;
-pub use logs::{LogsApi, SdkLogs};
+pub use logs::{LogGroupInfo, LogsApi, SdkLogs};
 #[cfg(test)]
 pub(crate) use organizations::MockOrganizationsApi;
 #[cfg(test)]

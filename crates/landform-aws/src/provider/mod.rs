@@ -200,9 +200,8 @@ impl ClientSource for AwsSessions {
     }
     async fn s3control(&self, session: &Session) -> Result<Arc<dyn S3ControlApi>, ProviderError> {
         let config = self.provider_config(session).await?;
-        Ok(Arc::new(SdkS3Control(aws_sdk_s3control::Client::new(
-            &config,
-        ))))
+        // Without the account id host prefix under an endpoint override (moto, LocalStack).
+        Ok(Arc::new(SdkS3Control::from_config(&config)))
     }
 }
 
