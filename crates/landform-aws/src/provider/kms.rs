@@ -76,7 +76,9 @@ pub(super) fn only_in_place(
 /// service answers the number 90.
 pub(super) fn like(recorded: Option<&Json>, actual: Json) -> Json {
     match (recorded, &actual) {
-        (Some(Json::String(s)), Json::Number(_) | Json::Bool(_)) if *s == actual.to_string() => {
+        (Some(Json::String(s)), Json::Number(_) | Json::Bool(_))
+            if serde_json::from_str::<Json>(s).ok().as_ref() == Some(&actual) =>
+        {
             Json::String(s.clone())
         }
         _ => actual,
