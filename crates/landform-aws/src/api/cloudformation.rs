@@ -263,8 +263,11 @@ pub trait CloudFormationApi: Send + Sync {
         next_token: Option<String>,
     ) -> Result<StackEventPage, ProviderError>;
     /// DeleteStack.
-    async fn delete_stack(&self, stack: &str, client_request_token: &str)
-        -> Result<(), ProviderError>;
+    async fn delete_stack(
+        &self,
+        stack: &str,
+        client_request_token: &str,
+    ) -> Result<(), ProviderError>;
     /// CreateStackSet (SERVICE_MANAGED, auto-deployment enabled): the StackSet id.
     async fn create_stack_set(&self, spec: &StackSetSpec) -> Result<String, ProviderError>;
     /// UpdateStackSet of every instance: the operation id.
@@ -369,7 +372,10 @@ fn plain_parameters(parameters: Option<Vec<cfn::Parameter>>) -> BTreeMap<String,
 }
 
 fn capabilities(names: &[String]) -> Vec<cfn::Capability> {
-    names.iter().map(|c| cfn::Capability::from(c.as_str())).collect()
+    names
+        .iter()
+        .map(|c| cfn::Capability::from(c.as_str()))
+        .collect()
 }
 
 fn call_as(c: CallAs) -> cfn::CallAs {
@@ -488,7 +494,9 @@ impl CloudFormationApi for SdkCloudFormation {
                 .send()
                 .await
                 .map_err(|e| cfn_error(OP, e))?;
-            description.id = out.change_set_id.ok_or_else(|| missing(OP, "ChangeSetId"))?;
+            description.id = out
+                .change_set_id
+                .ok_or_else(|| missing(OP, "ChangeSetId"))?;
             description.status = out
                 .status
                 .map(|s| s.as_str().to_owned())

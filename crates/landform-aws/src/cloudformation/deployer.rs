@@ -11,8 +11,8 @@ use tokio::task::JoinSet;
 use super::stack::{self, Context, StackJob};
 use super::stacksets::{self, StackSetTarget};
 use super::{
-    CloudFormationClients, CloudFormationError, DeployEvent, DeployOptions, Progress,
-    StackResult, MAX_TEMPLATE_BODY,
+    CloudFormationClients, CloudFormationError, DeployEvent, DeployOptions, Progress, StackResult,
+    MAX_TEMPLATE_BODY,
 };
 use crate::api::{ChangeSetType, CloudFormationApi, ResourceChangeSummary, TemplateSource};
 
@@ -132,7 +132,9 @@ impl CloudFormationDeployer {
     fn check_targets(&self, assembly: &Assembly) -> Result<(), CloudFormationError> {
         for name in self.stack_sets.keys() {
             if assembly.stack(name).is_none() {
-                return Err(CloudFormationError::UnknownStack { stack: name.clone() });
+                return Err(CloudFormationError::UnknownStack {
+                    stack: name.clone(),
+                });
             }
             let reader = assembly.stacks().iter().find(|s| {
                 s.dependencies.iter().any(|d| &d.stack == name)

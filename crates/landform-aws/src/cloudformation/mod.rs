@@ -385,7 +385,10 @@ mod hash_tests {
     #[test]
     fn input_hash_is_stable_and_separates_parts() {
         assert_eq!(super::input_hash(&["a"]), super::input_hash(&["a"]));
-        assert_ne!(super::input_hash(&["ab", "c"]), super::input_hash(&["a", "bc"]));
+        assert_ne!(
+            super::input_hash(&["ab", "c"]),
+            super::input_hash(&["a", "bc"])
+        );
         // Pinned: a change would rename every change set of a deployed app.
         assert_eq!(super::input_hash::<&str>(&[]), "cbf29ce484222325");
     }

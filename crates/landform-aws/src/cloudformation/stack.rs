@@ -451,7 +451,8 @@ async fn report_events(
             .map_err(|e| job.call("DescribeStackEvents", e))?;
         let mut older_reached = false;
         for event in page.events {
-            if seen.contains(&event.event_id) || event.client_request_token.as_deref() != Some(token)
+            if seen.contains(&event.event_id)
+                || event.client_request_token.as_deref() != Some(token)
             {
                 older_reached = true;
                 break;

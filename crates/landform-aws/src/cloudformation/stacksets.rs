@@ -58,7 +58,10 @@ impl StackSetTarget {
     {
         StackSetTarget {
             stack_name: stack_name.into(),
-            organizational_unit_ids: organizational_unit_ids.into_iter().map(Into::into).collect(),
+            organizational_unit_ids: organizational_unit_ids
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             regions: regions.into_iter().map(Into::into).collect(),
             call_as: CallAs::SelfAccount,
             preferences: OperationPreferences::default(),
@@ -182,7 +185,11 @@ pub(crate) async fn deploy(
         Some(current) if differs(current, &spec, &job.template_text) => {
             let operation_id = format!(
                 "landform-update-{}",
-                input_hash(&[&job.stack, &spec.client_token, &format!("{:?}", spec.parameters)])
+                input_hash(&[
+                    &job.stack,
+                    &spec.client_token,
+                    &format!("{:?}", spec.parameters)
+                ])
             );
             match api.update_stack_set(&spec, &operation_id).await {
                 Ok(_) => {}
