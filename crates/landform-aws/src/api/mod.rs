@@ -82,8 +82,8 @@ pub(crate) use cloudformation::MockCloudFormationApi;
 pub use cloudformation::{
     CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi,
     OperationPreferences, ResourceChangeSummary, SdkCloudFormation, StackDescription, StackEvent,
-    StackEventPage, StackInstanceInfo, StackInstancesRequest, StackSetDescription, StackSetOperationInfo,
-    StackSetSpec, TemplateSource,
+    StackEventPage, StackInstanceInfo, StackInstancesRequest, StackSetDescription,
+    StackSetOperationInfo, StackSetSpec, TemplateSource,
 };
 
 /// A tag as AWS takes it: key and value.

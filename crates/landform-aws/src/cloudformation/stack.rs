@@ -384,7 +384,7 @@ async fn wait_stack(
 ) -> Result<StackDescription, CloudFormationError> {
     let options = &ctx.options;
     let deadline = Instant::now() + options.timeout;
-    let mut moved = before.is_none_or(|b| !b.status.ends_with("_COMPLETE"));
+    let mut moved = !matches!(before, Some(b) if b.status.ends_with("_COMPLETE"));
     let mut seen: HashSet<String> = HashSet::new();
     let mut first_failure: Option<(String, String)> = None;
     loop {
