@@ -25,7 +25,7 @@ use crate::api::{ChangeSetType, CloudFormationApi, ResourceChangeSummary, Templa
 /// use landform_aws::cloudformation::{CloudFormationDeployer, DeployOptions, StackSetTarget};
 /// use landform_aws::{AwsConfig, AwsSessions};
 ///
-/// let sessions = Arc::new(AwsSessions::new(AwsConfig::default()).await);
+/// let sessions = Arc::new(AwsSessions::new(AwsConfig::new("us-east-1")).await);
 /// let deployer = CloudFormationDeployer::new(sessions, DeployOptions::default())
 ///     .stack_set(StackSetTarget::new("Management-Baseline", ["ou-ab12-workloads"], ["us-east-1"]))
 ///     .on_progress(|event| println!("{event:?}"));
