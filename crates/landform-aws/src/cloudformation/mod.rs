@@ -35,6 +35,10 @@ mod stacksets;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_plan;
+#[cfg(test)]
+mod tests_stack;
+#[cfg(test)]
 mod tests_stacksets;
 
 pub use crate::api::CallAs;
