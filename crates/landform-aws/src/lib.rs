@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod cloudformation;
 mod config;
 mod error;
 mod lock;
@@ -23,6 +24,7 @@ pub mod provider;
 mod sessions;
 mod state;
 
+pub use cloudformation::{CloudFormationDeployer, CloudFormationError, StackSetTarget};
 pub use config::{AwsConfig, DEFAULT_ASSUME_ROLE_NAME};
 pub use error::AwsError;
 pub use lock::DynamoDbLock;

@@ -4,6 +4,7 @@
 //! (`Sdk*`), made per session by [`crate::ClientSource`].
 
 mod budgets;
+mod cloudformation;
 mod cloudtrail;
 mod config;
 mod dynamodb;
@@ -89,6 +90,15 @@ pub(crate) use s3::MockS3Api;
 #[allow(unused_imports)]
 pub(crate) use s3control::MockS3ControlApi;
 pub use s3control::{S3ControlApi, SdkS3Control};
+
+#[cfg(test)]
+pub(crate) use cloudformation::MockCloudFormationApi;
+pub use cloudformation::{
+    CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi,
+    OperationPreferences, ResourceChangeSummary, SdkCloudFormation, StackDescription, StackEvent,
+    StackEventPage, StackInstanceInfo, StackInstancesRequest, StackSetDescription,
+    StackSetOperationInfo, StackSetSpec, TemplateSource,
+};
 
 /// A tag as AWS takes it: key and value.
 pub type Tag = (String, String);

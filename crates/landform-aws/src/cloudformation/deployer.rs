@@ -1,0 +1,473 @@
+//! The orchestrator: stacks of an assembly in dependency order, outputs fed across accounts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use landform_core::synth::{AccountSpec, OutputRef};
+use landform_core::{Assembly, StackArtifact};
+use landform_deploy::ErrorCode;
+use tokio::task::JoinSet;
+
+use super::stack::{self, Context, StackJob};
+use super::stacksets::{self, StackSetTarget};
+use super::{
+    CloudFormationClients, CloudFormationError, DeployEvent, DeployOptions, Progress, StackResult,
+    MAX_TEMPLATE_BODY,
+};
+use crate::api::{ChangeSetType, CloudFormationApi, ResourceChangeSummary, TemplateSource};
+
+/// Deploys an assembly's stacks through CloudFormation change sets, one account and region
+/// per stack as the manifest says, and named stacks as StackSets ([`StackSetTarget`]).
+///
+/// ```no_run
+/// # async fn run(assembly: landform_core::Assembly) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use landform_aws::cloudformation::{CloudFormationDeployer, DeployOptions, StackSetTarget};
+/// use landform_aws::{AwsConfig, AwsSessions};
+///
+/// let sessions = Arc::new(AwsSessions::new(AwsConfig::new("us-east-1")).await);
+/// let deployer = CloudFormationDeployer::new(sessions, DeployOptions::default())
+///     .stack_set(StackSetTarget::new("Management-Baseline", ["ou-ab12-workloads"], ["us-east-1"]))
+///     .on_progress(|event| println!("{event:?}"));
+/// for stack in deployer.plan(&assembly).await? {
+///     println!("{}: {:?} {:?}", stack.stack, stack.status, stack.changes);
+/// }
+/// let report = deployer.deploy(&assembly).await?;
+/// println!("{} stacks", report.stacks.len());
+/// # Ok(()) }
+/// ```
+pub struct CloudFormationDeployer {
+    clients: Arc<dyn CloudFormationClients>,
+    options: DeployOptions,
+    progress: Option<Progress>,
+    stack_sets: BTreeMap<String, StackSetTarget>,
+}
+
+impl std::fmt::Debug for CloudFormationDeployer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudFormationDeployer")
+            .field("options", &self.options)
+            .field("stack_sets", &self.stack_sets)
+            .finish()
+    }
+}
+
+/// What [`CloudFormationDeployer::deploy`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeployReport {
+    /// Each stack, in the order it finished.
+    pub stacks: Vec<StackResult>,
+    /// Every event reported, in order.
+    pub events: Vec<DeployEvent>,
+}
+
+/// What a stack's deployment would do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanStatus {
+    /// The stack does not exist: every resource of the template is added.
+    Create,
+    /// The stack is in ROLLBACK_COMPLETE: it is deleted and created again.
+    Recreate,
+    /// The stack exists; the changes come from a change set.
+    Update,
+    /// The stack is up to date.
+    NoChanges,
+    /// The stack exists but reads outputs its producers do not have yet: planned after
+    /// they are deployed.
+    WaitsForUpstream {
+        /// The outputs missing.
+        outputs: Vec<OutputRef>,
+    },
+    /// A StackSet rollout.
+    StackSet {
+        /// The StackSet does not exist yet.
+        create: bool,
+        /// Its template or parameters change (every instance is updated).
+        update: bool,
+        /// (OU, region) targets without instances yet.
+        new_targets: Vec<(String, String)>,
+    },
+}
+
+/// One stack of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackPlan {
+    /// The stack.
+    pub stack: String,
+    /// Its account, when known (an account the app creates is known once created).
+    pub account: Option<String>,
+    /// Its region.
+    pub region: String,
+    /// What happens.
+    pub status: PlanStatus,
+    /// The resource changes (for a new stack: every resource, from the template).
+    pub changes: Vec<ResourceChangeSummary>,
+}
+
+impl CloudFormationDeployer {
+    /// A deployer reaching each account through `clients`.
+    pub fn new(clients: Arc<dyn CloudFormationClients>, options: DeployOptions) -> Self {
+        CloudFormationDeployer {
+            clients,
+            options,
+            progress: None,
+            stack_sets: BTreeMap::new(),
+        }
+    }
+
+    /// Roll the stack named by `target` out as a service-managed StackSet instead of
+    /// deploying it as a stack.
+    pub fn stack_set(mut self, target: StackSetTarget) -> Self {
+        self.stack_sets.insert(target.stack_name.clone(), target);
+        self
+    }
+
+    /// Call `progress` with every event as it happens.
+    pub fn on_progress(mut self, progress: impl Fn(&DeployEvent) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// Check the StackSet targets against the assembly before any call.
+    fn check_targets(&self, assembly: &Assembly) -> Result<(), CloudFormationError> {
+        for name in self.stack_sets.keys() {
+            if assembly.stack(name).is_none() {
+                return Err(CloudFormationError::UnknownStack {
+                    stack: name.clone(),
+                });
+            }
+            let reader = assembly.stacks().iter().find(|s| {
+                s.dependencies.iter().any(|d| &d.stack == name)
+                    || matches!(&s.environment.account, AccountSpec::FromOutput(o) if &o.stack == name)
+            });
+            if let Some(reader) = reader {
+                return Err(CloudFormationError::InvalidStackSetTarget {
+                    stack: name.clone(),
+                    reason: format!(
+                        "stack {} depends on it, and a StackSet has no outputs to read",
+                        reader.name
+                    ),
+                });
+            }
+        }
+        for stack in assembly.stacks() {
+            for dep in &stack.dependencies {
+                if assembly.stack(&dep.stack).is_none() {
+                    return Err(CloudFormationError::UnknownStack {
+                        stack: dep.stack.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deploy every stack, each after the stacks it depends on, up to
+    /// [`DeployOptions::concurrency`] at once. On the first failure no new stack starts;
+    /// the stacks under way are waited for, then the failure is returned.
+    pub async fn deploy(&self, assembly: &Assembly) -> Result<DeployReport, CloudFormationError> {
+        self.check_targets(assembly)?;
+        let ctx = Arc::new(Context {
+            options: self.options.clone(),
+            progress: self.progress.clone(),
+            events: Default::default(),
+        });
+        let mut pending: Vec<&StackArtifact> = assembly.stacks().iter().collect();
+        let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut report = DeployReport::default();
+        let mut running: JoinSet<Result<StackResult, CloudFormationError>> = JoinSet::new();
+        let mut failure: Option<CloudFormationError> = None;
+        loop {
+            while failure.is_none() && running.len() < self.options.concurrency.max(1) {
+                let Some(at) = pending.iter().position(|s| {
+                    s.dependencies
+                        .iter()
+                        .all(|d| outputs.contains_key(&d.stack))
+                }) else {
+                    break;
+                };
+                let artifact = pending.remove(at);
+                match self.job(artifact, &outputs) {
+                    Ok(job) => {
+                        let clients = self.clients.clone();
+                        let ctx = ctx.clone();
+                        let target = self.stack_sets.get(&artifact.name).cloned();
+                        running.spawn(async move { run(clients, ctx, job, target).await });
+                    }
+                    Err(e) => failure = Some(e),
+                }
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            match joined {
+                Ok(Ok(result)) => {
+                    outputs.insert(result.stack.clone(), result.outputs.clone());
+                    report.stacks.push(result);
+                }
+                Ok(Err(e)) => {
+                    failure.get_or_insert(e);
+                }
+                Err(join) => {
+                    failure.get_or_insert(CloudFormationError::Call {
+                        stack: String::new(),
+                        account: String::new(),
+                        region: String::new(),
+                        operation: "deploy task",
+                        source: Box::new(landform_deploy::ProviderError::new(
+                            ErrorCode::GeneralServiceException,
+                            join.to_string(),
+                        )),
+                    });
+                }
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if let Ok(mut events) = ctx.events.lock() {
+            report.events = std::mem::take(&mut events);
+        }
+        Ok(report)
+    }
+
+    /// The job of `artifact`: account and parameters resolved from upstream outputs.
+    fn job(
+        &self,
+        artifact: &StackArtifact,
+        outputs: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Result<StackJob, CloudFormationError> {
+        let output = |source: &OutputRef| {
+            outputs
+                .get(&source.stack)
+                .and_then(|o| o.get(&source.output))
+                .cloned()
+                .ok_or_else(|| CloudFormationError::MissingOutput {
+                    stack: artifact.name.clone(),
+                    producer: source.stack.clone(),
+                    output: source.output.clone(),
+                })
+        };
+        let account = match &artifact.environment.account {
+            AccountSpec::Literal(id) => id.clone(),
+            AccountSpec::FromOutput(source) => output(source)?,
+        };
+        let mut parameters = BTreeMap::new();
+        for (name, source) in &artifact.parameters {
+            parameters.insert(name.clone(), output(source)?);
+        }
+        let template_text = Assembly::template_text(artifact);
+        let template = match self.options.template_urls.get(&artifact.name) {
+            Some(url) => TemplateSource::Url(url.clone()),
+            None if template_text.len() > MAX_TEMPLATE_BODY => {
+                return Err(CloudFormationError::TemplateTooLarge {
+                    stack: artifact.name.clone(),
+                    bytes: template_text.len(),
+                    limit: MAX_TEMPLATE_BODY,
+                })
+            }
+            None => TemplateSource::Body(template_text.clone()),
+        };
+        Ok(StackJob {
+            stack: artifact.name.clone(),
+            account,
+            region: artifact.environment.region.clone(),
+            template,
+            template_text,
+            parameters,
+        })
+    }
+
+    /// The changes a deployment would make, stack by stack, without executing anything:
+    /// existing stacks get a change set that is described then deleted; new stacks list
+    /// their template's resources (a change set would leave an empty stack behind).
+    /// Parameters read the producers' current outputs.
+    pub async fn plan(&self, assembly: &Assembly) -> Result<Vec<StackPlan>, CloudFormationError> {
+        self.check_targets(assembly)?;
+        let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut plans = Vec::new();
+        for artifact in assembly.stacks() {
+            let region = artifact.environment.region.clone();
+            let all_added = || template_resources(artifact);
+            let job = match self.job(artifact, &outputs) {
+                Ok(job) => job,
+                Err(CloudFormationError::MissingOutput { .. }) => {
+                    let missing = self.missing_outputs(artifact, &outputs);
+                    // Without its account the stack cannot exist yet.
+                    let account = match &artifact.environment.account {
+                        AccountSpec::Literal(id) => Some(id.clone()),
+                        AccountSpec::FromOutput(source) => outputs
+                            .get(&source.stack)
+                            .and_then(|o| o.get(&source.output))
+                            .cloned(),
+                    };
+                    let exists = match &account {
+                        Some(account) => {
+                            let api = self.client(&artifact.name, account, &region).await?;
+                            probe(api.as_ref(), &artifact.name, account, &region).await?
+                        }
+                        None => None,
+                    };
+                    let (status, changes) = match exists {
+                        Some(_) => (PlanStatus::WaitsForUpstream { outputs: missing }, vec![]),
+                        None => (PlanStatus::Create, all_added()),
+                    };
+                    plans.push(StackPlan {
+                        stack: artifact.name.clone(),
+                        account,
+                        region,
+                        status,
+                        changes,
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let api = self.client(&job.stack, &job.account, &job.region).await?;
+            let plan = if let Some(target) = self.stack_sets.get(&artifact.name) {
+                stacksets::plan(api.as_ref(), &job, target, &self.options).await?
+            } else {
+                let current = stack::describe(api.as_ref(), &job).await?;
+                if let Some(c) = &current {
+                    outputs.insert(job.stack.clone(), c.outputs.clone());
+                }
+                let (status, changes) = match current.as_ref().map(|c| c.status.as_str()) {
+                    None | Some("REVIEW_IN_PROGRESS") => (PlanStatus::Create, all_added()),
+                    Some("ROLLBACK_COMPLETE") => (PlanStatus::Recreate, all_added()),
+                    Some(_) => plan_update(api.as_ref(), &job, &self.options).await?,
+                };
+                StackPlan {
+                    stack: job.stack.clone(),
+                    account: Some(job.account.clone()),
+                    region: job.region.clone(),
+                    status,
+                    changes,
+                }
+            };
+            plans.push(plan);
+        }
+        Ok(plans)
+    }
+
+    fn missing_outputs(
+        &self,
+        artifact: &StackArtifact,
+        outputs: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Vec<OutputRef> {
+        let account = match &artifact.environment.account {
+            AccountSpec::FromOutput(o) => Some(o),
+            AccountSpec::Literal(_) => None,
+        };
+        let mut missing: Vec<OutputRef> = account
+            .into_iter()
+            .chain(artifact.parameters.values())
+            .filter(|o| {
+                outputs
+                    .get(&o.stack)
+                    .and_then(|m| m.get(&o.output))
+                    .is_none()
+            })
+            .cloned()
+            .collect();
+        missing.sort();
+        missing.dedup();
+        missing
+    }
+
+    async fn client(
+        &self,
+        stack: &str,
+        account: &str,
+        region: &str,
+    ) -> Result<Arc<dyn CloudFormationApi>, CloudFormationError> {
+        self.clients
+            .cloudformation(account, region)
+            .await
+            .map_err(|e| CloudFormationError::Call {
+                stack: stack.to_owned(),
+                account: account.to_owned(),
+                region: region.to_owned(),
+                operation: "session",
+                source: Box::new(e),
+            })
+    }
+}
+
+/// The stack, if it exists (for a plan that has no job).
+async fn probe(
+    api: &dyn CloudFormationApi,
+    stack: &str,
+    account: &str,
+    region: &str,
+) -> Result<Option<crate::api::StackDescription>, CloudFormationError> {
+    match api.describe_stack(stack).await {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(CloudFormationError::Call {
+            stack: stack.to_owned(),
+            account: account.to_owned(),
+            region: region.to_owned(),
+            operation: "DescribeStacks",
+            source: Box::new(e),
+        }),
+    }
+}
+
+/// A plan change set: created, waited for, described, deleted; never executed.
+async fn plan_update(
+    api: &dyn CloudFormationApi,
+    job: &StackJob,
+    options: &DeployOptions,
+) -> Result<(PlanStatus, Vec<ResourceChangeSummary>), CloudFormationError> {
+    let name = job.change_set_name("landform-plan", options);
+    let spec = job.spec(&name, ChangeSetType::Update, options);
+    stack::create_change_set(api, job, &spec).await?;
+    let change_set = stack::wait_change_set(api, job, &name, options).await;
+    api.delete_change_set(&job.stack, &name)
+        .await
+        .map_err(|e| job.call("DeleteChangeSet", e))?;
+    let change_set = change_set?;
+    if stack::no_changes(&change_set) {
+        return Ok((PlanStatus::NoChanges, Vec::new()));
+    }
+    if change_set.status != "CREATE_COMPLETE" {
+        return Err(CloudFormationError::ChangeSetFailed {
+            stack: job.stack.clone(),
+            change_set: name,
+            reason: change_set.status_reason.unwrap_or(change_set.status),
+        });
+    }
+    Ok((PlanStatus::Update, change_set.changes))
+}
+
+/// Every resource of the template, as additions.
+fn template_resources(artifact: &StackArtifact) -> Vec<ResourceChangeSummary> {
+    artifact
+        .resources
+        .iter()
+        .map(|(lid, info)| ResourceChangeSummary {
+            action: "Add".to_owned(),
+            logical_id: lid.clone(),
+            physical_id: None,
+            resource_type: info.type_name.clone(),
+            replacement: None,
+        })
+        .collect()
+}
+
+/// One stack's task: a stack through a change set, or a StackSet rollout.
+async fn run(
+    clients: Arc<dyn CloudFormationClients>,
+    ctx: Arc<Context>,
+    job: StackJob,
+    target: Option<StackSetTarget>,
+) -> Result<StackResult, CloudFormationError> {
+    let api = clients
+        .cloudformation(&job.account, &job.region)
+        .await
+        .map_err(|e| job.call("session", e))?;
+    match target {
+        Some(target) => stacksets::deploy(api.as_ref(), &job, &target, &ctx).await,
+        None => stack::deploy_stack(api.as_ref(), &job, &ctx).await,
+    }
+}

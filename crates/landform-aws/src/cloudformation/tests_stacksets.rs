@@ -1,0 +1,255 @@
+//! The StackSet path against mocks.
+
+use mockall::Sequence;
+
+use super::tests::{deployer, one_stack_app, HUB};
+use super::*;
+use crate::api::{
+    MockCloudFormationApi, StackInstanceInfo, StackSetDescription, StackSetOperationInfo,
+    TemplateSource,
+};
+use landform_core::Assembly;
+use landform_deploy::{ErrorCode, ProviderError};
+
+const BASELINE: &str = "Management-Baseline";
+
+fn target() -> StackSetTarget {
+    StackSetTarget::new(BASELINE, ["ou-1", "ou-2"], ["us-east-1", "eu-west-1"])
+}
+
+fn operation(
+    m: &mut MockCloudFormationApi,
+    seq: &mut Sequence,
+    prefix: &'static str,
+    statuses: &[&str],
+) {
+    for status in statuses {
+        let status = status.to_string();
+        m.expect_describe_stack_set_operation()
+            .withf(move |set, op, call_as| {
+                set == BASELINE && op.starts_with(prefix) && *call_as == CallAs::SelfAccount
+            })
+            .times(1)
+            .in_sequence(seq)
+            .return_once(move |_, _, _| {
+                Ok(StackSetOperationInfo {
+                    status,
+                    status_reason: None,
+                })
+            });
+    }
+}
+
+/// The StackSet as CloudFormation holds it after a rollout of `assembly`'s template.
+fn current(assembly: &Assembly) -> StackSetDescription {
+    StackSetDescription {
+        id: "Management-Baseline:1".to_owned(),
+        status: "ACTIVE".to_owned(),
+        template_body: Some(Assembly::template_text(assembly.stack(BASELINE).unwrap())),
+        capabilities: vec!["CAPABILITY_NAMED_IAM".to_owned()],
+        auto_deployment: true,
+        permission_model: "SERVICE_MANAGED".to_owned(),
+        organizational_unit_ids: vec!["ou-1".to_owned()],
+        regions: vec!["us-east-1".to_owned(), "eu-west-1".to_owned()],
+        ..Default::default()
+    }
+}
+
+fn instances(ous: &[&str]) -> Vec<StackInstanceInfo> {
+    let mut out = Vec::new();
+    for (n, ou) in ous.iter().enumerate() {
+        for region in ["us-east-1", "eu-west-1"] {
+            for account in [format!("33333333333{n}"), format!("44444444444{n}")] {
+                out.push(StackInstanceInfo {
+                    account,
+                    region: region.to_owned(),
+                    organizational_unit_id: Some(ou.to_string()),
+                    status: "CURRENT".to_owned(),
+                    status_reason: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
+    let assembly = one_stack_app("Management", "Baseline");
+    let template = Assembly::template_text(assembly.stack(BASELINE).unwrap());
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    m.expect_describe_stack_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| {
+            Err(ProviderError::new(
+                ErrorCode::NotFound,
+                "StackSetNotFoundException",
+            ))
+        });
+    let body = template.clone();
+    m.expect_create_stack_set()
+        .withf(move |spec| {
+            spec.name == BASELINE
+                && spec.template == TemplateSource::Body(body.clone())
+                && spec.call_as == CallAs::SelfAccount
+                && spec.capabilities == ["CAPABILITY_NAMED_IAM"]
+                && spec.client_token.starts_with("landform-")
+        })
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok("Management-Baseline:1".to_owned()));
+    m.expect_create_stack_instances()
+        .withf(|r| {
+            r.stack_set_name == BASELINE
+                && r.organizational_unit_ids == ["ou-1", "ou-2"]
+                && r.regions == ["us-east-1", "eu-west-1"]
+                && r.operation_id.starts_with("landform-instances-")
+        })
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|r| Ok(r.operation_id.clone()));
+    operation(
+        &mut m,
+        &mut seq,
+        "landform-instances-",
+        &["RUNNING", "SUCCEEDED"],
+    );
+    let report = deployer(vec![(HUB, m)])
+        .stack_set(target())
+        .deploy(&assembly)
+        .await
+        .expect("rolled out");
+    assert_eq!(report.stacks[0].outcome, StackOutcome::StackSet);
+    assert!(report.events.contains(&DeployEvent::StackSetCreated {
+        stack_set: BASELINE.to_owned()
+    }));
+
+    // Re-run: same template, every (OU, region) has instances: no create, update or
+    // instance call (none is expected, so any fails the test).
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let same = current(&assembly);
+    m.expect_describe_stack_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(move |_, _| Ok(same));
+    m.expect_list_stack_instances()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(instances(&["ou-1", "ou-2"])));
+    let report = deployer(vec![(HUB, m)])
+        .stack_set(target())
+        .deploy(&assembly)
+        .await
+        .expect("converged");
+    assert_eq!(report.stacks[0].outcome, StackOutcome::StackSet);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_changed_template_updates_the_stack_set_and_only_missing_targets_get_instances() {
+    let assembly = one_stack_app("Management", "Baseline");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let mut old = current(&assembly);
+    old.template_body = Some("{\"Resources\":{}}".to_owned());
+    m.expect_describe_stack_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(move |_, _| Ok(old));
+    m.expect_update_stack_set()
+        .withf(|spec, op| spec.name == BASELINE && op.starts_with("landform-update-"))
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, op| Ok(op.to_owned()));
+    operation(
+        &mut m,
+        &mut seq,
+        "landform-update-",
+        &["RUNNING", "SUCCEEDED"],
+    );
+    m.expect_list_stack_instances()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Ok(instances(&["ou-1"])));
+    m.expect_create_stack_instances()
+        .withf(|r| r.organizational_unit_ids == ["ou-2"] && r.regions == ["us-east-1", "eu-west-1"])
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|r| Ok(r.operation_id.clone()));
+    operation(&mut m, &mut seq, "landform-instances-", &["SUCCEEDED"]);
+    deployer(vec![(HUB, m)])
+        .stack_set(target())
+        .deploy(&assembly)
+        .await
+        .expect("updated");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_stack_set_operation_is_a_typed_error() {
+    let assembly = one_stack_app("Management", "Baseline");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    m.expect_describe_stack_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| Err(ProviderError::new(ErrorCode::NotFound, "gone")));
+    m.expect_create_stack_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok("id".to_owned()));
+    m.expect_create_stack_instances()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|r| Ok(r.operation_id.clone()));
+    m.expect_describe_stack_set_operation()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| {
+            Ok(StackSetOperationInfo {
+                status: "FAILED".to_owned(),
+                status_reason: Some(
+                    "Account 333333333330 should have 'AWSCloudFormationStackSetExecutionRole'"
+                        .to_owned(),
+                ),
+            })
+        });
+    let err = deployer(vec![(HUB, m)])
+        .stack_set(target())
+        .deploy(&assembly)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CloudFormationError::StackSetOperationFailed { status, reason, .. } if status == "FAILED" && reason.contains("333333333330")),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stack_set_target_whose_outputs_another_stack_reads_is_refused_before_any_call() {
+    use landform_core::{App, Environment, Resource};
+    let mut app = App::new();
+    let management = app.add_stage("Management", Environment::new(HUB, "us-east-1"));
+    let baseline = app.add_stack(management, "Baseline");
+    let bucket = app
+        .scope(baseline)
+        .add_resource("Bucket", Resource::new("AWS::S3::Bucket"));
+    let workload = app.add_stage("Workload", Environment::new("222222222222", "us-east-1"));
+    let reader = app.add_stack(workload, "Reader");
+    app.scope(reader).add_resource(
+        "Topic",
+        Resource::new("AWS::SNS::Topic").property("TopicName", bucket.ref_value()),
+    );
+    let assembly = app.synth().expect("synth");
+    // No expectation at all: any call fails.
+    let err = deployer(vec![(HUB, MockCloudFormationApi::new())])
+        .stack_set(target())
+        .deploy(&assembly)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CloudFormationError::InvalidStackSetTarget { stack, reason } if stack == BASELINE && reason.contains("Workload-Reader")),
+        "{err}"
+    );
+}
