@@ -78,13 +78,16 @@ cmd_start() {
         port="$("$VENV/bin/python" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
         url="http://127.0.0.1:$port"
+        # AWS managed policies (AWS_ConfigRole, PowerUserAccess...) exist in real accounts;
+        # moto loads them only when asked.
+        export MOTO_IAM_LOAD_MANAGED_POLICIES=true
         # New session: not killed by the caller's Ctrl-C or terminal hangup,
         # does not hold the caller's stdout/stderr open.
-        pid="$("$VENV/bin/python" - "$VENV/bin/moto_server" "$port" "$LOG" <<'PY'
+        pid="$("$VENV/bin/python" - "$REPO/scripts/moto_server.py" "$port" "$LOG" <<'PY'
 import subprocess, sys
 server, port, log = sys.argv[1:4]
 with open(log, "ab") as out:
-    p = subprocess.Popen([server, "-H", "127.0.0.1", "-p", port],
+    p = subprocess.Popen([sys.executable, server, "-H", "127.0.0.1", "-p", port],
                          stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                          start_new_session=True, close_fds=True)
 print(p.pid)

@@ -256,7 +256,7 @@ impl CloudFormationDeployer {
         for (name, source) in &artifact.parameters {
             parameters.insert(name.clone(), output(source)?);
         }
-        let template_text = Assembly::template_text(artifact);
+        let template_text = Assembly::template_text(artifact).to_owned();
         let template = match self.options.template_urls.get(&artifact.name) {
             Some(url) => TemplateSource::Url(url.clone()),
             None if template_text.len() > MAX_TEMPLATE_BODY => {
