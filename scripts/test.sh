@@ -18,10 +18,10 @@ for crate in landform-core landform-constructs landform-deploy; do
         exit 1
     fi
 done
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 # The AWS provider's tests run against moto_server (an independent AWS API implementation) on
 # 127.0.0.1, started here and stopped however this script ends.
 "$REPO/scripts/moto.sh" start >/dev/null
 trap '"$REPO/scripts/moto.sh" stop' EXIT
-cargo test --workspace --locked
+cargo test --workspace --all-features --locked
 echo "scripts/test.sh: all checks passed in $(( $(date +%s) - start )) s"

@@ -189,9 +189,10 @@ mod tests {
             assert_eq!(p.unsupported, Vec::<String>::new());
             let caller = actions(&p.caller);
             let member = actions(&p.member_role);
-            // Accounts are created from the management account only.
+            // Accounts and SCPs are made from the management account only.
             assert!(caller.contains("organizations:CreateAccount"));
-            assert!(!member.iter().any(|a| a.starts_with("organizations:")));
+            assert!(!member.contains("organizations:CreateAccount"));
+            assert!(!member.contains("organizations:CreatePolicy"));
             // Member stacks hold the baseline.
             assert!(member.contains("guardduty:CreateDetector"), "{member:?}");
             assert!(caller.contains("sts:AssumeRole"));

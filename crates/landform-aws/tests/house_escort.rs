@@ -179,10 +179,54 @@ fn counted(registry: ProviderRegistry, writes: Arc<AtomicU64>) -> ProviderRegist
     })
 }
 
+/// Properties moto does not give back as AWS does: (type, property, why). Drift in exactly
+/// these is tolerated on moto; anything else fails the test.
+const MOTO_READ_GAPS: &[(&str, &str, &str)] = &[
+    (
+        "AWS::EC2::Route",
+        "TransitGatewayId",
+        "moto looks a route's transit gateway up in the route's own account, so a route to the \
+         hub's shared gateway is stored without its target",
+    ),
+    (
+        "AWS::EC2::TransitGatewayRoute",
+        "TransitGatewayAttachmentId",
+        "moto answers a route's attachments as one object instead of a list, which the SDK drops",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "LoggingConfig",
+        "moto 5.2.5 takes a function's LoggingConfig but does not return it",
+    ),
+];
+
+/// The drift that is not a documented gap of the backend.
+fn untolerated(
+    mut report: landform_deploy::DriftReport,
+    tolerated: &[(&str, &str, &str)],
+) -> landform_deploy::DriftReport {
+    for drifts in report.accounts.values_mut() {
+        for d in drifts.iter_mut() {
+            if let landform_deploy::Drift::Modified { properties } = &mut d.drift {
+                properties.retain(|(name, _, _)| {
+                    !tolerated
+                        .iter()
+                        .any(|(t, p, _)| *t == d.type_name && p == name)
+                });
+            }
+        }
+        drifts.retain(|d| {
+            !matches!(&d.drift, landform_deploy::Drift::Modified { properties } if properties.is_empty())
+        });
+    }
+    report
+}
+
 async fn scenario(
     assembly: &Assembly,
     registry: ProviderRegistry,
     sessions: Arc<dyn Sessions>,
+    tolerated: &[(&str, &str, &str)],
 ) -> Outcome {
     let writes = Arc::new(AtomicU64::new(0));
     let registry = counted(registry, writes.clone());
@@ -220,10 +264,12 @@ async fn scenario(
     assert_eq!(inventory.len(), expected);
 
     // What reads back is what was applied, and a new plan is empty.
-    let drift = engine.drift().await.expect("drift");
+    let drift = untolerated(engine.drift().await.expect("drift"), tolerated);
     assert!(drift.is_clean(), "drift right after the apply:\n{drift}");
     let plan = engine.plan(assembly).await.expect("plan");
     assert!(plan.is_empty(), "not converged:\n{plan}");
+    // Drift is checked against recorded state; a read of each resource against the template's
+    // desired properties is what the plan above compared.
 
     // A second apply makes no write call.
     let before = writes.load(Ordering::SeqCst);
@@ -440,12 +486,12 @@ async fn house_escort_on_moto_and_in_memory_give_the_same_inventory() {
     for t in landform_aws::types() {
         registry.register(t, layered.clone());
     }
-    let on_moto = scenario(&assembly, registry, sessions.clone()).await;
+    let on_moto = scenario(&assembly, registry, sessions.clone(), MOTO_READ_GAPS).await;
     verify_on_moto(&sessions, &assembly, &on_moto.state).await;
 
     // The in-memory cloud, same app.
     let cloud = InMemoryCloud::with_organization(&OrganizationSeed::from_assembly(&assembly));
-    let in_memory = scenario(&assembly, cloud.registry(), Arc::new(cloud.sessions())).await;
+    let in_memory = scenario(&assembly, cloud.registry(), Arc::new(cloud.sessions()), &[]).await;
 
     assert_eq!(on_moto.inventory, in_memory.inventory);
     assert_eq!(on_moto.retained, in_memory.retained);
