@@ -8,6 +8,7 @@ pub mod iam;
 pub mod issue;
 pub mod limits;
 pub mod logical_id;
+pub mod object;
 pub mod resource;
 pub mod synth;
 pub mod tree;
@@ -15,6 +16,7 @@ pub mod value;
 
 pub use error::CoreError;
 pub use issue::{Issue, Issues};
+pub use object::{Key, Map};
 pub use resource::{RemovalPolicy, Resource, ResourceHandle};
 pub use synth::{Assembly, StackArtifact};
 pub use tree::{App, Environment, NodeId, NodeKind, Path, Scope, StackProps, Tree};

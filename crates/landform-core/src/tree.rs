@@ -3,7 +3,7 @@
 //! Nodes live in an arena owned by the [`App`]; constructs hold [`NodeId`]s and typed tokens,
 //! and add children through a [`Scope`]. The path of a node is its identity everywhere.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -130,9 +130,18 @@ pub struct Node {
     parent: Option<NodeId>,
     children: Vec<NodeId>,
     kind: NodeKind,
+    /// Validations and metadata, which few nodes have: boxed so the others stay small.
+    extras: Option<Box<NodeExtras>>,
+}
+
+#[derive(Default)]
+struct NodeExtras {
     validations: Vec<Validation>,
     metadata: BTreeMap<String, serde_json::Value>,
 }
+
+/// Shared empty metadata for nodes without any.
+static NO_METADATA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
 
 impl fmt::Debug for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -163,7 +172,13 @@ impl Node {
     }
     /// Metadata attached to the node (lint suppressions and the like).
     pub fn metadata(&self) -> &BTreeMap<String, serde_json::Value> {
-        &self.metadata
+        self.extras.as_ref().map_or(&NO_METADATA, |e| &e.metadata)
+    }
+    fn validations(&self) -> &[Validation] {
+        self.extras.as_ref().map_or(&[], |e| &e.validations)
+    }
+    fn extras_mut(&mut self) -> &mut NodeExtras {
+        self.extras.get_or_insert_with(Box::default)
     }
     /// The resource, when the node is one.
     pub fn resource(&self) -> Option<&Resource> {
@@ -192,6 +207,9 @@ pub struct Tree {
     dependencies: Vec<ExplicitDependency>,
     /// Keys of app-wide validations already registered (see [`Scope::add_app_validation`]).
     app_validations: std::collections::BTreeSet<&'static str>,
+    /// Every distinct node id, shared by the nodes that carry it (thousands of nodes are
+    /// called `Resource`, `Role` or `Policy`).
+    id_texts: HashSet<Arc<str>>,
 }
 
 impl fmt::Debug for Tree {
@@ -210,12 +228,12 @@ impl Tree {
                 parent: None,
                 children: Vec::new(),
                 kind: NodeKind::App,
-                validations: Vec::new(),
-                metadata: BTreeMap::new(),
+                extras: None,
             }],
             issues: Vec::new(),
             dependencies: Vec::new(),
             app_validations: std::collections::BTreeSet::new(),
+            id_texts: HashSet::new(),
         }
     }
 
@@ -336,7 +354,7 @@ impl Tree {
     pub fn collect_issues(&self) -> Vec<Issue> {
         let mut issues = self.issues.clone();
         for id in self.descendants(NodeId::ROOT) {
-            for check in &self.node(id).validations {
+            for check in self.node(id).validations() {
                 issues.extend(check(self));
             }
         }
@@ -370,13 +388,20 @@ impl Tree {
             .at(parent_path().join(id));
             self.issues.push(issue);
         }
+        let id = match self.id_texts.get(id) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(id);
+                self.id_texts.insert(shared.clone());
+                shared
+            }
+        };
         self.nodes.push(Node {
-            id: Arc::from(id),
+            id,
             parent: Some(parent),
             children: Vec::new(),
             kind,
-            validations: Vec::new(),
-            metadata: BTreeMap::new(),
+            extras: None,
         });
         self.nodes[parent.index()].children.push(new_id);
         new_id
@@ -523,7 +548,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Add a resource under this scope, which must be inside a stack.
-    pub fn add_resource(&mut self, id: &str, resource: Resource) -> ResourceHandle {
+    pub fn add_resource(&mut self, id: &str, mut resource: Resource) -> ResourceHandle {
         if self.tree.stack_of(self.node).is_none() {
             self.report(Issue::new(
                 "Tree.ResourceOutsideStack",
@@ -532,6 +557,7 @@ impl<'a> Scope<'a> {
                 "a resource is added inside a stack",
             ));
         }
+        resource.shrink_to_fit();
         ResourceHandle::new(self.tree.add(self.node, id, NodeKind::Resource(resource)))
     }
 
@@ -561,6 +587,7 @@ impl<'a> Scope<'a> {
     /// Register a check that runs at validation, with the whole tree in view.
     pub fn add_validation(&mut self, check: impl Fn(&Tree) -> Vec<Issue> + Send + Sync + 'static) {
         self.tree.nodes[self.node.index()]
+            .extras_mut()
             .validations
             .push(Box::new(check));
     }
@@ -589,6 +616,7 @@ impl<'a> Scope<'a> {
     ) {
         if self.tree.app_validations.insert(key) {
             self.tree.nodes[NodeId::ROOT.index()]
+                .extras_mut()
                 .validations
                 .push(Box::new(check));
         }
@@ -607,6 +635,7 @@ impl<'a> Scope<'a> {
     /// Attach metadata to this node.
     pub fn set_metadata(&mut self, key: impl Into<String>, value: serde_json::Value) {
         self.tree.nodes[self.node.index()]
+            .extras_mut()
             .metadata
             .insert(key.into(), value);
     }

@@ -206,7 +206,7 @@ impl<'a> Synthesizer<'a> {
             Value::Object(map) => Resolved::Object(
                 map.iter()
                     .filter(|(_, v)| !matches!(v, Value::Null))
-                    .map(|(k, v)| (k.as_str(), self.resolve(v, i, from, deps)))
+                    .map(|(k, v)| (k, self.resolve(v, i, from, deps)))
                     .collect(),
             ),
             Value::Pseudo(p) => Resolved::Ref(Cow::Borrowed(p.name())),
