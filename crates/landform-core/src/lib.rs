@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+mod fast_hash;
 pub mod graph;
 pub mod iam;
 pub mod issue;

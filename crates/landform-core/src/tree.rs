@@ -3,12 +3,13 @@
 //! Nodes live in an arena owned by the [`App`]; constructs hold [`NodeId`]s and typed tokens,
 //! and add children through a [`Scope`]. The path of a node is its identity everywhere.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+use crate::fast_hash::FastHashSet;
 use crate::issue::Issue;
 use crate::resource::{Resource, ResourceHandle};
 use crate::value::{kinds::AccountId, Token, Value};
@@ -209,7 +210,7 @@ pub struct Tree {
     app_validations: std::collections::BTreeSet<&'static str>,
     /// Every distinct node id, shared by the nodes that carry it (thousands of nodes are
     /// called `Resource`, `Role` or `Policy`).
-    id_texts: HashSet<Arc<str>>,
+    id_texts: FastHashSet<Arc<str>>,
 }
 
 impl fmt::Debug for Tree {
@@ -233,7 +234,7 @@ impl Tree {
             issues: Vec::new(),
             dependencies: Vec::new(),
             app_validations: std::collections::BTreeSet::new(),
-            id_texts: HashSet::new(),
+            id_texts: FastHashSet::default(),
         }
     }
 
@@ -283,6 +284,16 @@ impl Tree {
         }
         segments.reverse();
         Path(segments)
+    }
+
+    /// Append the path of a node, `/`-joined, to `out` (what `path(id).to_string()` gives,
+    /// without building the path).
+    pub(crate) fn write_path(&self, id: NodeId, out: &mut String) {
+        if let Some(parent) = self.node(id).parent {
+            self.write_path(parent, out);
+            out.push('/');
+        }
+        out.push_str(&self.node(id).id);
     }
 
     /// The ids from just below `ancestor` down to `node`, borrowed (no allocation per
