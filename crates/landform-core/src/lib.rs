@@ -10,6 +10,7 @@ pub mod issue;
 pub mod limits;
 pub mod logical_id;
 pub mod object;
+mod path;
 pub mod resource;
 pub mod synth;
 pub mod tree;
