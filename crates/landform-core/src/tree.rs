@@ -240,7 +240,9 @@ impl Tree {
 
     /// The path of a node.
     pub fn path(&self, id: NodeId) -> Path {
-        let mut segments = Vec::with_capacity(8);
+        // Sized exactly: the manifest keeps a path for every resource.
+        let depth = std::iter::successors(Some(id), |&n| self.node(n).parent).count();
+        let mut segments = Vec::with_capacity(depth);
         let mut cur = Some(id);
         while let Some(n) = cur {
             segments.push(self.node(n).id.clone());

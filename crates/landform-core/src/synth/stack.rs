@@ -346,6 +346,8 @@ impl<'a> Synthesizer<'a> {
         w.end_object();
         let mut text = w.into_text();
         text.push('\n');
+        // The assembly keeps every template: without the spare room of the writer's growth.
+        text.shrink_to_fit();
 
         if kept.is_empty() {
             self.report(stack, Issue::new(
