@@ -127,7 +127,11 @@ fn hub(isolated: bool, defaults_on: bool) -> App {
                 .property("TransitGatewayId", tgw.ref_value()),
         )
     };
-    let link = |s: &mut Scope<'_>, kind: &str, id: &str, rt: ResourceHandle, at: ResourceHandle| {
+    let link = |s: &mut Scope<'_>,
+                kind: &'static str,
+                id: &str,
+                rt: ResourceHandle,
+                at: ResourceHandle| {
         s.add_resource(
             id,
             Resource::new(kind)

@@ -4,7 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -72,6 +72,15 @@ impl DependencyGraph {
             .unwrap_or_default()
     }
 
+    /// Move out why `from` depends on `on`, leaving the edge without reasons (synthesis hands
+    /// them to the manifest once it no longer reads them).
+    pub(crate) fn take_reasons(&mut self, from: usize, on: usize) -> Vec<String> {
+        self.reasons
+            .get_mut(&(from, on))
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     /// Every edge with its reasons, ordered.
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize, &[String])> {
         self.reasons
@@ -82,6 +91,11 @@ impl DependencyGraph {
     /// One cycle per strongly connected component that has one, each as the list of nodes
     /// along the cycle starting from its lowest index. Empty when the graph is acyclic.
     pub fn cycles(&self) -> Vec<Vec<usize>> {
+        // A topological sort is one pass with few allocations; the components are only
+        // worth computing when it finds a cycle (self-loops included).
+        if toposort(&self.graph, None).is_ok() {
+            return Vec::new();
+        }
         let mut cycles: Vec<Vec<usize>> = tarjan_scc(&self.graph)
             .into_iter()
             .filter_map(|component| {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::CoreError;
+use crate::object::Map;
 use crate::value::Value;
 
 /// The policy language version every document uses.
@@ -201,31 +202,31 @@ impl Statement {
             many => Value::Array(many.to_vec()),
         };
         let strings = |items: &[String]| list(&items.iter().map(Value::from).collect::<Vec<_>>());
-        let mut out = BTreeMap::new();
+        let mut out = Map::with_capacity(4);
         if let Some(sid) = &self.sid {
-            out.insert("Sid".to_owned(), Value::from(sid.as_str()));
+            out.insert("Sid", Value::from(sid.as_str()));
         }
         out.insert(
-            "Effect".to_owned(),
+            "Effect",
             Value::from(match self.effect {
                 Effect::Allow => "Allow",
                 Effect::Deny => "Deny",
             }),
         );
         if let Some(p) = &self.principal {
-            out.insert("Principal".to_owned(), p.to_value());
+            out.insert("Principal", p.to_value());
         }
         if !self.actions.is_empty() {
-            out.insert("Action".to_owned(), strings(&self.actions));
+            out.insert("Action", strings(&self.actions));
         }
         if !self.not_actions.is_empty() {
-            out.insert("NotAction".to_owned(), strings(&self.not_actions));
+            out.insert("NotAction", strings(&self.not_actions));
         }
         if !self.resources.is_empty() {
-            out.insert("Resource".to_owned(), list(&self.resources));
+            out.insert("Resource", list(&self.resources));
         }
         if !self.not_resources.is_empty() {
-            out.insert("NotResource".to_owned(), list(&self.not_resources));
+            out.insert("NotResource", list(&self.not_resources));
         }
         if !self.conditions.is_empty() {
             let conditions = self
@@ -239,7 +240,7 @@ impl Statement {
                     (op.clone(), Value::Object(keys))
                 })
                 .collect();
-            out.insert("Condition".to_owned(), Value::Object(conditions));
+            out.insert("Condition", Value::Object(conditions));
         }
         Value::Object(out)
     }

@@ -3,11 +3,14 @@
 #![warn(missing_docs)]
 
 pub mod error;
+mod fast_hash;
 pub mod graph;
 pub mod iam;
 pub mod issue;
 pub mod limits;
 pub mod logical_id;
+pub mod object;
+mod path;
 pub mod resource;
 pub mod synth;
 pub mod tree;
@@ -15,6 +18,7 @@ pub mod value;
 
 pub use error::CoreError;
 pub use issue::{Issue, Issues};
+pub use object::{Key, Map};
 pub use resource::{RemovalPolicy, Resource, ResourceHandle};
 pub use synth::{Assembly, StackArtifact};
 pub use tree::{App, Environment, NodeId, NodeKind, Path, Scope, StackProps, Tree};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::object::{Key, Map};
 use crate::tree::NodeId;
 use crate::value::{Attribute, Reference, Token, Value};
 
@@ -30,63 +31,83 @@ pub enum RemovalPolicy {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
-    type_name: String,
-    properties: BTreeMap<String, Value>,
+    type_name: Key,
+    properties: Map,
+    /// Options few resources set, boxed so the many that set none stay small.
+    options: Option<Box<ResourceOptions>>,
+}
+
+/// The rarely set parts of a resource.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct ResourceOptions {
     depends_on: Vec<NodeId>,
     deletion_policy: Option<RemovalPolicy>,
     update_replace_policy: Option<RemovalPolicy>,
     metadata: BTreeMap<String, serde_json::Value>,
 }
 
+/// Shared empty metadata for resources without options.
+static NO_METADATA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+
 impl Resource {
-    /// A resource of a CloudFormation type (`AWS::S3::Bucket`).
-    pub fn new(type_name: impl Into<String>) -> Self {
+    /// A resource of a CloudFormation type (`AWS::S3::Bucket`). A type written as a literal
+    /// is kept without a copy.
+    pub fn new(type_name: impl Into<Key>) -> Self {
         Resource {
             type_name: type_name.into(),
-            properties: BTreeMap::new(),
-            depends_on: Vec::new(),
-            deletion_policy: None,
-            update_replace_policy: None,
-            metadata: BTreeMap::new(),
+            properties: Map::new(),
+            options: None,
         }
     }
 
+    fn options_mut(&mut self) -> &mut ResourceOptions {
+        self.options.get_or_insert_with(Box::default)
+    }
+
+    /// Give back the spare capacity of the properties (done when the resource enters the
+    /// tree, which is where it usually stops growing).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.properties.shrink_to_fit();
+    }
+
     /// Set a property. A `Value::Null` property is left out of the template.
-    pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn property(mut self, name: impl Into<Key>, value: impl Into<Value>) -> Self {
         self.set_property(name, value);
         self
     }
 
     /// Set a property in place.
-    pub fn set_property(&mut self, name: impl Into<String>, value: impl Into<Value>) {
-        self.properties.insert(name.into(), value.into());
+    pub fn set_property(&mut self, name: impl Into<Key>, value: impl Into<Value>) {
+        self.properties.insert(name, value.into());
     }
 
     /// Depend on another resource explicitly (DependsOn in the same stack, a stack
     /// dependency across stacks).
     pub fn depends_on(mut self, node: NodeId) -> Self {
-        if !self.depends_on.contains(&node) {
-            self.depends_on.push(node);
+        let depends_on = &mut self.options_mut().depends_on;
+        if !depends_on.contains(&node) {
+            depends_on.push(node);
         }
         self
     }
 
     /// Set both `DeletionPolicy` and `UpdateReplacePolicy`.
     pub fn removal_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.deletion_policy = Some(policy);
-        self.update_replace_policy = Some(policy);
+        let options = self.options_mut();
+        options.deletion_policy = Some(policy);
+        options.update_replace_policy = Some(policy);
         self
     }
 
     /// Set `DeletionPolicy` only.
     pub fn deletion_policy(mut self, policy: RemovalPolicy) -> Self {
-        self.deletion_policy = Some(policy);
+        self.options_mut().deletion_policy = Some(policy);
         self
     }
 
     /// Add template metadata (for example a checkov or cfn-lint suppression with its reason).
     pub fn metadata(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.metadata.insert(key.into(), value);
+        self.options_mut().metadata.insert(key.into(), value);
         self
     }
 
@@ -95,28 +116,28 @@ impl Resource {
         &self.type_name
     }
     /// The properties, sorted by name.
-    pub fn properties(&self) -> &BTreeMap<String, Value> {
+    pub fn properties(&self) -> &Map {
         &self.properties
     }
     /// Mutable properties (for aspects).
-    pub fn properties_mut(&mut self) -> &mut BTreeMap<String, Value> {
+    pub fn properties_mut(&mut self) -> &mut Map {
         &mut self.properties
     }
     /// Explicit dependencies.
     pub fn dependencies(&self) -> &[NodeId] {
-        &self.depends_on
+        self.options.as_ref().map_or(&[], |o| &o.depends_on)
     }
     /// `DeletionPolicy`, if set.
     pub fn deletion(&self) -> Option<RemovalPolicy> {
-        self.deletion_policy
+        self.options.as_ref().and_then(|o| o.deletion_policy)
     }
     /// `UpdateReplacePolicy`, if set.
     pub fn update_replace(&self) -> Option<RemovalPolicy> {
-        self.update_replace_policy
+        self.options.as_ref().and_then(|o| o.update_replace_policy)
     }
     /// Template metadata.
     pub fn metadata_entries(&self) -> &BTreeMap<String, serde_json::Value> {
-        &self.metadata
+        self.options.as_ref().map_or(&NO_METADATA, |o| &o.metadata)
     }
 }
 

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::{Serialize, Serializer};
+pub use crate::path::Path;
 
+use crate::fast_hash::FastHashSet;
 use crate::issue::Issue;
 use crate::resource::{Resource, ResourceHandle};
 use crate::value::{kinds::AccountId, Token, Value};
@@ -22,42 +23,6 @@ impl NodeId {
     pub const ROOT: NodeId = NodeId(0);
     fn index(self) -> usize {
         self.0 as usize
-    }
-}
-
-/// A construct path: the ids from the root down, displayed joined by `/`.
-///
-/// Segments share the tree's own id strings, so naming every resource of a large app (as
-/// the manifest does) copies no text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Path(Vec<Arc<str>>);
-
-impl Path {
-    /// A path from its segments.
-    pub fn from_segments<S: Into<String>>(segments: impl IntoIterator<Item = S>) -> Self {
-        Path(segments.into_iter().map(|s| Arc::from(s.into())).collect())
-    }
-    /// The segments, root first.
-    pub fn segments(&self) -> &[Arc<str>] {
-        &self.0
-    }
-    /// The path with one more segment.
-    pub fn join(&self, segment: &str) -> Path {
-        let mut segments = self.0.clone();
-        segments.push(Arc::from(segment));
-        Path(segments)
-    }
-}
-
-impl fmt::Display for Path {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("/"))
-    }
-}
-
-impl Serialize for Path {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }
 
@@ -130,9 +95,18 @@ pub struct Node {
     parent: Option<NodeId>,
     children: Vec<NodeId>,
     kind: NodeKind,
+    /// Validations and metadata, which few nodes have: boxed so the others stay small.
+    extras: Option<Box<NodeExtras>>,
+}
+
+#[derive(Default)]
+struct NodeExtras {
     validations: Vec<Validation>,
     metadata: BTreeMap<String, serde_json::Value>,
 }
+
+/// Shared empty metadata for nodes without any.
+static NO_METADATA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
 
 impl fmt::Debug for Node {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -163,7 +137,13 @@ impl Node {
     }
     /// Metadata attached to the node (lint suppressions and the like).
     pub fn metadata(&self) -> &BTreeMap<String, serde_json::Value> {
-        &self.metadata
+        self.extras.as_ref().map_or(&NO_METADATA, |e| &e.metadata)
+    }
+    fn validations(&self) -> &[Validation] {
+        self.extras.as_ref().map_or(&[], |e| &e.validations)
+    }
+    fn extras_mut(&mut self) -> &mut NodeExtras {
+        self.extras.get_or_insert_with(Box::default)
     }
     /// The resource, when the node is one.
     pub fn resource(&self) -> Option<&Resource> {
@@ -192,6 +172,9 @@ pub struct Tree {
     dependencies: Vec<ExplicitDependency>,
     /// Keys of app-wide validations already registered (see [`Scope::add_app_validation`]).
     app_validations: std::collections::BTreeSet<&'static str>,
+    /// Every distinct node id, shared by the nodes that carry it (thousands of nodes are
+    /// called `Resource`, `Role` or `Policy`).
+    id_texts: FastHashSet<Arc<str>>,
 }
 
 impl fmt::Debug for Tree {
@@ -210,12 +193,12 @@ impl Tree {
                 parent: None,
                 children: Vec::new(),
                 kind: NodeKind::App,
-                validations: Vec::new(),
-                metadata: BTreeMap::new(),
+                extras: None,
             }],
             issues: Vec::new(),
             dependencies: Vec::new(),
             app_validations: std::collections::BTreeSet::new(),
+            id_texts: FastHashSet::default(),
         }
     }
 
@@ -257,7 +240,9 @@ impl Tree {
 
     /// The path of a node.
     pub fn path(&self, id: NodeId) -> Path {
-        let mut segments = Vec::with_capacity(8);
+        // Sized exactly: the manifest keeps a path for every resource.
+        let depth = std::iter::successors(Some(id), |&n| self.node(n).parent).count();
+        let mut segments = Vec::with_capacity(depth);
         let mut cur = Some(id);
         while let Some(n) = cur {
             segments.push(self.node(n).id.clone());
@@ -265,6 +250,16 @@ impl Tree {
         }
         segments.reverse();
         Path(segments)
+    }
+
+    /// Append the path of a node, `/`-joined, to `out` (what `path(id).to_string()` gives,
+    /// without building the path).
+    pub(crate) fn write_path(&self, id: NodeId, out: &mut String) {
+        if let Some(parent) = self.node(id).parent {
+            self.write_path(parent, out);
+            out.push('/');
+        }
+        out.push_str(&self.node(id).id);
     }
 
     /// The ids from just below `ancestor` down to `node`, borrowed (no allocation per
@@ -336,7 +331,7 @@ impl Tree {
     pub fn collect_issues(&self) -> Vec<Issue> {
         let mut issues = self.issues.clone();
         for id in self.descendants(NodeId::ROOT) {
-            for check in &self.node(id).validations {
+            for check in self.node(id).validations() {
                 issues.extend(check(self));
             }
         }
@@ -370,13 +365,20 @@ impl Tree {
             .at(parent_path().join(id));
             self.issues.push(issue);
         }
+        let id = match self.id_texts.get(id) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(id);
+                self.id_texts.insert(shared.clone());
+                shared
+            }
+        };
         self.nodes.push(Node {
-            id: Arc::from(id),
+            id,
             parent: Some(parent),
             children: Vec::new(),
             kind,
-            validations: Vec::new(),
-            metadata: BTreeMap::new(),
+            extras: None,
         });
         self.nodes[parent.index()].children.push(new_id);
         new_id
@@ -523,7 +525,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Add a resource under this scope, which must be inside a stack.
-    pub fn add_resource(&mut self, id: &str, resource: Resource) -> ResourceHandle {
+    pub fn add_resource(&mut self, id: &str, mut resource: Resource) -> ResourceHandle {
         if self.tree.stack_of(self.node).is_none() {
             self.report(Issue::new(
                 "Tree.ResourceOutsideStack",
@@ -532,6 +534,7 @@ impl<'a> Scope<'a> {
                 "a resource is added inside a stack",
             ));
         }
+        resource.shrink_to_fit();
         ResourceHandle::new(self.tree.add(self.node, id, NodeKind::Resource(resource)))
     }
 
@@ -561,6 +564,7 @@ impl<'a> Scope<'a> {
     /// Register a check that runs at validation, with the whole tree in view.
     pub fn add_validation(&mut self, check: impl Fn(&Tree) -> Vec<Issue> + Send + Sync + 'static) {
         self.tree.nodes[self.node.index()]
+            .extras_mut()
             .validations
             .push(Box::new(check));
     }
@@ -589,6 +593,7 @@ impl<'a> Scope<'a> {
     ) {
         if self.tree.app_validations.insert(key) {
             self.tree.nodes[NodeId::ROOT.index()]
+                .extras_mut()
                 .validations
                 .push(Box::new(check));
         }
@@ -607,6 +612,7 @@ impl<'a> Scope<'a> {
     /// Attach metadata to this node.
     pub fn set_metadata(&mut self, key: impl Into<String>, value: serde_json::Value) {
         self.tree.nodes[self.node.index()]
+            .extras_mut()
             .metadata
             .insert(key.into(), value);
     }

@@ -1,10 +1,10 @@
 //! Property values: plain JSON plus typed references that synthesis turns into
 //! CloudFormation intrinsics (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`, parameters).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::object::{Key, Map};
 use crate::tree::NodeId;
 
 /// An attribute of a resource that another value can point at.
@@ -93,7 +93,7 @@ pub enum Value {
     /// JSON array.
     Array(Vec<Value>),
     /// JSON object with sorted keys.
-    Object(BTreeMap<String, Value>),
+    Object(Map),
     /// A reference to a resource attribute anywhere in the app.
     Ref(Reference),
     /// A CloudFormation pseudo parameter.
@@ -111,8 +111,8 @@ pub enum Value {
 
 impl Value {
     /// An object value from key/value pairs.
-    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    pub fn object<K: Into<Key>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(pairs.into_iter().collect())
     }
 
     /// An array value.
@@ -201,7 +201,7 @@ impl Value {
             ),
             Value::Object(map) => serde_json::Value::Object(
                 map.iter()
-                    .map(|(k, v)| v.to_plain_json().map(|j| (k.clone(), j)))
+                    .map(|(k, v)| v.to_plain_json().map(|j| (k.to_owned(), j)))
                     .collect::<Option<_>>()?,
             ),
             _ => return None,

@@ -6,7 +6,7 @@ use landform_core::{App, Environment, Resource, Scope, Value};
 use serde_json::Value as Json;
 
 /// A resource of `type_name` with the top-level properties of `props`.
-pub fn res(type_name: &str, props: Json) -> Resource {
+pub fn res(type_name: &'static str, props: Json) -> Resource {
     let mut r = Resource::new(type_name);
     if let Json::Object(map) = props {
         for (k, v) in map {

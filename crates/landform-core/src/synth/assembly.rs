@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
+use std::io::Write;
 use std::ops::Index;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::OnceLock;
@@ -230,10 +231,19 @@ impl Assembly {
         for stack in &self.stacks {
             put(&stack.template_file, stack.template.text().as_bytes())?;
         }
-        // Serialising plain structs into memory cannot fail.
-        let mut manifest = serde_json::to_vec_pretty(&self.manifest_view()).unwrap_or_default();
-        manifest.push(b'\n');
-        put("manifest.json", &manifest)?;
+        // Streamed to the file: the manifest of a large app is megabytes of text.
+        let path = dir.join("manifest.json");
+        let write_manifest = || -> std::io::Result<()> {
+            let mut file = std::io::BufWriter::new(fs::File::create(&path)?);
+            serde_json::to_writer_pretty(&mut file, &self.manifest_view())?;
+            file.write_all(b"\n")?;
+            file.flush()
+        };
+        write_manifest().map_err(|source| CoreError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
         Ok(written)
     }
 }

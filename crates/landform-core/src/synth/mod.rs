@@ -21,13 +21,14 @@ pub use assembly::{
 };
 
 use crate::error::CoreError;
+use crate::fast_hash::{FastHashMap, FastHashSet};
 use crate::graph::DependencyGraph;
 use crate::issue::{Issue, Issues};
 use crate::limits;
 use crate::tree::{App, NodeId, NodeKind, Tree};
-use crate::value::Value;
+use crate::value::{Attribute, Value};
 use ids::LogicalIds;
-use resolve::{Resolved, Shared};
+use resolve::{Export, Resolved, Shared, Why};
 
 impl App {
     /// Every problem in the app: those reported while building, those of registered
@@ -86,8 +87,12 @@ struct Synthesizer<'a> {
     /// (consumer, producer) pairs with at least one hand-declared dependency.
     explicit: BTreeSet<(usize, usize)>,
     /// Indexes into the tree's explicit dependencies, by the node that depends.
-    explicit_from: HashMap<NodeId, Vec<usize>>,
+    explicit_from: FastHashMap<NodeId, Vec<usize>>,
     issues: Vec<Issue>,
+    /// Output and parameter names of each resource attribute shared across stacks.
+    exports: FastHashMap<(NodeId, &'a Attribute), Export>,
+    /// (reader, target, attribute) already given as a dependency reason.
+    reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
 }
 
 impl<'a> Synthesizer<'a> {
@@ -106,8 +111,8 @@ impl<'a> Synthesizer<'a> {
             state: (0..stacks.len()).map(|_| StackState::default()).collect(),
             explicit: BTreeSet::new(),
             explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
-                HashMap::new(),
-                |mut index: HashMap<NodeId, Vec<usize>>, (d, dep)| {
+                FastHashMap::default(),
+                |mut index: FastHashMap<NodeId, Vec<usize>>, (d, dep)| {
                     index.entry(dep.from).or_default().push(d);
                     index
                 },
@@ -115,6 +120,8 @@ impl<'a> Synthesizer<'a> {
             issues,
             names,
             stacks,
+            exports: FastHashMap::default(),
+            reads: FastHashSet::default(),
         };
         let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
             .map(|i| synth.resolve_environment(i))
@@ -189,15 +196,7 @@ impl<'a> Synthesizer<'a> {
                 AccountSpec::Literal(id.clone())
             }
             Value::Ref(reference) => {
-                let target = reference.target;
-                let reason = |tree: &Tree| {
-                    format!(
-                        "{} deploys into the account created by {}",
-                        tree.path(stack),
-                        tree.path(target)
-                    )
-                };
-                match self.share_output(i, reference, stage, reason) {
+                match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {
                     Some(Shared::Output { producer, output }) => {
                         AccountSpec::FromOutput(OutputRef {
                             stack: self.names[producer].clone(),

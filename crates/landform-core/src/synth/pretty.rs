@@ -98,8 +98,14 @@ impl JsonWriter {
         self.text.reserve(value.len() + 2);
         self.text.push('"');
         let bytes = value.as_bytes();
-        let mut start = 0;
         let mut at = clean_prefix(bytes);
+        if at == bytes.len() {
+            // Nothing to escape (nearly every string of a template): one copy.
+            self.text.push_str(value);
+            self.text.push('"');
+            return;
+        }
+        let mut start = 0;
         while at < bytes.len() {
             let byte = bytes[at];
             let escape: &str = match byte {
@@ -112,7 +118,9 @@ impl JsonWriter {
                 b'\r' => "\\r",
                 0x00..=0x1f => "",
                 _ => {
+                    // A clean byte in the word that stopped the scan: scan on from the next.
                     at += 1;
+                    at += clean_prefix(&bytes[at..]);
                     continue;
                 }
             };
@@ -128,6 +136,8 @@ impl JsonWriter {
             }
             at += 1;
             start = at;
+            // Text after an escape (the next line of a script, say) is scanned a word at a time.
+            at += clean_prefix(&bytes[at..]);
         }
         self.text.push_str(&value[start..]);
         self.text.push('"');
@@ -196,28 +206,37 @@ impl JsonWriter {
 /// Length of the longest prefix with nothing to escape, eight bytes at a time (template
 /// strings rarely need escapes, so most are copied in one piece).
 fn clean_prefix(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Nonzero exactly when some byte of `x` is zero (the classic bit trick); a chunk is
-    // only skipped when none of its bytes needs an escape.
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
-    for chunk in bytes.chunks_exact(8) {
+    for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        // Bytes below 0x20: subtracting 0x20 borrows into the high bit of bytes < 0x20.
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        if control
-            | has_zero(w ^ (ONES * u64::from(b'"')))
-            | has_zero(w ^ (ONES * u64::from(b'\\')))
-            != 0
-        {
-            break;
+        if needs_escape(u64::from_le_bytes(word)) {
+            return at;
         }
         at += 8;
     }
+    // The last few bytes, padded with spaces (which need no escape), in one more test.
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [b' '; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        if !needs_escape(u64::from_le_bytes(word)) {
+            at += rest.len();
+        }
+    }
     at
+}
+
+/// True when some byte of the word is `"`, `\` or a control character.
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Nonzero exactly when some byte of `x` is zero (the classic bit trick).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // Bytes below 0x20: subtracting 0x20 borrows into the high bit of bytes < 0x20.
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    control | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))) != 0
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use super::assembly::OutputRef;
 use super::pretty::JsonWriter;
 use super::Synthesizer;
 use crate::issue::Issue;
-use crate::logical_id::{alphanumeric_name, logical_id};
-use crate::tree::{NodeId, Tree};
+use crate::logical_id::{alphanumeric_name, logical_id, MAX_LOGICAL_ID_LEN};
+use crate::tree::NodeId;
 use crate::value::{Attribute, Reference, SubPart, Value};
 
 /// A resolved value, borrowing from the tree where it can: the JSON it stands for is what
@@ -136,6 +136,37 @@ impl Resolved<'_> {
     }
 }
 
+/// Why a stack reads another stack's output (the manifest's dependency reason).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Why {
+    /// A value of this node reads the reference.
+    Reads(NodeId),
+    /// This stack deploys into the account the reference names.
+    DeploysInto(NodeId),
+}
+
+/// The names under which a resource attribute is shared with other stacks, computed once
+/// however many stacks read it.
+pub(super) struct Export {
+    /// The producer's output.
+    output: String,
+    /// The parameter a stack in another environment reads it through.
+    parameter: Option<String>,
+}
+
+/// `Export<logical id><attribute without dots>`, made a legal name.
+fn export_output_name(id: &str, attribute: &Attribute) -> String {
+    let mut name = String::with_capacity(6 + id.len() + attribute.name().len());
+    name.push_str("Export");
+    name.push_str(id);
+    name.extend(attribute.name().chars().filter(|&c| c != '.'));
+    if name.len() <= MAX_LOGICAL_ID_LEN && name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        name
+    } else {
+        alphanumeric_name(&name)
+    }
+}
+
 /// Where a stack reads a reference from.
 pub(super) enum Shared<'a> {
     /// The target is in the reading stack: its logical id.
@@ -206,7 +237,7 @@ impl<'a> Synthesizer<'a> {
             Value::Object(map) => Resolved::Object(
                 map.iter()
                     .filter(|(_, v)| !matches!(v, Value::Null))
-                    .map(|(k, v)| (k.as_str(), self.resolve(v, i, from, deps)))
+                    .map(|(k, v)| (k, self.resolve(v, i, from, deps)))
                     .collect(),
             ),
             Value::Pseudo(p) => Resolved::Ref(Cow::Borrowed(p.name())),
@@ -234,15 +265,7 @@ impl<'a> Synthesizer<'a> {
         from: NodeId,
         deps: &mut Vec<&'a str>,
     ) -> Resolved<'a> {
-        let reason = |tree: &Tree| {
-            format!(
-                "{} reads {}.{}",
-                tree.path(from),
-                tree.path(reference.target),
-                reference.attribute.name()
-            )
-        };
-        let (producer, output) = match self.share_output(i, reference, from, reason) {
+        let (producer, output) = match self.share_output(i, reference, from, Why::Reads(from)) {
             None => return Resolved::Null,
             Some(Shared::Local(id)) => {
                 deps.push(id);
@@ -257,7 +280,20 @@ impl<'a> Synthesizer<'a> {
             }
             Resolved::Import(export)
         } else {
-            let parameter = logical_id(&[self.names[producer].as_str(), &output]);
+            // The parameter's name hashes the producer and output: the same for every reader.
+            let names = &self.names;
+            let parameter = self
+                .exports
+                .get_mut(&(reference.target, &reference.attribute))
+                .map(|export| {
+                    export
+                        .parameter
+                        .get_or_insert_with(|| {
+                            logical_id(&[names[producer].as_str(), output.as_str()])
+                        })
+                        .clone()
+                })
+                .unwrap_or_else(|| logical_id(&[names[producer].as_str(), output.as_str()]));
             self.state[i].parameters.insert(
                 parameter.clone(),
                 OutputRef {
@@ -270,13 +306,13 @@ impl<'a> Synthesizer<'a> {
     }
 
     /// Make `reference` available as an output of its stack for stack `consumer`; records the
-    /// dependency. `None` (with an issue) when it points at no resource of the app.
+    /// dependency, and why. `None` (with an issue) when it points at no resource of the app.
     pub(super) fn share_output(
         &mut self,
         consumer: usize,
         reference: &'a Reference,
         from: NodeId,
-        reason: impl FnOnce(&Tree) -> String,
+        why: Why,
     ) -> Option<Shared<'a>> {
         let target = reference.target;
         let target_ok =
@@ -308,18 +344,58 @@ impl<'a> Synthesizer<'a> {
         if producer == consumer {
             return Some(Shared::Local(id));
         }
-        let output = alphanumeric_name(&format!(
-            "Export{id}{}",
-            reference.attribute.name().replace('.', "")
-        ));
+        let output = match self.exports.get(&(target, &reference.attribute)) {
+            Some(export) => export.output.clone(),
+            None => {
+                let output = export_output_name(id, &reference.attribute);
+                self.exports.insert(
+                    (target, &reference.attribute),
+                    Export {
+                        output: output.clone(),
+                        parameter: None,
+                    },
+                );
+                output
+            }
+        };
         if !self.state[producer].shared_outputs.contains_key(&output) {
             let value = Resolved::intrinsic(id, &reference.attribute);
             self.state[producer]
                 .shared_outputs
                 .insert(output.clone(), (value, None));
         }
-        self.graph.add_edge(consumer, producer, reason(self.tree));
+        if let Some(reason) = self.reason(why, reference) {
+            self.graph.add_edge(consumer, producer, reason);
+        }
         Some(Shared::Output { producer, output })
+    }
+
+    /// The manifest's reason for a dependency; `None` when this node's read of this
+    /// attribute was recorded already (the text would be the same).
+    fn reason(&mut self, why: Why, reference: &'a Reference) -> Option<String> {
+        let tree = self.tree;
+        let mut reason = String::with_capacity(160);
+        match why {
+            Why::Reads(from) => {
+                if !self
+                    .reads
+                    .insert((from, reference.target, &reference.attribute))
+                {
+                    return None;
+                }
+                tree.write_path(from, &mut reason);
+                reason.push_str(" reads ");
+                tree.write_path(reference.target, &mut reason);
+                reason.push('.');
+                reason.push_str(reference.attribute.name());
+            }
+            Why::DeploysInto(stack) => {
+                tree.write_path(stack, &mut reason);
+                reason.push_str(" deploys into the account created by ");
+                tree.write_path(reference.target, &mut reason);
+            }
+        }
+        Some(reason)
     }
 
     fn same_environment(&self, a: usize, b: usize) -> bool {

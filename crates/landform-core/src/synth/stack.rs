@@ -2,11 +2,12 @@
 //! references as they come), then, once every stack is resolved, put its template together
 //! in CloudFormation's order and check it against the quotas.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
 use super::pretty::JsonWriter;
 use super::{Resolved, StackState, Synthesizer};
+use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
 use crate::issue::Issue;
 use crate::limits;
@@ -28,13 +29,12 @@ enum OutputBody<'s, 'a> {
 
 impl<'a> Synthesizer<'a> {
     pub(super) fn build_stack(&mut self, i: usize) {
-        let stack = self.stacks[i];
         let tree = self.tree;
         let ids = self.ids;
         let mut bodies = JsonWriter::at_indent(BODY_INDENT, 0);
         let mut resource_ids: Vec<&'a str> = Vec::new();
         let mut resource_deps: Vec<Vec<&'a str>> = Vec::new();
-        for node in tree.descendants(stack) {
+        for &node in ids.named(i) {
             match tree.node(node).kind() {
                 NodeKind::Resource(resource) => {
                     let lid = ids.get(node).unwrap_or_default();
@@ -202,7 +202,7 @@ impl<'a> Synthesizer<'a> {
     }
 
     fn check_resource_cycles(&mut self, i: usize, ids: &[&str], deps: &[Vec<&str>]) {
-        let position: HashMap<&str, usize> =
+        let position: FastHashMap<&str, usize> =
             ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
         let mut graph = DependencyGraph::new(ids.len());
         for (from, refs) in deps.iter().enumerate() {
@@ -346,6 +346,8 @@ impl<'a> Synthesizer<'a> {
         w.end_object();
         let mut text = w.into_text();
         text.push('\n');
+        // The assembly keeps every template: without the spare room of the writer's growth.
+        text.shrink_to_fit();
 
         if kept.is_empty() {
             self.report(stack, Issue::new(
@@ -366,7 +368,7 @@ impl<'a> Synthesizer<'a> {
             .into_iter()
             .map(|p| StackDependency {
                 stack: self.names[p].clone(),
-                reasons: self.graph.reasons(i, p).to_vec(),
+                reasons: self.graph.take_reasons(i, p),
                 explicit: self.explicit.contains(&(i, p)),
             })
             .collect();
