@@ -45,7 +45,7 @@ fn current(assembly: &Assembly) -> StackSetDescription {
     StackSetDescription {
         id: "Management-Baseline:1".to_owned(),
         status: "ACTIVE".to_owned(),
-        template_body: Some(Assembly::template_text(assembly.stack(BASELINE).unwrap())),
+        template_body: Some(Assembly::template_text(assembly.stack(BASELINE).unwrap()).to_owned()),
         capabilities: vec!["CAPABILITY_NAMED_IAM".to_owned()],
         auto_deployment: true,
         permission_model: "SERVICE_MANAGED".to_owned(),
@@ -88,7 +88,7 @@ async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
                 "StackSetNotFoundException",
             ))
         });
-    let body = template.clone();
+    let body = template.to_owned();
     m.expect_create_stack_set()
         .withf(move |spec| {
             spec.name == BASELINE
