@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
-    ProvisionedThroughput, ScalarAttributeType,
+    ProvisionedThroughput, ScalarAttributeType, SseSpecification, SseType,
 };
 use landform_deploy::ProviderError;
 
@@ -25,6 +25,24 @@ pub struct TableSpec {
     pub provisioned: Option<(i64, i64)>,
     /// Tags.
     pub tags: Vec<Tag>,
+    /// DeletionProtectionEnabled, when set.
+    pub deletion_protection: Option<bool>,
+    /// SSESpecification, when set.
+    pub sse: Option<TableSse>,
+    /// The resource-based policy document (JSON text), when set.
+    pub resource_policy: Option<String>,
+}
+
+/// A table's server-side encryption, as set (SSESpecification) or described (SSEDescription).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableSse {
+    /// Whether encryption with a KMS key (rather than the AWS owned key) is on; when
+    /// described, `true` for `ENABLED` and `ENABLING`.
+    pub enabled: bool,
+    /// `KMS`, when set or reported.
+    pub sse_type: Option<String>,
+    /// The KMS key: as given when set, its ARN when described.
+    pub kms_key: Option<String>,
 }
 
 /// What DescribeTable answers.
@@ -38,6 +56,12 @@ pub struct TableDescription {
     pub key_schema: Vec<(String, String)>,
     /// The billing mode, when reported.
     pub billing_mode: Option<String>,
+    /// `(attribute, S|N|B)`.
+    pub attribute_definitions: Vec<(String, String)>,
+    /// Whether deletion protection is on, when reported.
+    pub deletion_protection: Option<bool>,
+    /// The SSEDescription, `None` when the table uses the AWS owned key.
+    pub sse: Option<TableSse>,
 }
 
 /// The DynamoDB calls of the table provider.
@@ -58,6 +82,28 @@ pub trait DynamoDbApi: Send + Sync {
     ) -> Result<(), ProviderError>;
     /// DescribeContinuousBackups: whether point-in-time recovery is on.
     async fn describe_continuous_backups(&self, name: &str) -> Result<bool, ProviderError>;
+    /// UpdateTable with only DeletionProtectionEnabled.
+    async fn update_deletion_protection(
+        &self,
+        name: &str,
+        enabled: bool,
+    ) -> Result<(), ProviderError>;
+    /// UpdateTable with only SSESpecification.
+    async fn update_sse(&self, name: &str, sse: &TableSse) -> Result<(), ProviderError>;
+    /// GetResourcePolicy: the policy text, `None` when the table has none.
+    async fn get_resource_policy(&self, arn: &str) -> Result<Option<String>, ProviderError>;
+    /// PutResourcePolicy.
+    async fn put_resource_policy(&self, arn: &str, policy: &str) -> Result<(), ProviderError>;
+    /// DeleteResourcePolicy.
+    async fn delete_resource_policy(&self, arn: &str) -> Result<(), ProviderError>;
+}
+
+fn sse_specification(sse: &TableSse) -> SseSpecification {
+    SseSpecification::builder()
+        .enabled(sse.enabled)
+        .set_sse_type(sse.sse_type.as_deref().map(SseType::from))
+        .set_kms_master_key_id(sse.kms_key.clone())
+        .build()
 }
 
 /// [`DynamoDbApi`] over the SDK.
@@ -108,7 +154,15 @@ impl DynamoDbApi for SdkDynamoDb {
                     .build(),
             )?);
         }
-        let out = call.send().await.map_err(|e| sdk_error("CreateTable", e))?;
+        if let Some(sse) = &spec.sse {
+            call = call.sse_specification(sse_specification(sse));
+        }
+        let out = call
+            .set_deletion_protection_enabled(spec.deletion_protection)
+            .set_resource_policy(spec.resource_policy.clone())
+            .send()
+            .await
+            .map_err(|e| sdk_error("CreateTable", e))?;
         out.table_description
             .and_then(|d| d.table_arn)
             .ok_or_else(|| crate::error::missing("CreateTable", "TableArn"))
@@ -140,6 +194,21 @@ impl DynamoDbApi for SdkDynamoDb {
                 .billing_mode_summary
                 .and_then(|b| b.billing_mode)
                 .map(|b| b.as_str().to_owned()),
+            attribute_definitions: t
+                .attribute_definitions
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| (a.attribute_name, a.attribute_type.as_str().to_owned()))
+                .collect(),
+            deletion_protection: t.deletion_protection_enabled,
+            sse: t.sse_description.map(|d| TableSse {
+                enabled: matches!(
+                    d.status.as_ref().map(|s| s.as_str()),
+                    Some("ENABLED" | "ENABLING")
+                ),
+                sse_type: d.sse_type.map(|t| t.as_str().to_owned()),
+                kms_key: d.kms_master_key_arn,
+            }),
         })
     }
     async fn delete_table(&self, name: &str) -> Result<(), ProviderError> {
@@ -183,5 +252,62 @@ impl DynamoDbApi for SdkDynamoDb {
             .and_then(|p| p.point_in_time_recovery_status)
             .map(|s| s.as_str() == "ENABLED")
             .unwrap_or(false))
+    }
+    async fn update_deletion_protection(
+        &self,
+        name: &str,
+        enabled: bool,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .update_table()
+            .table_name(name)
+            .deletion_protection_enabled(enabled)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("UpdateTable", e))
+    }
+    async fn update_sse(&self, name: &str, sse: &TableSse) -> Result<(), ProviderError> {
+        self.0
+            .update_table()
+            .table_name(name)
+            .sse_specification(sse_specification(sse))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("UpdateTable", e))
+    }
+    async fn get_resource_policy(&self, arn: &str) -> Result<Option<String>, ProviderError> {
+        match self
+            .0
+            .get_resource_policy()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetResourcePolicy", e))
+        {
+            Ok(out) => Ok(out.policy),
+            Err(e) if e.service_code.as_deref() == Some("PolicyNotFoundException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    async fn put_resource_policy(&self, arn: &str, policy: &str) -> Result<(), ProviderError> {
+        self.0
+            .put_resource_policy()
+            .resource_arn(arn)
+            .policy(policy)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("PutResourcePolicy", e))
+    }
+    async fn delete_resource_policy(&self, arn: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_resource_policy()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("DeleteResourcePolicy", e))
     }
 }

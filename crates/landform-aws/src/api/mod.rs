@@ -20,7 +20,9 @@ mod ram;
 mod s3;
 mod s3control;
 
-pub use dynamodb::{DynamoDbApi, SdkDynamoDb, TableDescription, TableSpec};
+#[cfg(test)]
+pub(crate) use dynamodb::MockDynamoDbApi;
+pub use dynamodb::{DynamoDbApi, SdkDynamoDb, TableDescription, TableSpec, TableSse};
 pub use iam::{IamApi, OidcProviderInfo, RoleInfo, RoleSpec, SdkIam};
 // The account password policy calls of the account family (provider/account.rs).
 pub use iam::AccountPasswordPolicy;
@@ -31,7 +33,7 @@ pub use organizations::{
     AccountInfo, CreateAccountState, CreateAccountStatus, OrganizationalUnitInfo, OrganizationsApi,
     PolicyInfo, SdkOrganizations,
 };
-pub use s3::{BucketEncryption, PublicAccessBlock, S3Api, SdkS3};
+pub use s3::{BucketEncryption, BucketLogging, PublicAccessBlock, S3Api, SdkS3};
 
 #[cfg(test)]
 #[allow(unused_imports)]

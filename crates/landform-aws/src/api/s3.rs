@@ -2,9 +2,11 @@
 
 use async_trait::async_trait;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
-    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tagging, VersioningConfiguration,
+    BucketLocationConstraint, BucketLoggingStatus, BucketVersioningStatus,
+    CreateBucketConfiguration, LoggingEnabled, ObjectOwnership, OwnershipControls,
+    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tagging, VersioningConfiguration,
 };
 use landform_deploy::ProviderError;
 
@@ -33,6 +35,15 @@ pub struct PublicAccessBlock {
     pub block_public_policy: bool,
     /// RestrictPublicBuckets.
     pub restrict_public_buckets: bool,
+}
+
+/// A bucket's server access logging.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BucketLogging {
+    /// The bucket the access logs go to.
+    pub target_bucket: String,
+    /// The key prefix of the log objects (may be empty).
+    pub target_prefix: String,
 }
 
 /// The S3 calls of the bucket and bucket policy providers.
@@ -84,6 +95,30 @@ pub trait S3Api: Send + Sync {
     async fn get_bucket_policy(&self, bucket: &str) -> Result<Option<String>, ProviderError>;
     /// DeleteBucketPolicy.
     async fn delete_bucket_policy(&self, bucket: &str) -> Result<(), ProviderError>;
+    /// PutBucketOwnershipControls with one rule (`BucketOwnerEnforced`...).
+    async fn put_bucket_ownership_controls(
+        &self,
+        bucket: &str,
+        object_ownership: &str,
+    ) -> Result<(), ProviderError>;
+    /// GetBucketOwnershipControls: the rules' object ownership, `None` when not configured.
+    async fn get_bucket_ownership_controls(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<Vec<String>>, ProviderError>;
+    /// DeleteBucketOwnershipControls.
+    async fn delete_bucket_ownership_controls(&self, bucket: &str) -> Result<(), ProviderError>;
+    /// PutBucketLogging: `None` turns server access logging off.
+    async fn put_bucket_logging(
+        &self,
+        bucket: &str,
+        logging: Option<BucketLogging>,
+    ) -> Result<(), ProviderError>;
+    /// GetBucketLogging: `None` when logging is off.
+    async fn get_bucket_logging(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<BucketLogging>, ProviderError>;
 }
 
 /// [`S3Api`] over the SDK.
@@ -100,6 +135,17 @@ fn none_if_not_found<T>(r: Result<T, ProviderError>) -> Result<Option<T>, Provid
             Ok(None)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// `None` for "not configured" answers, the error else (a missing bucket stays `NotFound`).
+fn none_if_absent<T>(
+    r: Result<T, ProviderError>,
+    absent: &str,
+) -> Result<Option<T>, ProviderError> {
+    match r {
+        Err(e) if e.service_code.as_deref() == Some(absent) => Ok(None),
+        r => none_if_not_found(r),
     }
 }
 
@@ -343,5 +389,97 @@ impl S3Api for SdkS3 {
             .await
             .map(|_| ())
             .map_err(|e| sdk_error("DeleteBucketPolicy", e))
+    }
+    async fn put_bucket_ownership_controls(
+        &self,
+        bucket: &str,
+        object_ownership: &str,
+    ) -> Result<(), ProviderError> {
+        let rule = build(
+            OwnershipControlsRule::builder()
+                .object_ownership(ObjectOwnership::from(object_ownership))
+                .build(),
+        )?;
+        let controls = build(OwnershipControls::builder().rules(rule).build())?;
+        self.0
+            .put_bucket_ownership_controls()
+            .bucket(bucket)
+            .ownership_controls(controls)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("PutBucketOwnershipControls", e))
+    }
+    async fn get_bucket_ownership_controls(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<Vec<String>>, ProviderError> {
+        let out = none_if_absent(
+            self.0
+                .get_bucket_ownership_controls()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(|e| sdk_error("GetBucketOwnershipControls", e)),
+            "OwnershipControlsNotFoundError",
+        )?;
+        Ok(out.and_then(|o| o.ownership_controls).map(|c| {
+            c.rules
+                .into_iter()
+                .map(|r| r.object_ownership.as_str().to_owned())
+                .collect()
+        }))
+    }
+    async fn delete_bucket_ownership_controls(&self, bucket: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_bucket_ownership_controls()
+            .bucket(bucket)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("DeleteBucketOwnershipControls", e))
+    }
+    async fn put_bucket_logging(
+        &self,
+        bucket: &str,
+        logging: Option<BucketLogging>,
+    ) -> Result<(), ProviderError> {
+        let enabled = match logging {
+            Some(l) => Some(build(
+                LoggingEnabled::builder()
+                    .target_bucket(l.target_bucket)
+                    .target_prefix(l.target_prefix)
+                    .build(),
+            )?),
+            None => None,
+        };
+        self.0
+            .put_bucket_logging()
+            .bucket(bucket)
+            .bucket_logging_status(
+                BucketLoggingStatus::builder()
+                    .set_logging_enabled(enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("PutBucketLogging", e))
+    }
+    async fn get_bucket_logging(
+        &self,
+        bucket: &str,
+    ) -> Result<Option<BucketLogging>, ProviderError> {
+        let out = self
+            .0
+            .get_bucket_logging()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetBucketLogging", e))?;
+        Ok(out.logging_enabled.map(|l| BucketLogging {
+            target_bucket: l.target_bucket,
+            target_prefix: l.target_prefix,
+        }))
     }
 }

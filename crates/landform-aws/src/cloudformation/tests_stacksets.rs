@@ -88,7 +88,7 @@ async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
                 "StackSetNotFoundException",
             ))
         });
-    let body = template.clone();
+    let body = template.to_owned();
     m.expect_create_stack_set()
         .withf(move |spec| {
             spec.name == BASELINE

@@ -308,8 +308,8 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "s3:PutBucketPublicAccessBlock",
             "s3:GetBucketOwnershipControls",
             "s3:PutBucketOwnershipControls",
-            "s3:GetLifecycleConfiguration",
-            "s3:PutLifecycleConfiguration",
+            "s3:GetBucketLogging",
+            "s3:PutBucketLogging",
         ],
         "AWS::S3::BucketPolicy" => &[
             "s3:GetBucketPolicy",
@@ -323,6 +323,14 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "dynamodb:DescribeContinuousBackups",
             "dynamodb:UpdateContinuousBackups",
             "dynamodb:TagResource",
+            "dynamodb:UpdateTable",
+            "dynamodb:GetResourcePolicy",
+            "dynamodb:PutResourcePolicy",
+            "dynamodb:DeleteResourcePolicy",
+            // A customer managed key in SSESpecification: DynamoDB checks and grants it on
+            // the caller's behalf.
+            "kms:DescribeKey",
+            "kms:CreateGrant",
         ],
         "AWS::IAM::Role" => &[
             "iam:CreateRole",
@@ -525,11 +533,11 @@ impl Provider for AwsProvider {
         let c = &*self.clients;
         match type_name {
             "AWS::S3::Bucket" => {
-                s3::read_bucket(&*c.s3(session).await?, session, physical_id).await
+                s3::read_bucket(&*c.s3(session).await?, session, physical_id, properties).await
             }
             "AWS::S3::BucketPolicy" => s3::read_policy(&*c.s3(session).await?, physical_id).await,
             "AWS::DynamoDB::Table" => {
-                dynamodb::read(&*c.dynamodb(session).await?, physical_id).await
+                dynamodb::read(&*c.dynamodb(session).await?, physical_id, properties).await
             }
             "AWS::IAM::Role" => iam::read_role(&*c.iam(session).await?, physical_id).await,
             "AWS::IAM::OIDCProvider" => iam::read_oidc(&*c.iam(session).await?, physical_id).await,

@@ -1,14 +1,83 @@
-//! AWS::S3::Bucket (versioning, default encryption, public access block, tags) and
-//! AWS::S3::BucketPolicy.
+//! AWS::S3::Bucket (versioning, default encryption, public access block, ownership
+//! controls, server access logging, tags) and AWS::S3::BucketPolicy. Any other property is
+//! refused rather than ignored.
 
 use std::collections::BTreeMap;
 
 use landform_deploy::{CreateRequest, ProviderError, ResourceState, Session, UpdateRequest};
 use serde_json::{json, Value as Json};
 
+use super::guardduty::refuse_unsupported;
 use super::{boolean, document, document_value, name_of, required, string, tags, tags_json};
-use crate::api::{BucketEncryption, PublicAccessBlock, S3Api};
+use crate::api::{BucketEncryption, BucketLogging, PublicAccessBlock, S3Api};
 use crate::error::ErrorCode;
+
+const BUCKET: &str = "AWS::S3::Bucket";
+
+/// The bucket properties this provider applies, reads back and updates.
+const BUCKET_PROPERTIES: &[&str] = &[
+    "BucketName",
+    "VersioningConfiguration",
+    "BucketEncryption",
+    "PublicAccessBlockConfiguration",
+    "OwnershipControls",
+    "LoggingConfiguration",
+    "Tags",
+];
+
+/// Refuse what this provider would otherwise silently not apply: unknown properties, and
+/// the parts of the handled ones it does not set.
+fn check_bucket(props: &Json) -> Result<(), ProviderError> {
+    refuse_unsupported(BUCKET, props, BUCKET_PROPERTIES)?;
+    if let Some(l) = props.get("LoggingConfiguration") {
+        refuse_unsupported(
+            "AWS::S3::Bucket LoggingConfiguration",
+            l,
+            &["DestinationBucketName", "LogFilePrefix"],
+        )?;
+    }
+    if let Some(o) = props.get("OwnershipControls") {
+        refuse_unsupported("AWS::S3::Bucket OwnershipControls", o, &["Rules"])?;
+        if o.get("Rules").and_then(Json::as_array).map(Vec::len) != Some(1) {
+            return Err(ProviderError::new(
+                ErrorCode::InvalidRequest,
+                "AWS::S3::Bucket OwnershipControls takes exactly one rule",
+            ));
+        }
+    }
+    if let Some(rules) = props
+        .get("BucketEncryption")
+        .and_then(|e| e.get("ServerSideEncryptionConfiguration"))
+        .and_then(Json::as_array)
+    {
+        if rules.len() > 1 {
+            return Err(ProviderError::new(
+                ErrorCode::InvalidRequest,
+                "AWS::S3::Bucket BucketEncryption takes exactly one rule",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The object ownership of the (single) OwnershipControls rule.
+fn ownership(props: &Json) -> Option<String> {
+    props
+        .get("OwnershipControls")?
+        .get("Rules")?
+        .as_array()?
+        .first()
+        .and_then(|r| string(r, "ObjectOwnership"))
+}
+
+/// LoggingConfiguration; without DestinationBucketName, S3 logs to the bucket itself.
+fn logging(props: &Json, bucket: &str) -> Option<BucketLogging> {
+    let l = props.get("LoggingConfiguration")?;
+    Some(BucketLogging {
+        target_bucket: string(l, "DestinationBucketName").unwrap_or_else(|| bucket.to_owned()),
+        target_prefix: string(l, "LogFilePrefix").unwrap_or_default(),
+    })
+}
 
 fn versioning(props: &Json) -> Option<bool> {
     props
@@ -89,6 +158,16 @@ async fn configure(
             None => s3.delete_public_access_block(bucket).await?,
         }
     }
+    if ownership(previous) != ownership(desired) {
+        match ownership(desired) {
+            Some(o) => s3.put_bucket_ownership_controls(bucket, &o).await?,
+            None => s3.delete_bucket_ownership_controls(bucket).await?,
+        }
+    }
+    if logging(previous, bucket) != logging(desired, bucket) {
+        s3.put_bucket_logging(bucket, logging(desired, bucket))
+            .await?;
+    }
     if tags(previous) != tags(desired) {
         s3.put_bucket_tagging(bucket, tags(desired)).await?;
     }
@@ -100,6 +179,7 @@ pub(super) async fn create_bucket(
     session: &Session,
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
+    check_bucket(&request.properties)?;
     let bucket = name_of(request);
     s3.create_bucket(&bucket, &session.region).await?;
     configure(s3, &bucket, &Json::Null, &request.properties).await?;
@@ -119,6 +199,7 @@ pub(super) async fn update_bucket(
     session: &Session,
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
+    check_bucket(&request.properties)?;
     configure(
         s3,
         &request.physical_id,
@@ -133,11 +214,14 @@ pub(super) async fn update_bucket(
     ))
 }
 
-/// Read a bucket back: every property the provider manages, from S3's own answers.
+/// Read a bucket back: every property the provider manages, from S3's own answers, shaped
+/// like the `recorded` properties (a LoggingConfiguration without DestinationBucketName
+/// stays without it when the logs go to the bucket itself).
 pub(super) async fn read_bucket(
     s3: &dyn S3Api,
     session: &Session,
     bucket: &str,
+    recorded: &Json,
 ) -> Result<ResourceState, ProviderError> {
     s3.head_bucket(bucket).await?;
     let mut props = serde_json::Map::new();
@@ -178,6 +262,29 @@ pub(super) async fn read_bucket(
             }),
         );
     }
+    if let Some(rules) = s3.get_bucket_ownership_controls(bucket).await? {
+        let rules: Vec<Json> = rules
+            .iter()
+            .map(|o| json!({ "ObjectOwnership": o }))
+            .collect();
+        props.insert("OwnershipControls".into(), json!({ "Rules": rules }));
+    }
+    if let Some(l) = s3.get_bucket_logging(bucket).await? {
+        let mut config = serde_json::Map::new();
+        let recorded_logging = recorded.get("LoggingConfiguration");
+        let implicit_target = recorded_logging
+            .is_some_and(|r| r.get("DestinationBucketName").is_none())
+            && l.target_bucket == bucket;
+        if !implicit_target {
+            config.insert("DestinationBucketName".into(), json!(l.target_bucket));
+        }
+        if !l.target_prefix.is_empty()
+            || recorded_logging.is_some_and(|r| r.get("LogFilePrefix").is_some())
+        {
+            config.insert("LogFilePrefix".into(), json!(l.target_prefix));
+        }
+        props.insert("LoggingConfiguration".into(), Json::Object(config));
+    }
     let t = s3.get_bucket_tagging(bucket).await?;
     if !t.is_empty() {
         props.insert("Tags".into(), tags_json(&t));
@@ -193,6 +300,11 @@ pub(super) async fn put_policy(
     s3: &dyn S3Api,
     properties: &Json,
 ) -> Result<ResourceState, ProviderError> {
+    refuse_unsupported(
+        "AWS::S3::BucketPolicy",
+        properties,
+        &["Bucket", "PolicyDocument"],
+    )?;
     let bucket =
         string(properties, "Bucket").ok_or_else(|| required("AWS::S3::BucketPolicy", "Bucket"))?;
     let policy = document(properties, "PolicyDocument")
@@ -291,5 +403,45 @@ mod tests {
         )
         .await
         .unwrap();
+    }
+
+    #[tokio::test]
+    async fn create_sets_ownership_and_logging_and_refuses_unhandled_properties() {
+        let mut s3 = MockS3Api::new();
+        s3.expect_create_bucket().returning(|_, _| Ok(()));
+        s3.expect_put_bucket_ownership_controls()
+            .with(eq("b"), eq("BucketOwnerEnforced"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        s3.expect_put_bucket_logging()
+            .with(
+                eq("b"),
+                eq(Some(BucketLogging {
+                    target_bucket: "logs".into(),
+                    target_prefix: "b/".into(),
+                })),
+            )
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let session = Session::new("111111111111", "us-east-1");
+        create_bucket(
+            &s3,
+            &session,
+            &request(json!({
+                "BucketName": "b",
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "LoggingConfiguration": {"DestinationBucketName": "logs", "LogFilePrefix": "b/"}
+            })),
+        )
+        .await
+        .unwrap();
+        let e = create_bucket(
+            &MockS3Api::new(),
+            &session,
+            &request(json!({"BucketName": "b", "LifecycleConfiguration": {}})),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
     }
 }
