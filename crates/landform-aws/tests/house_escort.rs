@@ -194,6 +194,11 @@ const MOTO_READ_GAPS: &[(&str, &str, &str)] = &[
         "moto answers a route's attachments as one object instead of a list, which the SDK drops",
     ),
     (
+        "AWS::DynamoDB::Table",
+        "ResourcePolicy",
+        "moto 5.2.5's CreateTable drops the ResourcePolicy (a later PutResourcePolicy is kept)",
+    ),
+    (
         "AWS::Lambda::Function",
         "LoggingConfig",
         "moto 5.2.5 takes a function's LoggingConfig but does not return it",
