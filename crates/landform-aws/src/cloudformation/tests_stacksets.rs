@@ -45,7 +45,7 @@ fn current(assembly: &Assembly) -> StackSetDescription {
     StackSetDescription {
         id: "Management-Baseline:1".to_owned(),
         status: "ACTIVE".to_owned(),
-        template_body: Some(Assembly::template_text(assembly.stack(BASELINE).unwrap())),
+        template_body: Some(Assembly::template_text(assembly.stack(BASELINE).unwrap()).to_owned()),
         capabilities: vec!["CAPABILITY_NAMED_IAM".to_owned()],
         auto_deployment: true,
         permission_model: "SERVICE_MANAGED".to_owned(),
@@ -76,7 +76,7 @@ fn instances(ous: &[&str]) -> Vec<StackInstanceInfo> {
 #[tokio::test(start_paused = true)]
 async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
     let assembly = one_stack_app("Management", "Baseline");
-    let template = Assembly::template_text(assembly.stack(BASELINE).unwrap());
+    let template = Assembly::template_text(assembly.stack(BASELINE).unwrap()).to_owned();
     let mut m = MockCloudFormationApi::new();
     let mut seq = Sequence::new();
     m.expect_describe_stack_set()
@@ -92,7 +92,7 @@ async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
     m.expect_create_stack_set()
         .withf(move |spec| {
             spec.name == BASELINE
-                && spec.template == TemplateSource::Body(body.clone())
+                && spec.template == TemplateSource::Body(body.to_owned())
                 && spec.call_as == CallAs::SelfAccount
                 && spec.capabilities == ["CAPABILITY_NAMED_IAM"]
                 && spec.client_token.starts_with("landform-")
