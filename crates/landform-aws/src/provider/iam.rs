@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use landform_deploy::{CreateRequest, ProviderError, ResourceState, UpdateRequest};
 use serde_json::{json, Value as Json};
 
+use super::guardduty::{has_tags, ordered_tags, refuse_unsupported, tag_changes};
 use super::{document, document_value, integer, name_of, required, string, strings, tags};
 use crate::api::{IamApi, RoleInfo, RoleSpec};
+use crate::error::ErrorCode;
 
 fn role_state(role: &RoleInfo, properties: Json) -> ResourceState {
     let attributes: BTreeMap<String, Json> = [
@@ -22,33 +24,92 @@ fn max_session(props: &Json) -> Option<i32> {
     integer(props.get("MaxSessionDuration")).and_then(|v| i32::try_from(v).ok())
 }
 
+const ROLE: &str = "AWS::IAM::Role";
+const ROLE_SUPPORTED: &[&str] = &[
+    "RoleName",
+    "Path",
+    "AssumeRolePolicyDocument",
+    "Description",
+    "MaxSessionDuration",
+    "ManagedPolicyArns",
+    "Policies",
+    "PermissionsBoundary",
+    "Tags",
+];
+const OIDC: &str = "AWS::IAM::OIDCProvider";
+const OIDC_SUPPORTED: &[&str] = &["Url", "ClientIdList", "ThumbprintList"];
+
+/// The inline `Policies`: (name, document as compact JSON), in the template's order.
+fn inline_policies(props: &Json) -> Result<Vec<(String, String)>, ProviderError> {
+    let Some(list) = props.get("Policies") else {
+        return Ok(Vec::new());
+    };
+    let list = list.as_array().ok_or_else(|| {
+        ProviderError::new(
+            ErrorCode::InvalidRequest,
+            format!("{ROLE}: Policies must be a list"),
+        )
+    })?;
+    list.iter()
+        .map(|p| {
+            let name =
+                string(p, "PolicyName").ok_or_else(|| required(ROLE, "Policies[].PolicyName"))?;
+            let doc = document(p, "PolicyDocument")
+                .ok_or_else(|| required(ROLE, "Policies[].PolicyDocument"))?;
+            Ok((name, doc))
+        })
+        .collect()
+}
+
+/// `names` in the order the `hint` list gives them (by `key` where the hint items are
+/// objects), the others after, sorted.
+fn in_hint_order(mut names: Vec<String>, hint: &[String]) -> Vec<String> {
+    names.sort_by_key(|n| {
+        (
+            hint.iter().position(|h| h == n).unwrap_or(usize::MAX),
+            n.clone(),
+        )
+    });
+    names
+}
+
 pub(super) async fn create_role(
     iam: &dyn IamApi,
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let p = &request.properties;
+    refuse_unsupported(ROLE, p, ROLE_SUPPORTED)?;
+    let policies = inline_policies(p)?;
     let spec = RoleSpec {
         name: name_of(request),
         path: string(p, "Path"),
         assume_role_policy: document(p, "AssumeRolePolicyDocument")
-            .ok_or_else(|| required("AWS::IAM::Role", "AssumeRolePolicyDocument"))?,
+            .ok_or_else(|| required(ROLE, "AssumeRolePolicyDocument"))?,
         description: string(p, "Description"),
         max_session_duration: max_session(p),
+        permissions_boundary: string(p, "PermissionsBoundary"),
         tags: tags(p),
     };
     let role = iam.create_role(&spec).await?;
     for arn in strings(p, "ManagedPolicyArns") {
         iam.attach_role_policy(&role.name, &arn).await?;
     }
+    for (policy, doc) in &policies {
+        iam.put_role_policy(&role.name, policy, doc).await?;
+    }
     Ok(role_state(&role, p.clone()))
 }
 
+/// Read a role as CloudFormation writes it; `hint` (the last known properties) orders the
+/// lists IAM answers in its own order and says which optional properties to show empty.
 pub(super) async fn read_role(
     iam: &dyn IamApi,
     name: &str,
+    hint: &Json,
 ) -> Result<ResourceState, ProviderError> {
     let role = iam.get_role(name).await?;
     let managed = iam.list_attached_role_policies(name).await?;
+    let inline = iam.list_role_policies(name).await?;
     let mut props = serde_json::Map::new();
     props.insert("RoleName".into(), json!(role.name));
     props.insert("Path".into(), json!(role.path));
@@ -62,8 +123,32 @@ pub(super) async fn read_role(
     if let Some(m) = role.max_session_duration {
         props.insert("MaxSessionDuration".into(), json!(m));
     }
-    if !managed.is_empty() {
-        props.insert("ManagedPolicyArns".into(), json!(managed));
+    if let Some(b) = &role.permissions_boundary {
+        props.insert("PermissionsBoundary".into(), json!(b));
+    }
+    if !managed.is_empty() || hint.get("ManagedPolicyArns").is_some() {
+        let order = strings(hint, "ManagedPolicyArns");
+        props.insert(
+            "ManagedPolicyArns".into(),
+            json!(in_hint_order(managed, &order)),
+        );
+    }
+    if !inline.is_empty() || hint.get("Policies").is_some() {
+        let order: Vec<String> = inline_policies(hint)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        let mut policies = Vec::new();
+        for policy in in_hint_order(inline, &order) {
+            let doc = iam.get_role_policy(name, &policy).await?;
+            policies.push(json!({"PolicyName": policy, "PolicyDocument": document_value(&doc)}));
+        }
+        props.insert("Policies".into(), Json::Array(policies));
+    }
+    let tags = ordered_tags(&role.tags, hint);
+    if has_tags(&tags, hint) {
+        props.insert("Tags".into(), tags);
     }
     Ok(role_state(&role, Json::Object(props)))
 }
@@ -73,8 +158,10 @@ pub(super) async fn update_role(
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let (prev, next, name) = (&request.previous, &request.properties, &request.physical_id);
+    refuse_unsupported(ROLE, next, ROLE_SUPPORTED)?;
     let trust = document(next, "AssumeRolePolicyDocument")
-        .ok_or_else(|| required("AWS::IAM::Role", "AssumeRolePolicyDocument"))?;
+        .ok_or_else(|| required(ROLE, "AssumeRolePolicyDocument"))?;
+    let (old_policies, new_policies) = (inline_policies(prev)?, inline_policies(next)?);
     if document(prev, "AssumeRolePolicyDocument").as_deref() != Some(trust.as_str()) {
         iam.update_assume_role_policy(name, &trust).await?;
     }
@@ -83,6 +170,16 @@ pub(super) async fn update_role(
     {
         iam.update_role(name, string(next, "Description"), max_session(next))
             .await?;
+    }
+    match (
+        string(prev, "PermissionsBoundary"),
+        string(next, "PermissionsBoundary"),
+    ) {
+        (before, Some(after)) if before.as_deref() != Some(after.as_str()) => {
+            iam.put_role_permissions_boundary(name, &after).await?;
+        }
+        (Some(_), None) => iam.delete_role_permissions_boundary(name).await?,
+        _ => {}
     }
     let (before, after) = (
         strings(prev, "ManagedPolicyArns"),
@@ -93,6 +190,23 @@ pub(super) async fn update_role(
     }
     for arn in before.iter().filter(|a| !after.contains(a)) {
         iam.detach_role_policy(name, arn).await?;
+    }
+    for (policy, doc) in new_policies.iter().filter(|p| !old_policies.contains(p)) {
+        iam.put_role_policy(name, policy, doc).await?;
+    }
+    for (policy, _) in old_policies
+        .iter()
+        .filter(|(n, _)| !new_policies.iter().any(|(m, _)| m == n))
+    {
+        iam.delete_role_policy(name, policy).await?;
+    }
+    let (set, remove) = tag_changes(&tags(prev), &tags(next));
+    if !set.is_empty() {
+        iam.tag_role(name, set).await?;
+    }
+    if !remove.is_empty() {
+        iam.untag_role(name, remove.into_iter().map(|(k, _)| k).collect())
+            .await?;
     }
     let role = iam.get_role(name).await?;
     Ok(role_state(&role, next.clone()))
@@ -124,7 +238,8 @@ pub(super) async fn create_oidc(
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let p = &request.properties;
-    let url = string(p, "Url").ok_or_else(|| required("AWS::IAM::OIDCProvider", "Url"))?;
+    refuse_unsupported(OIDC, p, OIDC_SUPPORTED)?;
+    let url = string(p, "Url").ok_or_else(|| required(OIDC, "Url"))?;
     let arn = iam
         .create_open_id_connect_provider(
             &url,
@@ -157,6 +272,7 @@ pub(super) async fn update_oidc(
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let (prev, next, arn) = (&request.previous, &request.properties, &request.physical_id);
+    refuse_unsupported(OIDC, next, OIDC_SUPPORTED)?;
     let (before, after) = (strings(prev, "ClientIdList"), strings(next, "ClientIdList"));
     for id in after.iter().filter(|a| !before.contains(a)) {
         iam.add_client_id(arn, id).await?;

@@ -331,6 +331,9 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "iam:UpdateAssumeRolePolicy",
             "iam:DeleteRole",
             "iam:TagRole",
+            "iam:UntagRole",
+            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
             "iam:ListAttachedRolePolicies",
             "iam:AttachRolePolicy",
             "iam:DetachRolePolicy",
@@ -358,6 +361,8 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:ListOrganizationalUnitsForParent",
             "organizations:ListParents",
             "organizations:TagResource",
+            "organizations:UntagResource",
+            "organizations:ListTagsForResource",
         ],
         "AWS::Organizations::Policy" => &[
             "organizations:CreatePolicy",
@@ -368,7 +373,6 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:ListTargetsForPolicy",
             "organizations:AttachPolicy",
             "organizations:DetachPolicy",
-            "organizations:TagResource",
         ],
         "AWS::Organizations::Account" => &[
             "organizations:CreateAccount",
@@ -379,6 +383,8 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:MoveAccount",
             "organizations:CloseAccount",
             "organizations:TagResource",
+            "organizations:UntagResource",
+            "organizations:ListTagsForResource",
         ],
         other => family(other).map(|f| f.permissions(other)).unwrap_or(&[]),
     }
@@ -531,10 +537,13 @@ impl Provider for AwsProvider {
             "AWS::DynamoDB::Table" => {
                 dynamodb::read(&*c.dynamodb(session).await?, physical_id).await
             }
-            "AWS::IAM::Role" => iam::read_role(&*c.iam(session).await?, physical_id).await,
+            "AWS::IAM::Role" => {
+                iam::read_role(&*c.iam(session).await?, physical_id, properties).await
+            }
             "AWS::IAM::OIDCProvider" => iam::read_oidc(&*c.iam(session).await?, physical_id).await,
             "AWS::Organizations::OrganizationalUnit" => {
-                organizations::read_unit(&*c.organizations(session).await?, physical_id).await
+                organizations::read_unit(&*c.organizations(session).await?, physical_id, properties)
+                    .await
             }
             "AWS::Organizations::Policy" => {
                 organizations::read_policy(&*c.organizations(session).await?, physical_id).await
