@@ -373,7 +373,7 @@ async fn verify_on_moto(sessions: &landform_aws::AwsSessions, assembly: &Assembl
         };
         let session = Session::new(recorded.account.clone(), recorded.region.clone());
         let iam = sessions.iam(&session).await.unwrap();
-        let template: Json = serde_json::from_str(&Assembly::template_text(stack)).unwrap();
+        let template: Json = serde_json::from_str(Assembly::template_text(stack)).unwrap();
         let resources = template["Resources"]
             .as_object()
             .cloned()
