@@ -302,3 +302,169 @@ pub(super) async fn find_oidc(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use mockall::predicate::eq;
+
+    use super::*;
+    use crate::api::MockIamApi;
+
+    fn doc(action: &str) -> Json {
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+    }
+
+    fn props() -> Json {
+        json!({
+            "RoleName": "r",
+            "AssumeRolePolicyDocument": doc("sts:AssumeRole"),
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            "Policies": [
+                {"PolicyName": "b", "PolicyDocument": doc("s3:GetObject")},
+                {"PolicyName": "a", "PolicyDocument": doc("s3:PutObject")}
+            ],
+            "Tags": [{"Key": "product", "Value": "house-escort"}]
+        })
+    }
+
+    fn request(properties: Json) -> CreateRequest {
+        CreateRequest {
+            type_name: ROLE.into(),
+            stack: "S".into(),
+            logical_id: "Role".into(),
+            properties,
+            physical_name: "S-Role-0000".into(),
+            idempotency_key: "k".into(),
+        }
+    }
+
+    fn role() -> RoleInfo {
+        RoleInfo {
+            name: "r".into(),
+            arn: "arn:aws:iam::111111111111:role/r".into(),
+            role_id: "AROA1".into(),
+            path: "/".into(),
+            assume_role_policy: doc("sts:AssumeRole").to_string(),
+            tags: vec![
+                ("landform:x".into(), "y".into()),
+                ("product".into(), "house-escort".into()),
+            ],
+            ..RoleInfo::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn create_puts_each_inline_policy_as_compact_json() {
+        let mut iam = MockIamApi::new();
+        iam.expect_create_role()
+            .withf(|s| s.name == "r" && s.tags == vec![("product".into(), "house-escort".into())])
+            .times(1)
+            .returning(|_| Ok(role()));
+        iam.expect_attach_role_policy()
+            .with(eq("r"), eq("arn:aws:iam::aws:policy/ReadOnlyAccess"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let b = doc("s3:GetObject").to_string();
+        let a = doc("s3:PutObject").to_string();
+        iam.expect_put_role_policy()
+            .with(eq("r"), eq("b"), eq(b))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        iam.expect_put_role_policy()
+            .with(eq("r"), eq("a"), eq(a))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let state = create_role(&iam, &request(props())).await.unwrap();
+        assert_eq!(state.physical_id, "r");
+    }
+
+    #[tokio::test]
+    async fn handlers_refuse_properties_they_would_ignore() {
+        let iam = MockIamApi::new();
+        let mut p = props();
+        p["PolicyNames"] = json!(["x"]);
+        let e = create_role(&iam, &request(p)).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        assert!(e.message.contains("PolicyNames"), "{}", e.message);
+        let mut oidc = request(json!({"Url": "https://x", "Tags": []}));
+        oidc.type_name = OIDC.into();
+        let e = create_oidc(&iam, &oidc).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+    }
+
+    #[tokio::test]
+    async fn read_gives_back_the_template_in_its_order_without_landform_tags() {
+        let mut iam = MockIamApi::new();
+        iam.expect_get_role().returning(|_| Ok(role()));
+        iam.expect_list_attached_role_policies()
+            .returning(|_| Ok(vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()]));
+        iam.expect_list_role_policies()
+            .returning(|_| Ok(vec!["a".into(), "b".into()]));
+        iam.expect_get_role_policy()
+            .returning(|_, p| {
+                let action = if p == "a" {
+                    "s3:PutObject"
+                } else {
+                    "s3:GetObject"
+                };
+                // The SDK layer URL-decodes.
+                Ok(doc(action).to_string())
+            })
+            .times(2);
+        let read = read_role(&iam, "r", &props()).await.unwrap();
+        let mut expected = props();
+        expected["Path"] = json!("/");
+        assert_eq!(read.properties, expected);
+    }
+
+    #[tokio::test]
+    async fn update_puts_changed_and_new_policies_and_deletes_removed_ones() {
+        let mut iam = MockIamApi::new();
+        let prev = props();
+        let mut next = props();
+        next["Policies"] = json!([
+            {"PolicyName": "b", "PolicyDocument": doc("s3:ListBucket")},
+            {"PolicyName": "c", "PolicyDocument": doc("s3:GetObject")}
+        ]);
+        next["Tags"] = json!([{"Key": "env", "Value": "prod"}]);
+        next["PermissionsBoundary"] = json!("arn:aws:iam::111111111111:policy/boundary");
+        iam.expect_update_assume_role_policy().never();
+        iam.expect_update_role().never();
+        iam.expect_attach_role_policy().never();
+        iam.expect_detach_role_policy().never();
+        iam.expect_put_role_permissions_boundary()
+            .with(eq("r"), eq("arn:aws:iam::111111111111:policy/boundary"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let listed = doc("s3:ListBucket").to_string();
+        iam.expect_put_role_policy()
+            .with(eq("r"), eq("b"), eq(listed))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let get = doc("s3:GetObject").to_string();
+        iam.expect_put_role_policy()
+            .with(eq("r"), eq("c"), eq(get))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        iam.expect_delete_role_policy()
+            .with(eq("r"), eq("a"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        iam.expect_tag_role()
+            .withf(|n, t| n == "r" && *t == [("env".to_owned(), "prod".to_owned())])
+            .times(1)
+            .returning(|_, _| Ok(()));
+        iam.expect_untag_role()
+            .withf(|n, k| n == "r" && *k == ["product".to_owned()])
+            .times(1)
+            .returning(|_, _| Ok(()));
+        iam.expect_get_role().returning(|_| Ok(role()));
+        let request = UpdateRequest {
+            type_name: ROLE.into(),
+            physical_id: "r".into(),
+            previous: prev,
+            properties: next,
+        };
+        update_role(&iam, &request).await.unwrap();
+    }
+}

@@ -519,4 +519,88 @@ mod tests {
         let state = create_account(&orgs, &request(), 10).await.unwrap();
         assert_eq!(state.physical_id, "222222222222");
     }
+
+    #[tokio::test]
+    async fn account_tags_are_created_read_back_and_updated_without_touching_others() {
+        let mut orgs = MockOrganizationsApi::new();
+        let mut p = request().properties;
+        p["Tags"] =
+            json!([{"Key": "product", "Value": "house-escort"}, {"Key": "env", "Value": "prod"}]);
+        let mut req = request();
+        req.properties = p.clone();
+        orgs.expect_list_accounts().returning(|| Ok(vec![]));
+        orgs.expect_create_account()
+            .withf(|_, _, _, tags| {
+                *tags
+                    == [
+                        ("product".to_owned(), "house-escort".to_owned()),
+                        ("env".to_owned(), "prod".to_owned()),
+                    ]
+            })
+            .times(1)
+            .returning(|_, _, _, _| {
+                Ok(CreateAccountStatus {
+                    id: "car-1".into(),
+                    state: CreateAccountState::InProgress,
+                })
+            });
+        create_account(&orgs, &req, 10).await.unwrap();
+
+        orgs.expect_describe_account().returning(|_| {
+            Ok(AccountInfo {
+                id: "222222222222".into(),
+                email: "prod@example.com".into(),
+                name: "prod".into(),
+                ..AccountInfo::default()
+            })
+        });
+        orgs.expect_parent_of().returning(|_| Ok("r-root".into()));
+        orgs.expect_list_tags_for_resource().returning(|_| {
+            Ok(vec![
+                ("env".into(), "prod".into()),
+                ("landform:internal".into(), "x".into()),
+                ("product".into(), "house-escort".into()),
+            ])
+        });
+        let read = read_account(&orgs, "222222222222", &p, 10).await.unwrap();
+        assert_eq!(read.properties["Tags"], p["Tags"]);
+
+        let mut next = p.clone();
+        next["Tags"] = json!([{"Key": "product", "Value": "house-escort-2"}]);
+        orgs.expect_tag_resource()
+            .withf(|id, tags| {
+                id == "222222222222"
+                    && *tags == [("product".to_owned(), "house-escort-2".to_owned())]
+            })
+            .times(1)
+            .returning(|_, _| Ok(()));
+        orgs.expect_untag_resource()
+            .withf(|id, keys| id == "222222222222" && *keys == ["env".to_owned()])
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let update = UpdateRequest {
+            type_name: "AWS::Organizations::Account".into(),
+            physical_id: "222222222222".into(),
+            previous: p,
+            properties: next,
+        };
+        update_account(&orgs, &update).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unit_policy_and_account_refuse_properties_they_would_ignore() {
+        let orgs = MockOrganizationsApi::new();
+        let mut req = request();
+        req.properties["IamUserAccessToBilling"] = json!("ALLOW");
+        let e = create_account(&orgs, &req, 10).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        req.type_name = "AWS::Organizations::Policy".into();
+        req.properties = json!({"Name": "p", "Content": "{}", "Tags": []});
+        let e = create_policy(&orgs, &req).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        req.type_name = "AWS::Organizations::OrganizationalUnit".into();
+        req.properties = json!({"Name": "u", "Description": "x"});
+        let e = create_unit(&orgs, &req).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+    }
 }
