@@ -413,13 +413,38 @@ async fn role_and_oidc_provider_create_read_update_delete() {
             "gitlab.com:aud": "https://gitlab.com"
         }}
     }]});
+    let logs = |action: &str| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": "*"}
+        ]})
+    };
+    // Not in alphabetical order: the read-back keeps the template's order.
     let props = json!({
         "RoleName": name,
         "AssumeRolePolicyDocument": trust,
-        "MaxSessionDuration": 3600
+        "MaxSessionDuration": 3600,
+        "Policies": [
+            {"PolicyName": "write-logs", "PolicyDocument": logs("logs:PutLogEvents")},
+            {"PolicyName": "read-logs", "PolicyDocument": logs("logs:GetLogEvents")}
+        ],
+        "Tags": [{"Key": "product", "Value": "house-escort"}, {"Key": "env", "Value": "prod"}]
     });
+    let mut unsupported = props.clone();
+    unsupported["RoleTitle"] = json!("x");
+    let refused = provider
+        .create(&s, &create_request("AWS::IAM::Role", "Role", unsupported))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidRequest, "{refused:?}");
     let req = create_request("AWS::IAM::Role", "Role", props.clone());
     let created = provider.create(&s, &req).await.unwrap();
+    let read = provider
+        .read(&s, &req.type_name, &name, &props)
+        .await
+        .unwrap();
+    for (k, v) in props.as_object().unwrap() {
+        assert_eq!(read.properties.get(k), Some(v), "read back {k}");
+    }
     assert_eq!(
         created.attributes["Arn"],
         json!(format!("arn:aws:iam::{MANAGEMENT}:role/{name}"))
@@ -447,6 +472,36 @@ async fn role_and_oidc_provider_create_read_update_delete() {
         role.assume_role_policy,
         next["AssumeRolePolicyDocument"].to_string()
     );
+    // Inline policies and tags change in place: one changed, one removed, one added.
+    let mut third = next.clone();
+    third["Policies"] = json!([
+        {"PolicyName": "write-logs", "PolicyDocument": logs("logs:CreateLogStream")},
+        {"PolicyName": "describe-logs", "PolicyDocument": logs("logs:DescribeLogGroups")}
+    ]);
+    third["Tags"] =
+        json!([{"Key": "product", "Value": "house-escort-2"}, {"Key": "team", "Value": "infra"}]);
+    provider
+        .update(
+            &s,
+            &update_request(&req.type_name, &name, &next, third.clone()),
+        )
+        .await
+        .unwrap();
+    let read = provider
+        .read(&s, &req.type_name, &name, &third)
+        .await
+        .unwrap();
+    for (k, v) in third.as_object().unwrap() {
+        assert_eq!(
+            read.properties.get(k),
+            Some(v),
+            "read back after update {k}"
+        );
+    }
+    let mut inline = iam.list_role_policies(&name).await.unwrap();
+    inline.sort();
+    assert_eq!(inline, vec!["describe-logs", "write-logs"]);
+    let next = third;
     provider
         .delete(&s, &req.type_name, &name, &next)
         .await
@@ -591,7 +646,8 @@ async fn organizational_unit_policy_and_account() {
     let areq = create_request(
         "AWS::Organizations::Account",
         "Prod",
-        json!({"AccountName": "prod", "Email": email, "ParentIds": [ou.physical_id]}),
+        json!({"AccountName": "prod", "Email": email, "ParentIds": [ou.physical_id],
+               "Tags": [{"Key": "product", "Value": "house-escort"}, {"Key": "env", "Value": "prod"}]}),
     );
     let first = member_account_with(&provider, &areq).await;
     let second = member_account_with(&provider, &areq).await;
@@ -608,7 +664,37 @@ async fn organizational_unit_policy_and_account() {
         .read(&s, &areq.type_name, &first, &areq.properties)
         .await
         .unwrap();
-    assert_eq!(read.properties["ParentIds"], json!([ou.physical_id]));
+    assert_eq!(read.properties, areq.properties);
+    // A tag set outside the template is left alone and not read back as Landform's.
+    orgs.tag_resource(&first, vec![("owner".into(), "finance".into())])
+        .await
+        .unwrap();
+    let mut anext = areq.properties.clone();
+    anext["Tags"] = json!([{"Key": "product", "Value": "house-escort-2"}]);
+    provider
+        .update(
+            &s,
+            &update_request(&areq.type_name, &first, &areq.properties, anext.clone()),
+        )
+        .await
+        .unwrap();
+    let read = provider
+        .read(&s, &areq.type_name, &first, &anext)
+        .await
+        .unwrap();
+    assert_eq!(
+        read.properties["Tags"],
+        json!([{"Key": "product", "Value": "house-escort-2"}, {"Key": "owner", "Value": "finance"}])
+    );
+    let mut tags = orgs.list_tags_for_resource(&first).await.unwrap();
+    tags.sort();
+    assert_eq!(
+        tags,
+        vec![
+            ("owner".to_owned(), "finance".to_owned()),
+            ("product".to_owned(), "house-escort-2".to_owned())
+        ]
+    );
 }
 
 async fn member_account_with(provider: &AwsProvider, req: &CreateRequest) -> String {

@@ -19,6 +19,8 @@ pub struct RoleSpec {
     pub description: Option<String>,
     /// MaxSessionDuration in seconds.
     pub max_session_duration: Option<i32>,
+    /// The permissions boundary policy ARN.
+    pub permissions_boundary: Option<String>,
     /// Tags.
     pub tags: Vec<Tag>,
 }
@@ -40,6 +42,10 @@ pub struct RoleInfo {
     pub description: Option<String>,
     /// MaxSessionDuration in seconds.
     pub max_session_duration: Option<i32>,
+    /// The permissions boundary policy ARN.
+    pub permissions_boundary: Option<String>,
+    /// Tags, in IAM's order.
+    pub tags: Vec<Tag>,
 }
 
 /// An OIDC provider as GetOpenIDConnectProvider answers.
@@ -84,6 +90,27 @@ pub trait IamApi: Send + Sync {
     async fn list_role_policies(&self, name: &str) -> Result<Vec<String>, ProviderError>;
     /// DeleteRolePolicy.
     async fn delete_role_policy(&self, name: &str, policy: &str) -> Result<(), ProviderError>;
+    /// PutRolePolicy (an inline policy, created or replaced).
+    async fn put_role_policy(
+        &self,
+        name: &str,
+        policy: &str,
+        document: &str,
+    ) -> Result<(), ProviderError>;
+    /// GetRolePolicy: the inline policy's document, URL-decoded.
+    async fn get_role_policy(&self, name: &str, policy: &str) -> Result<String, ProviderError>;
+    /// TagRole.
+    async fn tag_role(&self, name: &str, tags: Vec<Tag>) -> Result<(), ProviderError>;
+    /// UntagRole.
+    async fn untag_role(&self, name: &str, keys: Vec<String>) -> Result<(), ProviderError>;
+    /// PutRolePermissionsBoundary.
+    async fn put_role_permissions_boundary(
+        &self,
+        name: &str,
+        policy_arn: &str,
+    ) -> Result<(), ProviderError>;
+    /// DeleteRolePermissionsBoundary.
+    async fn delete_role_permissions_boundary(&self, name: &str) -> Result<(), ProviderError>;
     /// DeleteRole.
     async fn delete_role(&self, name: &str) -> Result<(), ProviderError>;
     /// CreateOpenIDConnectProvider: the ARN.
@@ -160,7 +187,22 @@ fn role_info(r: aws_sdk_iam::types::Role) -> RoleInfo {
             .unwrap_or_default(),
         description: r.description,
         max_session_duration: r.max_session_duration,
+        permissions_boundary: r
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn),
+        tags: r
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect(),
     }
+}
+
+fn sdk_tags(tags: &[Tag]) -> Result<Vec<aws_sdk_iam::types::Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| build(aws_sdk_iam::types::Tag::builder().key(k).value(v).build()))
+        .collect()
 }
 
 fn build<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, ProviderError> {
@@ -177,11 +219,10 @@ impl IamApi for SdkIam {
             .assume_role_policy_document(&spec.assume_role_policy)
             .set_path(spec.path.clone())
             .set_description(spec.description.clone())
-            .set_max_session_duration(spec.max_session_duration);
-        for (k, v) in &spec.tags {
-            call = call.tags(build(
-                aws_sdk_iam::types::Tag::builder().key(k).value(v).build(),
-            )?);
+            .set_max_session_duration(spec.max_session_duration)
+            .set_permissions_boundary(spec.permissions_boundary.clone());
+        if !spec.tags.is_empty() {
+            call = call.set_tags(Some(sdk_tags(&spec.tags)?));
         }
         let out = call.send().await.map_err(|e| sdk_error("CreateRole", e))?;
         out.role
@@ -284,6 +325,76 @@ impl IamApi for SdkIam {
             .await
             .map(|_| ())
             .map_err(|e| sdk_error("DeleteRolePolicy", e))
+    }
+    async fn put_role_policy(
+        &self,
+        name: &str,
+        policy: &str,
+        document: &str,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(policy)
+            .policy_document(document)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("PutRolePolicy", e))
+    }
+    async fn get_role_policy(&self, name: &str, policy: &str) -> Result<String, ProviderError> {
+        let out = self
+            .0
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetRolePolicy", e))?;
+        Ok(url_decode(&out.policy_document))
+    }
+    async fn tag_role(&self, name: &str, tags: Vec<Tag>) -> Result<(), ProviderError> {
+        self.0
+            .tag_role()
+            .role_name(name)
+            .set_tags(Some(sdk_tags(&tags)?))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("TagRole", e))
+    }
+    async fn untag_role(&self, name: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.0
+            .untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("UntagRole", e))
+    }
+    async fn put_role_permissions_boundary(
+        &self,
+        name: &str,
+        policy_arn: &str,
+    ) -> Result<(), ProviderError> {
+        self.0
+            .put_role_permissions_boundary()
+            .role_name(name)
+            .permissions_boundary(policy_arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("PutRolePermissionsBoundary", e))
+    }
+    async fn delete_role_permissions_boundary(&self, name: &str) -> Result<(), ProviderError> {
+        self.0
+            .delete_role_permissions_boundary()
+            .role_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("DeleteRolePermissionsBoundary", e))
     }
     async fn delete_role(&self, name: &str) -> Result<(), ProviderError> {
         self.0

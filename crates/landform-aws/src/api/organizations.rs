@@ -153,6 +153,12 @@ pub trait OrganizationsApi: Send + Sync {
     ) -> Result<(), ProviderError>;
     /// CloseAccount.
     async fn close_account(&self, account: &str) -> Result<(), ProviderError>;
+    /// ListTagsForResource (all pages) of an account, unit, policy or root.
+    async fn list_tags_for_resource(&self, id: &str) -> Result<Vec<Tag>, ProviderError>;
+    /// TagResource.
+    async fn tag_resource(&self, id: &str, tags: Vec<Tag>) -> Result<(), ProviderError>;
+    /// UntagResource.
+    async fn untag_resource(&self, id: &str, keys: Vec<String>) -> Result<(), ProviderError>;
 }
 
 /// [`OrganizationsApi`] over the SDK.
@@ -572,5 +578,55 @@ impl OrganizationsApi for SdkOrganizations {
             .await
             .map(|_| ())
             .map_err(|e| sdk_error("CloseAccount", e))
+    }
+    async fn list_tags_for_resource(&self, id: &str) -> Result<Vec<Tag>, ProviderError> {
+        let mut pages = self
+            .0
+            .list_tags_for_resource()
+            .resource_id(id)
+            .into_paginator()
+            .send();
+        let mut tags = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error("ListTagsForResource", e))?;
+            tags.extend(
+                page.tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| (t.key, t.value)),
+            );
+        }
+        Ok(tags)
+    }
+    async fn tag_resource(&self, id: &str, tags: Vec<Tag>) -> Result<(), ProviderError> {
+        let tags = tags
+            .into_iter()
+            .map(|(k, v)| {
+                build(
+                    aws_sdk_organizations::types::Tag::builder()
+                        .key(k)
+                        .value(v)
+                        .build(),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.0
+            .tag_resource()
+            .resource_id(id)
+            .set_tags(Some(tags))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("TagResource", e))
+    }
+    async fn untag_resource(&self, id: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.0
+            .untag_resource()
+            .resource_id(id)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| sdk_error("UntagResource", e))
     }
 }

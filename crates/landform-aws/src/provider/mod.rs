@@ -339,6 +339,9 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "iam:UpdateAssumeRolePolicy",
             "iam:DeleteRole",
             "iam:TagRole",
+            "iam:UntagRole",
+            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRolePermissionsBoundary",
             "iam:ListAttachedRolePolicies",
             "iam:AttachRolePolicy",
             "iam:DetachRolePolicy",
@@ -366,6 +369,8 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:ListOrganizationalUnitsForParent",
             "organizations:ListParents",
             "organizations:TagResource",
+            "organizations:UntagResource",
+            "organizations:ListTagsForResource",
         ],
         "AWS::Organizations::Policy" => &[
             "organizations:CreatePolicy",
@@ -376,7 +381,6 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:ListTargetsForPolicy",
             "organizations:AttachPolicy",
             "organizations:DetachPolicy",
-            "organizations:TagResource",
         ],
         "AWS::Organizations::Account" => &[
             "organizations:CreateAccount",
@@ -387,6 +391,8 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:MoveAccount",
             "organizations:CloseAccount",
             "organizations:TagResource",
+            "organizations:UntagResource",
+            "organizations:ListTagsForResource",
         ],
         other => family(other).map(|f| f.permissions(other)).unwrap_or(&[]),
     }
@@ -539,10 +545,13 @@ impl Provider for AwsProvider {
             "AWS::DynamoDB::Table" => {
                 dynamodb::read(&*c.dynamodb(session).await?, physical_id, properties).await
             }
-            "AWS::IAM::Role" => iam::read_role(&*c.iam(session).await?, physical_id).await,
+            "AWS::IAM::Role" => {
+                iam::read_role(&*c.iam(session).await?, physical_id, properties).await
+            }
             "AWS::IAM::OIDCProvider" => iam::read_oidc(&*c.iam(session).await?, physical_id).await,
             "AWS::Organizations::OrganizationalUnit" => {
-                organizations::read_unit(&*c.organizations(session).await?, physical_id).await
+                organizations::read_unit(&*c.organizations(session).await?, physical_id, properties)
+                    .await
             }
             "AWS::Organizations::Policy" => {
                 organizations::read_policy(&*c.organizations(session).await?, physical_id).await

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use landform_deploy::{CreateRequest, ProviderError, ResourceState, UpdateRequest};
 use serde_json::{json, Value as Json};
 
+use super::guardduty::{has_tags, ordered_tags, refuse_unsupported, tag_changes};
 use super::{document, document_value, name_of, required, string, strings, tags};
 use crate::api::{
     AccountInfo, CreateAccountState, OrganizationalUnitInfo, OrganizationsApi, PolicyInfo,
@@ -66,6 +67,44 @@ impl CreateAccountFailure {
     }
 }
 
+const UNIT_SUPPORTED: &[&str] = &["Name", "ParentId", "Tags"];
+const POLICY_SUPPORTED: &[&str] = &["Name", "Description", "Type", "Content", "TargetIds"];
+const ACCOUNT_SUPPORTED: &[&str] = &["AccountName", "Email", "ParentIds", "RoleName", "Tags"];
+
+/// Add the `Tags` of `id` to read-back `props`, Landform's own tags left out, in the order
+/// of the `hint` properties.
+async fn read_tags(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+    hint: &Json,
+    props: &mut Json,
+) -> Result<(), ProviderError> {
+    let tags = ordered_tags(&orgs.list_tags_for_resource(id).await?, hint);
+    if has_tags(&tags, hint) {
+        props["Tags"] = tags;
+    }
+    Ok(())
+}
+
+/// Set the tags `next` adds or changes, remove those `prev` had and `next` has not: tags
+/// set outside the template are left alone.
+async fn update_tags(
+    orgs: &dyn OrganizationsApi,
+    id: &str,
+    prev: &Json,
+    next: &Json,
+) -> Result<(), ProviderError> {
+    let (set, remove) = tag_changes(&tags(prev), &tags(next));
+    if !set.is_empty() {
+        orgs.tag_resource(id, set).await?;
+    }
+    if !remove.is_empty() {
+        orgs.untag_resource(id, remove.into_iter().map(|(k, _)| k).collect())
+            .await?;
+    }
+    Ok(())
+}
+
 fn unit_state(ou: &OrganizationalUnitInfo, properties: Json) -> ResourceState {
     let attributes: BTreeMap<String, Json> = [
         ("Id".to_owned(), json!(ou.id)),
@@ -88,6 +127,7 @@ pub(super) async fn create_unit(
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let p = &request.properties;
+    refuse_unsupported(&request.type_name, p, UNIT_SUPPORTED)?;
     let name = string(p, "Name").ok_or_else(|| required(&request.type_name, "Name"))?;
     let parent = parent(orgs, p).await?;
     let ou = orgs
@@ -99,25 +139,33 @@ pub(super) async fn create_unit(
 pub(super) async fn read_unit(
     orgs: &dyn OrganizationsApi,
     id: &str,
+    hint: &Json,
 ) -> Result<ResourceState, ProviderError> {
     let ou = orgs.describe_organizational_unit(id).await?;
     let parent = orgs.parent_of(id).await?;
-    Ok(unit_state(
-        &ou,
-        json!({"Name": ou.name, "ParentId": parent}),
-    ))
+    let mut props = json!({"Name": ou.name, "ParentId": parent});
+    read_tags(orgs, id, hint, &mut props).await?;
+    Ok(unit_state(&ou, props))
 }
 
 pub(super) async fn update_unit(
     orgs: &dyn OrganizationsApi,
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
+    refuse_unsupported(&request.type_name, &request.properties, UNIT_SUPPORTED)?;
     let name =
         string(&request.properties, "Name").ok_or_else(|| required(&request.type_name, "Name"))?;
     if string(&request.previous, "Name").as_deref() != Some(name.as_str()) {
         orgs.update_organizational_unit(&request.physical_id, &name)
             .await?;
     }
+    update_tags(
+        orgs,
+        &request.physical_id,
+        &request.previous,
+        &request.properties,
+    )
+    .await?;
     let ou = orgs
         .describe_organizational_unit(&request.physical_id)
         .await?;
@@ -160,6 +208,7 @@ pub(super) async fn create_policy(
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let p = &request.properties;
+    refuse_unsupported(&request.type_name, p, POLICY_SUPPORTED)?;
     let name = name_of(request);
     let content = document(p, "Content").ok_or_else(|| required(&request.type_name, "Content"))?;
     let description = string(p, "Description").unwrap_or_default();
@@ -196,6 +245,7 @@ pub(super) async fn update_policy(
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
     let (prev, next, id) = (&request.previous, &request.properties, &request.physical_id);
+    refuse_unsupported(&request.type_name, next, POLICY_SUPPORTED)?;
     let content =
         document(next, "Content").ok_or_else(|| required(&request.type_name, "Content"))?;
     let name = string(next, "Name").unwrap_or_default();
@@ -299,6 +349,7 @@ pub(super) async fn create_account(
     poll_ms: u64,
 ) -> Result<ResourceState, ProviderError> {
     let p = &request.properties;
+    refuse_unsupported(&request.type_name, p, ACCOUNT_SUPPORTED)?;
     // Idempotent by email: AWS refuses a second account with the same email only after a
     // slow asynchronous failure (and moto not at all), so look first.
     if let Some(existing) = find_account(orgs, request).await? {
@@ -345,20 +396,24 @@ pub(super) async fn read_account(
     }
     let account = orgs.describe_account(id).await?;
     let parent = orgs.parent_of(id).await?;
-    Ok(account_state(
-        &account,
-        json!({
-            "AccountName": account.name,
-            "Email": account.email,
-            "ParentIds": [parent],
-        }),
-    ))
+    let mut props = json!({
+        "AccountName": account.name,
+        "Email": account.email,
+        "ParentIds": [parent],
+    });
+    // RoleName is only used at creation: AWS does not tell it back.
+    if let Some(role) = properties.get("RoleName") {
+        props["RoleName"] = role.clone();
+    }
+    read_tags(orgs, id, properties, &mut props).await?;
+    Ok(account_state(&account, props))
 }
 
 pub(super) async fn update_account(
     orgs: &dyn OrganizationsApi,
     request: &UpdateRequest,
 ) -> Result<ResourceState, ProviderError> {
+    refuse_unsupported(&request.type_name, &request.properties, ACCOUNT_SUPPORTED)?;
     if string(&request.previous, "AccountName") != string(&request.properties, "AccountName") {
         return Err(ProviderError::new(
             ErrorCode::NotUpdatable,
@@ -368,6 +423,13 @@ pub(super) async fn update_account(
             ),
         ));
     }
+    update_tags(
+        orgs,
+        &request.physical_id,
+        &request.previous,
+        &request.properties,
+    )
+    .await?;
     finish(orgs, &request.physical_id, &request.properties).await
 }
 
@@ -456,5 +518,89 @@ mod tests {
         });
         let state = create_account(&orgs, &request(), 10).await.unwrap();
         assert_eq!(state.physical_id, "222222222222");
+    }
+
+    #[tokio::test]
+    async fn account_tags_are_created_read_back_and_updated_without_touching_others() {
+        let mut orgs = MockOrganizationsApi::new();
+        let mut p = request().properties;
+        p["Tags"] =
+            json!([{"Key": "product", "Value": "house-escort"}, {"Key": "env", "Value": "prod"}]);
+        let mut req = request();
+        req.properties = p.clone();
+        orgs.expect_list_accounts().returning(|| Ok(vec![]));
+        orgs.expect_create_account()
+            .withf(|_, _, _, tags| {
+                *tags
+                    == [
+                        ("product".to_owned(), "house-escort".to_owned()),
+                        ("env".to_owned(), "prod".to_owned()),
+                    ]
+            })
+            .times(1)
+            .returning(|_, _, _, _| {
+                Ok(CreateAccountStatus {
+                    id: "car-1".into(),
+                    state: CreateAccountState::InProgress,
+                })
+            });
+        create_account(&orgs, &req, 10).await.unwrap();
+
+        orgs.expect_describe_account().returning(|_| {
+            Ok(AccountInfo {
+                id: "222222222222".into(),
+                email: "prod@example.com".into(),
+                name: "prod".into(),
+                ..AccountInfo::default()
+            })
+        });
+        orgs.expect_parent_of().returning(|_| Ok("r-root".into()));
+        orgs.expect_list_tags_for_resource().returning(|_| {
+            Ok(vec![
+                ("env".into(), "prod".into()),
+                ("landform:internal".into(), "x".into()),
+                ("product".into(), "house-escort".into()),
+            ])
+        });
+        let read = read_account(&orgs, "222222222222", &p, 10).await.unwrap();
+        assert_eq!(read.properties["Tags"], p["Tags"]);
+
+        let mut next = p.clone();
+        next["Tags"] = json!([{"Key": "product", "Value": "house-escort-2"}]);
+        orgs.expect_tag_resource()
+            .withf(|id, tags| {
+                id == "222222222222"
+                    && *tags == [("product".to_owned(), "house-escort-2".to_owned())]
+            })
+            .times(1)
+            .returning(|_, _| Ok(()));
+        orgs.expect_untag_resource()
+            .withf(|id, keys| id == "222222222222" && *keys == ["env".to_owned()])
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let update = UpdateRequest {
+            type_name: "AWS::Organizations::Account".into(),
+            physical_id: "222222222222".into(),
+            previous: p,
+            properties: next,
+        };
+        update_account(&orgs, &update).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unit_policy_and_account_refuse_properties_they_would_ignore() {
+        let orgs = MockOrganizationsApi::new();
+        let mut req = request();
+        req.properties["IamUserAccessToBilling"] = json!("ALLOW");
+        let e = create_account(&orgs, &req, 10).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        req.type_name = "AWS::Organizations::Policy".into();
+        req.properties = json!({"Name": "p", "Content": "{}", "Tags": []});
+        let e = create_policy(&orgs, &req).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
+        req.type_name = "AWS::Organizations::OrganizationalUnit".into();
+        req.properties = json!({"Name": "u", "Description": "x"});
+        let e = create_unit(&orgs, &req).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest);
     }
 }
