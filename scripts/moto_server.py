@@ -3,10 +3,34 @@ refuses (started by scripts/moto.sh; never used against real AWS).
 
 - GetBucketVersioning: moto 5.2.5 answers with a <GetBucketVersioningResponse> root element;
   S3 answers <VersioningConfiguration>, and the Rust SDK checks the root element's name.
+- PutBucketLogging: moto 5.2.5 crashes (HTTP 500) reading the target bucket's policy when a
+  statement's Principal is the string "*" (a TLS-only deny, for instance); such statements
+  are skipped in its permission check, as they grant the logging service nothing.
 """
+import json
 import sys
 
+from moto.s3.models import FakeBucket
 from moto.s3.responses import S3Response
+
+_log_permissions = FakeBucket._log_permissions_enabled_policy
+
+
+def _log_permissions_enabled_policy(target_bucket, target_prefix):
+    saved = target_bucket.policy
+    if saved:
+        doc = json.loads(saved.decode())
+        doc["Statement"] = [
+            s for s in doc.get("Statement", []) if isinstance(s.get("Principal"), dict)
+        ]
+        target_bucket.policy = json.dumps(doc).encode()
+    try:
+        return _log_permissions(target_bucket, target_prefix)
+    finally:
+        target_bucket.policy = saved
+
+
+FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
 
 
 def get_bucket_versioning(self):

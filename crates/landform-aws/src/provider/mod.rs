@@ -554,7 +554,12 @@ impl Provider for AwsProvider {
                     .await
             }
             "AWS::Organizations::Policy" => {
-                organizations::read_policy(&*c.organizations(session).await?, physical_id).await
+                organizations::read_policy(
+                    &*c.organizations(session).await?,
+                    physical_id,
+                    properties,
+                )
+                .await
             }
             "AWS::Organizations::Account" => {
                 organizations::read_account(

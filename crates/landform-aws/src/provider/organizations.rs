@@ -224,10 +224,14 @@ pub(super) async fn create_policy(
 pub(super) async fn read_policy(
     orgs: &dyn OrganizationsApi,
     id: &str,
+    recorded: &Json,
 ) -> Result<ResourceState, ProviderError> {
     let policy = orgs.describe_policy(id).await?;
-    let mut targets = orgs.list_targets_for_policy(id).await?;
-    targets.sort();
+    // AWS lists targets unordered: give them back in the template's order.
+    let targets = super::ec2::ordered_like(
+        orgs.list_targets_for_policy(id).await?,
+        &strings(recorded, "TargetIds"),
+    );
     Ok(policy_state(
         &policy,
         json!({

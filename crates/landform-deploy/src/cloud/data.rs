@@ -23,6 +23,9 @@ pub struct CloudAccount {
     pub email: String,
     /// The parent (root or OU id).
     pub parent_id: String,
+    /// `Tags` as set (CloudFormation's shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Json>,
 }
 
 /// A `CreateAccount` request in progress.
@@ -143,6 +146,7 @@ impl CloudData {
                 name: "Management".into(),
                 email: "management@example.com".into(),
                 parent_id: data.root_id.clone(),
+                tags: None,
             },
         );
         data
@@ -277,7 +281,11 @@ impl CloudData {
             ("JoinedTimestamp".to_owned(), json!("2024-01-01T00:00:00Z")),
             ("Status".to_owned(), json!("ACTIVE")),
         ]);
-        let props = json!({"AccountName": a.name, "Email": a.email, "ParentIds": [a.parent_id]});
+        let mut props =
+            json!({"AccountName": a.name, "Email": a.email, "ParentIds": [a.parent_id]});
+        if let Some(tags) = &a.tags {
+            props["Tags"] = tags.clone();
+        }
         Ok(ResourceState::ready(a.id.clone(), attributes, props))
     }
 
@@ -301,6 +309,7 @@ impl CloudData {
                 name: req.name,
                 email: req.email,
                 parent_id: req.parent_id,
+                tags: req.properties.get("Tags").cloned(),
             },
         );
         self.account_state(&req.account_id)
@@ -480,6 +489,7 @@ impl CloudData {
             if let Some(n) = s(props, "AccountName") {
                 a.name = n;
             }
+            a.tags = props.get("Tags").cloned();
             if let Some(p) = props
                 .get("ParentIds")
                 .and_then(Json::as_array)
