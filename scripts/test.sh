@@ -7,6 +7,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 
 start=$(date +%s)
+# A one-off build gains nothing from incremental compilation state.
+if [[ "${CI:-}" == "true" ]]; then export CARGO_INCREMENTAL=0; fi
 "$REPO/scripts/pyenv.sh"
 cargo fmt --all -- --check
 # Only landform-aws (and what embeds it) may pull in the AWS SDK: the rest must build in seconds.
