@@ -12,7 +12,8 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${LANDFORM_VENV:-$REPO/.venv}"
-STATE="$REPO/target/moto"
+# LANDFORM_MOTO_STATE runs a second, private server (a test that needs a moto of its own).
+STATE="${LANDFORM_MOTO_STATE:-$REPO/target/moto}"
 PIDFILE="$STATE/moto.pid"
 URLFILE="$STATE/moto.url"
 LOG="$STATE/moto.log"

@@ -27,7 +27,7 @@ mod state;
 pub use cloudformation::{CloudFormationDeployer, CloudFormationError, StackSetTarget};
 pub use config::{AwsConfig, DEFAULT_ASSUME_ROLE_NAME};
 pub use error::AwsError;
-pub use lock::DynamoDbLock;
+pub use lock::{DynamoDbLock, S3Lock};
 pub use provider::{permissions, types, AwsProvider, ClientSource};
 pub use sessions::{AwsSessions, SystemWallClock, WallClock};
 pub use state::S3StateStore;

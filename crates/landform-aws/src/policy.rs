@@ -22,8 +22,16 @@ pub struct StateLocation {
     pub bucket: String,
     /// The state object's key.
     pub key: String,
-    /// The lock table.
-    pub lock_table: String,
+    /// The DynamoDB lock table; None locks with an S3 object beside the state (the key
+    /// with `.lock` appended, see [`crate::S3Lock`]).
+    pub lock_table: Option<String>,
+}
+
+impl StateLocation {
+    /// The key of the S3 lock object when there is no lock table.
+    pub fn lock_key(&self) -> String {
+        format!("{}.lock", self.key)
+    }
 }
 
 /// The two policies of a deployment (see the module docs).
@@ -120,19 +128,25 @@ pub fn deployer_policies(
             &BTreeSet::from(["s3:GetObject", "s3:PutObject"]),
             json!(format!("arn:aws:s3:::{}/{}", s.bucket, s.key)),
         ));
-        statements.push(statement(
-            "LandformLock",
-            &BTreeSet::from([
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:UpdateItem",
-            ]),
-            json!(format!(
-                "arn:aws:dynamodb:*:{management_account}:table/{}",
-                s.lock_table
-            )),
-        ));
+        statements.push(match &s.lock_table {
+            Some(table) => statement(
+                "LandformLock",
+                &BTreeSet::from([
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:UpdateItem",
+                ]),
+                json!(format!(
+                    "arn:aws:dynamodb:*:{management_account}:table/{table}"
+                )),
+            ),
+            None => statement(
+                "LandformLock",
+                &BTreeSet::from(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
+                json!(format!("arn:aws:s3:::{}/{}", s.bucket, s.lock_key())),
+            ),
+        });
     }
     let member_role = if member.is_empty() {
         json!({"Version": "2012-10-17", "Statement": []})
@@ -178,7 +192,7 @@ mod tests {
             let state = StateLocation {
                 bucket: "state".into(),
                 key: "landform/state.json".into(),
-                lock_table: "locks".into(),
+                lock_table: Some("locks".into()),
             };
             let p = deployer_policies(
                 &assembly,
@@ -219,5 +233,28 @@ mod tests {
             .add_resource("X", landform_core::Resource::new("AWS::SQS::Queue"));
         let p = deployer_policies(&app.synth().unwrap(), "111111111111", "R", None);
         assert_eq!(p.unsupported, vec!["AWS::SQS::Queue".to_owned()]);
+    }
+
+    #[test]
+    fn without_a_lock_table_the_lock_object_beside_the_state_is_granted() {
+        let assembly = docustack(&DocuStackOptions::default()).synth().unwrap();
+        let state = StateLocation {
+            bucket: "state".into(),
+            key: "org/state.json".into(),
+            lock_table: None,
+        };
+        let p = deployer_policies(&assembly, "111111111111", "R", Some(&state));
+        let lock = p.caller["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "LandformLock")
+            .expect("a lock statement");
+        assert_eq!(lock["Resource"], "arn:aws:s3:::state/org/state.json.lock");
+        assert_eq!(
+            lock["Action"],
+            json!(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"])
+        );
+        assert!(!actions(&p.caller).contains("dynamodb:PutItem"));
     }
 }

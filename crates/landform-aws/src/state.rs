@@ -54,12 +54,8 @@ impl S3StateStore {
         bucket: impl Into<String>,
         key: impl Into<String>,
     ) -> Result<Self, AwsError> {
-        let config = sessions.sdk_config(account, region).await?;
-        let s3 = aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(sessions.endpoint_override())
-            .build();
         Ok(S3StateStore {
-            client: aws_sdk_s3::Client::from_conf(s3),
+            client: s3_client(sessions, account, region).await?,
             bucket: bucket.into(),
             key: key.into(),
             seen: Mutex::new(Seen::Unknown),
@@ -91,35 +87,14 @@ impl S3StateStore {
 #[async_trait]
 impl StateStore for S3StateStore {
     async fn load(&self) -> Result<State, DeployError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .send()
-            .await;
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => {
-                let e = sdk_error("GetObject", e);
-                if e.code == ErrorCode::NotFound
-                    && e.service_code.as_deref() != Some("NoSuchBucket")
-                {
-                    self.set_seen(Seen::Absent);
-                    return Ok(State::default());
-                }
-                return Err(self.error(AwsError::call("GetObject", e)));
-            }
+        let Some((bytes, etag)) = get_object(&self.client, &self.bucket, &self.key)
+            .await
+            .map_err(|e| self.error(e))?
+        else {
+            self.set_seen(Seen::Absent);
+            return Ok(State::default());
         };
-        let etag = out.e_tag.clone();
-        let bytes = out.body.collect().await.map_err(|e| {
-            self.error(AwsError::CorruptState {
-                bucket: self.bucket.clone(),
-                key: self.key.clone(),
-                reason: e.to_string(),
-            })
-        })?;
-        let state: State = serde_json::from_slice(&bytes.into_bytes()).map_err(|e| {
+        let state: State = serde_json::from_slice(&bytes).map_err(|e| {
             self.error(AwsError::CorruptState {
                 bucket: self.bucket.clone(),
                 key: self.key.clone(),
@@ -163,4 +138,48 @@ impl StateStore for S3StateStore {
             }
         }
     }
+}
+
+/// The body and ETag of `s3://bucket/key`, or None when there is no such key (a missing
+/// bucket is an error).
+pub(crate) async fn get_object(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<(Vec<u8>, Option<String>)>, AwsError> {
+    let out = match client.get_object().bucket(bucket).key(key).send().await {
+        Ok(out) => out,
+        Err(e) => {
+            let e = sdk_error("GetObject", e);
+            if e.code == ErrorCode::NotFound && e.service_code.as_deref() != Some("NoSuchBucket") {
+                return Ok(None);
+            }
+            return Err(AwsError::call("GetObject", e));
+        }
+    };
+    let etag = out.e_tag.clone();
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| AwsError::CorruptState {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            reason: e.to_string(),
+        })?;
+    Ok(Some((bytes.into_bytes().to_vec(), etag)))
+}
+
+/// An S3 client for the sessions' credentials in `account` and `region`, path-style when
+/// the endpoint is overridden (moto, LocalStack).
+pub(crate) async fn s3_client(
+    sessions: &AwsSessions,
+    account: &str,
+    region: &str,
+) -> Result<aws_sdk_s3::Client, AwsError> {
+    let config = sessions.sdk_config(account, region).await?;
+    let s3 = aws_sdk_s3::config::Builder::from(&config)
+        .force_path_style(sessions.endpoint_override())
+        .build();
+    Ok(aws_sdk_s3::Client::from_conf(s3))
 }

@@ -32,14 +32,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use common::*;
-use landform_aws::{AwsProvider, ClientSource};
+use landform_aws::{AwsProvider, ClientSource, DynamoDbLock, S3StateStore};
 use landform_constructs::layouts::{
     house_escort, house_escort_in, resource_counts, HouseEscortOptions, OrganizationTarget,
 };
 use landform_core::Assembly;
 use landform_deploy::{
-    CallRecord, Engine, ErrorCode, InMemoryCloud, MemoryLock, MemoryStateStore, Observe,
-    OrganizationSeed, Provider, ProviderRegistry, RetryPolicy, Session, Sessions, State,
+    CallRecord, DeployError, Engine, ErrorCode, InMemoryCloud, Lock, MemoryLock, MemoryStateStore,
+    Observe, OrganizationSeed, Provider, ProviderRegistry, RetryPolicy, Session, Sessions, State,
     StateStore, TokioClock,
 };
 use serde_json::Value as Json;
@@ -347,6 +347,80 @@ async fn destroy(run: Applied) -> Outcome {
     }
 }
 
+/// The engine's own state moves into the StateBackend the apply just created (its bucket,
+/// locked by its table), as a user moves a bootstrap state there: from then on plans and
+/// applies read and write it there, and a second deployer holding the lock keeps them out.
+async fn state_in_the_deployed_backend(
+    sessions: &Arc<landform_aws::AwsSessions>,
+    assembly: &Assembly,
+    run: &Applied,
+) {
+    let backend = &run.state.stacks["Management-State"];
+    let named = |type_name: &str, prefix: &str| {
+        recorded(&run.state, "Management-State", type_name)
+            .into_iter()
+            .find(|(lid, _)| lid.starts_with(prefix))
+            .map(|(_, r)| r.physical_id.clone())
+            .unwrap_or_else(|| panic!("no {type_name} {prefix}* in Management-State"))
+    };
+    let bucket = named("AWS::S3::Bucket", "StateBucket");
+    let table = named("AWS::DynamoDB::Table", "StateLockTable");
+    let (account, region) = (&backend.account, &backend.region);
+    let key = "landform/state.json";
+    let store = S3StateStore::new(sessions, account, region, &bucket, key)
+        .await
+        .unwrap();
+    assert_eq!(store.load().await.unwrap(), State::default(), "a new key");
+    store.save(&run.state).await.expect("the state moves in");
+    let lock = DynamoDbLock::new(sessions, account, region, &table, key)
+        .await
+        .unwrap();
+    let engine = Engine::new(
+        run.registry.clone(),
+        Arc::new(store),
+        Arc::new(lock),
+        run.sessions.clone(),
+    );
+    let plan = engine.plan(assembly).await.expect("plan from the bucket");
+    assert!(
+        plan.is_empty(),
+        "the state in the bucket is not converged:\n{plan}"
+    );
+
+    // Another deployer holds the lock: the apply is refused and names it.
+    let other = DynamoDbLock::new(sessions, account, region, &table, key)
+        .await
+        .unwrap();
+    other.acquire("pipeline-42").await.unwrap();
+    match engine.apply(assembly).await {
+        Err(DeployError::Locked { holder, .. }) => assert_eq!(holder, "pipeline-42"),
+        other => panic!("an apply under someone else's lock: {other:?}"),
+    }
+    other.release("pipeline-42").await.unwrap();
+
+    let report = engine.apply(assembly).await.expect("apply from the bucket");
+    assert_eq!(
+        report.created + report.updated + report.replaced + report.deleted,
+        0,
+        "{report}"
+    );
+    assert_eq!(
+        other.holder().await.unwrap(),
+        None,
+        "the apply released its lock"
+    );
+    let reread = S3StateStore::new(sessions, account, region, &bucket, key)
+        .await
+        .unwrap()
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(
+        reread.stacks.keys().collect::<Vec<_>>(),
+        run.state.stacks.keys().collect::<Vec<_>>()
+    );
+}
+
 /// The resource of `stack` whose logical id starts with `prefix`.
 fn recorded<'a>(
     state: &'a State,
@@ -509,6 +583,7 @@ async fn house_escort_on_moto_and_in_memory_give_the_same_inventory() {
     }
     let on_moto = apply(&assembly, registry, sessions.clone(), MOTO_READ_GAPS).await;
     verify_on_moto(&sessions, &assembly, &on_moto.state).await;
+    state_in_the_deployed_backend(&sessions, &assembly, &on_moto).await;
     let on_moto = destroy(on_moto).await;
 
     // The in-memory cloud, same app.

@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use landform_aws::{
-    AwsConfig, AwsProvider, AwsSessions, ClientSource, DynamoDbLock, S3StateStore, WallClock,
+    AwsConfig, AwsProvider, AwsSessions, ClientSource, DynamoDbLock, S3Lock, S3StateStore,
+    WallClock,
 };
 use landform_core::{App, Environment, Resource};
 use landform_deploy::{
@@ -59,16 +60,37 @@ async fn dynamodb_lock_conforms() {
     lock_conformance(&lock).await;
 }
 
+/// A versioned bucket, as the StateBackend construct makes it.
+async fn versioned_bucket(sessions: &AwsSessions, prefix: &str) -> String {
+    let bucket = unique(prefix);
+    let s3 = sessions.s3(&management()).await.unwrap();
+    s3.create_bucket(&bucket, REGION).await.unwrap();
+    s3.put_bucket_versioning(&bucket, true).await.unwrap();
+    bucket
+}
+
 #[tokio::test]
-async fn two_racing_holders_exactly_one_wins_and_the_other_learns_who() {
+async fn s3_lock_conforms_in_a_versioned_bucket() {
     let sessions = sessions().await;
-    let table = lock_table(&sessions).await;
-    let a = DynamoDbLock::new(&sessions, MANAGEMENT, REGION, &table, "race")
-        .await
-        .unwrap();
-    let b = DynamoDbLock::new(&sessions, MANAGEMENT, REGION, &table, "race")
-        .await
-        .unwrap();
+    let bucket = versioned_bucket(&sessions, "lock").await;
+    let lock = S3Lock::new(
+        &sessions,
+        MANAGEMENT,
+        REGION,
+        &bucket,
+        "org/state.json.lock",
+    )
+    .await
+    .unwrap();
+    lock_conformance(&lock).await;
+    // Taken again after a release left a delete marker behind.
+    lock.acquire("again").await.unwrap();
+    assert_eq!(lock.holder().await.unwrap().unwrap().holder, "again");
+    lock.release("again").await.unwrap();
+}
+
+/// Two holders race for the same lock: exactly one wins, the other is told who won.
+async fn race(a: &dyn Lock, b: &dyn Lock) {
     let (ra, rb) = tokio::join!(a.acquire("apply-a"), b.acquire("apply-b"));
     let (won, lost) = match (ra, rb) {
         (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
@@ -81,8 +103,73 @@ async fn two_racing_holders_exactly_one_wins_and_the_other_learns_who() {
         }
         other => panic!("expected Locked, got {other}"),
     }
+    // The loser cannot release the winner's lock.
+    let loser = if won.holder == "apply-a" {
+        "apply-b"
+    } else {
+        "apply-a"
+    };
+    assert!(matches!(
+        b.release(loser).await,
+        Err(DeployError::Locked { .. })
+    ));
     a.release(&won.holder).await.unwrap();
     assert_eq!(b.holder().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn two_racing_holders_of_a_dynamodb_lock_exactly_one_wins_and_the_other_learns_who() {
+    let sessions = sessions().await;
+    let table = lock_table(&sessions).await;
+    let a = DynamoDbLock::new(&sessions, MANAGEMENT, REGION, &table, "race")
+        .await
+        .unwrap();
+    let b = DynamoDbLock::new(&sessions, MANAGEMENT, REGION, &table, "race")
+        .await
+        .unwrap();
+    race(&a, &b).await;
+}
+
+#[tokio::test]
+async fn two_racing_holders_of_an_s3_lock_exactly_one_wins_and_the_other_learns_who() {
+    let sessions = sessions().await;
+    let bucket = versioned_bucket(&sessions, "race").await;
+    let a = S3Lock::new(&sessions, MANAGEMENT, REGION, &bucket, "race.lock")
+        .await
+        .unwrap();
+    let b = S3Lock::new(&sessions, MANAGEMENT, REGION, &bucket, "race.lock")
+        .await
+        .unwrap();
+    race(&a, &b).await;
+}
+
+#[tokio::test]
+async fn an_engine_holding_an_s3_lock_keeps_a_second_applier_out() {
+    let sessions = sessions().await;
+    let bucket = versioned_bucket(&sessions, "held").await;
+    let lock = S3Lock::new(&sessions, MANAGEMENT, REGION, &bucket, "held.lock")
+        .await
+        .unwrap();
+    lock.acquire("ci-pipeline-42").await.unwrap();
+    let other = S3Lock::new(&sessions, MANAGEMENT, REGION, &bucket, "held.lock")
+        .await
+        .unwrap();
+    let engine = Engine::new(
+        landform_deploy::ProviderRegistry::new(),
+        Arc::new(MemoryStateStore::default()),
+        Arc::new(other),
+        Arc::new(landform_deploy::AnyAccountSessions),
+    );
+    let err = engine
+        .apply(&App::new().synth().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DeployError::Locked { holder, .. } if holder == "ci-pipeline-42"),
+        "{err}"
+    );
+    lock.release("ci-pipeline-42").await.unwrap();
+    engine.apply(&App::new().synth().unwrap()).await.unwrap();
 }
 
 /// A bucket's versioning status read with boto3 from the project venv.

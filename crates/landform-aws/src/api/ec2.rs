@@ -222,6 +222,8 @@ pub struct TransitGatewayInfo {
     pub id: String,
     /// The ARN.
     pub arn: String,
+    /// The account that owns it (another account's when it is shared through RAM).
+    pub owner_id: String,
     /// `pending`, `available`, `modifying`, `deleting`, `deleted`.
     pub state: String,
     /// The description.
@@ -273,6 +275,16 @@ pub struct TransitGatewayRouteTableInfo {
     pub state: String,
     /// Tags.
     pub tags: Vec<Tag>,
+}
+
+/// How an attachment is linked to a transit gateway route table: associated (the table
+/// routes its traffic) or propagating (its routes are learnt into the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteTableLink {
+    /// AWS::EC2::TransitGatewayRouteTableAssociation.
+    Association,
+    /// AWS::EC2::TransitGatewayRouteTablePropagation.
+    Propagation,
 }
 
 /// A route of a transit gateway route table as SearchTransitGatewayRoutes answers.
@@ -446,6 +458,8 @@ pub trait Ec2Api: Send + Sync {
         remove_subnet_ids: Vec<String>,
         options: &VpcAttachmentOptions,
     ) -> Result<(), ProviderError>;
+    /// AcceptTransitGatewayVpcAttachment, called by the transit gateway's owner.
+    async fn accept_transit_gateway_vpc_attachment(&self, id: &str) -> Result<(), ProviderError>;
     /// DeleteTransitGatewayVpcAttachment.
     async fn delete_transit_gateway_vpc_attachment(&self, id: &str) -> Result<(), ProviderError>;
 
@@ -463,22 +477,25 @@ pub trait Ec2Api: Send + Sync {
     ) -> Result<Vec<TransitGatewayRouteTableInfo>, ProviderError>;
     /// DeleteTransitGatewayRouteTable.
     async fn delete_transit_gateway_route_table(&self, id: &str) -> Result<(), ProviderError>;
-    /// AssociateTransitGatewayRouteTable: the association state.
-    async fn associate_transit_gateway_route_table(
+    /// AssociateTransitGatewayRouteTable or EnableTransitGatewayRouteTablePropagation.
+    async fn link_route_table(
         &self,
+        link: RouteTableLink,
         route_table_id: &str,
         attachment_id: &str,
-    ) -> Result<String, ProviderError>;
-    /// GetTransitGatewayRouteTableAssociations for one attachment: its state, None when
-    /// not associated.
-    async fn transit_gateway_route_table_association(
+    ) -> Result<(), ProviderError>;
+    /// GetTransitGatewayRouteTableAssociations or GetTransitGatewayRouteTablePropagations
+    /// for one attachment: its state (`associated`, `enabled`...), None when not linked.
+    async fn route_table_link(
         &self,
+        link: RouteTableLink,
         route_table_id: &str,
         attachment_id: &str,
     ) -> Result<Option<String>, ProviderError>;
-    /// DisassociateTransitGatewayRouteTable.
-    async fn disassociate_transit_gateway_route_table(
+    /// DisassociateTransitGatewayRouteTable or DisableTransitGatewayRouteTablePropagation.
+    async fn unlink_route_table(
         &self,
+        link: RouteTableLink,
         route_table_id: &str,
         attachment_id: &str,
     ) -> Result<(), ProviderError>;

@@ -6,9 +6,9 @@ use landform_deploy::ProviderError;
 
 use super::{
     Ec2Api, Filter, FlowLogInfo, FlowLogSpec, NetworkAclInfo, RouteInfo, RouteTableAssociationInfo,
-    RouteTableInfo, RouteTarget, SubnetInfo, SubnetSpec, TransitGatewayInfo, TransitGatewayOptions,
-    TransitGatewayRouteInfo, TransitGatewayRouteTableInfo, VpcAttachmentInfo, VpcAttachmentOptions,
-    VpcAttribute, VpcInfo,
+    RouteTableInfo, RouteTableLink, RouteTarget, SubnetInfo, SubnetSpec, TransitGatewayInfo,
+    TransitGatewayOptions, TransitGatewayRouteInfo, TransitGatewayRouteTableInfo,
+    VpcAttachmentInfo, VpcAttachmentOptions, VpcAttribute, VpcInfo,
 };
 use crate::api::Tag;
 use crate::error::{missing, sdk_error, ErrorCode};
@@ -184,6 +184,7 @@ fn tgw_info(g: &t::TransitGateway) -> TransitGatewayInfo {
     TransitGatewayInfo {
         id: s(g.transit_gateway_id()),
         arn: s(g.transit_gateway_arn()),
+        owner_id: s(g.owner_id()),
         state: g.state().map(|v| v.as_str().to_owned()).unwrap_or_default(),
         description: g.description.clone(),
         options: TransitGatewayOptions {
@@ -857,6 +858,15 @@ impl Ec2Api for SdkEc2 {
             .map_err(|e| ec2_error("DeleteTransitGatewayVpcAttachment", e))?;
         Ok(())
     }
+    async fn accept_transit_gateway_vpc_attachment(&self, id: &str) -> Result<(), ProviderError> {
+        self.0
+            .accept_transit_gateway_vpc_attachment()
+            .transit_gateway_attachment_id(id)
+            .send()
+            .await
+            .map_err(|e| ec2_error("AcceptTransitGatewayVpcAttachment", e))?;
+        Ok(())
+    }
 
     async fn create_transit_gateway_route_table(
         &self,
@@ -905,64 +915,97 @@ impl Ec2Api for SdkEc2 {
             .map_err(|e| ec2_error("DeleteTransitGatewayRouteTable", e))?;
         Ok(())
     }
-    async fn associate_transit_gateway_route_table(
+    async fn link_route_table(
         &self,
-        route_table_id: &str,
-        attachment_id: &str,
-    ) -> Result<String, ProviderError> {
-        let out = self
-            .0
-            .associate_transit_gateway_route_table()
-            .transit_gateway_route_table_id(route_table_id)
-            .transit_gateway_attachment_id(attachment_id)
-            .send()
-            .await
-            .map_err(|e| ec2_error("AssociateTransitGatewayRouteTable", e))?;
-        Ok(out
-            .association()
-            .and_then(|a| a.state())
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_else(|| "associating".to_owned()))
-    }
-    async fn transit_gateway_route_table_association(
-        &self,
-        route_table_id: &str,
-        attachment_id: &str,
-    ) -> Result<Option<String>, ProviderError> {
-        let out = self
-            .0
-            .get_transit_gateway_route_table_associations()
-            .transit_gateway_route_table_id(route_table_id)
-            .set_filters(filters(vec![(
-                "transit-gateway-attachment-id".into(),
-                attachment_id.into(),
-            )]))
-            .send()
-            .await
-            .map_err(|e| ec2_error("GetTransitGatewayRouteTableAssociations", e))?;
-        Ok(out
-            .associations()
-            .iter()
-            .find(|a| a.transit_gateway_attachment_id() == Some(attachment_id))
-            .map(|a| {
-                a.state()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_else(|| "associated".to_owned())
-            }))
-    }
-    async fn disassociate_transit_gateway_route_table(
-        &self,
+        link: RouteTableLink,
         route_table_id: &str,
         attachment_id: &str,
     ) -> Result<(), ProviderError> {
-        self.0
-            .disassociate_transit_gateway_route_table()
-            .transit_gateway_route_table_id(route_table_id)
-            .transit_gateway_attachment_id(attachment_id)
-            .send()
-            .await
-            .map_err(|e| ec2_error("DisassociateTransitGatewayRouteTable", e))?;
-        Ok(())
+        match link {
+            RouteTableLink::Association => self
+                .0
+                .associate_transit_gateway_route_table()
+                .transit_gateway_route_table_id(route_table_id)
+                .transit_gateway_attachment_id(attachment_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ec2_error("AssociateTransitGatewayRouteTable", e)),
+            RouteTableLink::Propagation => self
+                .0
+                .enable_transit_gateway_route_table_propagation()
+                .transit_gateway_route_table_id(route_table_id)
+                .transit_gateway_attachment_id(attachment_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ec2_error("EnableTransitGatewayRouteTablePropagation", e)),
+        }
+    }
+    async fn route_table_link(
+        &self,
+        link: RouteTableLink,
+        route_table_id: &str,
+        attachment_id: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let only = filters(vec![(
+            "transit-gateway-attachment-id".into(),
+            attachment_id.into(),
+        )]);
+        let state = |s: Option<&str>, default: &str| s.unwrap_or(default).to_owned();
+        Ok(match link {
+            RouteTableLink::Association => self
+                .0
+                .get_transit_gateway_route_table_associations()
+                .transit_gateway_route_table_id(route_table_id)
+                .set_filters(only)
+                .send()
+                .await
+                .map_err(|e| ec2_error("GetTransitGatewayRouteTableAssociations", e))?
+                .associations()
+                .iter()
+                .find(|a| a.transit_gateway_attachment_id() == Some(attachment_id))
+                .map(|a| state(a.state().map(|s| s.as_str()), "associated")),
+            RouteTableLink::Propagation => self
+                .0
+                .get_transit_gateway_route_table_propagations()
+                .transit_gateway_route_table_id(route_table_id)
+                .set_filters(only)
+                .send()
+                .await
+                .map_err(|e| ec2_error("GetTransitGatewayRouteTablePropagations", e))?
+                .transit_gateway_route_table_propagations()
+                .iter()
+                .find(|p| p.transit_gateway_attachment_id() == Some(attachment_id))
+                .map(|p| state(p.state().map(|s| s.as_str()), "enabled")),
+        })
+    }
+    async fn unlink_route_table(
+        &self,
+        link: RouteTableLink,
+        route_table_id: &str,
+        attachment_id: &str,
+    ) -> Result<(), ProviderError> {
+        match link {
+            RouteTableLink::Association => self
+                .0
+                .disassociate_transit_gateway_route_table()
+                .transit_gateway_route_table_id(route_table_id)
+                .transit_gateway_attachment_id(attachment_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ec2_error("DisassociateTransitGatewayRouteTable", e)),
+            RouteTableLink::Propagation => self
+                .0
+                .disable_transit_gateway_route_table_propagation()
+                .transit_gateway_route_table_id(route_table_id)
+                .transit_gateway_attachment_id(attachment_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| ec2_error("DisableTransitGatewayRouteTablePropagation", e)),
+        }
     }
     async fn create_transit_gateway_route(
         &self,

@@ -56,9 +56,9 @@ pub use config::{
 pub(crate) use ec2::MockEc2Api;
 pub use ec2::{
     Ec2Api, Filter, FlowLogInfo, FlowLogSpec, NetworkAclInfo, RouteInfo, RouteTableAssociationInfo,
-    RouteTableInfo, RouteTarget, SdkEc2, SubnetInfo, SubnetSpec, TransitGatewayInfo,
-    TransitGatewayOptions, TransitGatewayRouteInfo, TransitGatewayRouteTableInfo,
-    VpcAttachmentInfo, VpcAttachmentOptions, VpcAttribute, VpcInfo,
+    RouteTableInfo, RouteTableLink, RouteTarget, SdkEc2, SubnetInfo, SubnetSpec,
+    TransitGatewayInfo, TransitGatewayOptions, TransitGatewayRouteInfo,
+    TransitGatewayRouteTableInfo, VpcAttachmentInfo, VpcAttachmentOptions, VpcAttribute, VpcInfo,
 };
 #[cfg(test)]
 #[allow(unused_imports)]

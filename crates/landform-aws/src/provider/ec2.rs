@@ -17,6 +17,8 @@ use super::{tags, unknown, ClientSource, Family};
 use crate::api::{Ec2Api, Filter, Tag};
 use crate::error::ErrorCode;
 
+#[path = "ec2_tgw_links.rs"]
+mod links;
 #[cfg(test)]
 #[path = "ec2_tests.rs"]
 pub(super) mod tests;
@@ -50,6 +52,7 @@ impl Family for Ec2 {
             "AWS::EC2::TransitGatewayAttachment",
             "AWS::EC2::TransitGatewayRouteTable",
             "AWS::EC2::TransitGatewayRouteTableAssociation",
+            "AWS::EC2::TransitGatewayRouteTablePropagation",
             "AWS::EC2::TransitGatewayRoute",
         ]
     }
@@ -94,7 +97,8 @@ impl Family for Ec2 {
             "AWS::EC2::TransitGateway" => &["AmazonSideAsn", "MulticastSupport"],
             "AWS::EC2::TransitGatewayAttachment" => &["TransitGatewayId", "VpcId"],
             "AWS::EC2::TransitGatewayRouteTable" => &["TransitGatewayId"],
-            "AWS::EC2::TransitGatewayRouteTableAssociation" => {
+            "AWS::EC2::TransitGatewayRouteTableAssociation"
+            | "AWS::EC2::TransitGatewayRouteTablePropagation" => {
                 &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"]
             }
             "AWS::EC2::TransitGatewayRoute" => &[
@@ -163,11 +167,14 @@ impl Family for Ec2 {
                 "ec2:DescribeTransitGateways",
                 "ec2:ModifyTransitGateway",
                 "ec2:DeleteTransitGateway",
+                // Attachments from the accounts it is shared with are accepted as its owner.
+                "ec2:AcceptTransitGatewayVpcAttachment",
                 "ec2:CreateTags",
                 "ec2:DeleteTags",
             ],
             "AWS::EC2::TransitGatewayAttachment" => &[
                 "ec2:CreateTransitGatewayVpcAttachment",
+                "ec2:DescribeTransitGateways",
                 "ec2:DescribeTransitGatewayVpcAttachments",
                 "ec2:ModifyTransitGatewayVpcAttachment",
                 "ec2:DeleteTransitGatewayVpcAttachment",
@@ -186,6 +193,11 @@ impl Family for Ec2 {
                 "ec2:GetTransitGatewayRouteTableAssociations",
                 "ec2:DisassociateTransitGatewayRouteTable",
             ],
+            "AWS::EC2::TransitGatewayRouteTablePropagation" => &[
+                "ec2:EnableTransitGatewayRouteTablePropagation",
+                "ec2:GetTransitGatewayRouteTablePropagations",
+                "ec2:DisableTransitGatewayRouteTablePropagation",
+            ],
             "AWS::EC2::TransitGatewayRoute" => &[
                 "ec2:CreateTransitGatewayRoute",
                 "ec2:SearchTransitGatewayRoutes",
@@ -202,6 +214,9 @@ impl Family for Ec2 {
     ) -> Result<ResourceState, ProviderError> {
         let ec2 = clients.ec2(session).await?;
         let ec2 = &*ec2;
+        if let Some(link) = links::of(&request.type_name) {
+            return links::create(ec2, link, request).await;
+        }
         match request.type_name.as_str() {
             "AWS::EC2::VPC" => vpc::create_vpc(ec2, request).await,
             "AWS::EC2::Subnet" => vpc::create_subnet(ec2, request).await,
@@ -210,11 +225,10 @@ impl Family for Ec2 {
             "AWS::EC2::SubnetRouteTableAssociation" => vpc::create_association(ec2, request).await,
             "AWS::EC2::FlowLog" => vpc::create_flow_log(ec2, request).await,
             "AWS::EC2::TransitGateway" => tgw::create_gateway(ec2, session, request).await,
-            "AWS::EC2::TransitGatewayAttachment" => tgw::create_attachment(ec2, request).await,
-            "AWS::EC2::TransitGatewayRouteTable" => tgw::create_route_table(ec2, request).await,
-            "AWS::EC2::TransitGatewayRouteTableAssociation" => {
-                tgw::create_association(ec2, request).await
+            "AWS::EC2::TransitGatewayAttachment" => {
+                tgw::create_attachment(clients, session, ec2, request).await
             }
+            "AWS::EC2::TransitGatewayRouteTable" => tgw::create_route_table(ec2, request).await,
             "AWS::EC2::TransitGatewayRoute" => tgw::create_route(ec2, request).await,
             other => Err(unknown(other)),
         }
@@ -230,6 +244,9 @@ impl Family for Ec2 {
         let ec2 = clients.ec2(session).await?;
         let ec2 = &*ec2;
         let p = properties;
+        if let Some(link) = links::of(type_name) {
+            return links::read(ec2, link, id).await;
+        }
         match type_name {
             "AWS::EC2::VPC" => vpc::read_vpc(ec2, id, p).await,
             "AWS::EC2::Subnet" => vpc::read_subnet(ec2, id, p).await,
@@ -240,7 +257,6 @@ impl Family for Ec2 {
             "AWS::EC2::TransitGateway" => tgw::read_gateway(ec2, session, id, p).await,
             "AWS::EC2::TransitGatewayAttachment" => tgw::read_attachment(ec2, id, p).await,
             "AWS::EC2::TransitGatewayRouteTable" => tgw::read_route_table(ec2, id, p).await,
-            "AWS::EC2::TransitGatewayRouteTableAssociation" => tgw::read_association(ec2, id).await,
             "AWS::EC2::TransitGatewayRoute" => tgw::read_route(ec2, id, p).await,
             other => Err(unknown(other)),
         }
@@ -265,6 +281,7 @@ impl Family for Ec2 {
             // Every property of these is create-only: the engine replaces them.
             "AWS::EC2::SubnetRouteTableAssociation"
             | "AWS::EC2::TransitGatewayRouteTableAssociation"
+            | "AWS::EC2::TransitGatewayRouteTablePropagation"
             | "AWS::EC2::TransitGatewayRoute" => {
                 only_changed(request, &[])?;
                 self.read(
@@ -289,6 +306,9 @@ impl Family for Ec2 {
     ) -> Result<(), ProviderError> {
         let ec2 = clients.ec2(session).await?;
         let ec2 = &*ec2;
+        if let Some(link) = links::of(type_name) {
+            return links::delete(ec2, link, id).await;
+        }
         match type_name {
             "AWS::EC2::VPC" => ec2.delete_vpc(id).await,
             "AWS::EC2::Subnet" => ec2.delete_subnet(id).await,
@@ -299,9 +319,6 @@ impl Family for Ec2 {
             "AWS::EC2::TransitGateway" => ec2.delete_transit_gateway(id).await,
             "AWS::EC2::TransitGatewayAttachment" => tgw::delete_attachment(ec2, id).await,
             "AWS::EC2::TransitGatewayRouteTable" => tgw::delete_route_table(ec2, id).await,
-            "AWS::EC2::TransitGatewayRouteTableAssociation" => {
-                tgw::delete_association(ec2, id).await
-            }
             "AWS::EC2::TransitGatewayRoute" => tgw::delete_route(ec2, id).await,
             other => Err(unknown(other)),
         }
@@ -324,11 +341,20 @@ impl Family for Ec2 {
             "AWS::EC2::SubnetRouteTableAssociation" => vpc::find_association(ec2, request).await?,
             "AWS::EC2::FlowLog" => vpc::find_flow_log(ec2, key).await?,
             "AWS::EC2::TransitGateway" => tgw::find_gateway(ec2, key).await?,
-            "AWS::EC2::TransitGatewayAttachment" => tgw::find_attachment(ec2, key).await?,
+            "AWS::EC2::TransitGatewayAttachment" => {
+                // A create cut short between the attachment and its acceptance resumes here.
+                let found = tgw::find_attachment(ec2, key).await?;
+                if let Some(id) = &found {
+                    tgw::accept_if_pending(clients, session, ec2, id).await?;
+                }
+                found
+            }
             "AWS::EC2::TransitGatewayRouteTable" => tgw::find_route_table(ec2, key).await?,
-            "AWS::EC2::TransitGatewayRouteTableAssociation" => Some(tgw::association_id(request)?),
             "AWS::EC2::TransitGatewayRoute" => Some(tgw::route_id(request)?),
-            other => return Err(unknown(other)),
+            other => match links::of(other) {
+                Some(link) => Some(links::link_id(link, request)?),
+                None => return Err(unknown(other)),
+            },
         };
         let Some(id) = id else { return Ok(None) };
         match self

@@ -9,14 +9,16 @@ use serde_json::json;
 use super::*;
 use crate::api::{
     DynamoDbApi, IamApi, MockEc2Api, OrganizationsApi, RamApi, RouteInfo, RouteTableInfo,
-    RouteTarget, S3Api, SubnetInfo, TransitGatewayRouteInfo, VpcAttachmentInfo, VpcAttribute,
-    VpcInfo,
+    RouteTableLink, RouteTarget, S3Api, SubnetInfo, TransitGatewayRouteInfo, VpcAttachmentInfo,
+    VpcAttribute, VpcInfo,
 };
 
 /// Hands out the mocks; every other client is an error.
 pub(crate) struct Mocks {
     pub ec2: Option<Arc<dyn Ec2Api>>,
     pub ram: Option<Arc<dyn RamApi>>,
+    /// EC2 in other accounts than the session's, by account id.
+    pub ec2_in: Vec<(String, Arc<dyn Ec2Api>)>,
 }
 
 fn none() -> ProviderError {
@@ -37,8 +39,11 @@ impl ClientSource for Mocks {
     async fn organizations(&self, _: &Session) -> Result<Arc<dyn OrganizationsApi>, ProviderError> {
         Err(none())
     }
-    async fn ec2(&self, _: &Session) -> Result<Arc<dyn Ec2Api>, ProviderError> {
-        self.ec2.clone().ok_or_else(none)
+    async fn ec2(&self, session: &Session) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        match self.ec2_in.iter().find(|(a, _)| *a == session.account_id) {
+            Some((_, ec2)) => Ok(ec2.clone()),
+            None => self.ec2.clone().ok_or_else(none),
+        }
     }
     async fn ram(&self, _: &Session) -> Result<Arc<dyn RamApi>, ProviderError> {
         self.ram.clone().ok_or_else(none)
@@ -49,6 +54,7 @@ fn clients(ec2: MockEc2Api) -> Mocks {
     Mocks {
         ec2: Some(Arc::new(ec2)),
         ram: None,
+        ec2_in: vec![],
     }
 }
 
@@ -345,14 +351,18 @@ async fn a_transit_gateway_route_reads_back_its_attachment_and_a_missing_one_is_
 #[tokio::test(start_paused = true)]
 async fn disassociating_waits_until_the_association_is_gone() {
     let mut ec2 = MockEc2Api::new();
-    ec2.expect_disassociate_transit_gateway_route_table()
-        .with(eq("tgw-rtb-1"), eq("tgw-attach-1"))
+    ec2.expect_unlink_route_table()
+        .with(
+            eq(RouteTableLink::Association),
+            eq("tgw-rtb-1"),
+            eq("tgw-attach-1"),
+        )
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let mut answers = vec![None, Some("disassociating".to_owned())];
-    ec2.expect_transit_gateway_route_table_association()
+    ec2.expect_route_table_link()
         .times(2)
-        .returning(move |_, _| Ok(answers.pop().flatten()));
+        .returning(move |_, _, _| Ok(answers.pop().flatten()));
     Ec2.delete(
         &clients(ec2),
         &session(),
@@ -364,28 +374,78 @@ async fn disassociating_waits_until_the_association_is_gone() {
     .unwrap();
 }
 
-#[tokio::test]
-async fn an_attachment_pending_acceptance_is_created_and_reads_back_in_template_order() {
-    let attachment = VpcAttachmentInfo {
+fn pending_attachment(state: &str) -> VpcAttachmentInfo {
+    VpcAttachmentInfo {
         id: "tgw-attach-1".into(),
         transit_gateway_id: "tgw-1".into(),
         vpc_id: "vpc-1".into(),
         subnet_ids: vec!["subnet-b".into(), "subnet-a".into()],
-        state: "pendingAcceptance".into(),
+        state: state.into(),
         tags: vec![(IDEMPOTENCY_TAG.into(), "Net/It".into())],
         ..VpcAttachmentInfo::default()
-    };
+    }
+}
+
+/// The VPC account's EC2: the attachment answers `pendingAcceptance` until the hub's EC2
+/// has accepted it, then `available`; the gateway is owned by 222222222222.
+fn vpc_account_ec2(accepted: Arc<std::sync::atomic::AtomicBool>, creates: usize) -> MockEc2Api {
+    use std::sync::atomic::Ordering;
     let mut ec2 = MockEc2Api::new();
-    let a = attachment.clone();
+    let a = pending_attachment("pendingAcceptance");
     ec2.expect_create_transit_gateway_vpc_attachment()
-        .times(1)
+        .times(creates)
         .returning(move |_, _, _, _, _| Ok(a.clone()));
     ec2.expect_describe_transit_gateway_vpc_attachments()
-        .returning(move |_, _| Ok(vec![attachment.clone()]));
+        .returning(move |_, _| {
+            let state = if accepted.load(Ordering::SeqCst) {
+                "available"
+            } else {
+                "pendingAcceptance"
+            };
+            Ok(vec![pending_attachment(state)])
+        });
+    ec2.expect_describe_transit_gateways()
+        .with(eq(vec!["tgw-1".to_owned()]), eq(vec![]))
+        .returning(|_, _| {
+            Ok(vec![crate::api::TransitGatewayInfo {
+                id: "tgw-1".into(),
+                owner_id: "222222222222".into(),
+                state: "available".into(),
+                ..Default::default()
+            }])
+        });
     // The answer carries the tags sent: no CreateTags.
     ec2.expect_create_tags().never();
+    // Only the owner can accept.
+    ec2.expect_accept_transit_gateway_vpc_attachment().never();
+    ec2
+}
+
+/// The VPC account's EC2 (`creates` attachments made there) and the hub account's, which
+/// accepts `tgw-attach-1` once; the flag tells whether it did.
+fn vpc_and_hub(creates: usize) -> (Mocks, Arc<std::sync::atomic::AtomicBool>) {
+    let accepted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut hub = MockEc2Api::new();
+    let flag = accepted.clone();
+    hub.expect_accept_transit_gateway_vpc_attachment()
+        .with(eq("tgw-attach-1"))
+        .times(1)
+        .returning(move |_| {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        });
+    let mocks = Mocks {
+        ec2: Some(Arc::new(vpc_account_ec2(accepted.clone(), creates))),
+        ram: None,
+        ec2_in: vec![("222222222222".into(), Arc::new(hub))],
+    };
+    (mocks, accepted)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attachment_to_a_shared_gateway_is_accepted_by_the_owner_and_reads_back_in_order() {
+    let (c, accepted) = vpc_and_hub(1);
     let props = json!({"TransitGatewayId": "tgw-1", "VpcId": "vpc-1", "SubnetIds": ["subnet-a", "subnet-b"]});
-    let c = clients(ec2);
     let state = Ec2
         .create(
             &c,
@@ -395,6 +455,7 @@ async fn an_attachment_pending_acceptance_is_created_and_reads_back_in_template_
         .await
         .unwrap();
     assert_eq!(state.physical_id, "tgw-attach-1");
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst));
     let read = Ec2
         .read(
             &c,
@@ -406,6 +467,103 @@ async fn an_attachment_pending_acceptance_is_created_and_reads_back_in_template_
         .await
         .unwrap();
     assert_eq!(read.properties, props);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_cut_short_before_the_acceptance_is_accepted_when_found() {
+    let (c, accepted) = vpc_and_hub(0);
+    let props = json!({"TransitGatewayId": "tgw-1", "VpcId": "vpc-1", "SubnetIds": ["subnet-a", "subnet-b"]});
+    let found = Ec2
+        .find(
+            &c,
+            &session(),
+            &request("AWS::EC2::TransitGatewayAttachment", props),
+        )
+        .await
+        .unwrap()
+        .expect("the tagged attachment is found");
+    assert_eq!(found.physical_id, "tgw-attach-1");
+    assert!(accepted.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unaccepted_attachment_whose_owner_is_unknown_is_an_error_naming_it() {
+    let mut ec2 = MockEc2Api::new();
+    ec2.expect_create_transit_gateway_vpc_attachment()
+        .returning(|_, _, _, _, _| Ok(pending_attachment("pendingAcceptance")));
+    ec2.expect_describe_transit_gateway_vpc_attachments()
+        .returning(|_, _| Ok(vec![pending_attachment("pendingAcceptance")]));
+    ec2.expect_describe_transit_gateways().returning(|_, _| {
+        Ok(vec![crate::api::TransitGatewayInfo {
+            id: "tgw-1".into(),
+            ..Default::default()
+        }])
+    });
+    let props = json!({"TransitGatewayId": "tgw-1", "VpcId": "vpc-1", "SubnetIds": ["subnet-a"]});
+    let err = Ec2
+        .create(
+            &clients(ec2),
+            &session(),
+            &request("AWS::EC2::TransitGatewayAttachment", props),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::ResourceConflict);
+    assert!(err.message.contains("tgw-attach-1"), "{err}");
+    assert!(err.message.contains("tgw-1"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_propagation_is_enabled_read_back_and_disabled() {
+    let mut ec2 = MockEc2Api::new();
+    ec2.expect_link_route_table()
+        .with(
+            eq(RouteTableLink::Propagation),
+            eq("tgw-rtb-1"),
+            eq("tgw-attach-1"),
+        )
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    // enabling, enabled (create's wait), enabled (read), disabling, gone (delete's wait).
+    let mut answers = vec![
+        None,
+        Some("disabling"),
+        Some("enabled"),
+        Some("enabled"),
+        Some("enabling"),
+    ];
+    ec2.expect_route_table_link()
+        .with(
+            eq(RouteTableLink::Propagation),
+            eq("tgw-rtb-1"),
+            eq("tgw-attach-1"),
+        )
+        .times(5)
+        .returning(move |_, _, _| Ok(answers.pop().flatten().map(str::to_owned)));
+    ec2.expect_unlink_route_table()
+        .with(
+            eq(RouteTableLink::Propagation),
+            eq("tgw-rtb-1"),
+            eq("tgw-attach-1"),
+        )
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let c = clients(ec2);
+    let t = "AWS::EC2::TransitGatewayRouteTablePropagation";
+    let props = json!({"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayAttachmentId": "tgw-attach-1"});
+    let state = Ec2
+        .create(&c, &session(), &request(t, props.clone()))
+        .await
+        .unwrap();
+    assert_eq!(state.physical_id, "tgw-rtb-1|tgw-attach-1");
+    let read = Ec2
+        .read(&c, &session(), t, "tgw-rtb-1|tgw-attach-1", &props)
+        .await
+        .unwrap();
+    assert_eq!(read.properties, props);
+    Ec2.delete(&c, &session(), t, "tgw-rtb-1|tgw-attach-1", &props)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -1,5 +1,4 @@
-//! Transit gateways, their VPC attachments, route tables, route table associations and
-//! routes.
+//! Transit gateways, their VPC attachments, route tables and routes.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +12,8 @@ use super::{
 use crate::api::{
     Ec2Api, TransitGatewayInfo, TransitGatewayOptions, VpcAttachmentInfo, VpcAttachmentOptions,
 };
-use crate::provider::{boolean, integer, required, string, strings};
+use crate::error::ErrorCode;
+use crate::provider::{boolean, integer, required, string, strings, ClientSource};
 
 fn attrs(pairs: Vec<(&str, Json)>) -> BTreeMap<String, Json> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
@@ -228,10 +228,7 @@ async fn attachment(ec2: &dyn Ec2Api, id: &str) -> Result<VpcAttachmentInfo, Pro
     Ok(a)
 }
 
-/// Wait until the attachment is usable. `pendingAcceptance` ends the wait too: an
-/// attachment to a transit gateway shared from another account with
-/// AutoAcceptSharedAttachments `disable` waits for the owner to accept it, which this
-/// session (the VPC's account) cannot do.
+/// Wait until the attachment is usable or waits for acceptance ([`accept_if_pending`]).
 async fn wait_attachment(ec2: &dyn Ec2Api, id: &str) -> Result<(), ProviderError> {
     wait_for(
         "transit gateway attachment",
@@ -244,7 +241,63 @@ async fn wait_attachment(ec2: &dyn Ec2Api, id: &str) -> Result<(), ProviderError
     .map(|_| ())
 }
 
+/// An attachment to a transit gateway that another account shares waits in
+/// `pendingAcceptance` until that account accepts it (AutoAcceptSharedAttachments
+/// `disable`, the TransitHub default: nothing joins the hub unasked). The deployer holds a
+/// session in every account of the organization, so it accepts, as the gateway's owner,
+/// exactly the attachment it created, and waits until it is available. The owner's
+/// session is the VPC session's region and partition in the owner's account.
+pub(super) async fn accept_if_pending(
+    clients: &dyn ClientSource,
+    session: &Session,
+    ec2: &dyn Ec2Api,
+    id: &str,
+) -> Result<(), ProviderError> {
+    let a = attachment(ec2, id).await?;
+    if a.state != "pendingAcceptance" {
+        return Ok(());
+    }
+    let gateway = one(
+        ec2.describe_transit_gateways(vec![a.transit_gateway_id.clone()], vec![])
+            .await?,
+        "transit gateway",
+        &a.transit_gateway_id,
+    )?;
+    if gateway.owner_id.is_empty() {
+        return Err(ProviderError::new(
+            ErrorCode::ResourceConflict,
+            format!(
+                "transit gateway attachment {id} waits for acceptance by the owner of {}, \
+                 whose account DescribeTransitGateways does not name",
+                a.transit_gateway_id
+            ),
+        ));
+    }
+    if gateway.owner_id != session.account_id {
+        let owner = Session {
+            account_id: gateway.owner_id.clone(),
+            ..session.clone()
+        };
+        clients
+            .ec2(&owner)
+            .await?
+            .accept_transit_gateway_vpc_attachment(id)
+            .await?;
+    }
+    wait_for(
+        "transit gateway attachment",
+        id,
+        &["available"],
+        GONE,
+        || async { Ok(attachment(ec2, id).await?.state) },
+    )
+    .await
+    .map(|_| ())
+}
+
 pub(super) async fn create_attachment(
+    clients: &dyn ClientSource,
+    session: &Session,
     ec2: &dyn Ec2Api,
     request: &CreateRequest,
 ) -> Result<ResourceState, ProviderError> {
@@ -272,6 +325,7 @@ pub(super) async fn create_attachment(
         ec2.create_tags(&a.id, untagged).await?;
     }
     wait_attachment(ec2, &a.id).await?;
+    accept_if_pending(clients, session, ec2, &a.id).await?;
     Ok(ResourceState::ready(
         a.id.clone(),
         attrs(vec![("Id", json!(a.id))]),
@@ -471,81 +525,6 @@ pub(super) async fn find_route_table(
         .into_iter()
         .find(|t| tagged(&t.tags, key) && !GONE.contains(&t.state.as_str()))
         .map(|t| t.id))
-}
-
-// ---- Route table association ----
-
-const ASSOCIATION: &str = "AWS::EC2::TransitGatewayRouteTableAssociation";
-
-/// CloudFormation's id of an association: `tgw-rtb-...|tgw-attach-...`.
-pub(super) fn association_id(request: &CreateRequest) -> Result<String, ProviderError> {
-    let p = &request.properties;
-    Ok(format!(
-        "{}|{}",
-        need(ASSOCIATION, p, "TransitGatewayRouteTableId")?,
-        need(ASSOCIATION, p, "TransitGatewayAttachmentId")?
-    ))
-}
-
-async fn association_state(ec2: &dyn Ec2Api, id: &str) -> Result<String, ProviderError> {
-    let (table, attachment) = split_id("transit gateway route table association", id)?;
-    match ec2
-        .transit_gateway_route_table_association(table, attachment)
-        .await?
-    {
-        Some(state) if state != "disassociated" => Ok(state),
-        _ => Err(not_found("transit gateway route table association", id)),
-    }
-}
-
-pub(super) async fn create_association(
-    ec2: &dyn Ec2Api,
-    request: &CreateRequest,
-) -> Result<ResourceState, ProviderError> {
-    let id = association_id(request)?;
-    let (table, attachment) = split_id("association", &id)?;
-    ec2.associate_transit_gateway_route_table(table, attachment)
-        .await?;
-    wait_for(
-        "transit gateway route table association",
-        &id,
-        &["associated"],
-        &[],
-        || association_state(ec2, &id),
-    )
-    .await?;
-    Ok(ResourceState::ready(
-        id.clone(),
-        BTreeMap::new(),
-        request.properties.clone(),
-    ))
-}
-
-pub(super) async fn read_association(
-    ec2: &dyn Ec2Api,
-    id: &str,
-) -> Result<ResourceState, ProviderError> {
-    association_state(ec2, id).await?;
-    let (table, attachment) = split_id("association", id)?;
-    Ok(ResourceState::ready(
-        id,
-        BTreeMap::new(),
-        json!({
-            "TransitGatewayRouteTableId": table,
-            "TransitGatewayAttachmentId": attachment,
-        }),
-    ))
-}
-
-/// Disassociate and wait until done: the attachment or route table cannot go before.
-pub(super) async fn delete_association(ec2: &dyn Ec2Api, id: &str) -> Result<(), ProviderError> {
-    let (table, attachment) = split_id("association", id)?;
-    ec2.disassociate_transit_gateway_route_table(table, attachment)
-        .await?;
-    wait_deleted("transit gateway route table association", id, || {
-        association_state(ec2, id)
-    })
-    .await
 }
 
 // ---- Route ----

@@ -14,6 +14,7 @@ const ARN: &str = "arn:aws:ram:us-east-1:111111111111:resource-share/1";
 
 fn clients(ram: MockRamApi) -> Mocks {
     Mocks {
+        ec2_in: vec![],
         ec2: None,
         ram: Some(Arc::new(ram)),
     }

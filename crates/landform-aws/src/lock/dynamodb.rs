@@ -74,18 +74,7 @@ impl DynamoDbLock {
     /// The current holder, or a placeholder when the item vanished meanwhile.
     async fn locked_error(&self) -> DeployError {
         match self.holder().await {
-            Ok(Some(info)) => DeployError::Locked {
-                holder: info.holder,
-                host: info.host,
-                pid: info.pid,
-                since: info.acquired_at,
-            },
-            Ok(None) => DeployError::Locked {
-                holder: "unknown".into(),
-                host: "unknown".into(),
-                pid: 0,
-                since: "unknown".into(),
-            },
+            Ok(info) => super::locked(info),
             Err(e) => e,
         }
     }
