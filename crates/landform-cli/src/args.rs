@@ -53,10 +53,10 @@ pub enum Command {
     /// (JSON: one for the caller in the management account, one for the role assumed in member
     /// accounts). Needs a deployer built with the `aws` feature.
     Permissions {
-        /// The state bucket the deploy will use (grants its state object).
-        #[arg(long, requires = "lock_table")]
+        /// The state bucket the deploy will use (grants its state and lock objects).
+        #[arg(long)]
         state_bucket: Option<String>,
-        /// The lock table the deploy will use.
+        /// The lock table the deploy will use, if any.
         #[arg(long, requires = "state_bucket")]
         lock_table: Option<String>,
         /// The state object's key.
@@ -128,10 +128,13 @@ pub struct TargetArgs {
     #[arg(long, default_value = "OrganizationAccountAccessRole")]
     pub assume_role_name: String,
     /// Keep the aws provider's state in this S3 bucket of the caller's account (a
-    /// StateBackend), instead of --state-dir; needs --lock-table.
-    #[arg(long, requires = "lock_table")]
+    /// StateBackend), instead of --state-dir. Deployers are serialised by a lock object
+    /// beside the state (its key plus `.lock`, taken with an S3 conditional write), or by
+    /// --lock-table.
+    #[arg(long)]
     pub state_bucket: Option<String>,
-    /// The DynamoDB table (key `LockID`) that serialises deployers; needs --state-bucket.
+    /// The DynamoDB table (key `LockID`) that serialises deployers instead of the lock
+    /// object; needs --state-bucket.
     #[arg(long, requires = "state_bucket")]
     pub lock_table: Option<String>,
     /// The state object's key in --state-bucket.

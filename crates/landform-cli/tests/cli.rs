@@ -304,18 +304,29 @@ fn permissions_need_the_aws_feature() {
 
 #[cfg(feature = "aws")]
 #[test]
-fn permissions_name_a_type_the_aws_provider_cannot_deploy() {
-    // The demo app has a TGW route table propagation, which no construct emits and no AWS
-    // handler serves: the policy is refused with the type named, rather than printed partial.
-    // (The policies of the reference layouts are tested in landform-aws's policy module.)
+fn permissions_print_the_least_privilege_policies() {
     let dir = tempfile::tempdir().unwrap();
-    deployer(dir.path())
-        .args(["permissions", "--state-bucket", "s", "--lock-table", "t"])
+    let out = deployer(dir.path())
+        .args(["permissions", "--state-bucket", "org-state"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "no handler for AWS::EC2::TransitGatewayRouteTablePropagation",
-        ));
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let policies: serde_json::Value = serde_json::from_slice(&out).expect("JSON on stdout");
+    let text = policies.to_string();
+    // Accounts from the management account, transit gateway links in member accounts, and
+    // the lock object beside the state when there is no lock table.
+    assert!(text.contains("organizations:CreateAccount"), "{text}");
+    assert!(
+        text.contains("ec2:EnableTransitGatewayRouteTablePropagation"),
+        "{text}"
+    );
+    assert!(
+        text.contains("arn:aws:s3:::org-state/landform/state.json.lock"),
+        "{text}"
+    );
+    assert!(!text.contains("dynamodb:PutItem"), "{text}");
 }
 
 #[test]

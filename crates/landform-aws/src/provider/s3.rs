@@ -243,7 +243,11 @@ pub(super) async fn read_bucket(
             "ServerSideEncryptionByDefault".into(),
             Json::Object(default),
         );
-        if let Some(b) = e.bucket_key_enabled {
+        // S3 answers `false` for a rule that never set it: that is the default, not drift.
+        let stated = recorded
+            .pointer("/BucketEncryption/ServerSideEncryptionConfiguration/0/BucketKeyEnabled")
+            .is_some();
+        if let Some(b) = e.bucket_key_enabled.filter(|b| *b || stated) {
             rule.insert("BucketKeyEnabled".into(), json!(b));
         }
         props.insert(
@@ -443,5 +447,38 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidRequest);
+    }
+
+    #[tokio::test]
+    async fn a_bucket_key_left_at_its_default_is_not_drift() {
+        let mut s3 = MockS3Api::new();
+        s3.expect_head_bucket().returning(|_| Ok(()));
+        s3.expect_get_bucket_versioning().returning(|_| Ok(None));
+        s3.expect_get_bucket_encryption().returning(|_| {
+            Ok(Some(BucketEncryption {
+                algorithm: "AES256".into(),
+                kms_key_id: None,
+                bucket_key_enabled: Some(false),
+            }))
+        });
+        s3.expect_get_public_access_block().returning(|_| Ok(None));
+        s3.expect_get_bucket_ownership_controls()
+            .returning(|_| Ok(None));
+        s3.expect_get_bucket_logging().returning(|_| Ok(None));
+        s3.expect_get_bucket_tagging().returning(|_| Ok(vec![]));
+        let session = Session::new("111111111111", "us-east-1");
+        let rule = |key: Option<bool>| {
+            let mut rule = json!({"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}});
+            if let Some(k) = key {
+                rule["BucketKeyEnabled"] = json!(k);
+            }
+            json!({"BucketName": "b", "BucketEncryption": {"ServerSideEncryptionConfiguration": [rule]}})
+        };
+        for stated in [None, Some(false)] {
+            let read = read_bucket(&s3, &session, "b", &rule(stated))
+                .await
+                .unwrap();
+            assert_eq!(read.properties, rule(stated), "stated {stated:?}");
+        }
     }
 }

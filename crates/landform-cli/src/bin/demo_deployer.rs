@@ -4,7 +4,11 @@
 //! `LANDFORM_DEMO_VARIANT` changes the app between runs, for tests: `changed` adds a key
 //! (so `diff` shows a change), `unsafe` adds an unencrypted public bucket and a wildcard OIDC
 //! trust (so `lint` fails and `deploy` refuses), `suppressed` adds a lock table without PITR
-//! with a suppression.
+//! with a suppression, `management` keeps only the management account's stacks (the part
+//! moto serves without the cross-account transit gateway calls it keeps per account).
+//!
+//! `LANDFORM_MANAGEMENT_ACCOUNT` and `LANDFORM_ROOT_ID` point it at another organization
+//! than the made-up one (`111111111111`, `r-lf00`), as the examples do.
 
 use landform_cli::lint::{suppress, Rule};
 use landform_core::value::kinds::AccountId;
@@ -77,16 +81,26 @@ fn lock_table(pitr: bool) -> Resource {
         )
 }
 
+/// `name` from the environment, else `default`.
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
 fn demo_app(variant: &str) -> App {
     let mut app = App::new();
-    let mgmt = app.add_stage("Management", Environment::new(MANAGEMENT, "us-east-1"));
+    let management = env_or("LANDFORM_MANAGEMENT_ACCOUNT", MANAGEMENT);
+    let root = env_or("LANDFORM_ROOT_ID", ROOT);
+    let mgmt = app.add_stage("Management", Environment::new(management, "us-east-1"));
     let org = app.add_stack(mgmt, "Organization");
     let mut s = app.scope(org);
     let ou = s.add_resource(
         "WorkloadsOu",
         Resource::new("AWS::Organizations::OrganizationalUnit")
             .property("Name", "Workloads")
-            .property("ParentId", ROOT),
+            .property("ParentId", root),
     );
     s.add_resource(
         "DenyLeaveScp",
@@ -137,6 +151,9 @@ fn demo_app(variant: &str) -> App {
     }
     if variant == "unsafe" {
         s.add_resource("OpenBucket", Resource::new("AWS::S3::Bucket"));
+    }
+    if variant == "management" {
+        return app;
     }
 
     let infra = app.add_stage(

@@ -1,10 +1,11 @@
 //! `--provider aws`: the engine over [`landform_aws`], with credentials from aws-config's
 //! default chain, sessions assumed into member accounts, and state either in `--state-dir`
-//! or in an S3 bucket with a DynamoDB lock table (a StateBackend the app itself created).
+//! or in an S3 bucket, locked by an S3 object or a DynamoDB table (a StateBackend the app
+//! itself created).
 
 use std::sync::Arc;
 
-use landform_aws::{AwsConfig, AwsProvider, AwsSessions, DynamoDbLock, S3StateStore};
+use landform_aws::{AwsConfig, AwsProvider, AwsSessions, DynamoDbLock, S3Lock, S3StateStore};
 use landform_deploy::{
     Engine, FileLock, FileStateStore, Lock, Observe, Provider, RetryPolicy, StateStore, TokioClock,
 };
@@ -32,48 +33,59 @@ pub(crate) async fn backend(target: &TargetArgs, concurrency: usize) -> Result<B
         config = config.with_endpoint_url(url);
     }
     let sessions = Arc::new(AwsSessions::new(config).await);
-    let (state, lock): (Arc<dyn StateStore>, Arc<dyn Lock>) =
-        match (&target.state_bucket, &target.lock_table) {
-            (Some(bucket), Some(table)) => {
-                let caller = sessions
-                    .caller_account()
+    let (state, lock): (Arc<dyn StateStore>, Arc<dyn Lock>) = match &target.state_bucket {
+        Some(bucket) => {
+            let caller = sessions
+                .caller_account()
+                .await
+                .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
+            let store = S3StateStore::new(
+                &sessions,
+                &caller,
+                &region,
+                bucket.clone(),
+                target.state_key.clone(),
+            )
+            .await
+            .map_err(setup(format!(
+                "the state object s3://{bucket}/{}",
+                target.state_key
+            )))?;
+            let lock: Arc<dyn Lock> = match &target.lock_table {
+                Some(table) => Arc::new(
+                    DynamoDbLock::new(
+                        &sessions,
+                        &caller,
+                        &region,
+                        table.clone(),
+                        target.state_key.clone(),
+                    )
                     .await
-                    .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
-                let store = S3StateStore::new(
-                    &sessions,
-                    &caller,
-                    &region,
-                    bucket.clone(),
-                    target.state_key.clone(),
-                )
-                .await
-                .map_err(setup(format!(
-                    "the state object s3://{bucket}/{}",
-                    target.state_key
-                )))?;
-                let lock = DynamoDbLock::new(
-                    &sessions,
-                    &caller,
-                    &region,
-                    table.clone(),
-                    target.state_key.clone(),
-                )
-                .await
-                .map_err(setup(format!("the lock table {table}")))?;
-                (Arc::new(store), Arc::new(lock))
-            }
-            _ => {
-                let dir = &target.state_dir;
-                std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-                    path: dir.clone(),
-                    source,
-                })?;
-                (
-                    Arc::new(FileStateStore::new(dir.join(STATE_FILE))),
-                    Arc::new(FileLock::new(dir.join(LOCK_FILE))),
-                )
-            }
-        };
+                    .map_err(setup(format!("the lock table {table}")))?,
+                ),
+                None => {
+                    let key = format!("{}.lock", target.state_key);
+                    Arc::new(
+                        S3Lock::new(&sessions, &caller, &region, bucket.clone(), key.clone())
+                            .await
+                            .map_err(setup(format!("the lock object s3://{bucket}/{key}")))?,
+                    )
+                }
+            };
+            (Arc::new(store), lock)
+        }
+        None => {
+            let dir = &target.state_dir;
+            std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            (
+                Arc::new(FileStateStore::new(dir.join(STATE_FILE))),
+                Arc::new(FileLock::new(dir.join(LOCK_FILE))),
+            )
+        }
+    };
     let observer = ObserverSlot::default();
     let slot = observer.clone();
     let registry = AwsProvider::new(sessions.clone())

@@ -82,7 +82,7 @@ pub(crate) fn dispatch(
             assume_role_name,
         } => permissions(
             &assembly,
-            state_bucket.zip(lock_table).map(|(b, t)| (b, t, state_key)),
+            state_bucket.map(|b| (b, lock_table, state_key)),
             &assume_role_name,
             out,
         ),
@@ -112,7 +112,7 @@ pub(crate) fn dispatch(
 #[cfg(feature = "aws")]
 fn permissions(
     assembly: &landform_core::Assembly,
-    state: Option<(String, String, String)>,
+    state: Option<(String, Option<String>, String)>,
     assume_role_name: &str,
     out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
@@ -155,7 +155,7 @@ fn permissions(
 #[cfg(not(feature = "aws"))]
 fn permissions(
     _assembly: &landform_core::Assembly,
-    _state: Option<(String, String, String)>,
+    _state: Option<(String, Option<String>, String)>,
     _assume_role_name: &str,
     _out: &mut dyn Write,
 ) -> Result<Exit, CliError> {
