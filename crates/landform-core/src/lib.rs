@@ -12,6 +12,7 @@ pub mod logical_id;
 pub mod object;
 mod path;
 pub mod resource;
+mod sha256_lanes;
 pub mod synth;
 pub mod tree;
 pub mod value;
