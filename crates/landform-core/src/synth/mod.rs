@@ -139,6 +139,12 @@ impl<'a> Synthesizer<'a> {
                 (0..synth.stacks.len()).collect()
             }
         };
+        // What only resolving needed goes before the templates are put together (the peak of a
+        // large synth is at its end).
+        synth.exports = FastHashMap::default();
+        synth.reads = FastHashSet::default();
+        synth.explicit_from = FastHashMap::default();
+        synth.stack_of = Vec::new();
         let states = std::mem::take(&mut synth.state);
         let mut artifacts: Vec<Option<StackArtifact>> = states
             .into_iter()
@@ -193,7 +199,7 @@ impl<'a> Synthesizer<'a> {
                         ),
                     );
                 }
-                AccountSpec::Literal(id.clone())
+                AccountSpec::Literal(id.to_string())
             }
             Value::Ref(reference) => {
                 match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {

@@ -242,8 +242,10 @@ impl<'a> Synthesizer<'a> {
             ),
             Value::Pseudo(p) => Resolved::Ref(Cow::Borrowed(p.name())),
             Value::Ref(reference) => self.resolve_reference(reference, i, from, deps),
-            Value::Join { delimiter, parts } => {
-                let parts: Vec<Resolved<'a>> = parts
+            Value::Join(join) => {
+                let delimiter = &join.delimiter;
+                let parts: Vec<Resolved<'a>> = join
+                    .parts
                     .iter()
                     .map(|v| self.resolve(v, i, from, deps))
                     .collect();
