@@ -13,7 +13,6 @@ mod resolve;
 mod stack;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Range;
 
 pub use assembly::{
     AccountSpec, Assembly, EnvironmentSpec, OutputRef, ResourceInfo, StackArtifact,
@@ -60,10 +59,11 @@ impl App {
 /// Per-stack state built while resolving.
 #[derive(Default)]
 struct StackState<'a> {
-    /// Resource bodies rendered at their depth in the template, back to back.
-    bodies: String,
-    /// Each resource's logical id and the span of its body, in tree order.
-    resources: Vec<(&'a str, Range<usize>)>,
+    /// The template up to the end of its `Resources` (header, parameters, resources in id
+    /// order), rendered once the stack is resolved; `Outputs` follow when every stack is.
+    head: String,
+    /// Resources in the template (ids rendered twice, a reported collision, count once).
+    resource_count: usize,
     /// Output bodies declared by the user, rendered at their depth in the template.
     user_outputs: BTreeMap<&'a str, String>,
     /// Outputs other stacks read: id -> (value, export name when imported).
@@ -93,6 +93,9 @@ struct Synthesizer<'a> {
     exports: FastHashMap<(NodeId, &'a Attribute), Export>,
     /// (reader, target, attribute) already given as a dependency reason.
     reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
+    /// Buffers reused from stack to stack (resource bodies, template heads), so each grows
+    /// to the largest stack once instead of growing for every stack.
+    scratch: [String; 2],
 }
 
 impl<'a> Synthesizer<'a> {
@@ -122,6 +125,7 @@ impl<'a> Synthesizer<'a> {
             stacks,
             exports: FastHashMap::default(),
             reads: FastHashSet::default(),
+            scratch: Default::default(),
         };
         let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
             .map(|i| synth.resolve_environment(i))

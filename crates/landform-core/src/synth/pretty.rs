@@ -29,6 +29,32 @@ impl JsonWriter {
         }
     }
 
+    /// A writer that renders into `buffer` (emptied first, its capacity kept).
+    pub(crate) fn reusing(mut buffer: String, indent: usize) -> Self {
+        buffer.clear();
+        JsonWriter {
+            text: buffer,
+            indent,
+            has_members: Vec::new(),
+        }
+    }
+
+    /// A writer for the tail of a document whose start was written elsewhere, up to inside
+    /// its top-level object with members already; renders into `buffer` (emptied first).
+    pub(crate) fn inside_object(mut buffer: String) -> Self {
+        buffer.clear();
+        JsonWriter {
+            text: buffer,
+            indent: 1,
+            has_members: vec![true],
+        }
+    }
+
+    /// The text so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Bytes written so far.
     pub(crate) fn len(&self) -> usize {
         self.text.len()
