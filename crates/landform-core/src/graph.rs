@@ -53,6 +53,18 @@ impl DependencyGraph {
         }
     }
 
+    /// [`DependencyGraph::add_edge`] for a reason the caller knows is new for this edge:
+    /// kept without comparing it with the others (a stack read by hundreds of others gathers
+    /// hundreds of reasons).
+    pub(crate) fn add_edge_new_reason(&mut self, from: usize, on: usize, reason: String) {
+        let reasons = self.reasons.entry((from, on)).or_default();
+        if reasons.is_empty() {
+            self.graph
+                .add_edge(NodeIndex::new(from), NodeIndex::new(on), ());
+        }
+        reasons.push(reason);
+    }
+
     /// The nodes `node` depends on directly, ascending.
     pub fn dependencies(&self, node: usize) -> Vec<usize> {
         let mut deps: Vec<usize> = self

@@ -91,6 +91,9 @@ struct Synthesizer<'a> {
     issues: Vec<Issue>,
     /// Output and parameter names of each resource attribute shared across stacks.
     exports: FastHashMap<(NodeId, &'a Attribute), Export>,
+    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
+    /// dependency reasons, which name paths, are distinct texts.
+    unique_paths: bool,
     /// (reader, target, attribute) already given as a dependency reason.
     reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
     /// Buffers reused from stack to stack (resource bodies, template heads), so each grows
@@ -105,6 +108,9 @@ impl<'a> Synthesizer<'a> {
         let mut issues = tree.collect_issues();
         check_stage_regions(tree, &mut issues);
         check_stack_names(tree, &stacks, &names, &mut issues);
+        let unique_paths = !issues
+            .iter()
+            .any(|i| i.code == "Tree.DuplicateId" || i.code == "Tree.InvalidId");
         let ids = LogicalIds::assign(tree, &stacks, &mut issues);
         let mut synth = Synthesizer {
             tree,
@@ -125,6 +131,7 @@ impl<'a> Synthesizer<'a> {
             stacks,
             exports: FastHashMap::default(),
             reads: FastHashSet::default(),
+            unique_paths,
             scratch: Default::default(),
         };
         let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())

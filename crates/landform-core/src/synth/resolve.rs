@@ -367,7 +367,13 @@ impl<'a> Synthesizer<'a> {
                 .insert(output.clone(), (value, None));
         }
         if let Some(reason) = self.reason(why, reference) {
-            self.graph.add_edge(consumer, producer, reason);
+            if self.unique_paths {
+                // Each (reader, target, attribute) gives its reason once, and distinct paths
+                // make distinct texts: the reason is new for the edge.
+                self.graph.add_edge_new_reason(consumer, producer, reason);
+            } else {
+                self.graph.add_edge(consumer, producer, reason);
+            }
         }
         Some(Shared::Output { producer, output })
     }

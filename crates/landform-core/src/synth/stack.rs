@@ -35,13 +35,16 @@ impl<'a> Synthesizer<'a> {
         let mut bodies = JsonWriter::reusing(std::mem::take(&mut self.scratch[0]), BODY_INDENT);
         let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
         let mut resource_ids: Vec<&'a str> = Vec::new();
-        let mut resource_deps: Vec<Vec<&'a str>> = Vec::new();
+        // (resource number, id of a same-stack resource it waits for), for the cycle check.
+        let mut waits: Vec<(usize, &'a str)> = Vec::new();
+        let mut refs: Vec<&'a str> = Vec::new();
         for &node in ids.named(i) {
             match tree.node(node).kind() {
                 NodeKind::Resource(resource) => {
                     let lid = ids.get(node).unwrap_or_default();
                     let start = bodies.len();
-                    let refs = self.write_resource(i, node, resource, &mut bodies);
+                    refs.clear();
+                    self.write_resource(i, node, resource, &mut bodies, &mut refs);
                     spans.push((lid, start..bodies.len()));
                     self.state[i].infos.insert(
                         lid.to_owned(),
@@ -50,8 +53,8 @@ impl<'a> Synthesizer<'a> {
                             type_name: resource.type_name().to_owned(),
                         },
                     );
+                    waits.extend(refs.iter().map(|&r| (resource_ids.len(), r)));
                     resource_ids.push(lid);
-                    resource_deps.push(refs);
                 }
                 NodeKind::Output(output) => {
                     let lid = ids.get(node).unwrap_or_default();
@@ -72,7 +75,7 @@ impl<'a> Synthesizer<'a> {
         let bodies = bodies.into_text();
         self.write_head(i, &bodies, spans);
         self.scratch[0] = bodies;
-        self.check_resource_cycles(i, &resource_ids, &resource_deps);
+        self.check_resource_cycles(i, &resource_ids, &waits);
     }
 
     /// Render stack `i`'s template up to the end of its `Resources`: all of it but the
@@ -130,17 +133,17 @@ impl<'a> Synthesizer<'a> {
         self.scratch[1] = w.into_text();
     }
 
-    /// Render one resource's body; returns the same-stack resources it waits for (references
-    /// and `DependsOn`).
+    /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
+    /// for (references and `DependsOn`).
     fn write_resource(
         &mut self,
         i: usize,
         node: NodeId,
         resource: &'a Resource,
         w: &mut JsonWriter,
-    ) -> Vec<&'a str> {
+        refs: &mut Vec<&'a str>,
+    ) {
         let tree = self.tree;
-        let mut refs: Vec<&'a str> = Vec::new();
         w.begin_object();
         w.string_member("Type", resource.type_name());
         if resource
@@ -153,7 +156,7 @@ impl<'a> Synthesizer<'a> {
             for (name, value) in resource.properties() {
                 if !matches!(value, Value::Null) {
                     w.key(name);
-                    self.write_value(value, i, node, &mut refs, w);
+                    self.write_value(value, i, node, refs, w);
                 }
             }
             w.end_object();
@@ -221,7 +224,6 @@ impl<'a> Synthesizer<'a> {
         }
         w.end_object();
         refs.extend(explicit);
-        refs
     }
 
     /// The nodes a resource depends on by hand: its own `depends_on`, and every node under
@@ -260,15 +262,13 @@ impl<'a> Synthesizer<'a> {
         }
     }
 
-    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], deps: &[Vec<&str>]) {
+    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], waits: &[(usize, &str)]) {
         let position: FastHashMap<&str, usize> =
             ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
         let mut graph = DependencyGraph::new(ids.len());
-        for (from, refs) in deps.iter().enumerate() {
-            for r in refs {
-                if let Some(&on) = position.get(r) {
-                    graph.add_edge(from, on, "");
-                }
+        for &(from, r) in waits {
+            if let Some(&on) = position.get(r) {
+                graph.add_edge(from, on, "");
             }
         }
         for cycle in graph.cycles() {
