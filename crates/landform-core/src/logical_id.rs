@@ -60,9 +60,13 @@ pub(crate) fn push_readable_prefix<S: AsRef<str>>(segments: &[S], out: &mut Stri
         if segment == "Resource" || segment == "Default" {
             continue;
         }
-        // The alphanumeric runs, each in one copy.
-        for run in segment.split(|c: char| !c.is_ascii_alphanumeric()) {
-            out.push_str(run);
+        if segment.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push_str(segment);
+        } else {
+            // The alphanumeric runs, each in one copy.
+            for run in segment.split(|c: char| !c.is_ascii_alphanumeric()) {
+                out.push_str(run);
+            }
         }
     }
     // Only ASCII was pushed, so any length is a character boundary.
