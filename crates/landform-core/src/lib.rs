@@ -12,7 +12,6 @@ pub mod logical_id;
 pub mod object;
 mod path;
 pub mod resource;
-mod sha256_lanes;
 mod share;
 pub mod synth;
 pub mod tree;

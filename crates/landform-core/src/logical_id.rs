@@ -27,31 +27,13 @@ pub fn logical_id<S: AsRef<str>>(segments: &[S]) -> String {
     id
 }
 
-/// [`logical_id`], appended to `out`.
+/// [`logical_id`], appended to `out` (synthesis keeps every id of an app in one buffer).
 pub(crate) fn push_logical_id<S: AsRef<str>>(segments: &[S], out: &mut String) {
-    if push_readable_prefix(segments, out) {
-        let mut hasher = Sha256::new();
-        for (i, segment) in segments.iter().enumerate() {
-            if i > 0 {
-                hasher.update(b"/");
-            }
-            hasher.update(segment.as_ref().as_bytes());
-        }
-        let digest = hasher.finalize();
-        let first = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
-        push_hash_digits(first, out);
-    }
-}
-
-/// The readable part of a logical id, appended to `out`. True when the id goes on with the
-/// hash of the path (every id but a lone alphanumeric segment), which the caller appends
-/// with [`push_hash_digits`]: synthesis hashes the paths of a whole app in batches.
-pub(crate) fn push_readable_prefix<S: AsRef<str>>(segments: &[S], out: &mut String) -> bool {
     if let [only] = segments {
         let only = only.as_ref();
         if is_valid_logical_id(only) {
             out.push_str(only);
-            return false;
+            return;
         }
     }
     let start = out.len();
@@ -74,15 +56,18 @@ pub(crate) fn push_readable_prefix<S: AsRef<str>>(segments: &[S], out: &mut Stri
     if out.len() == start {
         out.push_str("Resource");
     }
-    true
-}
-
-/// The hash part of a logical id: the first 4 bytes of the SHA-256 of the `/`-joined path
-/// (given as a big-endian word), as 8 uppercase hex digits.
-pub(crate) fn push_hash_digits(first_word: u32, out: &mut String) {
+    let mut hasher = Sha256::new();
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"/");
+        }
+        hasher.update(segment.as_ref().as_bytes());
+    }
+    let digest = hasher.finalize();
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for shift in (0..HASH_LEN as u32).rev() {
-        out.push(HEX[(first_word >> (shift * 4) & 0xf) as usize] as char);
+    for byte in &digest[..HASH_LEN / 2] {
+        out.push(HEX[(byte >> 4) as usize] as char);
+        out.push(HEX[(byte & 0xf) as usize] as char);
     }
 }
 

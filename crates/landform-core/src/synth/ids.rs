@@ -5,8 +5,7 @@ use std::ops::Range;
 
 use crate::fast_hash::FastHashMap;
 use crate::issue::Issue;
-use crate::logical_id::{push_hash_digits, push_logical_id, push_readable_prefix};
-use crate::sha256_lanes::{self, LANES};
+use crate::logical_id::push_logical_id;
 use crate::tree::{NodeId, NodeKind, Tree};
 
 /// Logical id of every resource and output node, by node index.
@@ -19,15 +18,6 @@ pub(super) struct LogicalIds {
     named: Vec<Vec<NodeId>>,
 }
 
-/// Ids whose hash is still to come: hashed together once the walk is done.
-#[derive(Default)]
-struct PendingHashes {
-    /// The `/`-joined paths, back to back.
-    paths: Vec<u8>,
-    /// Per id: where its 8 digits go in the id text, and its path in `paths`.
-    ids: Vec<(usize, Range<usize>)>,
-}
-
 impl LogicalIds {
     /// Ids for resources and outputs, from their path below their stack. Reports ids that
     /// collide inside a template.
@@ -38,43 +28,17 @@ impl LogicalIds {
             named: Vec::with_capacity(stacks.len()),
         };
         let mut segments: Vec<&str> = Vec::new();
-        let mut kinds: Vec<Vec<(NodeId, bool)>> = Vec::with_capacity(stacks.len());
-        let mut pending = PendingHashes::default();
+        let mut kinds: Vec<(NodeId, bool)> = Vec::new();
         for &stack in stacks {
-            let mut named = Vec::new();
+            kinds.clear();
             for &child in tree.node(stack).children() {
-                ids.walk(tree, child, &mut segments, &mut named, &mut pending);
+                ids.walk(tree, child, &mut segments, &mut kinds);
             }
-            kinds.push(named);
-        }
-        ids.fill_hashes(&pending);
-        for named in kinds {
-            ids.check_collisions(tree, &named, issues);
+            ids.check_collisions(tree, &kinds, issues);
             ids.named
-                .push(named.iter().map(|&(node, _)| node).collect());
+                .push(kinds.iter().map(|&(node, _)| node).collect());
         }
         ids
-    }
-
-    /// Write the hash digits of every pending id, eight paths at a time.
-    fn fill_hashes(&mut self, pending: &PendingHashes) {
-        let mut text = std::mem::take(&mut self.text).into_bytes();
-        let mut digits = String::with_capacity(8);
-        for batch in pending.ids.chunks(LANES) {
-            let mut paths = [&[][..]; LANES];
-            for (lane, (_, path)) in batch.iter().enumerate() {
-                paths[lane] = &pending.paths[path.clone()];
-            }
-            let words = sha256_lanes::first_words(paths);
-            for (&(at, _), word) in batch.iter().zip(words) {
-                digits.clear();
-                push_hash_digits(word, &mut digits);
-                text[at..at + digits.len()].copy_from_slice(digits.as_bytes());
-            }
-        }
-        // Ids are ASCII (alphanumeric prefixes and hex digits), so this never falls back.
-        self.text = String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     }
 
     /// Name `node` and everything below it; `segments` holds the ids from just below the
@@ -85,45 +49,20 @@ impl LogicalIds {
         node: NodeId,
         segments: &mut Vec<&'t str>,
         named: &mut Vec<(NodeId, bool)>,
-        pending: &mut PendingHashes,
     ) {
         let n = tree.node(node);
         segments.push(n.id());
         let is_output = matches!(n.kind(), NodeKind::Output(_));
         if is_output || n.resource().is_some() {
             let start = self.text.len() as u32;
-            self.push_id(segments, pending);
+            push_logical_id(segments, &mut self.text);
             self.spans[node.0 as usize] = start..self.text.len() as u32;
             named.push((node, is_output));
         }
         for &child in n.children() {
-            self.walk(tree, child, segments, named, pending);
+            self.walk(tree, child, segments, named);
         }
         segments.pop();
-    }
-
-    /// Append the id of a path; its hash digits are placeholders, filled by
-    /// [`LogicalIds::fill_hashes`], unless the path is too long to hash in lanes.
-    fn push_id(&mut self, segments: &[&str], pending: &mut PendingHashes) {
-        let path_len = segments.iter().map(|s| s.len()).sum::<usize>() + segments.len() - 1;
-        if path_len > sha256_lanes::MAX_LEN {
-            push_logical_id(segments, &mut self.text);
-            return;
-        }
-        if !push_readable_prefix(segments, &mut self.text) {
-            return;
-        }
-        let start = pending.paths.len();
-        for (i, segment) in segments.iter().enumerate() {
-            if i > 0 {
-                pending.paths.push(b'/');
-            }
-            pending.paths.extend_from_slice(segment.as_bytes());
-        }
-        pending
-            .ids
-            .push((self.text.len(), start..pending.paths.len()));
-        self.text.push_str("00000000");
     }
 
     /// The resource and output nodes of stack number `i`, in tree order.
