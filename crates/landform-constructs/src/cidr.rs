@@ -144,7 +144,7 @@ impl Serialize for Cidr {
 
 impl From<&Cidr> for landform_core::Value {
     fn from(c: &Cidr) -> Self {
-        landform_core::Value::String(c.to_string())
+        landform_core::Value::from(c.to_string())
     }
 }
 

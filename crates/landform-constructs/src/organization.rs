@@ -238,7 +238,7 @@ fn policies_per_target(tree: &Tree, org: &Path, max: usize, full_access: usize) 
                 let node = tree.node(r.target).parent().unwrap_or(r.target);
                 (tree.path(node), tree.path(node).to_string())
             }
-            Value::String(s) => (org.clone(), s.clone()),
+            Value::String(s) => (org.clone(), s.to_string()),
             other => (org.clone(), format!("{other:?}")),
         };
         issues.push(

@@ -2,12 +2,14 @@
 //! deterministic topological order.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
+
+use crate::fast_hash::FastHashMap;
 
 /// A directed graph where an edge `a -> b` means "a depends on b" (b comes first).
 /// Node indexes are the order the nodes were added, which also breaks ties in the order.
@@ -24,7 +26,9 @@ use petgraph::Direction;
 #[derive(Debug, Clone)]
 pub struct DependencyGraph {
     graph: DiGraph<(), ()>,
-    reasons: BTreeMap<(usize, usize), Vec<String>>,
+    /// Reasons by edge, looked up by hash (tens of thousands of edges in a large app);
+    /// [`DependencyGraph::edges`] sorts them when asked.
+    reasons: FastHashMap<(usize, usize), Vec<String>>,
 }
 
 impl DependencyGraph {
@@ -36,7 +40,7 @@ impl DependencyGraph {
         }
         DependencyGraph {
             graph,
-            reasons: BTreeMap::new(),
+            reasons: FastHashMap::default(),
         }
     }
 
@@ -51,6 +55,18 @@ impl DependencyGraph {
         if !reasons.contains(&reason) {
             reasons.push(reason);
         }
+    }
+
+    /// [`DependencyGraph::add_edge`] for a reason the caller knows is new for this edge:
+    /// kept without comparing it with the others (a stack read by hundreds of others gathers
+    /// hundreds of reasons).
+    pub(crate) fn add_edge_new_reason(&mut self, from: usize, on: usize, reason: String) {
+        let reasons = self.reasons.entry((from, on)).or_default();
+        if reasons.is_empty() {
+            self.graph
+                .add_edge(NodeIndex::new(from), NodeIndex::new(on), ());
+        }
+        reasons.push(reason);
     }
 
     /// The nodes `node` depends on directly, ascending.
@@ -83,9 +99,13 @@ impl DependencyGraph {
 
     /// Every edge with its reasons, ordered.
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize, &[String])> {
-        self.reasons
+        let mut edges: Vec<(usize, usize, &[String])> = self
+            .reasons
             .iter()
             .map(|(&(from, on), reasons)| (from, on, reasons.as_slice()))
+            .collect();
+        edges.sort_unstable_by_key(|&(from, on, _)| (from, on));
+        edges.into_iter()
     }
 
     /// One cycle per strongly connected component that has one, each as the list of nodes

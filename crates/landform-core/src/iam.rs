@@ -322,7 +322,7 @@ fn estimate_len(value: &Value) -> usize {
             }
         }
         Value::Number(n) => n.len(),
-        Value::String(s) => serde_json::Value::String(s.clone())
+        Value::String(s) => serde_json::Value::String(s.to_string())
             .to_string()
             .chars()
             .count(),

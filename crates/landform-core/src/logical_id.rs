@@ -45,7 +45,10 @@ pub(crate) fn push_logical_id<S: AsRef<str>>(segments: &[S], out: &mut String) {
         if segment.bytes().all(|b| b.is_ascii_alphanumeric()) {
             out.push_str(segment);
         } else {
-            out.extend(segment.chars().filter(char::is_ascii_alphanumeric));
+            // The alphanumeric runs, each in one copy.
+            for run in segment.split(|c: char| !c.is_ascii_alphanumeric()) {
+                out.push_str(run);
+            }
         }
     }
     // Only ASCII was pushed, so any length is a character boundary.

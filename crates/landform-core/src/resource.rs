@@ -1,6 +1,7 @@
 //! Resources in the CloudFormation shape: type name, properties, DependsOn, policies.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -43,8 +44,17 @@ struct ResourceOptions {
     depends_on: Vec<NodeId>,
     deletion_policy: Option<RemovalPolicy>,
     update_replace_policy: Option<RemovalPolicy>,
-    metadata: BTreeMap<String, serde_json::Value>,
+    /// Shared: a construct repeated per account attaches the same metadata (checkov
+    /// suppressions) to every copy, and the tree keeps one of each (see [`Resource::share_metadata`]).
+    metadata: Option<Arc<Metadata>>,
 }
+
+/// Template metadata of a resource.
+pub(crate) type Metadata = BTreeMap<String, serde_json::Value>;
+
+/// How many distinct metadata maps the tree keeps for sharing; past that, new ones are kept
+/// as they are (an app has a handful, one per kind of suppressed resource).
+pub(crate) const SHARED_METADATA_LIMIT: usize = 64;
 
 /// Shared empty metadata for resources without options.
 static NO_METADATA: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -107,8 +117,22 @@ impl Resource {
 
     /// Add template metadata (for example a checkov or cfn-lint suppression with its reason).
     pub fn metadata(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
-        self.options_mut().metadata.insert(key.into(), value);
+        let metadata = self.options_mut().metadata.get_or_insert_with(Arc::default);
+        Arc::make_mut(metadata).insert(key.into(), value);
         self
+    }
+
+    /// Replace the metadata by an equal one from `pool` (or add it to the pool), so that
+    /// thousands of resources with the same suppressions hold one copy.
+    pub(crate) fn share_metadata(&mut self, pool: &mut Vec<Arc<Metadata>>) {
+        let Some(metadata) = self.options.as_mut().and_then(|o| o.metadata.as_mut()) else {
+            return;
+        };
+        if let Some(shared) = pool.iter().find(|m| ***m == **metadata) {
+            *metadata = Arc::clone(shared);
+        } else if pool.len() < SHARED_METADATA_LIMIT {
+            pool.push(Arc::clone(metadata));
+        }
     }
 
     /// The CloudFormation type name.
@@ -137,7 +161,10 @@ impl Resource {
     }
     /// Template metadata.
     pub fn metadata_entries(&self) -> &BTreeMap<String, serde_json::Value> {
-        self.options.as_ref().map_or(&NO_METADATA, |o| &o.metadata)
+        self.options
+            .as_ref()
+            .and_then(|o| o.metadata.as_deref())
+            .unwrap_or(&NO_METADATA)
     }
 }
 
@@ -166,7 +193,7 @@ impl ResourceHandle {
     pub fn get_att(self, attribute: &str) -> Value {
         Value::Ref(Reference {
             target: self.node,
-            attribute: Attribute::GetAtt(attribute.to_owned()),
+            attribute: Attribute::GetAtt(Arc::from(attribute)),
         })
     }
     /// A typed `Ref`.
@@ -175,6 +202,6 @@ impl ResourceHandle {
     }
     /// A typed `Fn::GetAtt`.
     pub fn att_token<T>(self, attribute: &str) -> Token<T> {
-        Token::reference(self.node, Attribute::GetAtt(attribute.to_owned()))
+        Token::reference(self.node, Attribute::GetAtt(Arc::from(attribute)))
     }
 }

@@ -11,7 +11,8 @@ pub use crate::path::Path;
 
 use crate::fast_hash::FastHashSet;
 use crate::issue::Issue;
-use crate::resource::{Resource, ResourceHandle};
+use crate::resource::{Metadata, Resource, ResourceHandle};
+use crate::share::share_texts;
 use crate::value::{kinds::AccountId, Token, Value};
 
 /// Index of a node in the tree.
@@ -172,9 +173,12 @@ pub struct Tree {
     dependencies: Vec<ExplicitDependency>,
     /// Keys of app-wide validations already registered (see [`Scope::add_app_validation`]).
     app_validations: std::collections::BTreeSet<&'static str>,
-    /// Every distinct node id, shared by the nodes that carry it (thousands of nodes are
-    /// called `Resource`, `Role` or `Policy`).
-    id_texts: FastHashSet<Arc<str>>,
+    /// Every distinct node id and resource string, shared by the nodes and values that carry
+    /// it (thousands of nodes are called `Resource` or `Role`, thousands of values are
+    /// `"Enabled"`, `"2012-10-17"` or the same script).
+    texts: FastHashSet<Arc<str>>,
+    /// Distinct resource metadata, shared by the resources that carry it.
+    metadata: Vec<Arc<Metadata>>,
 }
 
 impl fmt::Debug for Tree {
@@ -198,7 +202,8 @@ impl Tree {
             issues: Vec::new(),
             dependencies: Vec::new(),
             app_validations: std::collections::BTreeSet::new(),
-            id_texts: FastHashSet::default(),
+            texts: FastHashSet::default(),
+            metadata: Vec::new(),
         }
     }
 
@@ -365,11 +370,11 @@ impl Tree {
             .at(parent_path().join(id));
             self.issues.push(issue);
         }
-        let id = match self.id_texts.get(id) {
+        let id = match self.texts.get(id) {
             Some(shared) => shared.clone(),
             None => {
                 let shared: Arc<str> = Arc::from(id);
-                self.id_texts.insert(shared.clone());
+                self.texts.insert(shared.clone());
                 shared
             }
         };
@@ -535,6 +540,10 @@ impl<'a> Scope<'a> {
             ));
         }
         resource.shrink_to_fit();
+        resource.share_metadata(&mut self.tree.metadata);
+        for value in resource.properties_mut().values_mut() {
+            share_texts(&mut self.tree.texts, value);
+        }
         ResourceHandle::new(self.tree.add(self.node, id, NodeKind::Resource(resource)))
     }
 

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::object::{Key, Map};
 use crate::tree::NodeId;
@@ -12,8 +13,9 @@ use crate::tree::NodeId;
 pub enum Attribute {
     /// What `Ref` returns for the resource type (usually its physical id).
     Ref,
-    /// A named attribute, as `Fn::GetAtt` reads it (`Arn`, `AccountId`, ...).
-    GetAtt(String),
+    /// A named attribute, as `Fn::GetAtt` reads it (`Arn`, `AccountId`, ...). Shared text:
+    /// the tree keeps one copy of each name.
+    GetAtt(Arc<str>),
 }
 
 impl Attribute {
@@ -74,6 +76,10 @@ pub enum SubPart {
 
 /// A property value. Plain JSON, plus references that become intrinsics at synth.
 ///
+/// Kept to 32 bytes (a large app holds hundreds of thousands): strings are shared text (the
+/// tree keeps one copy of each distinct string of its resources), and the rare `Fn::Join`
+/// is boxed.
+///
 /// ```
 /// use landform_core::Value;
 /// let v = Value::from(serde_json::json!({"Enabled": true, "Names": ["a", "b"]}));
@@ -88,8 +94,8 @@ pub enum Value {
     Bool(bool),
     /// A JSON number, kept as its canonical text so values stay `Eq` and `Ord`.
     Number(String),
-    /// JSON string.
-    String(String),
+    /// JSON string, as shared text.
+    String(Arc<str>),
     /// JSON array.
     Array(Vec<Value>),
     /// JSON object with sorted keys.
@@ -101,12 +107,16 @@ pub enum Value {
     /// String interpolation (`Fn::Sub`).
     Sub(Vec<SubPart>),
     /// `Fn::Join` of values with a delimiter.
-    Join {
-        /// The delimiter placed between parts.
-        delimiter: String,
-        /// The parts joined.
-        parts: Vec<Value>,
-    },
+    Join(Box<Join>),
+}
+
+/// The delimiter and parts of a [`Value::Join`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Join {
+    /// The delimiter placed between parts.
+    pub delimiter: String,
+    /// The parts joined.
+    pub parts: Vec<Value>,
 }
 
 impl Value {
@@ -127,10 +137,10 @@ impl Value {
 
     /// `Fn::Join`.
     pub fn join(delimiter: impl Into<String>, parts: impl IntoIterator<Item = Value>) -> Value {
-        Value::Join {
+        Value::Join(Box::new(Join {
             delimiter: delimiter.into(),
             parts: parts.into_iter().collect(),
-        }
+        }))
     }
 
     /// The value as a string, when it is a literal string.
@@ -159,7 +169,7 @@ impl Value {
                 SubPart::Text(_) => false,
                 SubPart::Value(v) => v.is_deferred(),
             }),
-            Value::Join { parts, .. } => parts.iter().any(Value::is_deferred),
+            Value::Join(join) => join.parts.iter().any(Value::is_deferred),
             _ => false,
         }
     }
@@ -181,7 +191,7 @@ impl Value {
                     v.collect_references(out)
                 }
             }),
-            Value::Join { parts, .. } => parts.iter().for_each(|v| v.collect_references(out)),
+            Value::Join(join) => join.parts.iter().for_each(|v| v.collect_references(out)),
             _ => {}
         }
     }
@@ -192,7 +202,7 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.parse().ok()?),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(items) => serde_json::Value::Array(
                 items
                     .iter()
@@ -215,7 +225,7 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(n.to_string()),
-            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::String(s) => Value::String(Arc::from(s)),
             serde_json::Value::Array(items) => {
                 Value::Array(items.into_iter().map(Value::from).collect())
             }
@@ -228,17 +238,17 @@ impl From<serde_json::Value> for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(s.to_owned())
+        Value::String(Arc::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(s)
+        Value::String(Arc::from(s))
     }
 }
 impl From<&String> for Value {
     fn from(s: &String) -> Self {
-        Value::String(s.clone())
+        Value::String(Arc::from(s.as_str()))
     }
 }
 impl From<bool> for Value {
@@ -304,7 +314,7 @@ impl<T> Token<T> {
     }
     /// A token known at synth time.
     pub fn literal(s: impl Into<String>) -> Self {
-        Self::from_value(Value::String(s.into()))
+        Self::from_value(Value::String(Arc::from(s.into())))
     }
     /// A token that reads an attribute of a resource.
     pub fn reference(target: NodeId, attribute: Attribute) -> Self {
@@ -383,4 +393,15 @@ pub mod kinds {
 /// Shorthand for a `Fn::Sub` text part.
 pub fn text(s: impl Into<String>) -> SubPart {
     SubPart::Text(s.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_takes_32_bytes() {
+        // Hundreds of thousands of values make up a large app's tree: keep the enum small.
+        assert!(std::mem::size_of::<Value>() <= 32);
+    }
 }

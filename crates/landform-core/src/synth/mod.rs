@@ -13,7 +13,6 @@ mod resolve;
 mod stack;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Range;
 
 pub use assembly::{
     AccountSpec, Assembly, EnvironmentSpec, OutputRef, ResourceInfo, StackArtifact,
@@ -60,10 +59,11 @@ impl App {
 /// Per-stack state built while resolving.
 #[derive(Default)]
 struct StackState<'a> {
-    /// Resource bodies rendered at their depth in the template, back to back.
-    bodies: String,
-    /// Each resource's logical id and the span of its body, in tree order.
-    resources: Vec<(&'a str, Range<usize>)>,
+    /// The template up to the end of its `Resources` (header, parameters, resources in id
+    /// order), rendered once the stack is resolved; `Outputs` follow when every stack is.
+    head: String,
+    /// Resources in the template (ids rendered twice, a reported collision, count once).
+    resource_count: usize,
     /// Output bodies declared by the user, rendered at their depth in the template.
     user_outputs: BTreeMap<&'a str, String>,
     /// Outputs other stacks read: id -> (value, export name when imported).
@@ -91,8 +91,14 @@ struct Synthesizer<'a> {
     issues: Vec<Issue>,
     /// Output and parameter names of each resource attribute shared across stacks.
     exports: FastHashMap<(NodeId, &'a Attribute), Export>,
+    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
+    /// dependency reasons, which name paths, are distinct texts.
+    unique_paths: bool,
     /// (reader, target, attribute) already given as a dependency reason.
     reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
+    /// Buffers reused from stack to stack (resource bodies, template heads), so each grows
+    /// to the largest stack once instead of growing for every stack.
+    scratch: [String; 2],
 }
 
 impl<'a> Synthesizer<'a> {
@@ -102,6 +108,9 @@ impl<'a> Synthesizer<'a> {
         let mut issues = tree.collect_issues();
         check_stage_regions(tree, &mut issues);
         check_stack_names(tree, &stacks, &names, &mut issues);
+        let unique_paths = !issues
+            .iter()
+            .any(|i| i.code == "Tree.DuplicateId" || i.code == "Tree.InvalidId");
         let ids = LogicalIds::assign(tree, &stacks, &mut issues);
         let mut synth = Synthesizer {
             tree,
@@ -122,6 +131,8 @@ impl<'a> Synthesizer<'a> {
             stacks,
             exports: FastHashMap::default(),
             reads: FastHashSet::default(),
+            unique_paths,
+            scratch: Default::default(),
         };
         let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
             .map(|i| synth.resolve_environment(i))
@@ -139,6 +150,12 @@ impl<'a> Synthesizer<'a> {
                 (0..synth.stacks.len()).collect()
             }
         };
+        // What only resolving needed goes before the templates are put together (the peak of a
+        // large synth is at its end).
+        synth.exports = FastHashMap::default();
+        synth.reads = FastHashSet::default();
+        synth.explicit_from = FastHashMap::default();
+        synth.stack_of = Vec::new();
         let states = std::mem::take(&mut synth.state);
         let mut artifacts: Vec<Option<StackArtifact>> = states
             .into_iter()
@@ -193,7 +210,7 @@ impl<'a> Synthesizer<'a> {
                         ),
                     );
                 }
-                AccountSpec::Literal(id.clone())
+                AccountSpec::Literal(id.to_string())
             }
             Value::Ref(reference) => {
                 match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {

@@ -8,6 +8,9 @@ use serde_json::Value as Json;
 /// Spaces for the common depths; deeper levels repeat it.
 const SPACES: &str = "                                                                ";
 
+/// A line break and the indentation of the common depths.
+const NEWLINE_SPACES: &str = "\n                                                                ";
+
 /// A pretty JSON text under construction. Containers are opened and closed explicitly; each
 /// member starts with [`JsonWriter::key`] (objects) or [`JsonWriter::item`] (arrays).
 #[derive(Debug, Default)]
@@ -27,6 +30,32 @@ impl JsonWriter {
             indent,
             has_members: Vec::new(),
         }
+    }
+
+    /// A writer that renders into `buffer` (emptied first, its capacity kept).
+    pub(crate) fn reusing(mut buffer: String, indent: usize) -> Self {
+        buffer.clear();
+        JsonWriter {
+            text: buffer,
+            indent,
+            has_members: Vec::new(),
+        }
+    }
+
+    /// A writer for the tail of a document whose start was written elsewhere, up to inside
+    /// its top-level object with members already; renders into `buffer` (emptied first).
+    pub(crate) fn inside_object(mut buffer: String) -> Self {
+        buffer.clear();
+        JsonWriter {
+            text: buffer,
+            indent: 1,
+            has_members: vec![true],
+        }
+    }
+
+    /// The text so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
     }
 
     /// Bytes written so far.
@@ -94,17 +123,25 @@ impl JsonWriter {
 
     /// A JSON string with serde_json's escapes: `"`, `\`, and control characters (the short
     /// forms `\b \t \n \f \r`, otherwise `\u00XX` in lowercase hex).
+    #[inline]
     pub(crate) fn string(&mut self, value: &str) {
+        let clean = clean_prefix(value.as_bytes());
         self.text.reserve(value.len() + 2);
         self.text.push('"');
-        let bytes = value.as_bytes();
-        let mut at = clean_prefix(bytes);
-        if at == bytes.len() {
+        if clean == value.len() {
             // Nothing to escape (nearly every string of a template): one copy.
             self.text.push_str(value);
-            self.text.push('"');
-            return;
+        } else {
+            self.escaped(value, clean);
         }
+        self.text.push('"');
+    }
+
+    /// The inside of a string with something to escape, the first at `at`.
+    #[cold]
+    #[inline(never)]
+    fn escaped(&mut self, value: &str, mut at: usize) {
+        let bytes = value.as_bytes();
         let mut start = 0;
         while at < bytes.len() {
             let byte = bytes[at];
@@ -118,7 +155,7 @@ impl JsonWriter {
                 b'\r' => "\\r",
                 0x00..=0x1f => "",
                 _ => {
-                    // A clean byte in the word that stopped the scan: scan on from the next.
+                    // Not reached (the scan stops at bytes to escape only); scan on.
                     at += 1;
                     at += clean_prefix(&bytes[at..]);
                     continue;
@@ -140,7 +177,6 @@ impl JsonWriter {
             at += clean_prefix(&bytes[at..]);
         }
         self.text.push_str(&value[start..]);
-        self.text.push('"');
     }
 
     /// A `serde_json::Value`, as serde_json would print it at this depth.
@@ -193,8 +229,13 @@ impl JsonWriter {
     }
 
     fn newline(&mut self) {
-        self.text.push('\n');
         let mut spaces = self.indent * 2;
+        if spaces < NEWLINE_SPACES.len() {
+            // The common depths: the line break and the indentation in one copy.
+            self.text.push_str(&NEWLINE_SPACES[..1 + spaces]);
+            return;
+        }
+        self.text.push('\n');
         while spaces > 0 {
             let n = spaces.min(SPACES.len());
             self.text.push_str(&SPACES[..n]);
@@ -203,40 +244,67 @@ impl JsonWriter {
     }
 }
 
-/// Length of the longest prefix with nothing to escape, eight bytes at a time (template
-/// strings rarely need escapes, so most are copied in one piece).
+/// Length of the longest prefix with nothing to escape, that is the index of the first byte
+/// to escape (or the length), eight bytes at a time (template strings rarely need escapes, so
+/// most are copied in one piece, and in a script with many the next one is found without
+/// stepping through the bytes before it).
+#[inline]
 fn clean_prefix(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(8);
+    let len = bytes.len();
+    if len < 8 {
+        if len >= 4 {
+            // Two overlapping 4-byte reads cover the string: one test when it is clean.
+            let word = u64::from(read_u32(bytes, 0)) | u64::from(read_u32(bytes, len - 4)) << 32;
+            if escape_flags(word) == 0 {
+                return len;
+            }
+        }
+        return bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(len);
+    }
     let mut at = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if needs_escape(u64::from_le_bytes(word)) {
-            return at;
+    while at + 8 <= len {
+        let flags = escape_flags(read_u64(bytes, at));
+        if flags != 0 {
+            // The lowest flag is exact (only bytes above a flagged byte can be flagged wrongly).
+            return at + (flags.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
-    // The last few bytes, padded with spaces (which need no escape), in one more test.
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut word = [b' '; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        if !needs_escape(u64::from_le_bytes(word)) {
-            at += rest.len();
+    if at < len {
+        // The last eight bytes, overlapping clean ones: a flag can only be on a new byte.
+        let flags = escape_flags(read_u64(bytes, len - 8));
+        if flags != 0 {
+            return len - 8 + (flags.trailing_zeros() / 8) as usize;
         }
     }
-    at
+    len
 }
 
-/// True when some byte of the word is `"`, `\` or a control character.
-fn needs_escape(w: u64) -> bool {
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+/// The high bit of each byte of the word that is `"`, `\` or a control character (and
+/// possibly of bytes above the first such byte, which the caller never looks at).
+fn escape_flags(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Nonzero exactly when some byte of `x` is zero (the classic bit trick).
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // The high bit of the lowest zero byte of `x` (the classic bit trick).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
     // Bytes below 0x20: subtracting 0x20 borrows into the high bit of bytes < 0x20.
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    control | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))) != 0
+    control | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))
 }
 
 #[cfg(test)]
@@ -273,6 +341,21 @@ mod tests {
                 text.push('é');
                 let value = Json::String(text);
                 assert_eq!(pretty(&value), serde_json::to_string(&value).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_are_found_in_strings_of_every_short_length() {
+        for len in 0..20 {
+            for special in ['"', '\\', '\n', '\u{1}'] {
+                for at in 0..=len {
+                    let mut text: String = "abcdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                    text.insert(at, special);
+                    for value in [Json::String(text.clone()), Json::String(text[..len].into())] {
+                        assert_eq!(pretty(&value), serde_json::to_string(&value).unwrap());
+                    }
+                }
             }
         }
     }

@@ -242,8 +242,10 @@ impl<'a> Synthesizer<'a> {
             ),
             Value::Pseudo(p) => Resolved::Ref(Cow::Borrowed(p.name())),
             Value::Ref(reference) => self.resolve_reference(reference, i, from, deps),
-            Value::Join { delimiter, parts } => {
-                let parts: Vec<Resolved<'a>> = parts
+            Value::Join(join) => {
+                let delimiter = &join.delimiter;
+                let parts: Vec<Resolved<'a>> = join
+                    .parts
                     .iter()
                     .map(|v| self.resolve(v, i, from, deps))
                     .collect();
@@ -365,7 +367,13 @@ impl<'a> Synthesizer<'a> {
                 .insert(output.clone(), (value, None));
         }
         if let Some(reason) = self.reason(why, reference) {
-            self.graph.add_edge(consumer, producer, reason);
+            if self.unique_paths {
+                // Each (reader, target, attribute) gives its reason once, and distinct paths
+                // make distinct texts: the reason is new for the edge.
+                self.graph.add_edge_new_reason(consumer, producer, reason);
+            } else {
+                self.graph.add_edge(consumer, producer, reason);
+            }
         }
         Some(Shared::Output { producer, output })
     }

@@ -3,6 +3,7 @@
 //! in CloudFormation's order and check it against the quotas.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
 use super::pretty::JsonWriter;
@@ -12,7 +13,7 @@ use crate::graph::DependencyGraph;
 use crate::issue::Issue;
 use crate::limits;
 use crate::resource::{RemovalPolicy, Resource};
-use crate::tree::{NodeId, NodeKind};
+use crate::tree::{NodeId, NodeKind, StackProps};
 use crate::value::Value;
 
 /// Depth of a resource body in a template (`{ "Resources": { "Id": <here> } }`), and of an
@@ -31,16 +32,20 @@ impl<'a> Synthesizer<'a> {
     pub(super) fn build_stack(&mut self, i: usize) {
         let tree = self.tree;
         let ids = self.ids;
-        let mut bodies = JsonWriter::at_indent(BODY_INDENT, 0);
+        let mut bodies = JsonWriter::reusing(std::mem::take(&mut self.scratch[0]), BODY_INDENT);
+        let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
         let mut resource_ids: Vec<&'a str> = Vec::new();
-        let mut resource_deps: Vec<Vec<&'a str>> = Vec::new();
+        // (resource number, id of a same-stack resource it waits for), for the cycle check.
+        let mut waits: Vec<(usize, &'a str)> = Vec::new();
+        let mut refs: Vec<&'a str> = Vec::new();
         for &node in ids.named(i) {
             match tree.node(node).kind() {
                 NodeKind::Resource(resource) => {
                     let lid = ids.get(node).unwrap_or_default();
                     let start = bodies.len();
-                    let refs = self.write_resource(i, node, resource, &mut bodies);
-                    self.state[i].resources.push((lid, start..bodies.len()));
+                    refs.clear();
+                    self.write_resource(i, node, resource, &mut bodies, &mut refs);
+                    spans.push((lid, start..bodies.len()));
                     self.state[i].infos.insert(
                         lid.to_owned(),
                         ResourceInfo {
@@ -48,8 +53,8 @@ impl<'a> Synthesizer<'a> {
                             type_name: resource.type_name().to_owned(),
                         },
                     );
+                    waits.extend(refs.iter().map(|&r| (resource_ids.len(), r)));
                     resource_ids.push(lid);
-                    resource_deps.push(refs);
                 }
                 NodeKind::Output(output) => {
                     let lid = ids.get(node).unwrap_or_default();
@@ -67,21 +72,78 @@ impl<'a> Synthesizer<'a> {
                 _ => {}
             }
         }
-        self.state[i].bodies = bodies.into_text();
-        self.check_resource_cycles(i, &resource_ids, &resource_deps);
+        let bodies = bodies.into_text();
+        self.write_head(i, &bodies, spans);
+        self.scratch[0] = bodies;
+        self.check_resource_cycles(i, &resource_ids, &waits);
     }
 
-    /// Render one resource's body; returns the same-stack resources it waits for (references
-    /// and `DependsOn`).
+    /// Render stack `i`'s template up to the end of its `Resources`: all of it but the
+    /// outputs, which later stacks may still add to. Kept at its exact size (the assembly
+    /// keeps every template).
+    fn write_head(&mut self, i: usize, bodies: &str, mut resources: Vec<(&str, Range<usize>)>) {
+        let stack = self.stacks[i];
+        // Sorted by id; of ids rendered twice (a collision, already reported) the last wins.
+        resources.sort_by(|a, b| a.0.cmp(b.0));
+        let mut kept: Vec<&(&str, Range<usize>)> = Vec::with_capacity(resources.len());
+        for (n, entry) in resources.iter().enumerate() {
+            if resources.get(n + 1).map(|next| next.0) != Some(entry.0) {
+                kept.push(entry);
+            }
+        }
+        let mut w = JsonWriter::reusing(std::mem::take(&mut self.scratch[1]), 0);
+        w.begin_object();
+        w.string_member("AWSTemplateFormatVersion", "2010-09-09");
+        w.key("Description");
+        match self.tree.node(stack).kind() {
+            NodeKind::Stack(StackProps {
+                description: Some(d),
+            }) => w.string(d),
+            _ => w.string(&format!("Landform stack {}", self.tree.path(stack))),
+        }
+        let parameters = &self.state[i].parameters;
+        if !parameters.is_empty() {
+            w.key("Parameters");
+            w.begin_object();
+            for (p, source) in parameters {
+                w.key(p);
+                w.begin_object();
+                w.string_member("Type", "String");
+                w.string_member(
+                    "Description",
+                    &format!(
+                        "Output {} of stack {}, filled at deploy time",
+                        source.output, source.stack
+                    ),
+                );
+                w.end_object();
+            }
+            w.end_object();
+        }
+        w.key("Resources");
+        w.begin_object();
+        for (id, span) in &kept {
+            w.key(id);
+            w.raw(&bodies[span.clone()]);
+        }
+        w.end_object();
+        let state = &mut self.state[i];
+        state.head = w.text().to_owned();
+        state.resource_count = kept.len();
+        self.scratch[1] = w.into_text();
+    }
+
+    /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
+    /// for (references and `DependsOn`).
     fn write_resource(
         &mut self,
         i: usize,
         node: NodeId,
         resource: &'a Resource,
         w: &mut JsonWriter,
-    ) -> Vec<&'a str> {
+        refs: &mut Vec<&'a str>,
+    ) {
         let tree = self.tree;
-        let mut refs: Vec<&'a str> = Vec::new();
         w.begin_object();
         w.string_member("Type", resource.type_name());
         if resource
@@ -94,7 +156,7 @@ impl<'a> Synthesizer<'a> {
             for (name, value) in resource.properties() {
                 if !matches!(value, Value::Null) {
                     w.key(name);
-                    self.write_value(value, i, node, &mut refs, w);
+                    self.write_value(value, i, node, refs, w);
                 }
             }
             w.end_object();
@@ -162,7 +224,6 @@ impl<'a> Synthesizer<'a> {
         }
         w.end_object();
         refs.extend(explicit);
-        refs
     }
 
     /// The nodes a resource depends on by hand: its own `depends_on`, and every node under
@@ -201,15 +262,13 @@ impl<'a> Synthesizer<'a> {
         }
     }
 
-    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], deps: &[Vec<&str>]) {
+    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], waits: &[(usize, &str)]) {
         let position: FastHashMap<&str, usize> =
             ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
         let mut graph = DependencyGraph::new(ids.len());
-        for (from, refs) in deps.iter().enumerate() {
-            for r in refs {
-                if let Some(&on) = position.get(r) {
-                    graph.add_edge(from, on, "");
-                }
+        for &(from, r) in waits {
+            if let Some(&on) = position.get(r) {
+                graph.add_edge(from, on, "");
             }
         }
         for cycle in graph.cycles() {
@@ -263,19 +322,6 @@ impl<'a> Synthesizer<'a> {
     ) -> StackArtifact {
         let stack = self.stacks[i];
         let name = self.names[i].clone();
-        let description = match self.tree.node(stack).kind() {
-            NodeKind::Stack(props) => props.description.clone(),
-            _ => None,
-        };
-        // Sorted by id; of ids rendered twice (a collision, already reported) the last wins.
-        let mut resources = state.resources;
-        resources.sort_by(|a, b| a.0.cmp(b.0));
-        let mut kept: Vec<&(&str, std::ops::Range<usize>)> = Vec::with_capacity(resources.len());
-        for (n, entry) in resources.iter().enumerate() {
-            if resources.get(n + 1).map(|next| next.0) != Some(entry.0) {
-                kept.push(entry);
-            }
-        }
         let mut outputs: BTreeMap<&str, OutputBody<'_, 'a>> = state
             .user_outputs
             .iter()
@@ -287,39 +333,10 @@ impl<'a> Synthesizer<'a> {
                 .or_insert(OutputBody::Shared(value, export));
         }
 
-        let mut w = JsonWriter::at_indent(0, state.bodies.len() + 4096);
-        w.begin_object();
-        w.string_member("AWSTemplateFormatVersion", "2010-09-09");
-        w.key("Description");
-        match description {
-            Some(d) => w.string(&d),
-            None => w.string(&format!("Landform stack {}", self.tree.path(stack))),
-        }
-        if !state.parameters.is_empty() {
-            w.key("Parameters");
-            w.begin_object();
-            for (p, source) in &state.parameters {
-                w.key(p);
-                w.begin_object();
-                w.string_member("Type", "String");
-                w.string_member(
-                    "Description",
-                    &format!(
-                        "Output {} of stack {}, filled at deploy time",
-                        source.output, source.stack
-                    ),
-                );
-                w.end_object();
-            }
-            w.end_object();
-        }
-        w.key("Resources");
-        w.begin_object();
-        for (id, span) in &kept {
-            w.key(id);
-            w.raw(&state.bodies[span.clone()]);
-        }
-        w.end_object();
+        // The outputs are rendered apart, so the template is allocated once at its exact size
+        // (growing the head in place would leave twice its size behind for each stack).
+        let mut w = JsonWriter::inside_object(std::mem::take(&mut self.scratch[1]));
+        let start = w.len();
         if !outputs.is_empty() {
             w.key("Outputs");
             w.begin_object();
@@ -344,12 +361,15 @@ impl<'a> Synthesizer<'a> {
             w.end_object();
         }
         w.end_object();
-        let mut text = w.into_text();
+        let tail = &w.text()[start..];
+        let mut text = String::with_capacity(state.head.len() + tail.len() + 1);
+        text.push_str(&state.head);
+        text.push_str(tail);
         text.push('\n');
-        // The assembly keeps every template: without the spare room of the writer's growth.
-        text.shrink_to_fit();
+        self.scratch[1] = w.into_text();
+        drop(state.head);
 
-        if kept.is_empty() {
+        if state.resource_count == 0 {
             self.report(stack, Issue::new(
                 "Stack.NoResources",
                 "resources",
@@ -359,7 +379,7 @@ impl<'a> Synthesizer<'a> {
         }
         self.check_limits(
             stack,
-            [kept.len(), state.parameters.len(), outputs.len()],
+            [state.resource_count, state.parameters.len(), outputs.len()],
             text.len(),
         );
         let dependencies = self
