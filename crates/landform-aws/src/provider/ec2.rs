@@ -14,7 +14,10 @@ use landform_deploy::{CreateRequest, ProviderError, ResourceState, Session, Upda
 use serde_json::Value as Json;
 
 use super::{tags, unknown, ClientSource, Family};
-use crate::api::{Ec2Api, Filter, Tag};
+use crate::api::{
+    Ec2Api, Filter, FlowLogInfo, RouteTableInfo, SubnetInfo, Tag, TransitGatewayInfo,
+    TransitGatewayRouteTableInfo, VpcAttachmentInfo, VpcInfo,
+};
 use crate::error::ErrorCode;
 
 #[path = "ec2_tgw_links.rs"]
@@ -384,6 +387,48 @@ pub(super) fn idempotency_filter(key: &str) -> Vec<Filter> {
 /// tag filters).
 pub(super) fn tagged(tags: &[Tag], key: &str) -> bool {
     tags.iter().any(|(k, v)| k == IDEMPOTENCY_TAG && v == key)
+}
+
+/// What [`first_tagged`] reads of a described resource.
+pub(super) trait Described {
+    fn id(&self) -> &str;
+    fn tags(&self) -> &[Tag];
+    /// Empty where the API reports no state.
+    fn state(&self) -> &str {
+        ""
+    }
+}
+
+macro_rules! described {
+    (with state: $($stateful:ty),*; without: $($stateless:ty),*) => {
+        $(impl Described for $stateful {
+            fn id(&self) -> &str { &self.id }
+            fn tags(&self) -> &[Tag] { &self.tags }
+            fn state(&self) -> &str { &self.state }
+        })*
+        $(impl Described for $stateless {
+            fn id(&self) -> &str { &self.id }
+            fn tags(&self) -> &[Tag] { &self.tags }
+        })*
+    };
+}
+
+described!(
+    with state: VpcInfo, SubnetInfo, TransitGatewayInfo, VpcAttachmentInfo, TransitGatewayRouteTableInfo;
+    without: RouteTableInfo, FlowLogInfo
+);
+
+/// The id of the first of `items` tagged with the idempotency `key` and in none of the
+/// `gone` states.
+pub(super) fn first_tagged<T: Described>(
+    items: Vec<T>,
+    key: &str,
+    gone: &[&str],
+) -> Option<String> {
+    items
+        .into_iter()
+        .find(|i| tagged(i.tags(), key) && !gone.contains(&i.state()))
+        .map(|i| i.id().to_owned())
 }
 
 /// An idempotency token for APIs taking one: the request's key and a hash of its

@@ -6,8 +6,8 @@ use landform_deploy::{CreateRequest, ProviderError, ResourceState, Session, Upda
 use serde_json::{json, Map, Value as Json};
 
 use super::{
-    create_tags, idempotency_filter, not_found, one, only_changed, ordered_like, put_tags, refuse,
-    split_id, tagged, update_tags, wait_deleted, wait_for,
+    create_tags, first_tagged, idempotency_filter, not_found, one, only_changed, ordered_like,
+    put_tags, refuse, split_id, update_tags, wait_deleted, wait_for,
 };
 use crate::api::{
     Ec2Api, TransitGatewayInfo, TransitGatewayOptions, VpcAttachmentInfo, VpcAttachmentOptions,
@@ -193,12 +193,12 @@ pub(super) async fn find_gateway(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_transit_gateways(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|g| tagged(&g.tags, key) && !GONE.contains(&g.state.as_str()))
-        .map(|g| g.id))
+    Ok(first_tagged(
+        ec2.describe_transit_gateways(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        GONE,
+    ))
 }
 
 // ---- VPC attachment ----
@@ -416,12 +416,12 @@ pub(super) async fn find_attachment(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_transit_gateway_vpc_attachments(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|a| tagged(&a.tags, key) && !GONE.contains(&a.state.as_str()))
-        .map(|a| a.id))
+    Ok(first_tagged(
+        ec2.describe_transit_gateway_vpc_attachments(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        GONE,
+    ))
 }
 
 // ---- Transit gateway route table ----
@@ -519,12 +519,12 @@ pub(super) async fn find_route_table(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_transit_gateway_route_tables(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|t| tagged(&t.tags, key) && !GONE.contains(&t.state.as_str()))
-        .map(|t| t.id))
+    Ok(first_tagged(
+        ec2.describe_transit_gateway_route_tables(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        GONE,
+    ))
 }
 
 // ---- Route ----

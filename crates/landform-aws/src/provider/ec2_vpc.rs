@@ -6,8 +6,8 @@ use landform_deploy::{CreateRequest, ProviderError, ResourceState, UpdateRequest
 use serde_json::{json, Map, Value as Json};
 
 use super::{
-    client_token, create_tags, idempotency_filter, one, only_changed, put_tags, refuse, split_id,
-    tagged, update_tags, wait_for,
+    client_token, create_tags, first_tagged, idempotency_filter, one, only_changed, put_tags,
+    refuse, split_id, update_tags, wait_for,
 };
 use crate::api::{Ec2Api, FlowLogSpec, RouteTarget, SubnetSpec, VpcAttribute, VpcInfo};
 use crate::error::ErrorCode;
@@ -161,12 +161,11 @@ pub(super) async fn update_vpc(
 }
 
 pub(super) async fn find_vpc(ec2: &dyn Ec2Api, key: &str) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_vpcs(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|v| tagged(&v.tags, key))
-        .map(|v| v.id))
+    Ok(first_tagged(
+        ec2.describe_vpcs(vec![], idempotency_filter(key)).await?,
+        key,
+        &[],
+    ))
 }
 
 // ---- Subnet ----
@@ -290,12 +289,12 @@ pub(super) async fn find_subnet(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_subnets(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|s| tagged(&s.tags, key))
-        .map(|s| s.id))
+    Ok(first_tagged(
+        ec2.describe_subnets(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        &[],
+    ))
 }
 
 // ---- Route table ----
@@ -358,12 +357,12 @@ pub(super) async fn find_route_table(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_route_tables(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|t| tagged(&t.tags, key))
-        .map(|t| t.id))
+    Ok(first_tagged(
+        ec2.describe_route_tables(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        &[],
+    ))
 }
 
 // ---- Route ----
@@ -674,10 +673,10 @@ pub(super) async fn find_flow_log(
     ec2: &dyn Ec2Api,
     key: &str,
 ) -> Result<Option<String>, ProviderError> {
-    Ok(ec2
-        .describe_flow_logs(vec![], idempotency_filter(key))
-        .await?
-        .into_iter()
-        .find(|f| tagged(&f.tags, key))
-        .map(|f| f.id))
+    Ok(first_tagged(
+        ec2.describe_flow_logs(vec![], idempotency_filter(key))
+            .await?,
+        key,
+        &[],
+    ))
 }
