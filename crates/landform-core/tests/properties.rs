@@ -116,6 +116,64 @@ proptest! {
         prop_assert_ne!(logical_id(&a), logical_id(&b));
     }
 
+    /// Synthesis hashes each distinct path below a stack once and shares the id among the
+    /// stacks that repeat it: every resource still gets exactly the id of its own path.
+    #[test]
+    fn every_resource_gets_the_id_of_its_own_path_below_its_stack(
+        stacks in proptest::collection::vec(
+            proptest::collection::btree_set(
+                proptest::collection::vec(prop_oneof!["[AB]", "[AB]-", Just("Resource".to_owned())], 1..4),
+                1..8,
+            ),
+            1..4,
+        ),
+    ) {
+        let mut app = App::new();
+        let stage = app.add_stage("S", Environment::new("111111111111", "us-east-1"));
+        for (n, paths) in stacks.iter().enumerate() {
+            let stack = app.add_stack(stage, &format!("Stack{n}"));
+            // Each distinct prefix is one construct; a path's last segment is a resource,
+            // unless another path continues below it (then it stays a construct).
+            let mut nodes: std::collections::BTreeMap<Vec<String>, NodeId> = Default::default();
+            for path in paths {
+                let mut parent = stack;
+                for depth in 1..=path.len() {
+                    let prefix = path[..depth].to_vec();
+                    let is_leaf = depth == path.len()
+                        && !paths.iter().any(|p| p.len() > depth && p[..depth] == prefix[..]);
+                    if let Some(&node) = nodes.get(&prefix) {
+                        parent = node;
+                        continue;
+                    }
+                    let segment = &path[depth - 1];
+                    let node = if is_leaf {
+                        app.scope(parent).add_resource(segment, Resource::new("AWS::SNS::Topic")).node()
+                    } else {
+                        app.scope(parent).child(segment, "Group").node()
+                    };
+                    nodes.insert(prefix, node);
+                    parent = node;
+                }
+            }
+        }
+        match app.synth() {
+            Ok(assembly) => {
+                let mut checked = 0;
+                for stack in assembly.stacks() {
+                    for (id, info) in &stack.resources {
+                        // Below the app, the stage and the stack.
+                        let below: Vec<&str> = info.path.segments()[3..].iter().map(|s| &**s).collect();
+                        prop_assert_eq!(id, &logical_id(&below), "{}", info.path);
+                        checked += 1;
+                    }
+                }
+                prop_assert!(checked > 0);
+            }
+            // Distinct paths may still collide (`A-` and `A` both read `A`): reported, not renamed.
+            Err(error) => prop_assert!(error.to_string().contains("LogicalIdCollision"), "{}", error),
+        }
+    }
+
     #[test]
     fn dangling_references_are_issues_not_panics(raw in 0u32..10_000) {
         let mut app = App::new();

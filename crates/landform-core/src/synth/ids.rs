@@ -1,5 +1,9 @@
 //! The logical ids of an app's resources and outputs, computed once per synth and kept in
 //! one buffer (tens of thousands of ids, one allocation).
+//!
+//! A logical id depends only on the path below its stack, and the stacks of a large app
+//! repeat the same paths (a workload account's stacks are built by the same code): each
+//! distinct path below a stack is hashed once, and every node on it shares that id's text.
 
 use std::ops::Range;
 
@@ -18,21 +22,48 @@ pub(super) struct LogicalIds {
     named: Vec<Vec<NodeId>>,
 }
 
+/// The distinct paths below a stack seen so far, as a trie: (parent path, segment) -> path
+/// number, and for each path number the span of its logical id once computed.
+#[derive(Default)]
+struct PathTrie<'t> {
+    children: FastHashMap<(u32, &'t str), u32>,
+    ids: Vec<Option<Range<u32>>>,
+}
+
+/// The path number of "just below the stack" (the empty path).
+const STACK_ROOT: u32 = 0;
+
+impl<'t> PathTrie<'t> {
+    /// The number of the path `parent` + `/segment`.
+    fn child(&mut self, parent: u32, segment: &'t str) -> u32 {
+        let next = self.ids.len() as u32;
+        let number = *self.children.entry((parent, segment)).or_insert(next);
+        if number == next {
+            self.ids.push(None);
+        }
+        number
+    }
+}
+
 impl LogicalIds {
     /// Ids for resources and outputs, from their path below their stack. Reports ids that
     /// collide inside a template.
     pub(super) fn assign(tree: &Tree, stacks: &[NodeId], issues: &mut Vec<Issue>) -> Self {
         let mut ids = LogicalIds {
-            text: String::with_capacity(tree.len() * 24),
+            text: String::new(),
             spans: vec![0..0; tree.len()],
             named: Vec::with_capacity(stacks.len()),
         };
         let mut segments: Vec<&str> = Vec::new();
         let mut kinds: Vec<(NodeId, bool)> = Vec::new();
+        let mut trie = PathTrie {
+            ids: vec![None],
+            ..PathTrie::default()
+        };
         for &stack in stacks {
             kinds.clear();
             for &child in tree.node(stack).children() {
-                ids.walk(tree, child, &mut segments, &mut kinds);
+                ids.walk(tree, child, STACK_ROOT, &mut trie, &mut segments, &mut kinds);
             }
             ids.check_collisions(tree, &kinds, issues);
             ids.named
@@ -42,25 +73,37 @@ impl LogicalIds {
     }
 
     /// Name `node` and everything below it; `segments` holds the ids from just below the
-    /// stack down to `node`'s parent (one buffer for the whole walk, no path per node).
+    /// stack down to `node`'s parent (one buffer for the whole walk, no path per node), and
+    /// `parent` is that path's number in `trie`.
     fn walk<'t>(
         &mut self,
         tree: &'t Tree,
         node: NodeId,
+        parent: u32,
+        trie: &mut PathTrie<'t>,
         segments: &mut Vec<&'t str>,
         named: &mut Vec<(NodeId, bool)>,
     ) {
         let n = tree.node(node);
         segments.push(n.id());
+        let path = trie.child(parent, n.id());
         let is_output = matches!(n.kind(), NodeKind::Output(_));
         if is_output || n.resource().is_some() {
-            let start = self.text.len() as u32;
-            push_logical_id(segments, &mut self.text);
-            self.spans[node.0 as usize] = start..self.text.len() as u32;
+            let span = match &trie.ids[path as usize] {
+                Some(span) => span.clone(),
+                None => {
+                    let start = self.text.len() as u32;
+                    push_logical_id(segments, &mut self.text);
+                    let span = start..self.text.len() as u32;
+                    trie.ids[path as usize] = Some(span.clone());
+                    span
+                }
+            };
+            self.spans[node.0 as usize] = span;
             named.push((node, is_output));
         }
         for &child in n.children() {
-            self.walk(tree, child, segments, named);
+            self.walk(tree, child, path, trie, segments, named);
         }
         segments.pop();
     }
