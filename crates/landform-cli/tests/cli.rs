@@ -75,6 +75,30 @@ fn list_shows_stacks_in_deployment_order() {
 }
 
 #[test]
+fn synth_of_an_invalid_app_exits_1_with_every_issue_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("kept")).unwrap();
+    std::fs::write(dir.path().join("kept/notes.txt"), "mine").unwrap();
+    for out in ["fresh", "kept"] {
+        variant(dir.path(), "invalid")
+            .args(["synth", "--out", out])
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("App/Management/State/LockTable")
+                    .and(predicate::str::contains("Stack.NoResources"))
+                    .and(predicate::str::contains("App/Management/Empty")),
+            );
+    }
+    assert!(!dir.path().join("fresh").exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("kept"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"]);
+}
+
+#[test]
 fn lint_exit_codes_follow_error_findings() {
     let dir = tempfile::tempdir().unwrap();
     deployer(dir.path())

@@ -116,6 +116,37 @@ proptest! {
         prop_assert_ne!(logical_id(&a), logical_id(&b));
     }
 
+    /// `synth_to` writes each template while rendering it; the files are exactly what the
+    /// assembly writes, and a refused app leaves the directory as it was.
+    #[test]
+    fn synthesising_into_a_directory_writes_what_the_assembly_writes(spec in spec()) {
+        let app = build(&spec);
+        let streamed = tempfile::tempdir().unwrap();
+        std::fs::write(streamed.path().join("keep.txt"), "mine").unwrap();
+        match (app.synth(), app.synth_to(streamed.path())) {
+            (Ok(assembly), Ok(written)) => {
+                let kept = tempfile::tempdir().unwrap();
+                let expected = assembly.write(kept.path()).unwrap();
+                let names = |files: &[std::path::PathBuf]| -> Vec<String> {
+                    files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect()
+                };
+                prop_assert_eq!(names(&written), names(&expected));
+                for file in &expected {
+                    let name = file.file_name().unwrap();
+                    prop_assert_eq!(std::fs::read(file).unwrap(), std::fs::read(streamed.path().join(name)).unwrap());
+                }
+                // The templates, the manifest and the user's own file: nothing else is left.
+                prop_assert_eq!(std::fs::read_dir(streamed.path()).unwrap().count(), expected.len() + 1);
+            }
+            (Err(kept), Err(streamed_err)) => {
+                prop_assert_eq!(kept.to_string(), streamed_err.to_string());
+                let left: Vec<_> = std::fs::read_dir(streamed.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+                prop_assert_eq!(left, vec![std::ffi::OsString::from("keep.txt")]);
+            }
+            (kept, streamed_result) => prop_assert!(false, "synth {:?} but synth_to {:?}", kept.map(|_| ()), streamed_result),
+        }
+    }
+
     /// Synthesis hashes each distinct path below a stack once and shares the id among the
     /// stacks that repeat it: every resource still gets exactly the id of its own path.
     #[test]

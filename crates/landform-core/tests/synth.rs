@@ -538,3 +538,14 @@ fn writing_into_an_unwritable_place_is_a_typed_error() {
         "{err}"
     );
 }
+
+#[test]
+fn synthesising_into_an_unwritable_place_is_a_typed_error() {
+    let (app, _) = one_stack(1);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let err = app.synth_to(file.path().join("sub")).unwrap_err();
+    assert!(
+        matches!(err, landform_core::CoreError::Write { .. }),
+        "{err}"
+    );
+}

@@ -155,6 +155,11 @@ fn demo_app(variant: &str) -> App {
     if variant == "management" {
         return app;
     }
+    if variant == "invalid" {
+        // Two validation issues: a second `LockTable` in its stack, and a stack left empty.
+        s.add_resource("LockTable", lock_table(true));
+        app.add_stack(mgmt, "Empty");
+    }
 
     let infra = app.add_stage(
         "Infrastructure",

@@ -15,12 +15,13 @@ use crate::model::AssemblyIndex;
 use crate::term::{Style, Term};
 
 pub(crate) fn synth(
-    assembly: &Assembly,
+    app: &App,
     dir: &FsPath,
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
-    let written = assembly.write(dir)?;
+    let written = app.synth_to(dir)?;
+    tracing::info!(files = written.len(), "synthesised");
     for path in &written {
         writeln!(out, "wrote {}", path.display()).map_err(CliError::Output)?;
     }
@@ -28,7 +29,8 @@ pub(crate) fn synth(
         out,
         "{} {} stack(s) into {}",
         term.paint(Style::Good, "synthesised"),
-        assembly.stacks().len(),
+        // Every file but the manifest is a template.
+        written.len().saturating_sub(1),
         dir.display()
     )
     .map_err(CliError::Output)?;

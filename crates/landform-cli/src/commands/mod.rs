@@ -58,10 +58,16 @@ pub(crate) fn dispatch(
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
+    // `synth` writes templates to disk as they are rendered (a large app is never held
+    // whole); every other verb reads the assembly.
+    let command = match cli.command {
+        Command::Synth { out: dir } => return inspect::synth(app, &dir, out, term),
+        command => command,
+    };
     let assembly = app.synth()?;
     tracing::info!(stacks = assembly.stacks().len(), "synthesised");
-    match cli.command {
-        Command::Synth { out: dir } => inspect::synth(&assembly, &dir, out, term),
+    match command {
+        Command::Synth { out: dir } => inspect::synth(app, &dir, out, term),
         Command::List { json } => inspect::list(&assembly, json, out, term),
         Command::Lint { json } => {
             let report = inspect::lint_report(app, &assembly);

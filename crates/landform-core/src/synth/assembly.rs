@@ -231,7 +231,13 @@ impl Assembly {
         for stack in &self.stacks {
             put(&stack.template_file, stack.template.text().as_bytes())?;
         }
-        // Streamed to the file: the manifest of a large app is megabytes of text.
+        written.push(self.write_manifest(dir)?);
+        Ok(written)
+    }
+
+    /// Write `manifest.json` into `dir` (streamed: the manifest of a large app is megabytes
+    /// of text). Returns its path.
+    pub(crate) fn write_manifest(&self, dir: &FsPath) -> Result<PathBuf, CoreError> {
         let path = dir.join("manifest.json");
         let write_manifest = || -> std::io::Result<()> {
             let mut file = std::io::BufWriter::new(fs::File::create(&path)?);
@@ -243,7 +249,6 @@ impl Assembly {
             path: path.clone(),
             source,
         })?;
-        written.push(path);
-        Ok(written)
+        Ok(path)
     }
 }

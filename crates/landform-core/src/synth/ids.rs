@@ -63,7 +63,14 @@ impl LogicalIds {
         for &stack in stacks {
             kinds.clear();
             for &child in tree.node(stack).children() {
-                ids.walk(tree, child, STACK_ROOT, &mut trie, &mut segments, &mut kinds);
+                ids.walk(
+                    tree,
+                    child,
+                    STACK_ROOT,
+                    &mut trie,
+                    &mut segments,
+                    &mut kinds,
+                );
             }
             ids.check_collisions(tree, &kinds, issues);
             ids.named

@@ -13,6 +13,8 @@ mod resolve;
 mod stack;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path as FsPath, PathBuf};
 
 pub use assembly::{
     AccountSpec, Assembly, EnvironmentSpec, OutputRef, ResourceInfo, StackArtifact,
@@ -33,9 +35,16 @@ impl App {
     /// Every problem in the app: those reported while building, those of registered
     /// validations, and those only synthesis sees (references, cycles, limits).
     pub fn validate(&self) -> Issues {
-        match Synthesizer::run(self.tree()) {
+        match Synthesizer::run(self.tree(), None) {
             Ok(_) => Issues::default(),
-            Err(issues) => issues,
+            Err(CoreError::Validation(issues)) => issues,
+            // Only a synthesis into files writes anything; this one keeps its templates.
+            Err(other) => Issues(vec![Issue::new(
+                "App.Synth",
+                "synth",
+                other.to_string(),
+                "synthesis failed outside validation",
+            )]),
         }
     }
 
@@ -52,7 +61,68 @@ impl App {
     /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
     /// ```
     pub fn synth(&self) -> Result<Assembly, CoreError> {
-        Synthesizer::run(self.tree()).map_err(CoreError::Validation)
+        Synthesizer::run(self.tree(), None)
+    }
+
+    /// Synthesise the app into `dir` (created if missing): the same template files and
+    /// `manifest.json` as `app.synth()?.write(dir)`, but each template is written while it is
+    /// rendered instead of being kept, so a large app never holds all its templates in memory.
+    /// Returns the files written (templates in deployment order, then the manifest).
+    ///
+    /// Nothing is written into `dir` unless synthesis succeeds: the files are put together in
+    /// a staging directory inside it and moved into place at the end (a `dir` this call
+    /// created is removed again when synthesis fails).
+    ///
+    /// ```
+    /// use landform_core::{App, Environment, Resource};
+    /// let mut app = App::new();
+    /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// let stack = app.add_stack(stage, "State");
+    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// let dir = std::env::temp_dir().join(format!("landform-doc-{}", std::process::id()));
+    /// let written = app.synth_to(&dir).unwrap();
+    /// assert_eq!(written.len(), 2);
+    /// let text = std::fs::read_to_string(dir.join("Management-State.template.json")).unwrap();
+    /// assert_eq!(text, app.synth().unwrap().stacks()[0].template.text());
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn synth_to(&self, dir: impl AsRef<FsPath>) -> Result<Vec<PathBuf>, CoreError> {
+        let dir = dir.as_ref();
+        let write_error = |path: &FsPath| {
+            let path = path.to_owned();
+            move |source| CoreError::Write { path, source }
+        };
+        let created = !dir.exists();
+        fs::create_dir_all(dir).map_err(write_error(dir))?;
+        let staging = dir.join(format!(".landform-synth-{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(write_error(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(write_error(&staging))?;
+        let result = Synthesizer::run(self.tree(), Some(&staging)).and_then(|assembly| {
+            let staged = assembly.write_manifest(&staging)?;
+            let mut written = Vec::with_capacity(assembly.stacks.len() + 1);
+            for name in assembly
+                .stacks
+                .iter()
+                .map(|s| s.template_file.as_str())
+                .chain(staged.file_name().and_then(|n| n.to_str()))
+            {
+                let to = dir.join(name);
+                fs::rename(staging.join(name), &to).map_err(write_error(&to))?;
+                written.push(to);
+            }
+            Ok(written)
+        });
+        // Whatever happened, the staging directory goes (a failed synth leaves `dir` as it was).
+        let removed = fs::remove_dir_all(&staging).map_err(write_error(&staging));
+        if result.is_err() && created {
+            // Nothing was written: the directory this call created goes too (only if empty).
+            let _ = fs::remove_dir(dir);
+        }
+        let written = result?;
+        removed?;
+        Ok(written)
     }
 }
 
@@ -62,6 +132,8 @@ struct StackState<'a> {
     /// The template up to the end of its `Resources` (header, parameters, resources in id
     /// order), rendered once the stack is resolved; `Outputs` follow when every stack is.
     head: String,
+    /// The head's length (when it went to a file instead of `head`).
+    head_len: usize,
     /// Resources in the template (ids rendered twice, a reported collision, count once).
     resource_count: usize,
     /// Output bodies declared by the user, rendered at their depth in the template.
@@ -99,10 +171,17 @@ struct Synthesizer<'a> {
     /// Buffers reused from stack to stack (resource bodies, template heads), so each grows
     /// to the largest stack once instead of growing for every stack.
     scratch: [String; 2],
+    /// Where templates are written as they are rendered (`App::synth_to`); `None` keeps them
+    /// in the assembly.
+    files: Option<&'a FsPath>,
+    /// The first template write that failed (synthesis goes on to report every issue).
+    write_error: Option<CoreError>,
 }
 
 impl<'a> Synthesizer<'a> {
-    fn run(tree: &Tree) -> Result<Assembly, Issues> {
+    /// Synthesise `tree`; with `files`, every template is written there as it is rendered
+    /// and the assembly's templates are left empty.
+    fn run(tree: &Tree, files: Option<&FsPath>) -> Result<Assembly, CoreError> {
         let stacks = tree.stacks();
         let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
         let mut issues = tree.collect_issues();
@@ -133,6 +212,8 @@ impl<'a> Synthesizer<'a> {
             reads: FastHashSet::default(),
             unique_paths,
             scratch: Default::default(),
+            files,
+            write_error: None,
         };
         let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
             .map(|i| synth.resolve_environment(i))
@@ -164,7 +245,10 @@ impl<'a> Synthesizer<'a> {
             .map(|(i, (state, environment))| Some(synth.finish_stack(i, state, environment)))
             .collect();
         if !synth.issues.is_empty() {
-            return Err(Issues(synth.issues));
+            return Err(CoreError::Validation(Issues(synth.issues)));
+        }
+        if let Some(error) = synth.write_error {
+            return Err(error);
         }
         let stacks = order
             .into_iter()

@@ -3,11 +3,15 @@
 //! in CloudFormation's order and check it against the quotas.
 
 use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::ops::Range;
+use std::path::PathBuf;
 
 use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
 use super::pretty::JsonWriter;
 use super::{Resolved, StackState, Synthesizer};
+use crate::error::CoreError;
 use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
 use crate::issue::Issue;
@@ -128,9 +132,37 @@ impl<'a> Synthesizer<'a> {
         }
         w.end_object();
         let state = &mut self.state[i];
-        state.head = w.text().to_owned();
         state.resource_count = kept.len();
+        state.head_len = w.len();
+        match self.files {
+            None => state.head = w.text().to_owned(),
+            Some(dir) => {
+                let path = dir.join(template_file(&self.names[i]));
+                self.put(path, &[w.text()], false);
+            }
+        }
         self.scratch[1] = w.into_text();
+    }
+
+    /// Write (or append) `parts` to a template file; the first failure is kept for the end.
+    fn put(&mut self, path: PathBuf, parts: &[&str], append: bool) {
+        if self.write_error.is_some() {
+            return;
+        }
+        let write = || -> std::io::Result<()> {
+            let mut file = if append {
+                OpenOptions::new().append(true).open(&path)?
+            } else {
+                File::create(&path)?
+            };
+            for part in parts {
+                file.write_all(part.as_bytes())?;
+            }
+            Ok(())
+        };
+        if let Err(source) = write() {
+            self.write_error = Some(CoreError::Write { path, source });
+        }
     }
 
     /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
@@ -362,10 +394,21 @@ impl<'a> Synthesizer<'a> {
         }
         w.end_object();
         let tail = &w.text()[start..];
-        let mut text = String::with_capacity(state.head.len() + tail.len() + 1);
-        text.push_str(&state.head);
-        text.push_str(tail);
-        text.push('\n');
+        let bytes = state.head_len + tail.len() + 1;
+        let text = match self.files {
+            None => {
+                let mut text = String::with_capacity(bytes);
+                text.push_str(&state.head);
+                text.push_str(tail);
+                text.push('\n');
+                text
+            }
+            Some(dir) => {
+                let path = dir.join(template_file(&name));
+                self.put(path, &[tail, "\n"], true);
+                String::new()
+            }
+        };
         self.scratch[1] = w.into_text();
         drop(state.head);
 
@@ -380,7 +423,7 @@ impl<'a> Synthesizer<'a> {
         self.check_limits(
             stack,
             [state.resource_count, state.parameters.len(), outputs.len()],
-            text.len(),
+            bytes,
         );
         let dependencies = self
             .graph
@@ -393,7 +436,7 @@ impl<'a> Synthesizer<'a> {
             })
             .collect();
         StackArtifact {
-            template_file: format!("{name}.template.json"),
+            template_file: template_file(&name),
             name,
             path: self.tree.path(stack),
             environment,
@@ -441,6 +484,11 @@ impl<'a> Synthesizer<'a> {
             );
         }
     }
+}
+
+/// The template's file name in the assembly directory.
+fn template_file(stack_name: &str) -> String {
+    format!("{stack_name}.template.json")
 }
 
 fn policy_name(policy: RemovalPolicy) -> &'static str {
