@@ -141,7 +141,6 @@ struct StackState<'a> {
     /// Outputs other stacks read: id -> (value, export name when imported).
     shared_outputs: BTreeMap<String, (Resolved<'a>, Option<String>)>,
     parameters: BTreeMap<String, OutputRef>,
-    infos: BTreeMap<String, ResourceInfo>,
 }
 
 /// Index of "no stack" in [`Synthesizer::stack_of`].
@@ -191,70 +190,84 @@ impl<'a> Synthesizer<'a> {
             .iter()
             .any(|i| i.code == "Tree.DuplicateId" || i.code == "Tree.InvalidId");
         let ids = LogicalIds::assign(tree, &stacks, &mut issues);
-        let mut synth = Synthesizer {
-            tree,
-            ids: &ids,
-            stack_of: stack_of_every_node(tree),
-            graph: DependencyGraph::new(stacks.len()),
-            state: (0..stacks.len()).map(|_| StackState::default()).collect(),
-            explicit: BTreeSet::new(),
-            explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
-                FastHashMap::default(),
-                |mut index: FastHashMap<NodeId, Vec<usize>>, (d, dep)| {
-                    index.entry(dep.from).or_default().push(d);
-                    index
-                },
-            ),
-            issues,
-            names,
-            stacks,
-            exports: FastHashMap::default(),
-            reads: FastHashSet::default(),
-            unique_paths,
-            scratch: Default::default(),
-            files,
-            write_error: None,
-        };
-        let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
-            .map(|i| synth.resolve_environment(i))
-            .collect();
-        for i in 0..synth.stacks.len() {
-            synth.build_stack(i);
-        }
-        synth.add_construct_dependencies();
-        let order = match synth.graph.topological_order() {
-            Ok(order) => order,
-            Err(cycles) => {
-                for cycle in cycles {
-                    synth.report_stack_cycle(&cycle);
-                }
-                (0..synth.stacks.len()).collect()
+        // The manifest's resource entries need only the tree and the ids: a second thread
+        // builds them while this one renders the templates.
+        let ids = &ids;
+        let stack_count = stacks.len();
+        std::thread::scope(|scope| {
+            let infos = scope.spawn(move || resource_infos(tree, ids, stack_count));
+            let mut synth = Synthesizer {
+                tree,
+                ids,
+                stack_of: stack_of_every_node(tree),
+                graph: DependencyGraph::new(stacks.len()),
+                state: (0..stacks.len()).map(|_| StackState::default()).collect(),
+                explicit: BTreeSet::new(),
+                explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
+                    FastHashMap::default(),
+                    |mut index: FastHashMap<NodeId, Vec<usize>>, (d, dep)| {
+                        index.entry(dep.from).or_default().push(d);
+                        index
+                    },
+                ),
+                issues,
+                names,
+                stacks,
+                exports: FastHashMap::default(),
+                reads: FastHashSet::default(),
+                unique_paths,
+                scratch: Default::default(),
+                files,
+                write_error: None,
+            };
+            let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
+                .map(|i| synth.resolve_environment(i))
+                .collect();
+            for i in 0..synth.stacks.len() {
+                synth.build_stack(i);
             }
-        };
-        // What only resolving needed goes before the templates are put together (the peak of a
-        // large synth is at its end).
-        synth.exports = FastHashMap::default();
-        synth.reads = FastHashSet::default();
-        synth.explicit_from = FastHashMap::default();
-        synth.stack_of = Vec::new();
-        let states = std::mem::take(&mut synth.state);
-        let mut artifacts: Vec<Option<StackArtifact>> = states
-            .into_iter()
-            .zip(environments)
-            .enumerate()
-            .map(|(i, (state, environment))| Some(synth.finish_stack(i, state, environment)))
-            .collect();
-        if !synth.issues.is_empty() {
-            return Err(CoreError::Validation(Issues(synth.issues)));
-        }
-        if let Some(error) = synth.write_error {
-            return Err(error);
-        }
-        let stacks = order
-            .into_iter()
-            .filter_map(|i| artifacts[i].take())
-            .collect();
-        Ok(Assembly { stacks })
+            synth.add_construct_dependencies();
+            let order = match synth.graph.topological_order() {
+                Ok(order) => order,
+                Err(cycles) => {
+                    for cycle in cycles {
+                        synth.report_stack_cycle(&cycle);
+                    }
+                    (0..synth.stacks.len()).collect()
+                }
+            };
+            // What only resolving needed goes before the templates are put together (the peak of a
+            // large synth is at its end).
+            synth.exports = FastHashMap::default();
+            synth.reads = FastHashSet::default();
+            synth.explicit_from = FastHashMap::default();
+            synth.stack_of = Vec::new();
+            let states = std::mem::take(&mut synth.state);
+            let infos = match infos.join() {
+                Ok(infos) => infos,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            let mut artifacts: Vec<Option<StackArtifact>> = states
+                .into_iter()
+                .zip(environments)
+                .zip(infos)
+                .enumerate()
+                .map(|(i, ((state, environment), infos))| {
+                    Some(synth.finish_stack(i, state, environment, infos))
+                })
+                .collect();
+            if !synth.issues.is_empty() {
+                return Err(CoreError::Validation(Issues(synth.issues)));
+            }
+            if let Some(error) = synth.write_error {
+                return Err(error);
+            }
+            let stacks = order
+                .into_iter()
+                .filter_map(|i| artifacts[i].take())
+                .collect();
+            Ok(Assembly { stacks })
+        })
     }
 
     fn report(&mut self, node: NodeId, issue: Issue) {
@@ -329,6 +342,30 @@ impl<'a> Synthesizer<'a> {
         };
         EnvironmentSpec { account, region }
     }
+}
+
+/// The manifest's resource entries of every stack: logical id to construct path and type.
+/// Of ids rendered twice (a collision, reported elsewhere) the later wins, as in the template.
+fn resource_infos(
+    tree: &Tree,
+    ids: &LogicalIds,
+    stacks: usize,
+) -> Vec<BTreeMap<String, ResourceInfo>> {
+    (0..stacks)
+        .map(|i| {
+            ids.named(i)
+                .iter()
+                .filter_map(|&node| {
+                    let resource = tree.node(node).resource()?;
+                    let info = ResourceInfo {
+                        path: tree.path(node),
+                        type_name: resource.type_name().to_owned(),
+                    };
+                    Some((ids.get(node).unwrap_or_default().to_owned(), info))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The nearest stack ancestor (or self) of every node, by index. A parent is always created

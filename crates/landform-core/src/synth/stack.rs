@@ -39,6 +39,7 @@ impl<'a> Synthesizer<'a> {
         let mut bodies = JsonWriter::reusing(std::mem::take(&mut self.scratch[0]), BODY_INDENT);
         let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
         let mut resource_ids: Vec<&'a str> = Vec::new();
+        let mut resource_nodes: Vec<NodeId> = Vec::new();
         // (resource number, id of a same-stack resource it waits for), for the cycle check.
         let mut waits: Vec<(usize, &'a str)> = Vec::new();
         let mut refs: Vec<&'a str> = Vec::new();
@@ -50,15 +51,9 @@ impl<'a> Synthesizer<'a> {
                     refs.clear();
                     self.write_resource(i, node, resource, &mut bodies, &mut refs);
                     spans.push((lid, start..bodies.len()));
-                    self.state[i].infos.insert(
-                        lid.to_owned(),
-                        ResourceInfo {
-                            path: tree.path(node),
-                            type_name: resource.type_name().to_owned(),
-                        },
-                    );
                     waits.extend(refs.iter().map(|&r| (resource_ids.len(), r)));
                     resource_ids.push(lid);
+                    resource_nodes.push(node);
                 }
                 NodeKind::Output(output) => {
                     let lid = ids.get(node).unwrap_or_default();
@@ -79,7 +74,7 @@ impl<'a> Synthesizer<'a> {
         let bodies = bodies.into_text();
         self.write_head(i, &bodies, spans);
         self.scratch[0] = bodies;
-        self.check_resource_cycles(i, &resource_ids, &waits);
+        self.check_resource_cycles(&resource_ids, &resource_nodes, &waits);
     }
 
     /// Render stack `i`'s template up to the end of its `Resources`: all of it but the
@@ -294,7 +289,8 @@ impl<'a> Synthesizer<'a> {
         }
     }
 
-    fn check_resource_cycles(&mut self, i: usize, ids: &[&str], waits: &[(usize, &str)]) {
+    /// `ids` and `nodes`: the stack's resources, in the same order.
+    fn check_resource_cycles(&mut self, ids: &[&str], nodes: &[NodeId], waits: &[(usize, &str)]) {
         let position: FastHashMap<&str, usize> =
             ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
         let mut graph = DependencyGraph::new(ids.len());
@@ -304,13 +300,12 @@ impl<'a> Synthesizer<'a> {
             }
         }
         for cycle in graph.cycles() {
-            let infos = &self.state[i].infos;
             let names: Vec<String> = cycle
                 .iter()
                 .chain(cycle.first())
-                .map(|&n| infos[ids[n]].path.to_string())
+                .map(|&n| self.tree.path(nodes[n]).to_string())
                 .collect();
-            let first = infos[ids[cycle[0]]].path.clone();
+            let first = self.tree.path(nodes[cycle[0]]);
             self.issues.push(
                 Issue::new(
                     "Stack.ResourceCycle",
@@ -351,6 +346,7 @@ impl<'a> Synthesizer<'a> {
         i: usize,
         state: StackState<'a>,
         environment: EnvironmentSpec,
+        resources: BTreeMap<String, ResourceInfo>,
     ) -> StackArtifact {
         let stack = self.stacks[i];
         let name = self.names[i].clone();
@@ -442,7 +438,7 @@ impl<'a> Synthesizer<'a> {
             environment,
             dependencies,
             parameters: state.parameters,
-            resources: state.infos,
+            resources,
             template: Template::from_text(text),
         }
     }
