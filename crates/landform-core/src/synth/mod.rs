@@ -126,7 +126,112 @@ impl App {
     }
 }
 
-/// Per-stack state built while resolving.
+/// Index of "no stack" in [`Ctx::stack_of`].
+const NO_STACK: u32 = u32::MAX;
+
+/// What rendering a stack reads, shared by the threads that render stacks side by side.
+struct Ctx<'a> {
+    tree: &'a Tree,
+    ids: &'a LogicalIds,
+    stacks: Vec<NodeId>,
+    /// For every node, the index of the stack it belongs to (nearest stack ancestor).
+    stack_of: Vec<u32>,
+    names: Vec<String>,
+    /// Indexes into the tree's explicit dependencies, by the node that depends.
+    explicit_from: FastHashMap<NodeId, Vec<usize>>,
+    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
+    /// dependency reasons, which name paths, are distinct texts.
+    unique_paths: bool,
+    /// Where templates are written as they are rendered (`App::synth_to`); `None` keeps them
+    /// in the assembly.
+    files: Option<&'a FsPath>,
+}
+
+impl Ctx<'_> {
+    /// The index of the stack `node` belongs to.
+    fn stack_index(&self, node: NodeId) -> Option<usize> {
+        match self.stack_of.get(node.0 as usize) {
+            Some(&NO_STACK) | None => None,
+            Some(&i) => Some(i as usize),
+        }
+    }
+}
+
+/// What rendering one stack changes outside it, in the order it happened: applied stack by
+/// stack once every stack is rendered, so the manifest and the issues come out as if the
+/// stacks had been rendered one after the other.
+enum Effect<'a> {
+    /// A problem found (its path set).
+    Issue(Issue),
+    /// The producer stack exports this value as this output (unless it does already).
+    Output {
+        producer: usize,
+        output: String,
+        value: Resolved<'a>,
+    },
+    /// The output is imported by name in the same account and region.
+    Export {
+        producer: usize,
+        output: String,
+        export: String,
+    },
+    /// The stack reads the producer's output, for this reason.
+    Reads { producer: usize, reason: String },
+    /// A resource of the stack depends by hand on a resource of the producer.
+    DependsOn { producer: usize, reason: String },
+}
+
+/// One stack, rendered.
+#[derive(Default)]
+struct Rendered<'a> {
+    /// The template up to the end of its `Resources` (empty when written to a file).
+    head: String,
+    head_len: usize,
+    resource_count: usize,
+    user_outputs: BTreeMap<&'a str, String>,
+    parameters: BTreeMap<String, OutputRef>,
+    effects: Vec<Effect<'a>>,
+    /// The head's file could not be written.
+    write_error: Option<CoreError>,
+}
+
+/// Renders one stack: its resources and outputs, resolving references, on whichever thread
+/// it runs; everything it changes elsewhere is an [`Effect`].
+struct Render<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    out: Rendered<'a>,
+    /// Output and parameter names already computed on this thread.
+    exports: &'c mut FastHashMap<(NodeId, &'a Attribute), Export>,
+    /// (reader, target, attribute) already given as a dependency reason; the reader is in
+    /// this stack, so the set is the stack's own.
+    reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
+    /// Buffers reused from stack to stack on this thread (resource bodies, template heads).
+    scratch: &'c mut [String; 2],
+}
+
+impl<'c, 'a> Render<'c, 'a> {
+    fn new(
+        ctx: &'c Ctx<'a>,
+        exports: &'c mut FastHashMap<(NodeId, &'a Attribute), Export>,
+        scratch: &'c mut [String; 2],
+    ) -> Self {
+        Render {
+            ctx,
+            out: Rendered::default(),
+            exports,
+            reads: FastHashSet::default(),
+            scratch,
+        }
+    }
+
+    fn report(&mut self, node: NodeId, issue: Issue) {
+        let path = self.ctx.tree.path(node);
+        self.out.effects.push(Effect::Issue(issue.at(path)));
+    }
+}
+
+/// Per-stack state of the sequential part: what rendering gave, and the outputs other
+/// stacks read.
 #[derive(Default)]
 struct StackState<'a> {
     /// The template up to the end of its `Resources` (header, parameters, resources in id
@@ -143,36 +248,13 @@ struct StackState<'a> {
     parameters: BTreeMap<String, OutputRef>,
 }
 
-/// Index of "no stack" in [`Synthesizer::stack_of`].
-const NO_STACK: u32 = u32::MAX;
-
 struct Synthesizer<'a> {
-    tree: &'a Tree,
-    ids: &'a LogicalIds,
-    stacks: Vec<NodeId>,
-    /// For every node, the index of the stack it belongs to (nearest stack ancestor).
-    stack_of: Vec<u32>,
-    names: Vec<String>,
+    ctx: Ctx<'a>,
     state: Vec<StackState<'a>>,
     graph: DependencyGraph,
     /// (consumer, producer) pairs with at least one hand-declared dependency.
     explicit: BTreeSet<(usize, usize)>,
-    /// Indexes into the tree's explicit dependencies, by the node that depends.
-    explicit_from: FastHashMap<NodeId, Vec<usize>>,
     issues: Vec<Issue>,
-    /// Output and parameter names of each resource attribute shared across stacks.
-    exports: FastHashMap<(NodeId, &'a Attribute), Export>,
-    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
-    /// dependency reasons, which name paths, are distinct texts.
-    unique_paths: bool,
-    /// (reader, target, attribute) already given as a dependency reason.
-    reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
-    /// Buffers reused from stack to stack (resource bodies, template heads), so each grows
-    /// to the largest stack once instead of growing for every stack.
-    scratch: [String; 2],
-    /// Where templates are written as they are rendered (`App::synth_to`); `None` keeps them
-    /// in the assembly.
-    files: Option<&'a FsPath>,
     /// The first template write that failed (synthesis goes on to report every issue).
     write_error: Option<CoreError>,
 }
@@ -190,19 +272,12 @@ impl<'a> Synthesizer<'a> {
             .iter()
             .any(|i| i.code == "Tree.DuplicateId" || i.code == "Tree.InvalidId");
         let ids = LogicalIds::assign(tree, &stacks, &mut issues);
-        // The manifest's resource entries need only the tree and the ids: a second thread
-        // builds them while this one renders the templates.
-        let ids = &ids;
         let stack_count = stacks.len();
-        std::thread::scope(|scope| {
-            let infos = scope.spawn(move || resource_infos(tree, ids, stack_count));
-            let mut synth = Synthesizer {
+        let mut synth = Synthesizer {
+            ctx: Ctx {
                 tree,
-                ids,
+                ids: &ids,
                 stack_of: stack_of_every_node(tree),
-                graph: DependencyGraph::new(stacks.len()),
-                state: (0..stacks.len()).map(|_| StackState::default()).collect(),
-                explicit: BTreeSet::new(),
                 explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
                     FastHashMap::default(),
                     |mut index: FastHashMap<NodeId, Vec<usize>>, (d, dep)| {
@@ -210,82 +285,170 @@ impl<'a> Synthesizer<'a> {
                         index
                     },
                 ),
-                issues,
                 names,
                 stacks,
-                exports: FastHashMap::default(),
-                reads: FastHashSet::default(),
                 unique_paths,
-                scratch: Default::default(),
                 files,
-                write_error: None,
-            };
-            let environments: Vec<EnvironmentSpec> = (0..synth.stacks.len())
-                .map(|i| synth.resolve_environment(i))
-                .collect();
-            for i in 0..synth.stacks.len() {
-                synth.build_stack(i);
-            }
-            synth.add_construct_dependencies();
-            let order = match synth.graph.topological_order() {
-                Ok(order) => order,
-                Err(cycles) => {
-                    for cycle in cycles {
-                        synth.report_stack_cycle(&cycle);
-                    }
-                    (0..synth.stacks.len()).collect()
+            },
+            graph: DependencyGraph::new(stack_count),
+            state: (0..stack_count).map(|_| StackState::default()).collect(),
+            explicit: BTreeSet::new(),
+            issues,
+            write_error: None,
+        };
+        let environments: Vec<EnvironmentSpec> = (0..stack_count)
+            .map(|i| synth.resolve_environment(i))
+            .collect();
+        // The stacks render side by side (each on its own, their effects on other stacks
+        // recorded), and the manifest's resource entries, which need only the tree and the
+        // ids, are built meanwhile.
+        let mut infos = Vec::new();
+        let mut rendered = Vec::new();
+        rayon::scope(|scope| {
+            scope.spawn(|_| infos = resource_infos(tree, &ids, stack_count));
+            rendered = synth.render_stacks();
+        });
+        for (i, stack) in rendered.into_iter().enumerate() {
+            synth.apply(i, stack);
+        }
+        synth.add_construct_dependencies();
+        let order = match synth.graph.topological_order() {
+            Ok(order) => order,
+            Err(cycles) => {
+                for cycle in cycles {
+                    synth.report_stack_cycle(&cycle);
                 }
-            };
-            // What only resolving needed goes before the templates are put together (the peak of a
-            // large synth is at its end).
-            synth.exports = FastHashMap::default();
-            synth.reads = FastHashSet::default();
-            synth.explicit_from = FastHashMap::default();
-            synth.stack_of = Vec::new();
-            let states = std::mem::take(&mut synth.state);
-            let infos = match infos.join() {
-                Ok(infos) => infos,
-                Err(panic) => std::panic::resume_unwind(panic),
-            };
-            let mut artifacts: Vec<Option<StackArtifact>> = states
-                .into_iter()
-                .zip(environments)
-                .zip(infos)
+                (0..stack_count).collect()
+            }
+        };
+        // What only resolving needed goes before the templates are put together (the peak of a
+        // large synth is at its end).
+        synth.ctx.explicit_from = FastHashMap::default();
+        synth.ctx.stack_of = Vec::new();
+        let states = std::mem::take(&mut synth.state);
+        // Each template gets its outputs side by side; the artifacts follow in stack order.
+        let finished: Vec<(StackState<'_>, stack::Finished)> = {
+            use rayon::prelude::*;
+            let ctx = &synth.ctx;
+            states
+                .into_par_iter()
                 .enumerate()
-                .map(|(i, ((state, environment), infos))| {
-                    Some(synth.finish_stack(i, state, environment, infos))
+                .map_init(String::new, |scratch, (i, mut state)| {
+                    let template = stack::finish_template(ctx, i, &mut state, scratch);
+                    (state, template)
                 })
-                .collect();
-            if !synth.issues.is_empty() {
-                return Err(CoreError::Validation(Issues(synth.issues)));
-            }
-            if let Some(error) = synth.write_error {
-                return Err(error);
-            }
-            let stacks = order
-                .into_iter()
-                .filter_map(|i| artifacts[i].take())
-                .collect();
-            Ok(Assembly { stacks })
-        })
+                .collect()
+        };
+        let mut artifacts: Vec<Option<StackArtifact>> = finished
+            .into_iter()
+            .zip(environments)
+            .zip(infos)
+            .enumerate()
+            .map(|(i, (((state, template), environment), infos))| {
+                Some(synth.finish_stack(i, state, template, environment, infos))
+            })
+            .collect();
+        if !synth.issues.is_empty() {
+            return Err(CoreError::Validation(Issues(synth.issues)));
+        }
+        if let Some(error) = synth.write_error {
+            return Err(error);
+        }
+        let stacks = order
+            .into_iter()
+            .filter_map(|i| artifacts[i].take())
+            .collect();
+        Ok(Assembly { stacks })
     }
 
-    fn report(&mut self, node: NodeId, issue: Issue) {
-        let path = self.tree.path(node);
-        self.issues.push(issue.at(path));
+    /// Render every stack, side by side; in stack order.
+    fn render_stacks(&self) -> Vec<Rendered<'a>> {
+        use rayon::prelude::*;
+        let ctx = &self.ctx;
+        (0..ctx.stacks.len())
+            .into_par_iter()
+            .map_init(
+                || (FastHashMap::default(), <[String; 2]>::default()),
+                |(exports, scratch), i| {
+                    let mut render = Render::new(ctx, exports, scratch);
+                    render.build_stack(i);
+                    render.out
+                },
+            )
+            .collect()
     }
 
-    /// The index of the stack `node` belongs to.
-    fn stack_index(&self, node: NodeId) -> Option<usize> {
-        match self.stack_of.get(node.0 as usize) {
-            Some(&NO_STACK) | None => None,
-            Some(&i) => Some(i as usize),
+    /// Take in what rendering stack `i` gave, and what it changed elsewhere, in order.
+    fn apply(&mut self, i: usize, rendered: Rendered<'a>) {
+        let Rendered {
+            head,
+            head_len,
+            resource_count,
+            user_outputs,
+            parameters,
+            effects,
+            write_error,
+        } = rendered;
+        let state = &mut self.state[i];
+        state.head = head;
+        state.head_len = head_len;
+        state.resource_count = resource_count;
+        state.user_outputs = user_outputs;
+        state.parameters = parameters;
+        if self.write_error.is_none() {
+            self.write_error = write_error;
+        }
+        self.apply_effects(i, effects);
+    }
+
+    fn apply_effects(&mut self, i: usize, effects: Vec<Effect<'a>>) {
+        for effect in effects {
+            match effect {
+                Effect::Issue(issue) => self.issues.push(issue),
+                Effect::Output {
+                    producer,
+                    output,
+                    value,
+                } => {
+                    self.state[producer]
+                        .shared_outputs
+                        .entry(output)
+                        .or_insert((value, None));
+                }
+                Effect::Export {
+                    producer,
+                    output,
+                    export,
+                } => {
+                    if let Some(entry) = self.state[producer].shared_outputs.get_mut(&output) {
+                        entry.1 = Some(export);
+                    }
+                }
+                Effect::Reads { producer, reason } => {
+                    if self.ctx.unique_paths {
+                        // Each (reader, target, attribute) gives its reason once, and
+                        // distinct paths make distinct texts: the reason is new for the edge.
+                        self.graph.add_edge_new_reason(i, producer, reason);
+                    } else {
+                        self.graph.add_edge(i, producer, reason);
+                    }
+                }
+                Effect::DependsOn { producer, reason } => {
+                    self.explicit.insert((i, producer));
+                    self.graph.add_edge(i, producer, reason);
+                }
+            }
         }
     }
 
+    fn report(&mut self, node: NodeId, issue: Issue) {
+        let path = self.ctx.tree.path(node);
+        self.issues.push(issue.at(path));
+    }
+
     fn resolve_environment(&mut self, i: usize) -> EnvironmentSpec {
-        let tree = self.tree;
-        let stack = self.stacks[i];
+        let tree = self.ctx.tree;
+        let stack = self.ctx.stacks[i];
         let stage = tree.stage_of(stack).unwrap_or(stack);
         let Some(env) = tree.environment_of(stack) else {
             return EnvironmentSpec {
@@ -310,10 +473,18 @@ impl<'a> Synthesizer<'a> {
                 AccountSpec::Literal(id.to_string())
             }
             Value::Ref(reference) => {
-                match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {
+                let (shared, effects) = {
+                    let mut exports = FastHashMap::default();
+                    let mut scratch = Default::default();
+                    let mut render = Render::new(&self.ctx, &mut exports, &mut scratch);
+                    let shared = render.share_output(i, reference, stage, Why::DeploysInto(stack));
+                    (shared, render.out.effects)
+                };
+                self.apply_effects(i, effects);
+                match shared {
                     Some(Shared::Output { producer, output }) => {
                         AccountSpec::FromOutput(OutputRef {
-                            stack: self.names[producer].clone(),
+                            stack: self.ctx.names[producer].clone(),
                             output,
                         })
                     }
@@ -321,7 +492,7 @@ impl<'a> Synthesizer<'a> {
                         self.report(stage, Issue::new(
                             "Stage.AccountFromOwnStack",
                             "account",
-                            self.tree.path(reference.target),
+                            tree.path(reference.target),
                             "a stack cannot deploy into an account it creates itself: create the account in another stack",
                         ));
                         AccountSpec::Literal(String::new())

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use super::assembly::OutputRef;
 use super::pretty::JsonWriter;
-use super::Synthesizer;
+use super::{Effect, Render};
 use crate::issue::Issue;
 use crate::logical_id::{alphanumeric_name, logical_id, MAX_LOGICAL_ID_LEN};
 use crate::tree::NodeId;
@@ -175,7 +175,7 @@ pub(super) enum Shared<'a> {
     Output { producer: usize, output: String },
 }
 
-impl<'a> Synthesizer<'a> {
+impl<'a> Render<'_, 'a> {
     /// Write `value` as read by stack `i` from node `from`. `deps` receives the same-stack
     /// resources it references.
     pub(super) fn write_value(
@@ -276,14 +276,16 @@ impl<'a> Synthesizer<'a> {
             Some(Shared::Output { producer, output }) => (producer, output),
         };
         if self.same_environment(producer, i) {
-            let export = format!("{}:{}", self.names[producer], output);
-            if let Some(entry) = self.state[producer].shared_outputs.get_mut(&output) {
-                entry.1 = Some(export.clone());
-            }
+            let export = format!("{}:{}", self.ctx.names[producer], output);
+            self.out.effects.push(Effect::Export {
+                producer,
+                output,
+                export: export.clone(),
+            });
             Resolved::Import(export)
         } else {
             // The parameter's name hashes the producer and output: the same for every reader.
-            let names = &self.names;
+            let names = &self.ctx.names;
             let parameter = self
                 .exports
                 .get_mut(&(reference.target, &reference.attribute))
@@ -296,10 +298,10 @@ impl<'a> Synthesizer<'a> {
                         .clone()
                 })
                 .unwrap_or_else(|| logical_id(&[names[producer].as_str(), output.as_str()]));
-            self.state[i].parameters.insert(
+            self.out.parameters.insert(
                 parameter.clone(),
                 OutputRef {
-                    stack: self.names[producer].clone(),
+                    stack: self.ctx.names[producer].clone(),
                     output,
                 },
             );
@@ -317,16 +319,16 @@ impl<'a> Synthesizer<'a> {
         why: Why,
     ) -> Option<Shared<'a>> {
         let target = reference.target;
-        let target_ok =
-            (target.0 as usize) < self.tree.len() && self.tree.node(target).resource().is_some();
+        let tree = self.ctx.tree;
+        let target_ok = (target.0 as usize) < tree.len() && tree.node(target).resource().is_some();
         let producer = if target_ok {
-            self.stack_index(target)
+            self.ctx.stack_index(target)
         } else {
             None
         };
         let Some(producer) = producer else {
-            let shown = if (target.0 as usize) < self.tree.len() {
-                self.tree.path(target).to_string()
+            let shown = if (target.0 as usize) < tree.len() {
+                tree.path(target).to_string()
             } else {
                 format!("node #{}", target.0)
             };
@@ -341,8 +343,7 @@ impl<'a> Synthesizer<'a> {
             );
             return None;
         };
-        let ids = self.ids;
-        let id = ids.get(target).unwrap_or_default();
+        let id = self.ctx.ids.get(target).unwrap_or_default();
         if producer == consumer {
             return Some(Shared::Local(id));
         }
@@ -360,20 +361,13 @@ impl<'a> Synthesizer<'a> {
                 output
             }
         };
-        if !self.state[producer].shared_outputs.contains_key(&output) {
-            let value = Resolved::intrinsic(id, &reference.attribute);
-            self.state[producer]
-                .shared_outputs
-                .insert(output.clone(), (value, None));
-        }
+        self.out.effects.push(Effect::Output {
+            producer,
+            output: output.clone(),
+            value: Resolved::intrinsic(id, &reference.attribute),
+        });
         if let Some(reason) = self.reason(why, reference) {
-            if self.unique_paths {
-                // Each (reader, target, attribute) gives its reason once, and distinct paths
-                // make distinct texts: the reason is new for the edge.
-                self.graph.add_edge_new_reason(consumer, producer, reason);
-            } else {
-                self.graph.add_edge(consumer, producer, reason);
-            }
+            self.out.effects.push(Effect::Reads { producer, reason });
         }
         Some(Shared::Output { producer, output })
     }
@@ -381,7 +375,7 @@ impl<'a> Synthesizer<'a> {
     /// The manifest's reason for a dependency; `None` when this node's read of this
     /// attribute was recorded already (the text would be the same).
     fn reason(&mut self, why: Why, reference: &'a Reference) -> Option<String> {
-        let tree = self.tree;
+        let tree = self.ctx.tree;
         let mut reason = String::with_capacity(160);
         match why {
             Why::Reads(from) => {
@@ -407,9 +401,10 @@ impl<'a> Synthesizer<'a> {
     }
 
     fn same_environment(&self, a: usize, b: usize) -> bool {
+        let (tree, stacks) = (self.ctx.tree, &self.ctx.stacks);
         match (
-            self.tree.environment_of(self.stacks[a]),
-            self.tree.environment_of(self.stacks[b]),
+            tree.environment_of(stacks[a]),
+            tree.environment_of(stacks[b]),
         ) {
             (Some(x), Some(y)) => x == y,
             _ => false,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
 use super::pretty::JsonWriter;
-use super::{Resolved, StackState, Synthesizer};
+use super::{Ctx, Effect, Render, Resolved, StackState, Synthesizer};
 use crate::error::CoreError;
 use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
@@ -32,10 +32,11 @@ enum OutputBody<'s, 'a> {
     Shared(&'s Resolved<'a>, &'s Option<String>),
 }
 
-impl<'a> Synthesizer<'a> {
+impl<'a> Render<'_, 'a> {
+    /// Render stack `i`'s resources and outputs, then its head.
     pub(super) fn build_stack(&mut self, i: usize) {
-        let tree = self.tree;
-        let ids = self.ids;
+        let tree = self.ctx.tree;
+        let ids = self.ctx.ids;
         let mut bodies = JsonWriter::reusing(std::mem::take(&mut self.scratch[0]), BODY_INDENT);
         let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
         let mut resource_ids: Vec<&'a str> = Vec::new();
@@ -66,7 +67,7 @@ impl<'a> Synthesizer<'a> {
                     body.key("Value");
                     self.write_value(&output.value, i, node, &mut refs, &mut body);
                     body.end_object();
-                    self.state[i].user_outputs.insert(lid, body.into_text());
+                    self.out.user_outputs.insert(lid, body.into_text());
                 }
                 _ => {}
             }
@@ -81,7 +82,7 @@ impl<'a> Synthesizer<'a> {
     /// outputs, which later stacks may still add to. Kept at its exact size (the assembly
     /// keeps every template).
     fn write_head(&mut self, i: usize, bodies: &str, mut resources: Vec<(&str, Range<usize>)>) {
-        let stack = self.stacks[i];
+        let stack = self.ctx.stacks[i];
         // Sorted by id; of ids rendered twice (a collision, already reported) the last wins.
         resources.sort_by(|a, b| a.0.cmp(b.0));
         let mut kept: Vec<&(&str, Range<usize>)> = Vec::with_capacity(resources.len());
@@ -94,13 +95,13 @@ impl<'a> Synthesizer<'a> {
         w.begin_object();
         w.string_member("AWSTemplateFormatVersion", "2010-09-09");
         w.key("Description");
-        match self.tree.node(stack).kind() {
+        match self.ctx.tree.node(stack).kind() {
             NodeKind::Stack(StackProps {
                 description: Some(d),
             }) => w.string(d),
-            _ => w.string(&format!("Landform stack {}", self.tree.path(stack))),
+            _ => w.string(&format!("Landform stack {}", self.ctx.tree.path(stack))),
         }
-        let parameters = &self.state[i].parameters;
+        let parameters = &self.out.parameters;
         if !parameters.is_empty() {
             w.key("Parameters");
             w.begin_object();
@@ -126,38 +127,17 @@ impl<'a> Synthesizer<'a> {
             w.raw(&bodies[span.clone()]);
         }
         w.end_object();
-        let state = &mut self.state[i];
-        state.resource_count = kept.len();
-        state.head_len = w.len();
-        match self.files {
-            None => state.head = w.text().to_owned(),
+        let out = &mut self.out;
+        out.resource_count = kept.len();
+        out.head_len = w.len();
+        match self.ctx.files {
+            None => out.head = w.text().to_owned(),
             Some(dir) => {
-                let path = dir.join(template_file(&self.names[i]));
-                self.put(path, &[w.text()], false);
+                let path = dir.join(template_file(&self.ctx.names[i]));
+                out.write_error = put(path, &[w.text()], false).err();
             }
         }
         self.scratch[1] = w.into_text();
-    }
-
-    /// Write (or append) `parts` to a template file; the first failure is kept for the end.
-    fn put(&mut self, path: PathBuf, parts: &[&str], append: bool) {
-        if self.write_error.is_some() {
-            return;
-        }
-        let write = || -> std::io::Result<()> {
-            let mut file = if append {
-                OpenOptions::new().append(true).open(&path)?
-            } else {
-                File::create(&path)?
-            };
-            for part in parts {
-                file.write_all(part.as_bytes())?;
-            }
-            Ok(())
-        };
-        if let Err(source) = write() {
-            self.write_error = Some(CoreError::Write { path, source });
-        }
     }
 
     /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
@@ -170,7 +150,7 @@ impl<'a> Synthesizer<'a> {
         w: &mut JsonWriter,
         refs: &mut Vec<&'a str>,
     ) {
-        let tree = self.tree;
+        let tree = self.ctx.tree;
         w.begin_object();
         w.string_member("Type", resource.type_name());
         if resource
@@ -206,21 +186,17 @@ impl<'a> Synthesizer<'a> {
             if tree.node(on).resource().is_none() {
                 continue;
             }
-            match self.stack_index(on) {
+            match self.ctx.stack_index(on) {
                 Some(p) if p == i => {
-                    let on_id = self.ids.get(on).unwrap_or_default();
+                    let on_id = self.ctx.ids.get(on).unwrap_or_default();
                     if !refs.contains(&on_id) && !explicit.contains(&on_id) {
                         explicit.push(on_id);
                     }
                 }
-                Some(p) => {
-                    self.explicit.insert((i, p));
-                    self.graph.add_edge(
-                        i,
-                        p,
-                        format!("{} depends on {}", tree.path(node), tree.path(on)),
-                    )
-                }
+                Some(p) => self.out.effects.push(Effect::DependsOn {
+                    producer: p,
+                    reason: format!("{} depends on {}", tree.path(node), tree.path(on)),
+                }),
                 None => {}
             }
         }
@@ -256,8 +232,8 @@ impl<'a> Synthesizer<'a> {
     /// The nodes a resource depends on by hand: its own `depends_on`, and every node under
     /// the targets of `Scope::add_dependency` declared on it.
     fn dependencies_of(&self, node: NodeId, resource: &Resource) -> Vec<NodeId> {
-        let tree = self.tree;
-        let declared = self.explicit_from.get(&node).into_iter().flatten();
+        let tree = self.ctx.tree;
+        let declared = self.ctx.explicit_from.get(&node).into_iter().flatten();
         resource
             .dependencies()
             .iter()
@@ -272,23 +248,6 @@ impl<'a> Synthesizer<'a> {
             .collect()
     }
 
-    /// Explicit dependencies declared on non-resource nodes: the whole stack waits.
-    pub(super) fn add_construct_dependencies(&mut self) {
-        let tree = self.tree;
-        for dep in tree.explicit_dependencies() {
-            let known = tree.get(dep.from).is_some() && tree.get(dep.on).is_some();
-            if !known || tree.node(dep.from).resource().is_some() {
-                continue;
-            }
-            if let (Some(i), Some(p)) = (self.stack_index(dep.from), self.stack_index(dep.on)) {
-                if p != i {
-                    self.explicit.insert((i, p));
-                    self.graph.add_edge(i, p, dep.reason.clone());
-                }
-            }
-        }
-    }
-
     /// `ids` and `nodes`: the stack's resources, in the same order.
     fn check_resource_cycles(&mut self, ids: &[&str], nodes: &[NodeId], waits: &[(usize, &str)]) {
         let position: FastHashMap<&str, usize> =
@@ -300,13 +259,14 @@ impl<'a> Synthesizer<'a> {
             }
         }
         for cycle in graph.cycles() {
+            let tree = self.ctx.tree;
             let names: Vec<String> = cycle
                 .iter()
                 .chain(cycle.first())
-                .map(|&n| self.tree.path(nodes[n]).to_string())
+                .map(|&n| tree.path(nodes[n]).to_string())
                 .collect();
-            let first = self.tree.path(nodes[cycle[0]]);
-            self.issues.push(
+            let first = tree.path(nodes[cycle[0]]);
+            self.out.effects.push(Effect::Issue(
                 Issue::new(
                     "Stack.ResourceCycle",
                     "references",
@@ -314,7 +274,27 @@ impl<'a> Synthesizer<'a> {
                     "resources in a stack cannot depend on each other in a cycle: remove one reference or DependsOn",
                 )
                 .at(first),
-            );
+            ));
+        }
+    }
+}
+
+impl<'a> Synthesizer<'a> {
+    /// Explicit dependencies declared on non-resource nodes: the whole stack waits.
+    pub(super) fn add_construct_dependencies(&mut self) {
+        let tree = self.ctx.tree;
+        for dep in tree.explicit_dependencies() {
+            let known = tree.get(dep.from).is_some() && tree.get(dep.on).is_some();
+            if !known || tree.node(dep.from).resource().is_some() {
+                continue;
+            }
+            let ctx = &self.ctx;
+            if let (Some(i), Some(p)) = (ctx.stack_index(dep.from), ctx.stack_index(dep.on)) {
+                if p != i {
+                    self.explicit.insert((i, p));
+                    self.graph.add_edge(i, p, dep.reason.clone());
+                }
+            }
         }
     }
 
@@ -323,13 +303,14 @@ impl<'a> Synthesizer<'a> {
         for (k, &from) in cycle.iter().enumerate() {
             let on = cycle[(k + 1) % cycle.len()];
             let reasons = self.graph.reasons(from, on).join("; ");
+            let (tree, stacks) = (self.ctx.tree, &self.ctx.stacks);
             steps.push(format!(
                 "{} -> {} ({reasons})",
-                self.tree.path(self.stacks[from]),
-                self.tree.path(self.stacks[on])
+                tree.path(stacks[from]),
+                tree.path(stacks[on])
             ));
         }
-        let node = self.stacks[cycle[0]];
+        let node = self.ctx.stacks[cycle[0]];
         self.report(
             node,
             Issue::new(
@@ -341,73 +322,26 @@ impl<'a> Synthesizer<'a> {
         );
     }
 
+    /// Put stack `i`'s artifact together from its finished template.
     pub(super) fn finish_stack(
         &mut self,
         i: usize,
         state: StackState<'a>,
+        template: Finished,
         environment: EnvironmentSpec,
         resources: BTreeMap<String, ResourceInfo>,
     ) -> StackArtifact {
-        let stack = self.stacks[i];
-        let name = self.names[i].clone();
-        let mut outputs: BTreeMap<&str, OutputBody<'_, 'a>> = state
-            .user_outputs
-            .iter()
-            .map(|(id, body)| (*id, OutputBody::User(body)))
-            .collect();
-        for (id, (value, export)) in &state.shared_outputs {
-            outputs
-                .entry(id)
-                .or_insert(OutputBody::Shared(value, export));
+        let stack = self.ctx.stacks[i];
+        let name = self.ctx.names[i].clone();
+        let Finished {
+            text,
+            bytes,
+            outputs,
+            write_error,
+        } = template;
+        if let Some(error) = write_error {
+            self.write_error.get_or_insert(error);
         }
-
-        // The outputs are rendered apart, so the template is allocated once at its exact size
-        // (growing the head in place would leave twice its size behind for each stack).
-        let mut w = JsonWriter::inside_object(std::mem::take(&mut self.scratch[1]));
-        let start = w.len();
-        if !outputs.is_empty() {
-            w.key("Outputs");
-            w.begin_object();
-            for (id, body) in &outputs {
-                w.key(id);
-                match body {
-                    OutputBody::User(text) => w.raw(text),
-                    OutputBody::Shared(value, export) => {
-                        w.begin_object();
-                        w.key("Value");
-                        value.write(&mut w);
-                        if let Some(export) = export {
-                            w.key("Export");
-                            w.begin_object();
-                            w.string_member("Name", export);
-                            w.end_object();
-                        }
-                        w.end_object();
-                    }
-                }
-            }
-            w.end_object();
-        }
-        w.end_object();
-        let tail = &w.text()[start..];
-        let bytes = state.head_len + tail.len() + 1;
-        let text = match self.files {
-            None => {
-                let mut text = String::with_capacity(bytes);
-                text.push_str(&state.head);
-                text.push_str(tail);
-                text.push('\n');
-                text
-            }
-            Some(dir) => {
-                let path = dir.join(template_file(&name));
-                self.put(path, &[tail, "\n"], true);
-                String::new()
-            }
-        };
-        self.scratch[1] = w.into_text();
-        drop(state.head);
-
         if state.resource_count == 0 {
             self.report(stack, Issue::new(
                 "Stack.NoResources",
@@ -418,7 +352,7 @@ impl<'a> Synthesizer<'a> {
         }
         self.check_limits(
             stack,
-            [state.resource_count, state.parameters.len(), outputs.len()],
+            [state.resource_count, state.parameters.len(), outputs],
             bytes,
         );
         let dependencies = self
@@ -426,7 +360,7 @@ impl<'a> Synthesizer<'a> {
             .dependencies(i)
             .into_iter()
             .map(|p| StackDependency {
-                stack: self.names[p].clone(),
+                stack: self.ctx.names[p].clone(),
                 reasons: self.graph.take_reasons(i, p),
                 explicit: self.explicit.contains(&(i, p)),
             })
@@ -434,7 +368,7 @@ impl<'a> Synthesizer<'a> {
         StackArtifact {
             template_file: template_file(&name),
             name,
-            path: self.tree.path(stack),
+            path: self.ctx.tree.path(stack),
             environment,
             dependencies,
             parameters: state.parameters,
@@ -480,6 +414,105 @@ impl<'a> Synthesizer<'a> {
             );
         }
     }
+}
+
+/// A stack's whole template, once every stack is resolved.
+pub(super) struct Finished {
+    /// The text (empty when written to a file).
+    text: String,
+    /// Its length as written.
+    bytes: usize,
+    /// How many outputs it has.
+    outputs: usize,
+    write_error: Option<CoreError>,
+}
+
+/// Add stack `i`'s outputs to its head (in memory or in its file). Runs on any thread: each
+/// stack's template is its own.
+pub(super) fn finish_template(
+    ctx: &Ctx<'_>,
+    i: usize,
+    state: &mut StackState<'_>,
+    scratch: &mut String,
+) -> Finished {
+    let mut outputs: BTreeMap<&str, OutputBody<'_, '_>> = state
+        .user_outputs
+        .iter()
+        .map(|(id, body)| (*id, OutputBody::User(body)))
+        .collect();
+    for (id, (value, export)) in &state.shared_outputs {
+        outputs
+            .entry(id)
+            .or_insert(OutputBody::Shared(value, export));
+    }
+    let mut w = JsonWriter::inside_object(std::mem::take(scratch));
+    if !outputs.is_empty() {
+        w.key("Outputs");
+        w.begin_object();
+        for (id, body) in &outputs {
+            w.key(id);
+            match body {
+                OutputBody::User(text) => w.raw(text),
+                OutputBody::Shared(value, export) => {
+                    w.begin_object();
+                    w.key("Value");
+                    value.write(&mut w);
+                    if let Some(export) = export {
+                        w.key("Export");
+                        w.begin_object();
+                        w.string_member("Name", export);
+                        w.end_object();
+                    }
+                    w.end_object();
+                }
+            }
+        }
+        w.end_object();
+    }
+    w.end_object();
+    let tail = w.text();
+    let bytes = state.head_len + tail.len() + 1;
+    let mut write_error = None;
+    let text = match ctx.files {
+        None => {
+            // The head was kept at its exact size: grown by the tail alone, in place where
+            // the allocator can.
+            let mut text = std::mem::take(&mut state.head);
+            text.reserve_exact(tail.len() + 1);
+            text.push_str(tail);
+            text.push('\n');
+            text
+        }
+        Some(dir) => {
+            let path = dir.join(template_file(&ctx.names[i]));
+            write_error = put(path, &[tail, "\n"], true).err();
+            String::new()
+        }
+    };
+    let count = outputs.len();
+    *scratch = w.into_text();
+    Finished {
+        text,
+        bytes,
+        outputs: count,
+        write_error,
+    }
+}
+
+/// Write (or append) `parts` to a template file.
+fn put(path: PathBuf, parts: &[&str], append: bool) -> Result<(), CoreError> {
+    let write = || -> std::io::Result<()> {
+        let mut file = if append {
+            OpenOptions::new().append(true).open(&path)?
+        } else {
+            File::create(&path)?
+        };
+        for part in parts {
+            file.write_all(part.as_bytes())?;
+        }
+        Ok(())
+    };
+    write().map_err(|source| CoreError::Write { path, source })
 }
 
 /// The template's file name in the assembly directory.
