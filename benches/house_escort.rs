@@ -51,7 +51,7 @@ fn synth(c: &mut Criterion) {
         );
         group.throughput(Throughput::Elements(resources as u64));
         group.bench_with_input(BenchmarkId::from_parameter(accounts), &app, |b, app| {
-            b.iter(|| app.synth().expect("house escort synthesises"))
+            b.iter_with_large_drop(|| app.synth().expect("house escort synthesises"))
         });
     }
     group.finish();

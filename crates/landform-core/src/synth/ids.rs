@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use crate::fast_hash::FastHashMap;
 use crate::issue::Issue;
 use crate::logical_id::push_logical_id;
@@ -23,11 +25,12 @@ pub(super) struct LogicalIds {
 }
 
 /// The distinct paths below a stack seen so far, as a trie: (parent path, segment) -> path
-/// number, and for each path number the span of its logical id once computed.
+/// number.
 #[derive(Default)]
 struct PathTrie<'t> {
     children: FastHashMap<(u32, &'t str), u32>,
-    ids: Vec<Option<Range<u32>>>,
+    /// Per path number: whether a node on it is named (its id is to be computed).
+    named: Vec<bool>,
 }
 
 /// The path number of "just below the stack" (the empty path).
@@ -36,12 +39,52 @@ const STACK_ROOT: u32 = 0;
 impl<'t> PathTrie<'t> {
     /// The number of the path `parent` + `/segment`.
     fn child(&mut self, parent: u32, segment: &'t str) -> u32 {
-        let next = self.ids.len() as u32;
+        let next = self.named.len() as u32;
         let number = *self.children.entry((parent, segment)).or_insert(next);
         if number == next {
-            self.ids.push(None);
+            self.named.push(false);
         }
         number
+    }
+}
+
+/// The walk over every stack's nodes: which path each named node is on, and each distinct
+/// named path once, with its segments.
+struct Walk<'t> {
+    trie: PathTrie<'t>,
+    /// The ids from just below the stack down to the current node's parent (one buffer for
+    /// the whole walk, no path per node).
+    segments: Vec<&'t str>,
+    /// Path number of every named node, by node index.
+    path_of: Vec<u32>,
+    /// The distinct named paths: number and segments.
+    distinct: Vec<(u32, Vec<&'t str>)>,
+}
+
+impl<'t> Walk<'t> {
+    /// Visit `node` and everything below it; `parent` is the path number of its parent.
+    fn visit(
+        &mut self,
+        tree: &'t Tree,
+        node: NodeId,
+        parent: u32,
+        named: &mut Vec<(NodeId, bool)>,
+    ) {
+        let n = tree.node(node);
+        self.segments.push(n.id());
+        let path = self.trie.child(parent, n.id());
+        let is_output = matches!(n.kind(), NodeKind::Output(_));
+        if is_output || n.resource().is_some() {
+            if !std::mem::replace(&mut self.trie.named[path as usize], true) {
+                self.distinct.push((path, self.segments.clone()));
+            }
+            self.path_of[node.0 as usize] = path;
+            named.push((node, is_output));
+        }
+        for &child in n.children() {
+            self.visit(tree, child, path, named);
+        }
+        self.segments.pop();
     }
 }
 
@@ -49,70 +92,56 @@ impl LogicalIds {
     /// Ids for resources and outputs, from their path below their stack. Reports ids that
     /// collide inside a template.
     pub(super) fn assign(tree: &Tree, stacks: &[NodeId], issues: &mut Vec<Issue>) -> Self {
+        let mut walk = Walk {
+            trie: PathTrie {
+                named: vec![false],
+                ..PathTrie::default()
+            },
+            segments: Vec::new(),
+            path_of: vec![0; tree.len()],
+            distinct: Vec::new(),
+        };
+        let named: Vec<Vec<(NodeId, bool)>> = stacks
+            .iter()
+            .map(|&stack| {
+                let mut named = Vec::new();
+                for &child in tree.node(stack).children() {
+                    walk.visit(tree, child, STACK_ROOT, &mut named);
+                }
+                named
+            })
+            .collect();
+        // Hashing is the expensive part: the distinct paths are hashed side by side.
+        let texts: Vec<String> = walk
+            .distinct
+            .par_iter()
+            .map(|(_, segments)| {
+                let mut id = String::new();
+                push_logical_id(segments, &mut id);
+                id
+            })
+            .collect();
         let mut ids = LogicalIds {
-            text: String::new(),
+            text: String::with_capacity(texts.iter().map(String::len).sum()),
             spans: vec![0..0; tree.len()],
             named: Vec::with_capacity(stacks.len()),
         };
-        let mut segments: Vec<&str> = Vec::new();
-        let mut kinds: Vec<(NodeId, bool)> = Vec::new();
-        let mut trie = PathTrie {
-            ids: vec![None],
-            ..PathTrie::default()
-        };
-        for &stack in stacks {
-            kinds.clear();
-            for &child in tree.node(stack).children() {
-                ids.walk(
-                    tree,
-                    child,
-                    STACK_ROOT,
-                    &mut trie,
-                    &mut segments,
-                    &mut kinds,
-                );
+        let mut path_span = vec![0..0; walk.trie.named.len()];
+        for ((path, _), id) in walk.distinct.iter().zip(&texts) {
+            let start = ids.text.len() as u32;
+            ids.text.push_str(id);
+            path_span[*path as usize] = start..ids.text.len() as u32;
+        }
+        for kinds in named {
+            for &(node, _) in &kinds {
+                ids.spans[node.0 as usize] =
+                    path_span[walk.path_of[node.0 as usize] as usize].clone();
             }
             ids.check_collisions(tree, &kinds, issues);
             ids.named
                 .push(kinds.iter().map(|&(node, _)| node).collect());
         }
         ids
-    }
-
-    /// Name `node` and everything below it; `segments` holds the ids from just below the
-    /// stack down to `node`'s parent (one buffer for the whole walk, no path per node), and
-    /// `parent` is that path's number in `trie`.
-    fn walk<'t>(
-        &mut self,
-        tree: &'t Tree,
-        node: NodeId,
-        parent: u32,
-        trie: &mut PathTrie<'t>,
-        segments: &mut Vec<&'t str>,
-        named: &mut Vec<(NodeId, bool)>,
-    ) {
-        let n = tree.node(node);
-        segments.push(n.id());
-        let path = trie.child(parent, n.id());
-        let is_output = matches!(n.kind(), NodeKind::Output(_));
-        if is_output || n.resource().is_some() {
-            let span = match &trie.ids[path as usize] {
-                Some(span) => span.clone(),
-                None => {
-                    let start = self.text.len() as u32;
-                    push_logical_id(segments, &mut self.text);
-                    let span = start..self.text.len() as u32;
-                    trie.ids[path as usize] = Some(span.clone());
-                    span
-                }
-            };
-            self.spans[node.0 as usize] = span;
-            named.push((node, is_output));
-        }
-        for &child in n.children() {
-            self.walk(tree, child, path, trie, segments, named);
-        }
-        segments.pop();
     }
 
     /// The resource and output nodes of stack number `i`, in tree order.
