@@ -195,32 +195,36 @@ struct Rendered<'a> {
     write_error: Option<CoreError>,
 }
 
+/// What a thread keeps from one stack it renders to the next.
+#[derive(Default)]
+struct Worker<'a> {
+    /// Output and parameter names already computed on this thread.
+    exports: FastHashMap<(NodeId, &'a Attribute), Export>,
+    /// Long strings already rendered as JSON (a script every account's stack repeats is
+    /// escaped once).
+    long_strings: FastHashMap<&'a str, String>,
+    /// Buffers reused from stack to stack (resource bodies, template heads).
+    scratch: [String; 2],
+}
+
 /// Renders one stack: its resources and outputs, resolving references, on whichever thread
 /// it runs; everything it changes elsewhere is an [`Effect`].
 struct Render<'c, 'a> {
     ctx: &'c Ctx<'a>,
     out: Rendered<'a>,
-    /// Output and parameter names already computed on this thread.
-    exports: &'c mut FastHashMap<(NodeId, &'a Attribute), Export>,
+    worker: &'c mut Worker<'a>,
     /// (reader, target, attribute) already given as a dependency reason; the reader is in
     /// this stack, so the set is the stack's own.
     reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
-    /// Buffers reused from stack to stack on this thread (resource bodies, template heads).
-    scratch: &'c mut [String; 2],
 }
 
 impl<'c, 'a> Render<'c, 'a> {
-    fn new(
-        ctx: &'c Ctx<'a>,
-        exports: &'c mut FastHashMap<(NodeId, &'a Attribute), Export>,
-        scratch: &'c mut [String; 2],
-    ) -> Self {
+    fn new(ctx: &'c Ctx<'a>, worker: &'c mut Worker<'a>) -> Self {
         Render {
             ctx,
             out: Rendered::default(),
-            exports,
+            worker,
             reads: FastHashSet::default(),
-            scratch,
         }
     }
 
@@ -367,14 +371,11 @@ impl<'a> Synthesizer<'a> {
         let ctx = &self.ctx;
         (0..ctx.stacks.len())
             .into_par_iter()
-            .map_init(
-                || (FastHashMap::default(), <[String; 2]>::default()),
-                |(exports, scratch), i| {
-                    let mut render = Render::new(ctx, exports, scratch);
-                    render.build_stack(i);
-                    render.out
-                },
-            )
+            .map_init(Worker::default, |worker, i| {
+                let mut render = Render::new(ctx, worker);
+                render.build_stack(i);
+                render.out
+            })
             .collect()
     }
 
@@ -474,9 +475,8 @@ impl<'a> Synthesizer<'a> {
             }
             Value::Ref(reference) => {
                 let (shared, effects) = {
-                    let mut exports = FastHashMap::default();
-                    let mut scratch = Default::default();
-                    let mut render = Render::new(&self.ctx, &mut exports, &mut scratch);
+                    let mut worker = Worker::default();
+                    let mut render = Render::new(&self.ctx, &mut worker);
                     let shared = render.share_output(i, reference, stage, Why::DeploysInto(stack));
                     (shared, render.out.effects)
                 };

@@ -136,6 +136,10 @@ impl Resolved<'_> {
     }
 }
 
+/// Strings at least this long are rendered once per thread and copied after (a JSON string
+/// does not depend on its depth in the document).
+const LONG_STRING: usize = 512;
+
 /// Why a stack reads another stack's output (the manifest's dependency reason).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Why {
@@ -189,6 +193,14 @@ impl<'a> Render<'_, 'a> {
         match value {
             Value::Null => w.null(),
             Value::Bool(b) => w.bool(*b),
+            Value::String(s) if s.len() >= LONG_STRING => {
+                let rendered = self.worker.long_strings.entry(s).or_insert_with(|| {
+                    let mut text = JsonWriter::at_indent(0, s.len() + 2);
+                    text.string(s);
+                    text.into_text()
+                });
+                w.raw(rendered);
+            }
             Value::String(s) => w.string(s),
             Value::Array(items) => {
                 w.begin_array();
@@ -287,6 +299,7 @@ impl<'a> Render<'_, 'a> {
             // The parameter's name hashes the producer and output: the same for every reader.
             let names = &self.ctx.names;
             let parameter = self
+                .worker
                 .exports
                 .get_mut(&(reference.target, &reference.attribute))
                 .map(|export| {
@@ -347,11 +360,11 @@ impl<'a> Render<'_, 'a> {
         if producer == consumer {
             return Some(Shared::Local(id));
         }
-        let output = match self.exports.get(&(target, &reference.attribute)) {
+        let output = match self.worker.exports.get(&(target, &reference.attribute)) {
             Some(export) => export.output.clone(),
             None => {
                 let output = export_output_name(id, &reference.attribute);
-                self.exports.insert(
+                self.worker.exports.insert(
                     (target, &reference.attribute),
                     Export {
                         output: output.clone(),

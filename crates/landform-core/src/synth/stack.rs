@@ -37,7 +37,8 @@ impl<'a> Render<'_, 'a> {
     pub(super) fn build_stack(&mut self, i: usize) {
         let tree = self.ctx.tree;
         let ids = self.ctx.ids;
-        let mut bodies = JsonWriter::reusing(std::mem::take(&mut self.scratch[0]), BODY_INDENT);
+        let mut bodies =
+            JsonWriter::reusing(std::mem::take(&mut self.worker.scratch[0]), BODY_INDENT);
         let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
         let mut resource_ids: Vec<&'a str> = Vec::new();
         let mut resource_nodes: Vec<NodeId> = Vec::new();
@@ -74,7 +75,7 @@ impl<'a> Render<'_, 'a> {
         }
         let bodies = bodies.into_text();
         self.write_head(i, &bodies, spans);
-        self.scratch[0] = bodies;
+        self.worker.scratch[0] = bodies;
         self.check_resource_cycles(&resource_ids, &resource_nodes, &waits);
     }
 
@@ -91,7 +92,7 @@ impl<'a> Render<'_, 'a> {
                 kept.push(entry);
             }
         }
-        let mut w = JsonWriter::reusing(std::mem::take(&mut self.scratch[1]), 0);
+        let mut w = JsonWriter::reusing(std::mem::take(&mut self.worker.scratch[1]), 0);
         w.begin_object();
         w.string_member("AWSTemplateFormatVersion", "2010-09-09");
         w.key("Description");
@@ -137,7 +138,7 @@ impl<'a> Render<'_, 'a> {
                 out.write_error = put(path, &[w.text()], false).err();
             }
         }
-        self.scratch[1] = w.into_text();
+        self.worker.scratch[1] = w.into_text();
     }
 
     /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
@@ -252,11 +253,18 @@ impl<'a> Render<'_, 'a> {
     fn check_resource_cycles(&mut self, ids: &[&str], nodes: &[NodeId], waits: &[(usize, &str)]) {
         let position: FastHashMap<&str, usize> =
             ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
+        let edges: Vec<(usize, usize)> = waits
+            .iter()
+            .filter_map(|&(from, r)| Some((from, *position.get(r)?)))
+            .collect();
+        // Resources mostly read resources created before them: while every edge points back,
+        // the order is topological and no cycle is possible.
+        if edges.iter().all(|&(from, on)| on < from) {
+            return;
+        }
         let mut graph = DependencyGraph::new(ids.len());
-        for &(from, r) in waits {
-            if let Some(&on) = position.get(r) {
-                graph.add_edge(from, on, "");
-            }
+        for (from, on) in edges {
+            graph.add_edge(from, on, "");
         }
         for cycle in graph.cycles() {
             let tree = self.ctx.tree;
