@@ -139,9 +139,6 @@ struct Ctx<'a> {
     names: Vec<String>,
     /// Indexes into the tree's explicit dependencies, by the node that depends.
     explicit_from: FastHashMap<NodeId, Vec<usize>>,
-    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
-    /// dependency reasons, which name paths, are distinct texts.
-    unique_paths: bool,
     /// Where templates are written as they are rendered (`App::synth_to`); `None` keeps them
     /// in the assembly.
     files: Option<&'a FsPath>,
@@ -182,8 +179,10 @@ enum Effect<'a> {
 }
 
 /// One stack, rendered.
-#[derive(Default)]
 struct Rendered<'a> {
+    /// Where the stack deploys, and what resolving its account changed elsewhere.
+    environment: EnvironmentSpec,
+    env_effects: Vec<Effect<'a>>,
     /// The template up to the end of its `Resources` (empty when written to a file).
     head: String,
     head_len: usize,
@@ -222,7 +221,20 @@ impl<'c, 'a> Render<'c, 'a> {
     fn new(ctx: &'c Ctx<'a>, worker: &'c mut Worker<'a>) -> Self {
         Render {
             ctx,
-            out: Rendered::default(),
+            out: Rendered {
+                environment: EnvironmentSpec {
+                    account: AccountSpec::Literal(String::new()),
+                    region: String::new(),
+                },
+                env_effects: Vec::new(),
+                head: String::new(),
+                head_len: 0,
+                resource_count: 0,
+                user_outputs: BTreeMap::new(),
+                parameters: BTreeMap::new(),
+                effects: Vec::new(),
+                write_error: None,
+            },
             worker,
             reads: FastHashSet::default(),
         }
@@ -254,13 +266,27 @@ struct StackState<'a> {
 
 struct Synthesizer<'a> {
     ctx: Ctx<'a>,
+    ledger: Ledger<'a>,
+}
+
+/// What the sequential part keeps: every stack's state and the app-wide results, changed
+/// only by applying each stack's rendering in stack order.
+struct Ledger<'a> {
     state: Vec<StackState<'a>>,
+    environments: Vec<Option<EnvironmentSpec>>,
     graph: DependencyGraph,
     /// (consumer, producer) pairs with at least one hand-declared dependency.
     explicit: BTreeSet<(usize, usize)>,
     issues: Vec<Issue>,
+    /// Issues found resolving stacks' accounts, then rendering them: each list in stack
+    /// order, joined to `issues` in that order once every stack is in.
+    env_issues: Vec<Issue>,
+    render_issues: Vec<Issue>,
     /// The first template write that failed (synthesis goes on to report every issue).
     write_error: Option<CoreError>,
+    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
+    /// dependency reasons, which name paths, are distinct texts.
+    unique_paths: bool,
 }
 
 impl<'a> Synthesizer<'a> {
@@ -291,32 +317,23 @@ impl<'a> Synthesizer<'a> {
                 ),
                 names,
                 stacks,
-                unique_paths,
                 files,
             },
-            graph: DependencyGraph::new(stack_count),
-            state: (0..stack_count).map(|_| StackState::default()).collect(),
-            explicit: BTreeSet::new(),
-            issues,
-            write_error: None,
+            ledger: Ledger {
+                graph: DependencyGraph::new(stack_count),
+                state: (0..stack_count).map(|_| StackState::default()).collect(),
+                environments: (0..stack_count).map(|_| None).collect(),
+                explicit: BTreeSet::new(),
+                issues,
+                env_issues: Vec::new(),
+                render_issues: Vec::new(),
+                write_error: None,
+                unique_paths,
+            },
         };
-        let environments: Vec<EnvironmentSpec> = (0..stack_count)
-            .map(|i| synth.resolve_environment(i))
-            .collect();
-        // The stacks render side by side (each on its own, their effects on other stacks
-        // recorded), and the manifest's resource entries, which need only the tree and the
-        // ids, are built meanwhile.
-        let mut infos = Vec::new();
-        let mut rendered = Vec::new();
-        rayon::scope(|scope| {
-            scope.spawn(|_| infos = resource_infos(tree, &ids, stack_count));
-            rendered = synth.render_stacks();
-        });
-        for (i, stack) in rendered.into_iter().enumerate() {
-            synth.apply(i, stack);
-        }
+        let infos = synth.render_and_apply(&ids);
         synth.add_construct_dependencies();
-        let order = match synth.graph.topological_order() {
+        let order = match synth.ledger.graph.topological_order() {
             Ok(order) => order,
             Err(cycles) => {
                 for cycle in cycles {
@@ -329,7 +346,8 @@ impl<'a> Synthesizer<'a> {
         // large synth is at its end).
         synth.ctx.explicit_from = FastHashMap::default();
         synth.ctx.stack_of = Vec::new();
-        let states = std::mem::take(&mut synth.state);
+        let states = std::mem::take(&mut synth.ledger.state);
+        let environments = std::mem::take(&mut synth.ledger.environments);
         // Each template gets its outputs side by side; the artifacts follow in stack order.
         let finished: Vec<(StackState<'_>, stack::Finished)> = {
             use rayon::prelude::*;
@@ -349,13 +367,17 @@ impl<'a> Synthesizer<'a> {
             .zip(infos)
             .enumerate()
             .map(|(i, (((state, template), environment), infos))| {
+                let environment = environment.unwrap_or_else(|| EnvironmentSpec {
+                    account: AccountSpec::Literal(String::new()),
+                    region: String::new(),
+                });
                 Some(synth.finish_stack(i, state, template, environment, infos))
             })
             .collect();
-        if !synth.issues.is_empty() {
-            return Err(CoreError::Validation(Issues(synth.issues)));
+        if !synth.ledger.issues.is_empty() {
+            return Err(CoreError::Validation(Issues(synth.ledger.issues)));
         }
-        if let Some(error) = synth.write_error {
+        if let Some(error) = synth.ledger.write_error {
             return Err(error);
         }
         let stacks = order
@@ -365,23 +387,64 @@ impl<'a> Synthesizer<'a> {
         Ok(Assembly { stacks })
     }
 
-    /// Render every stack, side by side; in stack order.
-    fn render_stacks(&self) -> Vec<Rendered<'a>> {
+    /// Render every stack, side by side (resolving its account first), while this thread
+    /// applies each rendered stack in stack order as it comes in; the manifest's resource
+    /// entries, which need only the tree and the ids, are built meanwhile. Returns them.
+    fn render_and_apply(&mut self, ids: &LogicalIds) -> Vec<BTreeMap<String, ResourceInfo>> {
         use rayon::prelude::*;
         let ctx = &self.ctx;
-        (0..ctx.stacks.len())
-            .into_par_iter()
-            .map_init(Worker::default, |worker, i| {
-                let mut render = Render::new(ctx, worker);
-                render.build_stack(i);
-                render.out
-            })
-            .collect()
+        let ledger = &mut self.ledger;
+        let count = ctx.stacks.len();
+        let mut infos = Vec::new();
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered<'a>)>();
+        std::thread::scope(|scope| {
+            let infos = &mut infos;
+            scope.spawn(move || {
+                rayon::scope(|pool| {
+                    pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
+                    (0..count).into_par_iter().for_each_init(
+                        || (Worker::default(), sender.clone()),
+                        |(worker, sender), i| {
+                            let mut render = Render::new(ctx, worker);
+                            let environment = render.resolve_environment(i);
+                            render.out.environment = environment;
+                            render.out.env_effects = std::mem::take(&mut render.out.effects);
+                            render.build_stack(i);
+                            // The receiver lives until every stack is sent.
+                            let _ = sender.send((i, render.out));
+                        },
+                    );
+                    drop(sender);
+                });
+            });
+            let mut waiting: Vec<Option<Rendered<'a>>> = (0..count).map(|_| None).collect();
+            let mut next = 0;
+            for (i, rendered) in receiver {
+                waiting[i] = Some(rendered);
+                while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
+                    ledger.apply(next, rendered);
+                    next += 1;
+                }
+            }
+        });
+        let ledger = &mut self.ledger;
+        ledger.issues.append(&mut ledger.env_issues);
+        ledger.issues.append(&mut ledger.render_issues);
+        infos
     }
 
+    fn report(&mut self, node: NodeId, issue: Issue) {
+        let path = self.ctx.tree.path(node);
+        self.ledger.issues.push(issue.at(path));
+    }
+}
+
+impl<'a> Ledger<'a> {
     /// Take in what rendering stack `i` gave, and what it changed elsewhere, in order.
     fn apply(&mut self, i: usize, rendered: Rendered<'a>) {
         let Rendered {
+            environment,
+            env_effects,
             head,
             head_len,
             resource_count,
@@ -390,6 +453,7 @@ impl<'a> Synthesizer<'a> {
             effects,
             write_error,
         } = rendered;
+        self.environments[i] = Some(environment);
         let state = &mut self.state[i];
         state.head = head;
         state.head_len = head_len;
@@ -399,13 +463,17 @@ impl<'a> Synthesizer<'a> {
         if self.write_error.is_none() {
             self.write_error = write_error;
         }
-        self.apply_effects(i, effects);
+        self.apply_effects(i, env_effects, true);
+        self.apply_effects(i, effects, false);
     }
 
-    fn apply_effects(&mut self, i: usize, effects: Vec<Effect<'a>>) {
+    /// `environment`: the effects of resolving the stack's account (their issues come before
+    /// every stack's rendering issues).
+    fn apply_effects(&mut self, i: usize, effects: Vec<Effect<'a>>, environment: bool) {
         for effect in effects {
             match effect {
-                Effect::Issue(issue) => self.issues.push(issue),
+                Effect::Issue(issue) if environment => self.env_issues.push(issue),
+                Effect::Issue(issue) => self.render_issues.push(issue),
                 Effect::Output {
                     producer,
                     output,
@@ -426,7 +494,7 @@ impl<'a> Synthesizer<'a> {
                     }
                 }
                 Effect::Reads { producer, reason } => {
-                    if self.ctx.unique_paths {
+                    if self.unique_paths {
                         // Each (reader, target, attribute) gives its reason once, and
                         // distinct paths make distinct texts: the reason is new for the edge.
                         self.graph.add_edge_new_reason(i, producer, reason);
@@ -441,12 +509,11 @@ impl<'a> Synthesizer<'a> {
             }
         }
     }
+}
 
-    fn report(&mut self, node: NodeId, issue: Issue) {
-        let path = self.ctx.tree.path(node);
-        self.issues.push(issue.at(path));
-    }
-
+impl<'a> Render<'_, 'a> {
+    /// Where stack `i` deploys; resolving an account created by the app shares it from its
+    /// stack (effects, as any reference).
     fn resolve_environment(&mut self, i: usize) -> EnvironmentSpec {
         let tree = self.ctx.tree;
         let stack = self.ctx.stacks[i];
@@ -474,14 +541,7 @@ impl<'a> Synthesizer<'a> {
                 AccountSpec::Literal(id.to_string())
             }
             Value::Ref(reference) => {
-                let (shared, effects) = {
-                    let mut worker = Worker::default();
-                    let mut render = Render::new(&self.ctx, &mut worker);
-                    let shared = render.share_output(i, reference, stage, Why::DeploysInto(stack));
-                    (shared, render.out.effects)
-                };
-                self.apply_effects(i, effects);
-                match shared {
+                match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {
                     Some(Shared::Output { producer, output }) => {
                         AccountSpec::FromOutput(OutputRef {
                             stack: self.ctx.names[producer].clone(),

@@ -299,8 +299,8 @@ impl<'a> Synthesizer<'a> {
             let ctx = &self.ctx;
             if let (Some(i), Some(p)) = (ctx.stack_index(dep.from), ctx.stack_index(dep.on)) {
                 if p != i {
-                    self.explicit.insert((i, p));
-                    self.graph.add_edge(i, p, dep.reason.clone());
+                    self.ledger.explicit.insert((i, p));
+                    self.ledger.graph.add_edge(i, p, dep.reason.clone());
                 }
             }
         }
@@ -310,7 +310,7 @@ impl<'a> Synthesizer<'a> {
         let mut steps = Vec::new();
         for (k, &from) in cycle.iter().enumerate() {
             let on = cycle[(k + 1) % cycle.len()];
-            let reasons = self.graph.reasons(from, on).join("; ");
+            let reasons = self.ledger.graph.reasons(from, on).join("; ");
             let (tree, stacks) = (self.ctx.tree, &self.ctx.stacks);
             steps.push(format!(
                 "{} -> {} ({reasons})",
@@ -348,7 +348,7 @@ impl<'a> Synthesizer<'a> {
             write_error,
         } = template;
         if let Some(error) = write_error {
-            self.write_error.get_or_insert(error);
+            self.ledger.write_error.get_or_insert(error);
         }
         if state.resource_count == 0 {
             self.report(stack, Issue::new(
@@ -364,13 +364,14 @@ impl<'a> Synthesizer<'a> {
             bytes,
         );
         let dependencies = self
+            .ledger
             .graph
             .dependencies(i)
             .into_iter()
             .map(|p| StackDependency {
                 stack: self.ctx.names[p].clone(),
-                reasons: self.graph.take_reasons(i, p),
-                explicit: self.explicit.contains(&(i, p)),
+                reasons: self.ledger.graph.take_reasons(i, p),
+                explicit: self.ledger.explicit.contains(&(i, p)),
             })
             .collect();
         StackArtifact {
