@@ -334,12 +334,22 @@ impl Tree {
     /// The issues reported while building plus those of every registered validation,
     /// in tree order.
     pub fn collect_issues(&self) -> Vec<Issue> {
+        use rayon::prelude::*;
+        let checked: Vec<NodeId> = self
+            .descendants(NodeId::ROOT)
+            .into_iter()
+            .filter(|&id| !self.node(id).validations().is_empty())
+            .collect();
+        // Validations only read the tree: they run side by side, their issues kept in order.
+        let found: Vec<Vec<Issue>> = checked
+            .par_iter()
+            .map(|&id| {
+                let checks = self.node(id).validations();
+                checks.iter().flat_map(|check| check(self)).collect()
+            })
+            .collect();
         let mut issues = self.issues.clone();
-        for id in self.descendants(NodeId::ROOT) {
-            for check in self.node(id).validations() {
-                issues.extend(check(self));
-            }
-        }
+        issues.extend(found.into_iter().flatten());
         issues
     }
 

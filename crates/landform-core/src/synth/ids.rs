@@ -25,10 +25,11 @@ pub(super) struct LogicalIds {
 }
 
 /// The distinct paths below a stack seen so far, as a trie: (parent path, segment) -> path
-/// number.
+/// number. A segment is known by its address: the tree keeps each distinct id text once, so
+/// equal texts share it (were one not shared, its path would only be hashed again).
 #[derive(Default)]
-struct PathTrie<'t> {
-    children: FastHashMap<(u32, &'t str), u32>,
+struct PathTrie {
+    children: FastHashMap<(u32, usize), u32>,
     /// Per path number: whether a node on it is named (its id is to be computed).
     named: Vec<bool>,
 }
@@ -36,11 +37,12 @@ struct PathTrie<'t> {
 /// The path number of "just below the stack" (the empty path).
 const STACK_ROOT: u32 = 0;
 
-impl<'t> PathTrie<'t> {
+impl PathTrie {
     /// The number of the path `parent` + `/segment`.
-    fn child(&mut self, parent: u32, segment: &'t str) -> u32 {
+    fn child(&mut self, parent: u32, segment: &str) -> u32 {
         let next = self.named.len() as u32;
-        let number = *self.children.entry((parent, segment)).or_insert(next);
+        let key = (parent, segment.as_ptr() as usize);
+        let number = *self.children.entry(key).or_insert(next);
         if number == next {
             self.named.push(false);
         }
@@ -51,7 +53,7 @@ impl<'t> PathTrie<'t> {
 /// The walk over every stack's nodes: which path each named node is on, and each distinct
 /// named path once, with its segments.
 struct Walk<'t> {
-    trie: PathTrie<'t>,
+    trie: PathTrie,
     /// The ids from just below the stack down to the current node's parent (one buffer for
     /// the whole walk, no path per node).
     segments: Vec<&'t str>,

@@ -295,13 +295,22 @@ impl<'a> Synthesizer<'a> {
     fn run(tree: &Tree, files: Option<&FsPath>) -> Result<Assembly, CoreError> {
         let stacks = tree.stacks();
         let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
-        let mut issues = tree.collect_issues();
-        check_stage_regions(tree, &mut issues);
-        check_stack_names(tree, &stacks, &names, &mut issues);
+        // The registered validations run beside the naming of every resource.
+        let (mut issues, (named, ids)) = rayon::join(
+            || tree.collect_issues(),
+            || {
+                let mut issues = Vec::new();
+                check_stage_regions(tree, &mut issues);
+                check_stack_names(tree, &stacks, &names, &mut issues);
+                let ids = LogicalIds::assign(tree, &stacks, &mut issues);
+                (issues, ids)
+            },
+        );
+        issues.extend(named);
+        // (Logical id collisions are reported under their own code.)
         let unique_paths = !issues
             .iter()
             .any(|i| i.code == "Tree.DuplicateId" || i.code == "Tree.InvalidId");
-        let ids = LogicalIds::assign(tree, &stacks, &mut issues);
         let stack_count = stacks.len();
         let mut synth = Synthesizer {
             ctx: Ctx {
