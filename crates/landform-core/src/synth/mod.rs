@@ -404,39 +404,60 @@ impl<'a> Synthesizer<'a> {
         let ctx = &self.ctx;
         let ledger = &mut self.ledger;
         let count = ctx.stacks.len();
-        let mut infos = Vec::new();
-        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered<'a>)>();
-        std::thread::scope(|scope| {
-            let infos = &mut infos;
-            scope.spawn(move || {
-                rayon::scope(|pool| {
-                    pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
-                    (0..count).into_par_iter().for_each_init(
-                        || (Worker::default(), sender.clone()),
-                        |(worker, sender), i| {
-                            let mut render = Render::new(ctx, worker);
-                            let environment = render.resolve_environment(i);
-                            render.out.environment = environment;
-                            render.out.env_effects = std::mem::take(&mut render.out.effects);
-                            render.build_stack(i);
-                            // The receiver lives until every stack is sent.
-                            let _ = sender.send((i, render.out));
-                        },
-                    );
-                    drop(sender);
-                });
-            });
-            let mut waiting: Vec<Option<Rendered<'a>>> = (0..count).map(|_| None).collect();
-            let mut next = 0;
-            for (i, rendered) in receiver {
-                waiting[i] = Some(rendered);
-                while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
-                    ledger.apply(next, rendered);
-                    next += 1;
-                }
+        let render = |worker: &mut Worker<'a>, i: usize| {
+            let mut render = Render::new(ctx, worker);
+            render.out.environment = render.resolve_environment(i);
+            render.out.env_effects = std::mem::take(&mut render.out.effects);
+            render.build_stack(i);
+            render.out
+        };
+        let infos = if rayon::current_thread_index().is_some() {
+            // Called from a thread of the pool itself (a caller synthesising apps side by
+            // side): waiting here for the pool's results could leave it without a thread to
+            // produce them, so every stack is rendered first and applied after.
+            let (rendered, infos) = rayon::join(
+                || {
+                    (0..count)
+                        .into_par_iter()
+                        .map_init(Worker::default, render)
+                        .collect::<Vec<_>>()
+                },
+                || resource_infos(ctx.tree, ids, count),
+            );
+            for (i, stack) in rendered.into_iter().enumerate() {
+                ledger.apply(i, stack);
             }
-        });
-        let ledger = &mut self.ledger;
+            infos
+        } else {
+            let mut infos = Vec::new();
+            let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered<'a>)>();
+            std::thread::scope(|scope| {
+                let infos = &mut infos;
+                scope.spawn(move || {
+                    rayon::scope(|pool| {
+                        pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
+                        (0..count).into_par_iter().for_each_init(
+                            || (Worker::default(), sender.clone()),
+                            |(worker, sender), i| {
+                                // The receiver lives until every stack is sent.
+                                let _ = sender.send((i, render(worker, i)));
+                            },
+                        );
+                        drop(sender);
+                    });
+                });
+                let mut waiting: Vec<Option<Rendered<'a>>> = (0..count).map(|_| None).collect();
+                let mut next = 0;
+                for (i, rendered) in receiver {
+                    waiting[i] = Some(rendered);
+                    while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
+                        ledger.apply(next, rendered);
+                        next += 1;
+                    }
+                }
+            });
+            infos
+        };
         ledger.issues.append(&mut ledger.env_issues);
         ledger.issues.append(&mut ledger.render_issues);
         infos
