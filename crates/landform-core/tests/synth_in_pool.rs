@@ -6,7 +6,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use landform_core::{App, Environment, Resource, Value};
+use landform_core::{App, Environment, Resource};
 
 fn app(readers: usize) -> App {
     let mut app = App::new();
@@ -20,7 +20,7 @@ fn app(readers: usize) -> App {
         let consumer = app.add_stack(b, &format!("C{n}"));
         app.scope(consumer).add_resource(
             "Reader",
-            Resource::new("AWS::SNS::Topic").property("TopicName", Value::from(bucket.ref_value())),
+            Resource::new("AWS::SNS::Topic").property("TopicName", bucket.ref_value()),
         );
     }
     app
