@@ -204,6 +204,7 @@ struct Worker<'a> {
     long_strings: FastHashMap<&'a str, String>,
     /// Buffers reused from stack to stack (resource bodies, template heads).
     scratch: [String; 2],
+    lists: stack::StackLists<'a>,
 }
 
 /// Renders one stack: its resources and outputs, resolving references, on whichever thread

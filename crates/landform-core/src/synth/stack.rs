@@ -32,6 +32,38 @@ enum OutputBody<'s, 'a> {
     Shared(&'s Resolved<'a>, &'s Option<String>),
 }
 
+/// Lists a thread fills for each stack it renders, kept from stack to stack so each grows to
+/// the largest stack once.
+#[derive(Default)]
+pub(super) struct StackLists<'a> {
+    /// Each resource's id and the span of its body in the bodies buffer.
+    spans: Vec<(&'a str, Range<usize>)>,
+    /// Indexes into `spans` of the resources the template lists, by id.
+    kept: Vec<usize>,
+    resource_ids: Vec<&'a str>,
+    resource_nodes: Vec<NodeId>,
+    /// (resource number, id of a same-stack resource it waits for), for the cycle check.
+    waits: Vec<(usize, &'a str)>,
+    /// The same-stack resources the resource being rendered waits for.
+    refs: Vec<&'a str>,
+    /// For the cycle check: resource number by id, and the edges between resource numbers.
+    position: FastHashMap<&'a str, usize>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl StackLists<'_> {
+    fn clear(&mut self) {
+        self.spans.clear();
+        self.kept.clear();
+        self.resource_ids.clear();
+        self.resource_nodes.clear();
+        self.waits.clear();
+        self.refs.clear();
+        self.position.clear();
+        self.edges.clear();
+    }
+}
+
 impl<'a> Render<'_, 'a> {
     /// Render stack `i`'s resources and outputs, then its head.
     pub(super) fn build_stack(&mut self, i: usize) {
@@ -39,19 +71,23 @@ impl<'a> Render<'_, 'a> {
         let ids = self.ctx.ids;
         let mut bodies =
             JsonWriter::reusing(std::mem::take(&mut self.worker.scratch[0]), BODY_INDENT);
-        let mut spans: Vec<(&'a str, Range<usize>)> = Vec::new();
-        let mut resource_ids: Vec<&'a str> = Vec::new();
-        let mut resource_nodes: Vec<NodeId> = Vec::new();
-        // (resource number, id of a same-stack resource it waits for), for the cycle check.
-        let mut waits: Vec<(usize, &'a str)> = Vec::new();
-        let mut refs: Vec<&'a str> = Vec::new();
+        let mut lists = std::mem::take(&mut self.worker.lists);
+        lists.clear();
+        let StackLists {
+            spans,
+            resource_ids,
+            resource_nodes,
+            waits,
+            refs,
+            ..
+        } = &mut lists;
         for &node in ids.named(i) {
             match tree.node(node).kind() {
                 NodeKind::Resource(resource) => {
                     let lid = ids.get(node).unwrap_or_default();
                     let start = bodies.len();
                     refs.clear();
-                    self.write_resource(i, node, resource, &mut bodies, &mut refs);
+                    self.write_resource(i, node, resource, &mut bodies, refs);
                     spans.push((lid, start..bodies.len()));
                     waits.extend(refs.iter().map(|&r| (resource_ids.len(), r)));
                     resource_ids.push(lid);
@@ -74,22 +110,24 @@ impl<'a> Render<'_, 'a> {
             }
         }
         let bodies = bodies.into_text();
-        self.write_head(i, &bodies, spans);
+        self.write_head(i, &bodies, &mut lists);
         self.worker.scratch[0] = bodies;
-        self.check_resource_cycles(&resource_ids, &resource_nodes, &waits);
+        self.check_resource_cycles(&mut lists);
+        self.worker.lists = lists;
     }
 
     /// Render stack `i`'s template up to the end of its `Resources`: all of it but the
     /// outputs, which later stacks may still add to. Kept at its exact size (the assembly
     /// keeps every template).
-    fn write_head(&mut self, i: usize, bodies: &str, mut resources: Vec<(&str, Range<usize>)>) {
+    fn write_head(&mut self, i: usize, bodies: &str, lists: &mut StackLists<'a>) {
         let stack = self.ctx.stacks[i];
         // Sorted by id; of ids rendered twice (a collision, already reported) the last wins.
+        let resources = &mut lists.spans;
         resources.sort_by(|a, b| a.0.cmp(b.0));
-        let mut kept: Vec<&(&str, Range<usize>)> = Vec::with_capacity(resources.len());
+        let kept = &mut lists.kept;
         for (n, entry) in resources.iter().enumerate() {
             if resources.get(n + 1).map(|next| next.0) != Some(entry.0) {
-                kept.push(entry);
+                kept.push(n);
             }
         }
         let mut w = JsonWriter::reusing(std::mem::take(&mut self.worker.scratch[1]), 0);
@@ -123,7 +161,8 @@ impl<'a> Render<'_, 'a> {
         }
         w.key("Resources");
         w.begin_object();
-        for (id, span) in &kept {
+        for &n in kept.iter() {
+            let (id, span) = &resources[n];
             w.key(id);
             w.raw(&bodies[span.clone()]);
         }
@@ -250,20 +289,28 @@ impl<'a> Render<'_, 'a> {
     }
 
     /// `ids` and `nodes`: the stack's resources, in the same order.
-    fn check_resource_cycles(&mut self, ids: &[&str], nodes: &[NodeId], waits: &[(usize, &str)]) {
-        let position: FastHashMap<&str, usize> =
-            ids.iter().enumerate().map(|(n, &id)| (id, n)).collect();
-        let edges: Vec<(usize, usize)> = waits
-            .iter()
-            .filter_map(|&(from, r)| Some((from, *position.get(r)?)))
-            .collect();
+    fn check_resource_cycles(&mut self, lists: &mut StackLists<'a>) {
+        let StackLists {
+            resource_ids: ids,
+            resource_nodes: nodes,
+            waits,
+            position,
+            edges,
+            ..
+        } = lists;
+        position.extend(ids.iter().enumerate().map(|(n, &id)| (id, n)));
+        edges.extend(
+            waits
+                .iter()
+                .filter_map(|&(from, r)| Some((from, *position.get(r)?))),
+        );
         // Resources mostly read resources created before them: while every edge points back,
         // the order is topological and no cycle is possible.
         if edges.iter().all(|&(from, on)| on < from) {
             return;
         }
         let mut graph = DependencyGraph::new(ids.len());
-        for (from, on) in edges {
+        for &(from, on) in edges.iter() {
             graph.add_edge(from, on, "");
         }
         for cycle in graph.cycles() {
