@@ -318,10 +318,14 @@ fn sub_without_variables_is_a_plain_string() {
     let s = app.add_stack(stage, "A");
     app.scope(s).add_resource(
         "B",
-        bucket().property("X", Value::sub([text("a${b}"), text("c")])),
+        bucket()
+            .property("X", Value::sub([text("a${b}"), text("c")]))
+            // Literal text whose escaping puts `${!` next to `$` and `{`: still no variable.
+            .property("Y", Value::sub([text("$${{")])),
     );
     let t = app.synth().unwrap().stacks()[0].template.clone();
     assert_eq!(t["Resources"]["B"]["Properties"]["X"], json!("a${b}c"));
+    assert_eq!(t["Resources"]["B"]["Properties"]["Y"], json!("$${{"));
 }
 
 #[test]

@@ -262,8 +262,17 @@ impl<'a> Render<'_, 'a> {
                     .map(|v| self.resolve(v, i, from, deps))
                     .collect();
                 if parts.iter().all(|p| p.as_str().is_some()) {
-                    let texts: Vec<&str> = parts.iter().filter_map(Resolved::as_str).collect();
-                    Resolved::Text(Cow::Owned(texts.join(delimiter)))
+                    let texts = || parts.iter().filter_map(Resolved::as_str);
+                    let len = texts().map(str::len).sum::<usize>()
+                        + delimiter.len() * parts.len().saturating_sub(1);
+                    let mut joined = String::with_capacity(len);
+                    for (n, text) in texts().enumerate() {
+                        if n > 0 {
+                            joined.push_str(delimiter);
+                        }
+                        joined.push_str(text);
+                    }
+                    Resolved::Text(Cow::Owned(joined))
                 } else {
                     Resolved::Join(delimiter, parts)
                 }
@@ -471,12 +480,22 @@ impl<'a> Render<'_, 'a> {
                 }
             }
         }
-        let has_variable = !variables.is_empty() || template.replace("${!", "").contains("${");
-        if !has_variable {
-            return Resolved::Text(Cow::Owned(template.replace("${!", "${")));
+        if variables.is_empty() && !has_variable(&template) {
+            // Nothing to substitute: a plain string, its escapes undone.
+            if template.contains("${!") {
+                template = template.replace("${!", "${");
+            }
+            return Resolved::Text(Cow::Owned(template));
         }
         Resolved::Sub(template, variables)
     }
+}
+
+/// True when an `Fn::Sub` template names a variable: a `${` not written as the literal `${!`.
+fn has_variable(template: &str) -> bool {
+    template
+        .match_indices("${")
+        .any(|(at, _)| template.as_bytes().get(at + 2) != Some(&b'!'))
 }
 
 /// Literal text in an `Fn::Sub` template: `${` is escaped as `${!`.
