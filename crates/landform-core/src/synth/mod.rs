@@ -3,12 +3,14 @@
 //!
 //! Templates are rendered as text straight from the tree ([`pretty`]), references resolved on
 //! the way ([`resolve`]); no JSON value is built. One pass per stack renders its resources
-//! ([`stack`]); the template is put together once every stack has been resolved, since a
-//! later stack may add outputs to an earlier one.
+//! ([`stack`]); stacks render side by side, their effects on other stacks applied in stack
+//! order ([`render`]); the template is put together once every stack has been resolved, since
+//! a later stack may add outputs to an earlier one.
 
 mod assembly;
 mod ids;
 mod pretty;
+mod render;
 mod resolve;
 mod stack;
 
@@ -22,14 +24,14 @@ pub use assembly::{
 };
 
 use crate::error::CoreError;
-use crate::fast_hash::{FastHashMap, FastHashSet};
+use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
 use crate::issue::{Issue, Issues};
 use crate::limits;
 use crate::tree::{App, NodeId, NodeKind, Tree};
-use crate::value::{Attribute, Value};
 use ids::LogicalIds;
-use resolve::{Export, Resolved, Shared, Why};
+use render::Ledger;
+use resolve::Resolved;
 
 impl App {
     /// Every problem in the app: those reported while building, those of registered
@@ -154,99 +156,6 @@ impl Ctx<'_> {
     }
 }
 
-/// What rendering one stack changes outside it, in the order it happened: applied stack by
-/// stack once every stack is rendered, so the manifest and the issues come out as if the
-/// stacks had been rendered one after the other.
-enum Effect<'a> {
-    /// A problem found (its path set).
-    Issue(Issue),
-    /// The producer stack exports this value as this output (unless it does already).
-    Output {
-        producer: usize,
-        output: String,
-        value: Resolved<'a>,
-    },
-    /// The output is imported by name in the same account and region.
-    Export {
-        producer: usize,
-        output: String,
-        export: String,
-    },
-    /// The stack reads the producer's output, for this reason.
-    Reads { producer: usize, reason: String },
-    /// A resource of the stack depends by hand on a resource of the producer.
-    DependsOn { producer: usize, reason: String },
-}
-
-/// One stack, rendered.
-struct Rendered<'a> {
-    /// Where the stack deploys, and what resolving its account changed elsewhere.
-    environment: EnvironmentSpec,
-    env_effects: Vec<Effect<'a>>,
-    /// The template up to the end of its `Resources` (empty when written to a file).
-    head: String,
-    head_len: usize,
-    resource_count: usize,
-    user_outputs: BTreeMap<&'a str, String>,
-    parameters: BTreeMap<String, OutputRef>,
-    effects: Vec<Effect<'a>>,
-    /// The head's file could not be written.
-    write_error: Option<CoreError>,
-}
-
-/// What a thread keeps from one stack it renders to the next.
-#[derive(Default)]
-struct Worker<'a> {
-    /// Output and parameter names already computed on this thread.
-    exports: FastHashMap<(NodeId, &'a Attribute), Export>,
-    /// Long strings already rendered as JSON (a script every account's stack repeats is
-    /// escaped once).
-    long_strings: FastHashMap<&'a str, String>,
-    /// Buffers reused from stack to stack (resource bodies, template heads).
-    scratch: [String; 2],
-    lists: stack::StackLists<'a>,
-}
-
-/// Renders one stack: its resources and outputs, resolving references, on whichever thread
-/// it runs; everything it changes elsewhere is an [`Effect`].
-struct Render<'c, 'a> {
-    ctx: &'c Ctx<'a>,
-    out: Rendered<'a>,
-    worker: &'c mut Worker<'a>,
-    /// (reader, target, attribute) already given as a dependency reason; the reader is in
-    /// this stack, so the set is the stack's own.
-    reads: FastHashSet<(NodeId, NodeId, &'a Attribute)>,
-}
-
-impl<'c, 'a> Render<'c, 'a> {
-    fn new(ctx: &'c Ctx<'a>, worker: &'c mut Worker<'a>) -> Self {
-        Render {
-            ctx,
-            out: Rendered {
-                environment: EnvironmentSpec {
-                    account: AccountSpec::Literal(String::new()),
-                    region: String::new(),
-                },
-                env_effects: Vec::new(),
-                head: String::new(),
-                head_len: 0,
-                resource_count: 0,
-                user_outputs: BTreeMap::new(),
-                parameters: BTreeMap::new(),
-                effects: Vec::new(),
-                write_error: None,
-            },
-            worker,
-            reads: FastHashSet::default(),
-        }
-    }
-
-    fn report(&mut self, node: NodeId, issue: Issue) {
-        let path = self.ctx.tree.path(node);
-        self.out.effects.push(Effect::Issue(issue.at(path)));
-    }
-}
-
 /// Per-stack state of the sequential part: what rendering gave, and the outputs other
 /// stacks read.
 #[derive(Default)]
@@ -268,26 +177,6 @@ struct StackState<'a> {
 struct Synthesizer<'a> {
     ctx: Ctx<'a>,
     ledger: Ledger<'a>,
-}
-
-/// What the sequential part keeps: every stack's state and the app-wide results, changed
-/// only by applying each stack's rendering in stack order.
-struct Ledger<'a> {
-    state: Vec<StackState<'a>>,
-    environments: Vec<Option<EnvironmentSpec>>,
-    graph: DependencyGraph,
-    /// (consumer, producer) pairs with at least one hand-declared dependency.
-    explicit: BTreeSet<(usize, usize)>,
-    issues: Vec<Issue>,
-    /// Issues found resolving stacks' accounts, then rendering them: each list in stack
-    /// order, joined to `issues` in that order once every stack is in.
-    env_issues: Vec<Issue>,
-    render_issues: Vec<Issue>,
-    /// The first template write that failed (synthesis goes on to report every issue).
-    write_error: Option<CoreError>,
-    /// True when no two nodes share a path (no duplicate or invalid id was reported), so
-    /// dependency reasons, which name paths, are distinct texts.
-    unique_paths: bool,
 }
 
 impl<'a> Synthesizer<'a> {
@@ -397,237 +286,10 @@ impl<'a> Synthesizer<'a> {
         Ok(Assembly { stacks })
     }
 
-    /// Render every stack, side by side (resolving its account first), while this thread
-    /// applies each rendered stack in stack order as it comes in; the manifest's resource
-    /// entries, which need only the tree and the ids, are built meanwhile. Returns them.
-    fn render_and_apply(&mut self, ids: &LogicalIds) -> Vec<BTreeMap<String, ResourceInfo>> {
-        use rayon::prelude::*;
-        let ctx = &self.ctx;
-        let ledger = &mut self.ledger;
-        let count = ctx.stacks.len();
-        let render = |worker: &mut Worker<'a>, i: usize| {
-            let mut render = Render::new(ctx, worker);
-            render.out.environment = render.resolve_environment(i);
-            render.out.env_effects = std::mem::take(&mut render.out.effects);
-            render.build_stack(i);
-            render.out
-        };
-        let infos = if rayon::current_thread_index().is_some() {
-            // Called from a thread of the pool itself (a caller synthesising apps side by
-            // side): waiting here for the pool's results could leave it without a thread to
-            // produce them, so every stack is rendered first and applied after.
-            let (rendered, infos) = rayon::join(
-                || {
-                    (0..count)
-                        .into_par_iter()
-                        .map_init(Worker::default, render)
-                        .collect::<Vec<_>>()
-                },
-                || resource_infos(ctx.tree, ids, count),
-            );
-            for (i, stack) in rendered.into_iter().enumerate() {
-                ledger.apply(i, stack);
-            }
-            infos
-        } else {
-            let mut infos = Vec::new();
-            let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered<'a>)>();
-            std::thread::scope(|scope| {
-                let infos = &mut infos;
-                scope.spawn(move || {
-                    rayon::scope(|pool| {
-                        pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
-                        (0..count).into_par_iter().for_each_init(
-                            || (Worker::default(), sender.clone()),
-                            |(worker, sender), i| {
-                                // The receiver lives until every stack is sent.
-                                let _ = sender.send((i, render(worker, i)));
-                            },
-                        );
-                        drop(sender);
-                    });
-                });
-                let mut waiting: Vec<Option<Rendered<'a>>> = (0..count).map(|_| None).collect();
-                let mut next = 0;
-                for (i, rendered) in receiver {
-                    waiting[i] = Some(rendered);
-                    while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
-                        ledger.apply(next, rendered);
-                        next += 1;
-                    }
-                }
-            });
-            infos
-        };
-        ledger.issues.append(&mut ledger.env_issues);
-        ledger.issues.append(&mut ledger.render_issues);
-        infos
-    }
-
     fn report(&mut self, node: NodeId, issue: Issue) {
         let path = self.ctx.tree.path(node);
         self.ledger.issues.push(issue.at(path));
     }
-}
-
-impl<'a> Ledger<'a> {
-    /// Take in what rendering stack `i` gave, and what it changed elsewhere, in order.
-    fn apply(&mut self, i: usize, rendered: Rendered<'a>) {
-        let Rendered {
-            environment,
-            env_effects,
-            head,
-            head_len,
-            resource_count,
-            user_outputs,
-            parameters,
-            effects,
-            write_error,
-        } = rendered;
-        self.environments[i] = Some(environment);
-        let state = &mut self.state[i];
-        state.head = head;
-        state.head_len = head_len;
-        state.resource_count = resource_count;
-        state.user_outputs = user_outputs;
-        state.parameters = parameters;
-        if self.write_error.is_none() {
-            self.write_error = write_error;
-        }
-        self.apply_effects(i, env_effects, true);
-        self.apply_effects(i, effects, false);
-    }
-
-    /// `environment`: the effects of resolving the stack's account (their issues come before
-    /// every stack's rendering issues).
-    fn apply_effects(&mut self, i: usize, effects: Vec<Effect<'a>>, environment: bool) {
-        for effect in effects {
-            match effect {
-                Effect::Issue(issue) if environment => self.env_issues.push(issue),
-                Effect::Issue(issue) => self.render_issues.push(issue),
-                Effect::Output {
-                    producer,
-                    output,
-                    value,
-                } => {
-                    self.state[producer]
-                        .shared_outputs
-                        .entry(output)
-                        .or_insert((value, None));
-                }
-                Effect::Export {
-                    producer,
-                    output,
-                    export,
-                } => {
-                    if let Some(entry) = self.state[producer].shared_outputs.get_mut(&output) {
-                        entry.1 = Some(export);
-                    }
-                }
-                Effect::Reads { producer, reason } => {
-                    if self.unique_paths {
-                        // Each (reader, target, attribute) gives its reason once, and
-                        // distinct paths make distinct texts: the reason is new for the edge.
-                        self.graph.add_edge_new_reason(i, producer, reason);
-                    } else {
-                        self.graph.add_edge(i, producer, reason);
-                    }
-                }
-                Effect::DependsOn { producer, reason } => {
-                    self.explicit.insert((i, producer));
-                    self.graph.add_edge(i, producer, reason);
-                }
-            }
-        }
-    }
-}
-
-impl<'a> Render<'_, 'a> {
-    /// Where stack `i` deploys; resolving an account created by the app shares it from its
-    /// stack (effects, as any reference).
-    fn resolve_environment(&mut self, i: usize) -> EnvironmentSpec {
-        let tree = self.ctx.tree;
-        let stack = self.ctx.stacks[i];
-        let stage = tree.stage_of(stack).unwrap_or(stack);
-        let Some(env) = tree.environment_of(stack) else {
-            return EnvironmentSpec {
-                account: AccountSpec::Literal(String::new()),
-                region: String::new(),
-            };
-        };
-        let region = env.region.clone();
-        let account = match env.account.value() {
-            Value::String(id) => {
-                if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
-                    self.report(
-                        stage,
-                        Issue::new(
-                            "Stage.AccountId",
-                            "account",
-                            id,
-                            "an AWS account id is exactly 12 digits",
-                        ),
-                    );
-                }
-                AccountSpec::Literal(id.to_string())
-            }
-            Value::Ref(reference) => {
-                match self.share_output(i, reference, stage, Why::DeploysInto(stack)) {
-                    Some(Shared::Output { producer, output }) => {
-                        AccountSpec::FromOutput(OutputRef {
-                            stack: self.ctx.names[producer].clone(),
-                            output,
-                        })
-                    }
-                    Some(Shared::Local(_)) => {
-                        self.report(stage, Issue::new(
-                            "Stage.AccountFromOwnStack",
-                            "account",
-                            tree.path(reference.target),
-                            "a stack cannot deploy into an account it creates itself: create the account in another stack",
-                        ));
-                        AccountSpec::Literal(String::new())
-                    }
-                    None => AccountSpec::Literal(String::new()),
-                }
-            }
-            other => {
-                let shown = format!("{other:?}");
-                self.report(stage, Issue::new(
-                    "Stage.AccountNotResolvable",
-                    "account",
-                    shown,
-                    "a stage's account is a 12-digit id or a reference to an AWS::Organizations::Account",
-                ));
-                AccountSpec::Literal(String::new())
-            }
-        };
-        EnvironmentSpec { account, region }
-    }
-}
-
-/// The manifest's resource entries of every stack: logical id to construct path and type.
-/// Of ids rendered twice (a collision, reported elsewhere) the later wins, as in the template.
-fn resource_infos(
-    tree: &Tree,
-    ids: &LogicalIds,
-    stacks: usize,
-) -> Vec<BTreeMap<String, ResourceInfo>> {
-    (0..stacks)
-        .map(|i| {
-            ids.named(i)
-                .iter()
-                .filter_map(|&node| {
-                    let resource = tree.node(node).resource()?;
-                    let info = ResourceInfo {
-                        path: tree.path(node),
-                        type_name: resource.type_name().to_owned(),
-                    };
-                    Some((ids.get(node).unwrap_or_default().to_owned(), info))
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// The nearest stack ancestor (or self) of every node, by index. A parent is always created

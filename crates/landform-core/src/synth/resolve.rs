@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use super::assembly::OutputRef;
 use super::pretty::JsonWriter;
-use super::{Effect, Render};
+use super::render::{Effect, Render};
 use crate::issue::Issue;
 use crate::logical_id::{alphanumeric_name, logical_id, MAX_LOGICAL_ID_LEN};
 use crate::tree::NodeId;

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use super::assembly::{EnvironmentSpec, ResourceInfo, StackArtifact, StackDependency, Template};
 use super::pretty::JsonWriter;
-use super::{Ctx, Effect, Render, Resolved, StackState, Synthesizer};
+use super::render::{Effect, Render};
+use super::{Ctx, Resolved, StackState, Synthesizer};
 use crate::error::CoreError;
 use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
