@@ -1,10 +1,10 @@
 //! Synthesis: the tree becomes an [`Assembly`], one CloudFormation template per stack plus a
 //! manifest of environments, dependencies and cross-stack parameter wiring.
 //!
-//! Templates are rendered as text straight from the tree ([`pretty`]), references resolved on
-//! the way ([`resolve`]); no JSON value is built. One pass per stack renders its resources
-//! ([`stack`]); stacks render side by side, their effects on other stacks applied in stack
-//! order ([`render`]); the template is put together once every stack has been resolved, since
+//! Templates are rendered as text straight from the tree (`pretty`), references resolved on
+//! the way (`resolve`); no JSON value is built. One pass per stack renders its resources
+//! (`stack`); stacks render side by side, their effects on other stacks applied in stack
+//! order (`render`); the template is put together once every stack has been resolved, since
 //! a later stack may add outputs to an earlier one.
 
 mod assembly;
