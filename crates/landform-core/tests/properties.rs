@@ -116,6 +116,16 @@ proptest! {
         prop_assert_ne!(logical_id(&a), logical_id(&b));
     }
 
+    /// Stacks render side by side on rayon's pool; synthesised on a pool of one thread (every
+    /// stack in turn), the app gives the same templates, manifest and issues.
+    #[test]
+    fn rendering_side_by_side_gives_what_one_thread_gives(spec in spec()) {
+        let app = build(&spec);
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let alone = one.install(|| render(&app));
+        prop_assert_eq!(render(&app), alone);
+    }
+
     /// `synth_to` writes each template while rendering it; the files are exactly what the
     /// assembly writes, and a refused app leaves the directory as it was.
     #[test]

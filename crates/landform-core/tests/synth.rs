@@ -553,3 +553,37 @@ fn synthesising_into_an_unwritable_place_is_a_typed_error() {
         "{err}"
     );
 }
+
+/// Stacks render side by side and may finish in any order; the issues still come in stack
+/// order, as one thread rendering every stack in turn gives them.
+#[test]
+fn issues_found_while_rendering_keep_stack_order() {
+    let mut app = App::new();
+    let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
+    for n in 0..64 {
+        let stack = app.add_stack(stage, &format!("Stack{n}"));
+        // A reference to the stack itself, not a resource: an issue while rendering.
+        let not_a_resource = landform_core::Reference {
+            target: stack,
+            attribute: landform_core::Attribute::Ref,
+        };
+        // Stacks of different sizes finish at different times.
+        for r in 0..(n % 7) * 20 {
+            app.scope(stack)
+                .add_resource(&format!("Filler{r}"), bucket());
+        }
+        app.scope(stack)
+            .add_resource("Reader", bucket().property("X", Value::Ref(not_a_resource)));
+    }
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let expected = one.install(|| issues(&app));
+    let paths: Vec<String> = expected.iter().map(|i| i.path.to_string()).collect();
+    let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Reader")).collect();
+    assert_eq!(paths, in_order);
+    for _ in 0..5 {
+        assert_eq!(issues(&app), expected);
+    }
+}

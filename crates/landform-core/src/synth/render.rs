@@ -23,16 +23,19 @@ use crate::value::{Attribute, Value};
 pub(super) enum Effect<'a> {
     /// A problem found (its path set).
     Issue(Issue),
-    /// The producer stack exports this value as this output (unless it does already).
+    /// The producer stack exports this value as this output (unless it does already). A
+    /// thread records it the first time it shares the value, whichever stack it renders then:
+    /// outputs only accumulate, so the stack that records it does not matter.
     Output {
         producer: usize,
         output: String,
         value: Resolved<'a>,
     },
-    /// The output is imported by name in the same account and region.
+    /// The output (added if not there yet) is imported by name in the same account and region.
     Export {
         producer: usize,
         output: String,
+        value: Resolved<'a>,
         export: String,
     },
     /// The stack reads the producer's output, for this reason.
@@ -250,11 +253,11 @@ impl<'a> Ledger<'a> {
                 Effect::Export {
                     producer,
                     output,
+                    value,
                     export,
                 } => {
-                    if let Some(entry) = self.state[producer].shared_outputs.get_mut(&output) {
-                        entry.1 = Some(export);
-                    }
+                    let shared = &mut self.state[producer].shared_outputs;
+                    shared.entry(output).or_insert((value, None)).1 = Some(export);
                 }
                 Effect::Reads { producer, reason } => {
                     if self.unique_paths {

@@ -298,9 +298,11 @@ impl<'a> Render<'_, 'a> {
         };
         if self.same_environment(producer, i) {
             let export = format!("{}:{}", self.ctx.names[producer], output);
+            let id = self.ctx.ids.get(reference.target).unwrap_or_default();
             self.out.effects.push(Effect::Export {
                 producer,
                 output,
+                value: Resolved::intrinsic(id, &reference.attribute),
                 export: export.clone(),
             });
             Resolved::Import(export)
@@ -370,6 +372,7 @@ impl<'a> Render<'_, 'a> {
             return Some(Shared::Local(id));
         }
         let output = match self.worker.exports.get(&(target, &reference.attribute)) {
+            // This thread has shared it already (from whichever stack): the output is there.
             Some(export) => export.output.clone(),
             None => {
                 let output = export_output_name(id, &reference.attribute);
@@ -380,14 +383,14 @@ impl<'a> Render<'_, 'a> {
                         parameter: None,
                     },
                 );
+                self.out.effects.push(Effect::Output {
+                    producer,
+                    output: output.clone(),
+                    value: Resolved::intrinsic(id, &reference.attribute),
+                });
                 output
             }
         };
-        self.out.effects.push(Effect::Output {
-            producer,
-            output: output.clone(),
-            value: Resolved::intrinsic(id, &reference.attribute),
-        });
         if let Some(reason) = self.reason(why, reference) {
             self.out.effects.push(Effect::Reads { producer, reason });
         }
