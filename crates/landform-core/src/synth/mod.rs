@@ -156,22 +156,29 @@ impl Ctx<'_> {
     }
 }
 
-/// Per-stack state of the sequential part: what rendering gave, and the outputs other
-/// stacks read.
+/// What rendering a stack gives its template.
 #[derive(Default)]
-struct StackState<'a> {
+struct StackParts<'a> {
     /// The template up to the end of its `Resources` (header, parameters, resources in id
     /// order), rendered once the stack is resolved; `Outputs` follow when every stack is.
+    /// Empty when written to a file.
     head: String,
-    /// The head's length (when it went to a file instead of `head`).
+    /// The head's length.
     head_len: usize,
     /// Resources in the template (ids rendered twice, a reported collision, count once).
     resource_count: usize,
     /// Output bodies declared by the user, rendered at their depth in the template.
     user_outputs: BTreeMap<&'a str, String>,
+    parameters: BTreeMap<String, OutputRef>,
+}
+
+/// Per-stack state of the sequential part: what rendering gave, and the outputs other
+/// stacks read.
+#[derive(Default)]
+struct StackState<'a> {
+    parts: StackParts<'a>,
     /// Outputs other stacks read: id -> (value, export name when imported).
     shared_outputs: BTreeMap<String, (Resolved<'a>, Option<String>)>,
-    parameters: BTreeMap<String, OutputRef>,
 }
 
 struct Synthesizer<'a> {

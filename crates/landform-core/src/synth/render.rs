@@ -9,7 +9,7 @@ use super::assembly::{AccountSpec, EnvironmentSpec, OutputRef, ResourceInfo};
 use super::ids::LogicalIds;
 use super::resolve::{Export, Resolved, Shared, Why};
 use super::stack::StackLists;
-use super::{Ctx, StackState, Synthesizer};
+use super::{Ctx, StackParts, StackState, Synthesizer};
 use crate::error::CoreError;
 use crate::fast_hash::{FastHashMap, FastHashSet};
 use crate::graph::DependencyGraph;
@@ -49,12 +49,7 @@ pub(super) struct Rendered<'a> {
     /// Where the stack deploys, and what resolving its account changed elsewhere.
     pub(super) environment: EnvironmentSpec,
     pub(super) env_effects: Vec<Effect<'a>>,
-    /// The template up to the end of its `Resources` (empty when written to a file).
-    pub(super) head: String,
-    pub(super) head_len: usize,
-    pub(super) resource_count: usize,
-    pub(super) user_outputs: BTreeMap<&'a str, String>,
-    pub(super) parameters: BTreeMap<String, OutputRef>,
+    pub(super) parts: StackParts<'a>,
     pub(super) effects: Vec<Effect<'a>>,
     /// The head's file could not be written.
     pub(super) write_error: Option<CoreError>,
@@ -94,11 +89,7 @@ impl<'c, 'a> Render<'c, 'a> {
                     region: String::new(),
                 },
                 env_effects: Vec::new(),
-                head: String::new(),
-                head_len: 0,
-                resource_count: 0,
-                user_outputs: BTreeMap::new(),
-                parameters: BTreeMap::new(),
+                parts: StackParts::default(),
                 effects: Vec::new(),
                 write_error: None,
             },
@@ -211,21 +202,12 @@ impl<'a> Ledger<'a> {
         let Rendered {
             environment,
             env_effects,
-            head,
-            head_len,
-            resource_count,
-            user_outputs,
-            parameters,
+            parts,
             effects,
             write_error,
         } = rendered;
         self.environments[i] = Some(environment);
-        let state = &mut self.state[i];
-        state.head = head;
-        state.head_len = head_len;
-        state.resource_count = resource_count;
-        state.user_outputs = user_outputs;
-        state.parameters = parameters;
+        self.state[i].parts = parts;
         if self.write_error.is_none() {
             self.write_error = write_error;
         }

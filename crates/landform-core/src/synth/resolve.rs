@@ -322,7 +322,7 @@ impl<'a> Render<'_, 'a> {
                         .clone()
                 })
                 .unwrap_or_else(|| logical_id(&[names[producer].as_str(), output.as_str()]));
-            self.out.parameters.insert(
+            self.out.parts.parameters.insert(
                 parameter.clone(),
                 OutputRef {
                     stack: self.ctx.names[producer].clone(),

@@ -105,7 +105,7 @@ impl<'a> Render<'_, 'a> {
                     body.key("Value");
                     self.write_value(&output.value, i, node, &mut refs, &mut body);
                     body.end_object();
-                    self.out.user_outputs.insert(lid, body.into_text());
+                    self.out.parts.user_outputs.insert(lid, body.into_text());
                 }
                 _ => {}
             }
@@ -141,7 +141,7 @@ impl<'a> Render<'_, 'a> {
             }) => w.string(d),
             _ => w.string(&format!("Landform stack {}", self.ctx.tree.path(stack))),
         }
-        let parameters = &self.out.parameters;
+        let parameters = &self.out.parts.parameters;
         if !parameters.is_empty() {
             w.key("Parameters");
             w.begin_object();
@@ -168,14 +168,14 @@ impl<'a> Render<'_, 'a> {
             w.raw(&bodies[span.clone()]);
         }
         w.end_object();
-        let out = &mut self.out;
+        let out = &mut self.out.parts;
         out.resource_count = kept.len();
         out.head_len = w.len();
         match self.ctx.files {
             None => out.head = w.text().to_owned(),
             Some(dir) => {
                 let path = dir.join(template_file(&self.ctx.names[i]));
-                out.write_error = put(path, &[w.text()], false).err();
+                self.out.write_error = put(path, &[w.text()], false).err();
             }
         }
         self.worker.scratch[1] = w.into_text();
@@ -398,7 +398,8 @@ impl<'a> Synthesizer<'a> {
         if let Some(error) = write_error {
             self.ledger.write_error.get_or_insert(error);
         }
-        if state.resource_count == 0 {
+        let parts = state.parts;
+        if parts.resource_count == 0 {
             self.report(stack, Issue::new(
                 "Stack.NoResources",
                 "resources",
@@ -408,7 +409,7 @@ impl<'a> Synthesizer<'a> {
         }
         self.check_limits(
             stack,
-            [state.resource_count, state.parameters.len(), outputs],
+            [parts.resource_count, parts.parameters.len(), outputs],
             bytes,
         );
         let dependencies = self
@@ -428,7 +429,7 @@ impl<'a> Synthesizer<'a> {
             path: self.ctx.tree.path(stack),
             environment,
             dependencies,
-            parameters: state.parameters,
+            parameters: parts.parameters,
             resources,
             template: Template::from_text(text),
         }
@@ -493,6 +494,7 @@ pub(super) fn finish_template(
     scratch: &mut String,
 ) -> Finished {
     let mut outputs: BTreeMap<&str, OutputBody<'_, '_>> = state
+        .parts
         .user_outputs
         .iter()
         .map(|(id, body)| (*id, OutputBody::User(body)))
@@ -528,13 +530,13 @@ pub(super) fn finish_template(
     }
     w.end_object();
     let tail = w.text();
-    let bytes = state.head_len + tail.len() + 1;
+    let bytes = state.parts.head_len + tail.len() + 1;
     let mut write_error = None;
     let text = match ctx.files {
         None => {
             // The head was kept at its exact size: grown by the tail alone, in place where
             // the allocator can.
-            let mut text = std::mem::take(&mut state.head);
+            let mut text = std::mem::take(&mut state.parts.head);
             text.reserve_exact(tail.len() + 1);
             text.push_str(tail);
             text.push('\n');
