@@ -17,6 +17,9 @@ use crate::issue::Issue;
 use crate::tree::{NodeId, Tree};
 use crate::value::{Attribute, Value};
 
+/// Stacks a thread renders before handing them over to be applied.
+const BATCH: usize = 8;
+
 /// What rendering one stack changes outside it, in the order it happened: applied stack by
 /// stack once every stack is rendered, so the manifest and the issues come out as if the
 /// stacks had been rendered one after the other.
@@ -162,28 +165,37 @@ impl<'a> Synthesizer<'a> {
             infos
         } else {
             let mut infos = Vec::new();
-            let (sender, receiver) = std::sync::mpsc::channel::<(usize, Rendered<'a>)>();
+            // Stacks go over in batches: one wake-up of this thread per batch, not per stack.
+            let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<Rendered<'a>>)>();
+            let batches = count.div_ceil(BATCH);
             std::thread::scope(|scope| {
                 let infos = &mut infos;
                 scope.spawn(move || {
                     rayon::scope(|pool| {
                         pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
-                        (0..count).into_par_iter().for_each_init(
+                        (0..batches).into_par_iter().for_each_init(
                             || (Worker::default(), sender.clone()),
-                            |(worker, sender), i| {
-                                // The receiver lives until every stack is sent.
-                                let _ = sender.send((i, render(worker, i)));
+                            |(worker, sender), b| {
+                                let first = b * BATCH;
+                                let batch = (first..count.min(first + BATCH))
+                                    .map(|i| render(worker, i))
+                                    .collect();
+                                // The receiver lives until every batch is sent.
+                                let _ = sender.send((b, batch));
                             },
                         );
                         drop(sender);
                     });
                 });
-                let mut waiting: Vec<Option<Rendered<'a>>> = (0..count).map(|_| None).collect();
+                let mut waiting: Vec<Option<Vec<Rendered<'a>>>> =
+                    (0..batches).map(|_| None).collect();
                 let mut next = 0;
-                for (i, rendered) in receiver {
-                    waiting[i] = Some(rendered);
-                    while let Some(rendered) = waiting.get_mut(next).and_then(Option::take) {
-                        ledger.apply(next, rendered);
+                for (b, batch) in receiver {
+                    waiting[b] = Some(batch);
+                    while let Some(batch) = waiting.get_mut(next).and_then(Option::take) {
+                        for (k, rendered) in batch.into_iter().enumerate() {
+                            ledger.apply(next * BATCH + k, rendered);
+                        }
                         next += 1;
                     }
                 }
