@@ -53,6 +53,13 @@ impl JsonWriter {
         }
     }
 
+    /// Go on writing into `buffer` (the text so far copied into it); returns the buffer
+    /// written so far.
+    pub(crate) fn move_to(&mut self, mut buffer: String) -> String {
+        buffer.push_str(&self.text);
+        std::mem::replace(&mut self.text, buffer)
+    }
+
     /// The text so far.
     pub(crate) fn text(&self) -> &str {
         &self.text

@@ -25,6 +25,14 @@ use crate::value::Value;
 /// output body.
 const BODY_INDENT: usize = 2;
 
+/// At most what a member adds around its key and value: `,`, a line break, indentation up
+/// to the resources' depth, two quotes and `": "`.
+const MEMBER_OVERHEAD: usize = 16;
+
+/// Room left in a template kept in memory for the outputs added once every stack is
+/// resolved: a workload stack's few outputs fit, larger ones grow the text once.
+const TAIL_ROOM: usize = 256;
+
 /// A stack output, as the template lists it.
 enum OutputBody<'s, 'a> {
     /// Declared by the user: rendered while resolving.
@@ -160,6 +168,17 @@ impl<'a> Render<'_, 'a> {
             }
             w.end_object();
         }
+        if self.ctx.files.is_none() {
+            // Kept in the assembly: the resources are copied once, into the template's own
+            // buffer, sized for them and the usual outputs (`finish_template` adds those).
+            let resources_len: usize = kept
+                .iter()
+                .map(|&n| resources[n].0.len() + resources[n].1.len() + MEMBER_OVERHEAD)
+                .sum();
+            // (`,` and `"Resources": {` before them, `}` after.)
+            let capacity = w.len() + resources_len + 32 + TAIL_ROOM;
+            self.worker.scratch[1] = w.move_to(String::with_capacity(capacity));
+        }
         w.key("Resources");
         w.begin_object();
         for &n in kept.iter() {
@@ -172,13 +191,13 @@ impl<'a> Render<'_, 'a> {
         out.resource_count = kept.len();
         out.head_len = w.len();
         match self.ctx.files {
-            None => out.head = w.text().to_owned(),
+            None => out.head = w.into_text(),
             Some(dir) => {
                 let path = dir.join(template_file(&self.ctx.names[i]));
                 self.out.write_error = put(path, &[w.text()], false).err();
+                self.worker.scratch[1] = w.into_text();
             }
         }
-        self.worker.scratch[1] = w.into_text();
     }
 
     /// Render one resource's body; `refs` (empty) receives the same-stack resources it waits
@@ -534,8 +553,7 @@ pub(super) fn finish_template(
     let mut write_error = None;
     let text = match ctx.files {
         None => {
-            // The head was kept at its exact size: grown by the tail alone, in place where
-            // the allocator can.
+            // The head was given room for the usual outputs: most tails fit without a copy.
             let mut text = std::mem::take(&mut state.parts.head);
             text.reserve_exact(tail.len() + 1);
             text.push_str(tail);
