@@ -369,7 +369,14 @@ fn check_stack_names(tree: &Tree, stacks: &[NodeId], names: &[String], issues: &
 
 fn stack_name(tree: &Tree, stack: NodeId) -> String {
     match tree.stage_of(stack) {
-        Some(stage) => format!("{}-{}", tree.node(stage).id(), tree.node(stack).id()),
+        Some(stage) => {
+            let (stage, stack) = (tree.node(stage).id(), tree.node(stack).id());
+            let mut name = String::with_capacity(stage.len() + 1 + stack.len());
+            name.push_str(stage);
+            name.push('-');
+            name.push_str(stack);
+            name
+        }
         None => tree.node(stack).id().to_owned(),
     }
 }

@@ -297,7 +297,11 @@ impl<'a> Render<'_, 'a> {
             Some(Shared::Output { producer, output }) => (producer, output),
         };
         if self.same_environment(producer, i) {
-            let export = format!("{}:{}", self.ctx.names[producer], output);
+            let stack = &self.ctx.names[producer];
+            let mut export = String::with_capacity(stack.len() + 1 + output.len());
+            export.push_str(stack);
+            export.push(':');
+            export.push_str(&output);
             let id = self.ctx.ids.get(reference.target).unwrap_or_default();
             self.out.effects.push(Effect::Export {
                 producer,

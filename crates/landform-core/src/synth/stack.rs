@@ -153,17 +153,22 @@ impl<'a> Render<'_, 'a> {
         if !parameters.is_empty() {
             w.key("Parameters");
             w.begin_object();
+            let mut description = String::new();
             for (p, source) in parameters {
                 w.key(p);
                 w.begin_object();
                 w.string_member("Type", "String");
-                w.string_member(
-                    "Description",
-                    &format!(
-                        "Output {} of stack {}, filled at deploy time",
-                        source.output, source.stack
-                    ),
-                );
+                description.clear();
+                for part in [
+                    "Output ",
+                    &source.output,
+                    " of stack ",
+                    &source.stack,
+                    ", filled at deploy time",
+                ] {
+                    description.push_str(part);
+                }
+                w.string_member("Description", &description);
                 w.end_object();
             }
             w.end_object();
@@ -253,10 +258,16 @@ impl<'a> Render<'_, 'a> {
                         explicit.push(on_id);
                     }
                 }
-                Some(p) => self.out.effects.push(Effect::DependsOn {
-                    producer: p,
-                    reason: format!("{} depends on {}", tree.path(node), tree.path(on)),
-                }),
+                Some(p) => {
+                    let mut reason = String::with_capacity(160);
+                    tree.write_path(node, &mut reason);
+                    reason.push_str(" depends on ");
+                    tree.write_path(on, &mut reason);
+                    self.out.effects.push(Effect::DependsOn {
+                        producer: p,
+                        reason,
+                    });
+                }
                 None => {}
             }
         }
@@ -594,7 +605,10 @@ fn put(path: PathBuf, parts: &[&str], append: bool) -> Result<(), CoreError> {
 
 /// The template's file name in the assembly directory.
 fn template_file(stack_name: &str) -> String {
-    format!("{stack_name}.template.json")
+    let mut file = String::with_capacity(stack_name.len() + 14);
+    file.push_str(stack_name);
+    file.push_str(".template.json");
+    file
 }
 
 fn policy_name(policy: RemovalPolicy) -> &'static str {
