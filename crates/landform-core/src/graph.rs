@@ -88,13 +88,15 @@ impl DependencyGraph {
             .unwrap_or_default()
     }
 
-    /// Move out why `from` depends on `on`, leaving the edge without reasons (synthesis hands
-    /// them to the manifest once it no longer reads them).
-    pub(crate) fn take_reasons(&mut self, from: usize, on: usize) -> Vec<String> {
-        self.reasons
-            .get_mut(&(from, on))
-            .map(std::mem::take)
-            .unwrap_or_default()
+    /// Move out every edge's reasons, grouped by the node that depends: per node, each node
+    /// it depends on with the reasons (in no order). The edges stay.
+    pub(crate) fn take_reasons_by_node(&mut self) -> Vec<Vec<(usize, Vec<String>)>> {
+        let mut by_node: Vec<Vec<(usize, Vec<String>)>> =
+            (0..self.graph.node_count()).map(|_| Vec::new()).collect();
+        for ((from, on), reasons) in self.reasons.drain() {
+            by_node[from].push((on, reasons));
+        }
+        by_node
     }
 
     /// Every edge with its reasons, ordered.

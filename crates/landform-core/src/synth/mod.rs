@@ -254,30 +254,44 @@ impl<'a> Synthesizer<'a> {
         synth.ctx.stack_of = Vec::new();
         let states = std::mem::take(&mut synth.ledger.state);
         let environments = std::mem::take(&mut synth.ledger.environments);
-        // Each template gets its outputs side by side; the artifacts follow in stack order.
-        let finished: Vec<(StackState<'_>, stack::Finished)> = {
+        let dependencies = synth.ledger.graph.take_reasons_by_node();
+        // Each stack's artifact is put together side by side (its template gets its outputs);
+        // what they report joins the issues in stack order.
+        let finished: Vec<stack::FinishedStack> = {
             use rayon::prelude::*;
-            let ctx = &synth.ctx;
+            let (ctx, explicit) = (&synth.ctx, &synth.ledger.explicit);
             states
                 .into_par_iter()
+                .zip(environments)
+                .zip(infos)
+                .zip(dependencies)
                 .enumerate()
-                .map_init(String::new, |scratch, (i, mut state)| {
-                    let template = stack::finish_template(ctx, i, &mut state, scratch);
-                    (state, template)
-                })
+                .map_init(
+                    String::new,
+                    |scratch, (i, (((state, environment), infos), dependencies))| {
+                        let environment = environment.unwrap_or_else(|| EnvironmentSpec {
+                            account: AccountSpec::Literal(String::new()),
+                            region: String::new(),
+                        });
+                        let parts = stack::StackInputs {
+                            state,
+                            environment,
+                            resources: infos,
+                            dependencies,
+                        };
+                        stack::finish_stack(ctx, explicit, i, parts, scratch)
+                    },
+                )
                 .collect()
         };
         let mut artifacts: Vec<Option<StackArtifact>> = finished
             .into_iter()
-            .zip(environments)
-            .zip(infos)
-            .enumerate()
-            .map(|(i, (((state, template), environment), infos))| {
-                let environment = environment.unwrap_or_else(|| EnvironmentSpec {
-                    account: AccountSpec::Literal(String::new()),
-                    region: String::new(),
-                });
-                Some(synth.finish_stack(i, state, template, environment, infos))
+            .map(|finished| {
+                synth.ledger.issues.extend(finished.issues);
+                if synth.ledger.write_error.is_none() {
+                    synth.ledger.write_error = finished.write_error;
+                }
+                Some(finished.artifact)
             })
             .collect();
         if !synth.ledger.issues.is_empty() {

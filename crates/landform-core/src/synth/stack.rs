@@ -2,7 +2,7 @@
 //! references as they come), then, once every stack is resolved, put its template together
 //! in CloudFormation's order and check it against the quotas.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::ops::Range;
@@ -18,7 +18,7 @@ use crate::graph::DependencyGraph;
 use crate::issue::Issue;
 use crate::limits;
 use crate::resource::{RemovalPolicy, Resource};
-use crate::tree::{NodeId, NodeKind, StackProps};
+use crate::tree::{NodeId, NodeKind, Path, StackProps};
 use crate::value::Value;
 
 /// Depth of a resource body in a template (`{ "Resources": { "Id": <here> } }`), and of an
@@ -407,105 +407,139 @@ impl<'a> Synthesizer<'a> {
             ),
         );
     }
+}
 
-    /// Put stack `i`'s artifact together from its finished template.
-    pub(super) fn finish_stack(
-        &mut self,
-        i: usize,
-        state: StackState<'a>,
-        template: Finished,
-        environment: EnvironmentSpec,
-        resources: BTreeMap<String, ResourceInfo>,
-    ) -> StackArtifact {
-        let stack = self.ctx.stacks[i];
-        let name = self.ctx.names[i].clone();
-        let Finished {
-            text,
-            bytes,
-            outputs,
-            write_error,
-        } = template;
-        if let Some(error) = write_error {
-            self.ledger.write_error.get_or_insert(error);
-        }
-        let parts = state.parts;
-        if parts.resource_count == 0 {
-            self.report(stack, Issue::new(
+/// What finishing a stack takes besides its template: everything the sequential part kept
+/// for it.
+pub(super) struct StackInputs<'a> {
+    pub(super) state: StackState<'a>,
+    pub(super) environment: EnvironmentSpec,
+    pub(super) resources: BTreeMap<String, ResourceInfo>,
+    /// The stacks it depends on, each with its reasons, in no order.
+    pub(super) dependencies: Vec<(usize, Vec<String>)>,
+}
+
+/// A stack's artifact, and what putting it together found.
+pub(super) struct FinishedStack {
+    pub(super) artifact: StackArtifact,
+    pub(super) issues: Vec<Issue>,
+    pub(super) write_error: Option<CoreError>,
+}
+
+/// Put stack `i`'s artifact together: its template gets its outputs (in memory or in its
+/// file), and it is checked against the quotas. Runs on any thread: nothing is shared but
+/// read.
+pub(super) fn finish_stack(
+    ctx: &Ctx<'_>,
+    explicit: &BTreeSet<(usize, usize)>,
+    i: usize,
+    inputs: StackInputs<'_>,
+    scratch: &mut String,
+) -> FinishedStack {
+    let StackInputs {
+        mut state,
+        environment,
+        resources,
+        mut dependencies,
+    } = inputs;
+    let Finished {
+        text,
+        bytes,
+        outputs,
+        write_error,
+    } = finish_template(ctx, i, &mut state, scratch);
+    let stack = ctx.stacks[i];
+    let tree = ctx.tree;
+    let path = tree.path(stack);
+    let mut issues = Vec::new();
+    let parts = state.parts;
+    if parts.resource_count == 0 {
+        issues.push(
+            Issue::new(
                 "Stack.NoResources",
                 "resources",
                 0,
                 "CloudFormation refuses a template without resources: add one or remove the stack",
-            ));
-        }
-        self.check_limits(
-            stack,
-            [parts.resource_count, parts.parameters.len(), outputs],
-            bytes,
+            )
+            .at(path.clone()),
         );
-        let dependencies = self
-            .ledger
-            .graph
-            .dependencies(i)
-            .into_iter()
-            .map(|p| StackDependency {
-                stack: self.ctx.names[p].clone(),
-                reasons: self.ledger.graph.take_reasons(i, p),
-                explicit: self.ledger.explicit.contains(&(i, p)),
-            })
-            .collect();
-        StackArtifact {
+    }
+    check_limits(
+        &path,
+        [parts.resource_count, parts.parameters.len(), outputs],
+        bytes,
+        &mut issues,
+    );
+    dependencies.sort_unstable_by_key(|&(on, _)| on);
+    let name = ctx.names[i].clone();
+    FinishedStack {
+        artifact: StackArtifact {
             template_file: template_file(&name),
             name,
-            path: self.ctx.tree.path(stack),
+            path,
             environment,
-            dependencies,
+            dependencies: dependencies
+                .into_iter()
+                .map(|(p, reasons)| StackDependency {
+                    stack: ctx.names[p].clone(),
+                    reasons,
+                    explicit: explicit.contains(&(i, p)),
+                })
+                .collect(),
             parameters: parts.parameters,
             resources,
             template: Template::from_text(text),
-        }
+        },
+        issues,
+        write_error,
     }
+}
 
-    /// CloudFormation's quotas: counts of resources, parameters and outputs, and the size of
-    /// the template text as written.
-    fn check_limits(&mut self, stack: NodeId, counts: [usize; 3], bytes: usize) {
-        let checks = [
-            ("Stack.TooManyResources", "resources", limits::MAX_RESOURCES),
-            (
-                "Stack.TooManyParameters",
-                "parameters",
-                limits::MAX_PARAMETERS,
-            ),
-            ("Stack.TooManyOutputs", "outputs", limits::MAX_OUTPUTS),
-        ];
-        for ((code, what, limit), count) in checks.into_iter().zip(counts) {
-            if count > limit {
-                self.report(stack, Issue::new(
+/// CloudFormation's quotas: counts of resources, parameters and outputs, and the size of the
+/// template text as written.
+fn check_limits(stack: &Path, counts: [usize; 3], bytes: usize, issues: &mut Vec<Issue>) {
+    let checks = [
+        ("Stack.TooManyResources", "resources", limits::MAX_RESOURCES),
+        (
+            "Stack.TooManyParameters",
+            "parameters",
+            limits::MAX_PARAMETERS,
+        ),
+        ("Stack.TooManyOutputs", "outputs", limits::MAX_OUTPUTS),
+    ];
+    for ((code, what, limit), count) in checks.into_iter().zip(counts) {
+        if count > limit {
+            issues.push(
+                Issue::new(
                     code,
                     what,
                     count,
-                    format!("a CloudFormation template holds at most {limit} {what}: split the stack"),
-                ));
-            }
-        }
-        if bytes > limits::MAX_TEMPLATE_BYTES {
-            self.report(
-                stack,
-                Issue::new(
-                    "Stack.TemplateTooLarge",
-                    "template",
-                    format!("{bytes} bytes"),
                     format!(
-                        "a CloudFormation template body is at most {} bytes: split the stack",
-                        limits::MAX_TEMPLATE_BYTES
+                        "a CloudFormation template holds at most {limit} {what}: split the stack"
                     ),
-                ),
+                )
+                .at(stack.clone()),
             );
         }
+    }
+    if bytes > limits::MAX_TEMPLATE_BYTES {
+        issues.push(
+            Issue::new(
+                "Stack.TemplateTooLarge",
+                "template",
+                format!("{bytes} bytes"),
+                format!(
+                    "a CloudFormation template body is at most {} bytes: split the stack",
+                    limits::MAX_TEMPLATE_BYTES
+                ),
+            )
+            .at(stack.clone()),
+        );
     }
 }
 
 /// A stack's whole template, once every stack is resolved.
-pub(super) struct Finished {
+struct Finished {
     /// The text (empty when written to a file).
     text: String,
     /// Its length as written.
@@ -515,9 +549,8 @@ pub(super) struct Finished {
     write_error: Option<CoreError>,
 }
 
-/// Add stack `i`'s outputs to its head (in memory or in its file). Runs on any thread: each
-/// stack's template is its own.
-pub(super) fn finish_template(
+/// Add stack `i`'s outputs to its head (in memory or in its file).
+fn finish_template(
     ctx: &Ctx<'_>,
     i: usize,
     state: &mut StackState<'_>,
