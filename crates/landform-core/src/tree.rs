@@ -179,6 +179,9 @@ pub struct Tree {
     texts: FastHashSet<Arc<str>>,
     /// Distinct resource metadata, shared by the resources that carry it.
     metadata: Vec<Arc<Metadata>>,
+    /// The stage and stack nodes, in creation order (synthesis starts from them).
+    stages: Vec<NodeId>,
+    stacks: Vec<NodeId>,
 }
 
 impl fmt::Debug for Tree {
@@ -204,6 +207,8 @@ impl Tree {
             app_validations: std::collections::BTreeSet::new(),
             texts: FastHashSet::default(),
             metadata: Vec::new(),
+            stages: Vec::new(),
+            stacks: Vec::new(),
         }
     }
 
@@ -314,16 +319,12 @@ impl Tree {
 
     /// Every stage, in creation order.
     pub fn stages(&self) -> Vec<NodeId> {
-        self.ids()
-            .filter(|&id| matches!(self.node(id).kind, NodeKind::Stage(_)))
-            .collect()
+        self.stages.clone()
     }
 
     /// Every stack, in creation order.
     pub fn stacks(&self) -> Vec<NodeId> {
-        self.ids()
-            .filter(|&id| matches!(self.node(id).kind, NodeKind::Stack(_)))
-            .collect()
+        self.stacks.clone()
     }
 
     /// Explicit dependencies declared with [`Scope::add_dependency`].
@@ -388,6 +389,11 @@ impl Tree {
                 shared
             }
         };
+        match kind {
+            NodeKind::Stage(_) => self.stages.push(new_id),
+            NodeKind::Stack(_) => self.stacks.push(new_id),
+            _ => {}
+        }
         self.nodes.push(Node {
             id,
             parent: Some(parent),

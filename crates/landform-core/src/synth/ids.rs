@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::NO_STACK;
 use crate::fast_hash::FastHashMap;
 use crate::issue::Issue;
 use crate::logical_id::push_logical_id;
@@ -61,6 +62,10 @@ struct Walk<'t> {
     path_of: Vec<u32>,
     /// The distinct named paths: number and segments.
     distinct: Vec<(u32, Vec<&'t str>)>,
+    /// The index of the stack every node belongs to (`NO_STACK` outside stacks), and that of
+    /// the stack being walked.
+    stack_of: Vec<u32>,
+    current: u32,
 }
 
 impl<'t> Walk<'t> {
@@ -73,6 +78,7 @@ impl<'t> Walk<'t> {
         named: &mut Vec<(NodeId, bool)>,
     ) {
         let n = tree.node(node);
+        self.stack_of[node.0 as usize] = self.current;
         self.segments.push(n.id());
         let path = self.trie.child(parent, n.id());
         let is_output = matches!(n.kind(), NodeKind::Output(_));
@@ -92,8 +98,13 @@ impl<'t> Walk<'t> {
 
 impl LogicalIds {
     /// Ids for resources and outputs, from their path below their stack. Reports ids that
-    /// collide inside a template.
-    pub(super) fn assign(tree: &Tree, stacks: &[NodeId], issues: &mut Vec<Issue>) -> Self {
+    /// collide inside a template. Also gives, for every node, the index of the stack it
+    /// belongs to (nearest stack ancestor or itself; `NO_STACK` for none), found on the way.
+    pub(super) fn assign(
+        tree: &Tree,
+        stacks: &[NodeId],
+        issues: &mut Vec<Issue>,
+    ) -> (Self, Vec<u32>) {
         let mut walk = Walk {
             trie: PathTrie {
                 named: vec![false],
@@ -102,10 +113,17 @@ impl LogicalIds {
             segments: Vec::new(),
             path_of: vec![0; tree.len()],
             distinct: Vec::new(),
+            stack_of: vec![NO_STACK; tree.len()],
+            current: NO_STACK,
         };
         let named: Vec<Vec<(NodeId, bool)>> = stacks
             .iter()
-            .map(|&stack| {
+            .enumerate()
+            .map(|(i, &stack)| {
+                // A stack inside another (an invalid app, reported) is walked after it, so
+                // its nodes end up with the nearest stack.
+                walk.current = i as u32;
+                walk.stack_of[stack.0 as usize] = walk.current;
                 let mut named = Vec::new();
                 for &child in tree.node(stack).children() {
                     walk.visit(tree, child, STACK_ROOT, &mut named);
@@ -143,7 +161,7 @@ impl LogicalIds {
             ids.named
                 .push(kinds.iter().map(|&(node, _)| node).collect());
         }
-        ids
+        (ids, walk.stack_of)
     }
 
     /// The resource and output nodes of stack number `i`, in tree order.

@@ -28,7 +28,7 @@ use crate::fast_hash::FastHashMap;
 use crate::graph::DependencyGraph;
 use crate::issue::{Issue, Issues};
 use crate::limits;
-use crate::tree::{App, NodeId, NodeKind, Tree};
+use crate::tree::{App, NodeId, Tree};
 use ids::LogicalIds;
 use render::Ledger;
 use resolve::Resolved;
@@ -193,7 +193,7 @@ impl<'a> Synthesizer<'a> {
         let stacks = tree.stacks();
         let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
         // The registered validations run beside the naming of every resource.
-        let (mut issues, (named, ids)) = rayon::join(
+        let (mut issues, (named, (ids, stack_of))) = rayon::join(
             || tree.collect_issues(),
             || {
                 let mut issues = Vec::new();
@@ -213,7 +213,7 @@ impl<'a> Synthesizer<'a> {
             ctx: Ctx {
                 tree,
                 ids: &ids,
-                stack_of: stack_of_every_node(tree),
+                stack_of,
                 explicit_from: tree.explicit_dependencies().iter().enumerate().fold(
                     FastHashMap::default(),
                     |mut index: FastHashMap<NodeId, Vec<usize>>, (d, dep)| {
@@ -311,26 +311,6 @@ impl<'a> Synthesizer<'a> {
         let path = self.ctx.tree.path(node);
         self.ledger.issues.push(issue.at(path));
     }
-}
-
-/// The nearest stack ancestor (or self) of every node, by index. A parent is always created
-/// before its children, so one pass in creation order suffices.
-fn stack_of_every_node(tree: &Tree) -> Vec<u32> {
-    let mut stack_of: Vec<u32> = Vec::with_capacity(tree.len());
-    let mut stacks = 0u32;
-    for id in tree.ids() {
-        let node = tree.node(id);
-        let own = if matches!(node.kind(), NodeKind::Stack(_)) {
-            stacks += 1;
-            stacks - 1
-        } else {
-            node.parent()
-                .and_then(|p| stack_of.get(p.0 as usize).copied())
-                .unwrap_or(NO_STACK)
-        };
-        stack_of.push(own);
-    }
-    stack_of
 }
 
 fn report(tree: &Tree, issues: &mut Vec<Issue>, node: NodeId, issue: Issue) {
