@@ -191,17 +191,19 @@ impl<'a> Synthesizer<'a> {
     /// and the assembly's templates are left empty.
     fn run(tree: &Tree, files: Option<&FsPath>) -> Result<Assembly, CoreError> {
         let stacks = tree.stacks();
-        let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
-        // The registered validations run beside the naming of every resource.
-        let (mut issues, (named, (ids, stack_of))) = rayon::join(
-            || tree.collect_issues(),
+        // The registered validations run beside the naming of every stack and resource.
+        // (The naming goes first: `join` runs it at once on the thread it starts on, and it
+        // is the longer of the two.)
+        let ((names, named, (ids, stack_of)), mut issues) = rayon::join(
             || {
+                let names: Vec<String> = stacks.iter().map(|&s| stack_name(tree, s)).collect();
                 let mut issues = Vec::new();
                 check_stage_regions(tree, &mut issues);
                 check_stack_names(tree, &stacks, &names, &mut issues);
                 let ids = LogicalIds::assign(tree, &stacks, &mut issues);
-                (issues, ids)
+                (names, issues, ids)
             },
+            || tree.collect_issues(),
         );
         issues.extend(named);
         // (Logical id collisions are reported under their own code.)
