@@ -170,6 +170,8 @@ struct StackParts<'a> {
     /// Output bodies declared by the user, rendered at their depth in the template.
     user_outputs: BTreeMap<&'a str, String>,
     parameters: BTreeMap<String, OutputRef>,
+    /// The manifest's resource entries.
+    resources: BTreeMap<String, ResourceInfo>,
 }
 
 /// Per-stack state of the sequential part: what rendering gave, and the outputs other
@@ -239,7 +241,7 @@ impl<'a> Synthesizer<'a> {
                 unique_paths,
             },
         };
-        let infos = synth.render_and_apply(&ids);
+        synth.render_and_apply();
         synth.add_construct_dependencies();
         let order = match synth.ledger.graph.topological_order() {
             Ok(order) => order,
@@ -265,12 +267,11 @@ impl<'a> Synthesizer<'a> {
             states
                 .into_par_iter()
                 .zip(environments)
-                .zip(infos)
                 .zip(dependencies)
                 .enumerate()
                 .map_init(
                     String::new,
-                    |scratch, (i, (((state, environment), infos), dependencies))| {
+                    |scratch, (i, ((state, environment), dependencies))| {
                         let environment = environment.unwrap_or_else(|| EnvironmentSpec {
                             account: AccountSpec::Literal(String::new()),
                             region: String::new(),
@@ -278,7 +279,6 @@ impl<'a> Synthesizer<'a> {
                         let parts = stack::StackInputs {
                             state,
                             environment,
-                            resources: infos,
                             dependencies,
                         };
                         stack::finish_stack(ctx, explicit, i, parts, scratch)

@@ -3,10 +3,9 @@
 //! [`Effect`]s, which the calling thread applies to the [`Ledger`] in stack order as stacks
 //! come in, so every result is what rendering them one after the other would give.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::assembly::{AccountSpec, EnvironmentSpec, OutputRef, ResourceInfo};
-use super::ids::LogicalIds;
+use super::assembly::{AccountSpec, EnvironmentSpec, OutputRef};
 use super::resolve::{Export, Resolved, Shared, Why};
 use super::stack::StackLists;
 use super::{Ctx, StackParts, StackState, Synthesizer};
@@ -14,7 +13,7 @@ use crate::error::CoreError;
 use crate::fast_hash::{FastHashMap, FastHashSet};
 use crate::graph::DependencyGraph;
 use crate::issue::Issue;
-use crate::tree::{NodeId, Tree};
+use crate::tree::NodeId;
 use crate::value::{Attribute, Value};
 
 /// Stacks a thread renders before handing them over to be applied.
@@ -129,12 +128,8 @@ pub(super) struct Ledger<'a> {
 
 impl<'a> Synthesizer<'a> {
     /// Render every stack, side by side (resolving its account first), while this thread
-    /// applies each rendered stack in stack order as it comes in; the manifest's resource
-    /// entries, which need only the tree and the ids, are built meanwhile. Returns them.
-    pub(super) fn render_and_apply(
-        &mut self,
-        ids: &LogicalIds,
-    ) -> Vec<BTreeMap<String, ResourceInfo>> {
+    /// applies each rendered stack in stack order as it comes in.
+    pub(super) fn render_and_apply(&mut self) {
         use rayon::prelude::*;
         let ctx = &self.ctx;
         let ledger = &mut self.ledger;
@@ -146,46 +141,34 @@ impl<'a> Synthesizer<'a> {
             render.build_stack(i);
             render.out
         };
-        let infos = if rayon::current_thread_index().is_some() {
+        if rayon::current_thread_index().is_some() {
             // Called from a thread of the pool itself (a caller synthesising apps side by
             // side): waiting here for the pool's results could leave it without a thread to
             // produce them, so every stack is rendered first and applied after.
-            let (rendered, infos) = rayon::join(
-                || {
-                    (0..count)
-                        .into_par_iter()
-                        .map_init(Worker::default, render)
-                        .collect::<Vec<_>>()
-                },
-                || resource_infos(ctx.tree, ids, count),
-            );
+            let rendered: Vec<_> = (0..count)
+                .into_par_iter()
+                .map_init(Worker::default, render)
+                .collect();
             for (i, stack) in rendered.into_iter().enumerate() {
                 ledger.apply(i, stack);
             }
-            infos
         } else {
-            let mut infos = Vec::new();
             // Stacks go over in batches: one wake-up of this thread per batch, not per stack.
             let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<Rendered<'a>>)>();
             let batches = count.div_ceil(BATCH);
             std::thread::scope(|scope| {
-                let infos = &mut infos;
                 scope.spawn(move || {
-                    rayon::scope(|pool| {
-                        pool.spawn(|_| *infos = resource_infos(ctx.tree, ids, count));
-                        (0..batches).into_par_iter().for_each_init(
-                            || (Worker::default(), sender.clone()),
-                            |(worker, sender), b| {
-                                let first = b * BATCH;
-                                let batch = (first..count.min(first + BATCH))
-                                    .map(|i| render(worker, i))
-                                    .collect();
-                                // The receiver lives until every batch is sent.
-                                let _ = sender.send((b, batch));
-                            },
-                        );
-                        drop(sender);
-                    });
+                    (0..batches).into_par_iter().for_each_init(
+                        || (Worker::default(), sender.clone()),
+                        |(worker, sender), b| {
+                            let first = b * BATCH;
+                            let batch = (first..count.min(first + BATCH))
+                                .map(|i| render(worker, i))
+                                .collect();
+                            // The receiver lives until every batch is sent.
+                            let _ = sender.send((b, batch));
+                        },
+                    );
                 });
                 let mut waiting: Vec<Option<Vec<Rendered<'a>>>> =
                     (0..batches).map(|_| None).collect();
@@ -200,11 +183,9 @@ impl<'a> Synthesizer<'a> {
                     }
                 }
             });
-            infos
-        };
+        }
         ledger.issues.append(&mut ledger.env_issues);
         ledger.issues.append(&mut ledger.render_issues);
-        infos
     }
 }
 
@@ -333,28 +314,4 @@ impl<'a> Render<'_, 'a> {
         };
         EnvironmentSpec { account, region }
     }
-}
-
-/// The manifest's resource entries of every stack: logical id to construct path and type.
-/// Of ids rendered twice (a collision, reported elsewhere) the later wins, as in the template.
-fn resource_infos(
-    tree: &Tree,
-    ids: &LogicalIds,
-    stacks: usize,
-) -> Vec<BTreeMap<String, ResourceInfo>> {
-    (0..stacks)
-        .map(|i| {
-            ids.named(i)
-                .iter()
-                .filter_map(|&node| {
-                    let resource = tree.node(node).resource()?;
-                    let info = ResourceInfo {
-                        path: tree.path(node),
-                        type_name: resource.type_name().to_owned(),
-                    };
-                    Some((ids.get(node).unwrap_or_default().to_owned(), info))
-                })
-                .collect()
-        })
-        .collect()
 }

@@ -45,8 +45,8 @@ enum OutputBody<'s, 'a> {
 /// the largest stack once.
 #[derive(Default)]
 pub(super) struct StackLists<'a> {
-    /// Each resource's id and the span of its body in the bodies buffer.
-    spans: Vec<(&'a str, Range<usize>)>,
+    /// Each resource's id, the span of its body in the bodies buffer, and its node.
+    spans: Vec<(&'a str, Range<usize>, NodeId)>,
     /// Indexes into `spans` of the resources the template lists, by id.
     kept: Vec<usize>,
     resource_ids: Vec<&'a str>,
@@ -97,7 +97,7 @@ impl<'a> Render<'_, 'a> {
                     let start = bodies.len();
                     refs.clear();
                     self.write_resource(i, node, resource, &mut bodies, refs);
-                    spans.push((lid, start..bodies.len()));
+                    spans.push((lid, start..bodies.len(), node));
                     waits.extend(refs.iter().map(|&r| (resource_ids.len(), r)));
                     resource_ids.push(lid);
                     resource_nodes.push(node);
@@ -187,12 +187,26 @@ impl<'a> Render<'_, 'a> {
         w.key("Resources");
         w.begin_object();
         for &n in kept.iter() {
-            let (id, span) = &resources[n];
+            let (id, span, _) = &resources[n];
             w.key(id);
             w.raw(&bodies[span.clone()]);
         }
         w.end_object();
+        let tree = self.ctx.tree;
         let out = &mut self.out.parts;
+        // The manifest's entries: logical id to construct path and type, built from the
+        // list already in id order.
+        out.resources = kept
+            .iter()
+            .filter_map(|&n| {
+                let (id, _, node) = resources[n];
+                let info = ResourceInfo {
+                    path: tree.path(node),
+                    type_name: tree.node(node).resource()?.type_name().to_owned(),
+                };
+                Some((id.to_owned(), info))
+            })
+            .collect();
         out.resource_count = kept.len();
         out.head_len = w.len();
         match self.ctx.files {
@@ -414,7 +428,6 @@ impl<'a> Synthesizer<'a> {
 pub(super) struct StackInputs<'a> {
     pub(super) state: StackState<'a>,
     pub(super) environment: EnvironmentSpec,
-    pub(super) resources: BTreeMap<String, ResourceInfo>,
     /// The stacks it depends on, each with its reasons, in no order.
     pub(super) dependencies: Vec<(usize, Vec<String>)>,
 }
@@ -439,7 +452,6 @@ pub(super) fn finish_stack(
     let StackInputs {
         mut state,
         environment,
-        resources,
         mut dependencies,
     } = inputs;
     let Finished {
@@ -487,7 +499,7 @@ pub(super) fn finish_stack(
                 })
                 .collect(),
             parameters: parts.parameters,
-            resources,
+            resources: parts.resources,
             template: Template::from_text(text),
         },
         issues,
