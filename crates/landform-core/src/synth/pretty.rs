@@ -65,6 +65,11 @@ impl JsonWriter {
         &self.text
     }
 
+    /// The depth the next value is written at.
+    pub(crate) fn indent(&self) -> usize {
+        self.indent
+    }
+
     /// Bytes written so far.
     pub(crate) fn len(&self) -> usize {
         self.text.len()

@@ -65,6 +65,8 @@ pub(super) struct Worker<'a> {
     /// Long strings already rendered as JSON (a script every account's stack repeats is
     /// escaped once).
     pub(super) long_strings: FastHashMap<&'a str, String>,
+    /// Resource metadata already rendered, by the address of the tree's copy and the depth.
+    pub(super) metadata: FastHashMap<(usize, usize), String>,
     /// Buffers reused from stack to stack (resource bodies, template heads).
     pub(super) scratch: [String; 2],
     pub(super) lists: StackLists<'a>,

@@ -301,14 +301,24 @@ impl<'a> Render<'_, 'a> {
         if let Some(p) = resource.update_replace() {
             w.string_member("UpdateReplacePolicy", policy_name(p));
         }
-        if !resource.metadata_entries().is_empty() {
+        let metadata = resource.metadata_entries();
+        if !metadata.is_empty() {
             w.key("Metadata");
-            w.begin_object();
-            for (key, value) in resource.metadata_entries() {
-                w.key(key);
-                w.json(value);
-            }
-            w.end_object();
+            // The tree keeps each distinct metadata once (every account's copy of a construct
+            // carries the same suppressions): rendered once per thread, known by its address.
+            let indent = w.indent();
+            let key = (std::ptr::from_ref(metadata) as usize, indent);
+            let text = self.worker.metadata.entry(key).or_insert_with(|| {
+                let mut text = JsonWriter::at_indent(indent, 256);
+                text.begin_object();
+                for (key, value) in metadata {
+                    text.key(key);
+                    text.json(value);
+                }
+                text.end_object();
+                text.into_text()
+            });
+            w.raw(text);
         }
         w.end_object();
         refs.extend(explicit);
