@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::NO_STACK;
 use crate::fast_hash::FastHashMap;
 use crate::issue::Issue;
-use crate::logical_id::push_logical_id;
+use crate::logical_id::{push_logical_id, MAX_LOGICAL_ID_LEN};
 use crate::tree::{NodeId, NodeKind, Tree};
 
 /// Logical id of every resource and output node, by node index.
@@ -136,7 +136,9 @@ impl LogicalIds {
             .distinct
             .par_iter()
             .map(|(_, segments)| {
-                let mut id = String::new();
+                // Room for the readable prefix (at most every segment) and the hash.
+                let prefix: usize = segments.iter().map(|s| s.len()).sum();
+                let mut id = String::with_capacity(prefix.min(MAX_LOGICAL_ID_LEN) + 8);
                 push_logical_id(segments, &mut id);
                 id
             })
