@@ -326,13 +326,16 @@ impl<'a> Render<'_, 'a> {
                         .clone()
                 })
                 .unwrap_or_else(|| logical_id(&[names[producer].as_str(), output.as_str()]));
-            self.out.parts.parameters.insert(
-                parameter.clone(),
-                OutputRef {
-                    stack: self.ctx.names[producer].clone(),
-                    output,
-                },
-            );
+            // (A stack reading the same output in many places declares its parameter once.)
+            if !self.out.parts.parameters.contains_key(&parameter) {
+                self.out.parts.parameters.insert(
+                    parameter.clone(),
+                    OutputRef {
+                        stack: self.ctx.names[producer].clone(),
+                        output,
+                    },
+                );
+            }
             Resolved::Ref(Cow::Owned(parameter))
         }
     }
