@@ -587,3 +587,38 @@ fn issues_found_while_rendering_keep_stack_order() {
         assert_eq!(issues(&app), expected);
     }
 }
+
+/// Stacks are named side by side, each thread hashing the paths it meets; the ids that
+/// collide are still reported in stack order, as one thread gives them.
+#[test]
+fn id_collisions_are_reported_in_stack_order() {
+    let mut app = App::new();
+    let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
+    for n in 0..64 {
+        let stack = app.add_stack(stage, &format!("Stack{n}"));
+        for r in 0..(n % 5) * 30 {
+            app.scope(stack)
+                .add_resource(&format!("Filler{r}"), bucket());
+        }
+        // The same id twice in a stack: the same path, so the same logical id.
+        app.scope(stack).add_resource("Dup", bucket());
+        app.scope(stack).add_resource("Dup", bucket());
+    }
+    let collisions = |found: Vec<landform_core::Issue>| -> Vec<String> {
+        found
+            .into_iter()
+            .filter(|i| i.code == "Stack.LogicalIdCollision")
+            .map(|i| i.path.to_string())
+            .collect()
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let expected = one.install(|| issues(&app));
+    let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Dup")).collect();
+    assert_eq!(collisions(expected.clone()), in_order);
+    for _ in 0..5 {
+        assert_eq!(issues(&app), expected);
+    }
+}
