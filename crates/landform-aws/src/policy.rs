@@ -92,7 +92,7 @@ pub fn deployer_policies(
         for info in stack.resources.values() {
             let actions = crate::permissions(&info.type_name);
             if actions.is_empty() {
-                unsupported.insert(info.type_name.clone());
+                unsupported.insert(info.type_name.to_string());
             }
             let into = if in_management {
                 &mut caller

@@ -139,6 +139,11 @@ impl Resource {
     pub fn type_name(&self) -> &str {
         &self.type_name
     }
+
+    /// The CloudFormation type as kept (a `'static` name costs nothing to copy).
+    pub(crate) fn type_key(&self) -> &Key {
+        &self.type_name
+    }
     /// The properties, sorted by name.
     pub fn properties(&self) -> &Map {
         &self.properties

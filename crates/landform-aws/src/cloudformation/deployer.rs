@@ -449,7 +449,7 @@ fn template_resources(artifact: &StackArtifact) -> Vec<ResourceChangeSummary> {
             action: "Add".to_owned(),
             logical_id: lid.clone(),
             physical_id: None,
-            resource_type: info.type_name.clone(),
+            resource_type: info.type_name.to_string(),
             replacement: None,
         })
         .collect()

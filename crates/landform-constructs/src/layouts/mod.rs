@@ -67,7 +67,7 @@ pub fn resource_counts(assembly: &Assembly) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for stack in assembly.stacks() {
         for info in stack.resources.values() {
-            *counts.entry(info.type_name.clone()).or_insert(0) += 1;
+            *counts.entry(info.type_name.to_string()).or_insert(0) += 1;
         }
     }
     counts

@@ -13,6 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Value as Json};
 
 use crate::error::CoreError;
+use crate::object::Key;
 use crate::tree::Path;
 
 /// A stack output another stack reads.
@@ -62,9 +63,10 @@ pub struct StackDependency {
 pub struct ResourceInfo {
     /// The construct path.
     pub path: Path,
-    /// The CloudFormation type.
+    /// The CloudFormation type (`'static` text for the types written as literals, so the
+    /// manifest's entries share it instead of copying it).
     #[serde(rename = "type")]
-    pub type_name: String,
+    pub type_name: Key,
 }
 
 /// A synthesised CloudFormation template: the pretty JSON text written to disk (what the size

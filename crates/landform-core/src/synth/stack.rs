@@ -202,7 +202,7 @@ impl<'a> Render<'_, 'a> {
                 let (id, _, node) = resources[n];
                 let info = ResourceInfo {
                     path: tree.path(node),
-                    type_name: tree.node(node).resource()?.type_name().to_owned(),
+                    type_name: tree.node(node).resource()?.type_key().clone(),
                 };
                 Some((id.to_owned(), info))
             })
