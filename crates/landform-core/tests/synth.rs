@@ -554,71 +554,79 @@ fn synthesising_into_an_unwritable_place_is_a_typed_error() {
     );
 }
 
-/// Stacks render side by side and may finish in any order; the issues still come in stack
-/// order, as one thread rendering every stack in turn gives them.
-#[test]
-fn issues_found_while_rendering_keep_stack_order() {
+/// An app of 64 stacks in one stage, `Stack0` to `Stack63`, of different sizes (so that
+/// stacks handled side by side finish at different times); `add` adds each stack's own part.
+fn sixty_four_stacks(fillers: impl Fn(usize) -> usize, add: impl Fn(&mut App, NodeId)) -> App {
     let mut app = App::new();
     let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
     for n in 0..64 {
         let stack = app.add_stack(stage, &format!("Stack{n}"));
-        // A reference to the stack itself, not a resource: an issue while rendering.
-        let not_a_resource = landform_core::Reference {
-            target: stack,
-            attribute: landform_core::Attribute::Ref,
-        };
-        // Stacks of different sizes finish at different times.
-        for r in 0..(n % 7) * 20 {
+        for r in 0..fillers(n) {
             app.scope(stack)
                 .add_resource(&format!("Filler{r}"), bucket());
         }
-        app.scope(stack)
-            .add_resource("Reader", bucket().property("X", Value::Ref(not_a_resource)));
+        add(&mut app, stack);
     }
+    app
+}
+
+/// The paths of the issues with `code`, as a one-thread pool finds them, after checking that
+/// the default pool finds the same issues, in the same order, five times over.
+fn issue_paths_on_any_pool(app: &App, code: &str) -> Vec<String> {
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    let expected = one.install(|| issues(&app));
-    let paths: Vec<String> = expected.iter().map(|i| i.path.to_string()).collect();
-    let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Reader")).collect();
-    assert_eq!(paths, in_order);
+    let expected = one.install(|| issues(app));
     for _ in 0..5 {
-        assert_eq!(issues(&app), expected);
+        assert_eq!(issues(app), expected);
     }
+    expected
+        .iter()
+        .filter(|i| i.code == code)
+        .map(|i| i.path.to_string())
+        .collect()
+}
+
+/// Stacks render side by side and may finish in any order; the issues still come in stack
+/// order, as one thread rendering every stack in turn gives them.
+#[test]
+fn issues_found_while_rendering_keep_stack_order() {
+    let app = sixty_four_stacks(
+        |n| (n % 7) * 20,
+        |app, stack| {
+            // A reference to the stack itself, not a resource: an issue while rendering.
+            let not_a_resource = landform_core::Reference {
+                target: stack,
+                attribute: landform_core::Attribute::Ref,
+            };
+            app.scope(stack)
+                .add_resource("Reader", bucket().property("X", Value::Ref(not_a_resource)));
+        },
+    );
+    let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Reader")).collect();
+    assert_eq!(
+        issue_paths_on_any_pool(&app, "Reference.NotAResource"),
+        in_order
+    );
+    assert_eq!(issues(&app).len(), 64);
 }
 
 /// Stacks are named side by side, each thread hashing the paths it meets; the ids that
 /// collide are still reported in stack order, as one thread gives them.
 #[test]
 fn id_collisions_are_reported_in_stack_order() {
-    let mut app = App::new();
-    let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
-    for n in 0..64 {
-        let stack = app.add_stack(stage, &format!("Stack{n}"));
-        for r in 0..(n % 5) * 30 {
-            app.scope(stack)
-                .add_resource(&format!("Filler{r}"), bucket());
-        }
-        // The same id twice in a stack: the same path, so the same logical id.
-        app.scope(stack).add_resource("Dup", bucket());
-        app.scope(stack).add_resource("Dup", bucket());
-    }
-    let collisions = |found: Vec<landform_core::Issue>| -> Vec<String> {
-        found
-            .into_iter()
-            .filter(|i| i.code == "Stack.LogicalIdCollision")
-            .map(|i| i.path.to_string())
-            .collect()
-    };
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let expected = one.install(|| issues(&app));
+    let app = sixty_four_stacks(
+        |n| (n % 5) * 30,
+        |app, stack| {
+            // The same id twice in a stack: the same path, so the same logical id.
+            app.scope(stack).add_resource("Dup", bucket());
+            app.scope(stack).add_resource("Dup", bucket());
+        },
+    );
     let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Dup")).collect();
-    assert_eq!(collisions(expected.clone()), in_order);
-    for _ in 0..5 {
-        assert_eq!(issues(&app), expected);
-    }
+    assert_eq!(
+        issue_paths_on_any_pool(&app, "Stack.LogicalIdCollision"),
+        in_order
+    );
 }
