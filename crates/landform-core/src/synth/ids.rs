@@ -37,7 +37,7 @@ struct Part<'t> {
     ids: Vec<Option<Range<u32>>>,
     /// The ids this thread has computed.
     text: String,
-    /// The ids from just below the stack down to the current node's parent.
+    /// The ids from just below the stack down to the node being visited.
     segments: Vec<&'t str>,
 }
 

@@ -4,10 +4,11 @@
 //! Templates are rendered as text straight from the tree (`pretty`), references resolved on
 //! the way (`resolve`); no JSON value is built. One pass per stack renders its resources
 //! (`stack`); stacks render side by side, their effects on other stacks applied in stack
-//! order (`render`); the template is put together once every stack has been resolved, since
-//! a later stack may add outputs to an earlier one.
+//! order (`render`); each template is finished once every stack has been resolved (`finish`),
+//! since a later stack may add outputs to an earlier one.
 
 mod assembly;
+mod finish;
 mod ids;
 mod pretty;
 mod render;
@@ -261,7 +262,7 @@ impl<'a> Synthesizer<'a> {
         let dependencies = synth.ledger.graph.take_reasons_by_node();
         // Each stack's artifact is put together side by side (its template gets its outputs);
         // what they report joins the issues in stack order.
-        let finished: Vec<stack::FinishedStack> = {
+        let finished: Vec<finish::FinishedStack> = {
             use rayon::prelude::*;
             let (ctx, explicit) = (&synth.ctx, &synth.ledger.explicit);
             states
@@ -276,12 +277,12 @@ impl<'a> Synthesizer<'a> {
                             account: AccountSpec::Literal(String::new()),
                             region: String::new(),
                         });
-                        let parts = stack::StackInputs {
+                        let parts = finish::StackInputs {
                             state,
                             environment,
                             dependencies,
                         };
-                        stack::finish_stack(ctx, explicit, i, parts, scratch)
+                        finish::finish_stack(ctx, explicit, i, parts, scratch)
                     },
                 )
                 .collect()
