@@ -101,5 +101,6 @@ pub(crate) async fn backend(target: &TargetArgs, concurrency: usize) -> Result<B
         engine,
         state,
         observer,
+        cloud: None,
     })
 }

@@ -1,8 +1,9 @@
 //! Verbs that act on a cloud: diff, deploy, destroy, drift.
 //!
 //! With `--provider memory` everything lives in `--state-dir`: `state.json` (the engine's file
-//! state store), `lock.json` (its file lock) and `cloud.json` (the in-memory AWS, saved after
-//! every call), so separate runs of the binary see the same cloud.
+//! state store), `lock.json` (its file lock) and `cloud.json` (the in-memory AWS; each call's
+//! changes are appended to `cloud.json.log` as it is made, and folded into `cloud.json` when
+//! the verb ends), so separate runs of the binary see the same cloud.
 
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,18 @@ pub(crate) struct Backend {
     pub(crate) engine: Engine,
     pub(crate) state: Arc<dyn StateStore>,
     pub(crate) observer: ObserverSlot,
+    /// The in-memory cloud, for `--provider memory`.
+    pub(crate) cloud: Option<InMemoryCloud>,
+}
+
+impl Drop for Backend {
+    /// Leaves `cloud.json` whole however the verb ended. A failure here loses nothing: the
+    /// log it would have folded in stays beside the snapshot and is read next time.
+    fn drop(&mut self) {
+        if let Some(cloud) = &self.cloud {
+            let _ = cloud.compact();
+        }
+    }
 }
 
 impl Backend {
@@ -96,6 +109,7 @@ fn backend(
                 engine,
                 state,
                 observer,
+                cloud: Some(cloud),
             })
         }
     }

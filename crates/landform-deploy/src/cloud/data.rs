@@ -1,12 +1,13 @@
 //! The in-memory cloud's data and the AWS rules it enforces. Synchronous: the async shell in
 //! `mod.rs` adds latency, failures, counting and persistence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
+use super::table::ResourceTable;
 use super::types::{spec_of, NameScope, TypeSpec};
 use crate::error::{ErrorCode, ProviderError};
 use crate::provider::{CreateRequest, ResourceState, Session};
@@ -81,7 +82,7 @@ pub(crate) struct CloudData {
     pub accounts: BTreeMap<String, CloudAccount>,
     pub account_requests: BTreeMap<String, AccountRequest>,
     /// Resources by `account/region/type/physicalId`.
-    pub resources: BTreeMap<String, CloudResource>,
+    pub resources: ResourceTable,
     /// Creates per `(account, type, tag)`, so a duplicate create gets a new id.
     pub creates: BTreeMap<String, u64>,
     pub calls: u64,
@@ -89,6 +90,28 @@ pub(crate) struct CloudData {
     pub account_polls: u32,
     /// How long the engine waits between account status polls.
     pub poll_ms: u64,
+    /// What changed outside `resources` since the last persisted delta.
+    #[serde(skip)]
+    pub dirty: Dirty,
+}
+
+/// Keys of the small maps changed since the last persisted delta (the resource table tracks
+/// its own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Dirty {
+    pub accounts: BTreeSet<String>,
+    pub requests: BTreeSet<String>,
+    pub creates: BTreeSet<String>,
+    pub settings: bool,
+}
+
+impl Dirty {
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+            && self.requests.is_empty()
+            && self.creates.is_empty()
+            && !self.settings
+    }
 }
 
 pub(crate) fn err(code: ErrorCode, service: &str, message: impl Into<String>) -> ProviderError {
@@ -118,7 +141,7 @@ pub(crate) fn s(props: &Json, key: &str) -> Option<String> {
     props.get(key).and_then(Json::as_str).map(str::to_owned)
 }
 
-fn res_key(account: &str, region: &str, type_name: &str, id: &str) -> String {
+pub(crate) fn res_key(account: &str, region: &str, type_name: &str, id: &str) -> String {
     format!("{account}/{region}/{type_name}/{id}")
 }
 
@@ -199,11 +222,24 @@ impl CloudData {
         region: &str,
         name: &str,
     ) -> Option<&CloudResource> {
-        self.resources.values().find(|r| {
-            r.type_name == spec.type_name
-                && r.name.as_deref() == Some(name)
-                && (spec.scope == NameScope::Global || (r.account == account && r.region == region))
-        })
+        self.resources.named(
+            spec.type_name,
+            spec.scope == NameScope::Global,
+            account,
+            region,
+            name,
+        )
+    }
+
+    /// Put an account (noting it for the persisted delta).
+    pub fn set_account(&mut self, account: CloudAccount) {
+        self.dirty.accounts.insert(account.id.clone());
+        self.accounts.insert(account.id.clone(), account);
+    }
+
+    fn set_request(&mut self, request: AccountRequest) {
+        self.dirty.requests.insert(request.id.clone());
+        self.account_requests.insert(request.id.clone(), request);
     }
 
     pub fn find(
@@ -229,12 +265,12 @@ impl CloudData {
         let region = Self::region_of(session, &request.type_name);
         let found = match Self::name_for(spec, request) {
             Some(name) => self.find_named(spec, &session.account_id, &region, &name),
-            None => self.resources.values().find(|r| {
-                r.type_name == request.type_name
-                    && r.account == session.account_id
-                    && r.region == region
-                    && r.tag == request.idempotency_key
-            }),
+            None => self.resources.tagged(
+                &session.account_id,
+                &region,
+                &request.type_name,
+                &request.idempotency_key,
+            ),
         };
         Ok(found
             .filter(|r| r.account == session.account_id)
@@ -296,32 +332,29 @@ impl CloudData {
         if req.polls_left > 0 {
             req.polls_left -= 1;
             let id = req.id.clone();
-            self.account_requests.insert(id.clone(), req);
+            self.set_request(req);
             return Ok(self.in_progress(&id));
         }
         let mut finished = req.clone();
         finished.done = true;
-        self.account_requests.insert(req.id.clone(), finished);
-        self.accounts.insert(
-            req.account_id.clone(),
-            CloudAccount {
-                id: req.account_id.clone(),
-                name: req.name,
-                email: req.email,
-                parent_id: req.parent_id,
-                tags: req.properties.get("Tags").cloned(),
-            },
-        );
+        self.set_request(finished);
+        self.set_account(CloudAccount {
+            id: req.account_id.clone(),
+            name: req.name,
+            email: req.email,
+            parent_id: req.parent_id,
+            tags: req.properties.get("Tags").cloned(),
+        });
         self.account_state(&req.account_id)
     }
 
     fn next_seq(&mut self, account: &str, type_name: &str, tag: &str) -> u64 {
-        let n = self
-            .creates
-            .entry(format!("{account}|{type_name}|{tag}"))
-            .or_insert(0);
+        let key = format!("{account}|{type_name}|{tag}");
+        let n = self.creates.entry(key.clone()).or_insert(0);
         *n += 1;
-        *n
+        let n = *n;
+        self.dirty.creates.insert(key);
+        n
     }
 
     pub fn create(
@@ -467,7 +500,7 @@ impl CloudData {
             key: request.idempotency_key.clone(),
             done: false,
         };
-        self.account_requests.insert(id.clone(), req);
+        self.set_request(req);
         Ok(self.in_progress(&id))
     }
 
@@ -479,7 +512,7 @@ impl CloudData {
         props: &Json,
     ) -> Result<ResourceState, ProviderError> {
         if type_name == "AWS::Organizations::Account" {
-            let a = self.accounts.get_mut(id).ok_or_else(|| {
+            let mut a = self.accounts.get(id).cloned().ok_or_else(|| {
                 err(
                     ErrorCode::NotFound,
                     "AccountNotFoundException",
@@ -498,6 +531,7 @@ impl CloudData {
             {
                 a.parent_id = p.to_owned();
             }
+            self.set_account(a);
             return self.account_state(id);
         }
         let region = Self::region_of(session, type_name);
@@ -526,10 +560,12 @@ impl CloudData {
                 attributes.insert(k.clone(), v.clone());
             }
         }
-        let entry = self.resources.entry(key).or_insert(current);
-        entry.properties = props.clone();
-        entry.attributes = attributes;
-        Ok(state_of(entry))
+        let mut updated = current;
+        updated.properties = props.clone();
+        updated.attributes = attributes;
+        let state = state_of(&updated);
+        self.resources.insert(key, updated);
+        Ok(state)
     }
 
     pub fn delete(
@@ -539,11 +575,12 @@ impl CloudData {
         id: &str,
     ) -> Result<(), ProviderError> {
         if type_name == "AWS::Organizations::Account" {
-            if self.resources.values().any(|r| r.account == id) {
-                // AWS closes an account with its resources; the engine deletes them first.
-            }
+            // AWS closes an account with its resources; the engine deletes them first.
             return match self.accounts.remove(id) {
-                Some(_) => Ok(()),
+                Some(_) => {
+                    self.dirty.accounts.insert(id.to_owned());
+                    Ok(())
+                }
                 None => Err(err(
                     ErrorCode::NotFound,
                     "AccountNotFoundException",

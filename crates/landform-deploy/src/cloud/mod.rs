@@ -2,17 +2,20 @@
 //! everything runs on a laptop with no account. It behaves like AWS where it matters
 //! (asynchronous account creation, unique names, RAM and Transit Gateway account checks,
 //! IAM limits, non-empty buckets), injects latency through a [`Clock`], fails chosen calls,
-//! counts calls, and can persist itself to a JSON file after every call.
+//! counts calls, and can persist itself: a JSON snapshot plus an append-only log of what each
+//! call changed (see [`InMemoryCloud::persistent`]).
 
 mod cost;
 mod data;
 mod identity;
+mod persist;
 mod rules;
 mod seed;
+mod table;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,8 +32,8 @@ use crate::layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};
 use crate::provider::{
     CreateRequest, Provider, ProviderRegistry, ResourceState, Session, Sessions, UpdateRequest,
 };
-use crate::state::{read_json, to_pretty_json, write_atomic};
 use data::CloudData;
+use persist::Persist;
 
 /// How an injected failure behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +66,7 @@ struct Inner {
     latency: Mutex<Duration>,
     faults: Mutex<BTreeMap<u64, FaultMode>>,
     clock: Mutex<Arc<dyn Clock>>,
-    persist: Mutex<Option<PathBuf>>,
+    persist: Mutex<Option<Persist>>,
     observer: Mutex<Option<Observer>>,
 }
 
@@ -145,12 +148,11 @@ impl InMemoryCloud {
         path: impl Into<PathBuf>,
         seed: &OrganizationSeed,
     ) -> Result<Self, DeployError> {
-        let path = path.into();
-        let data: CloudData = read_json(&path)?
-            .unwrap_or_else(|| CloudData::new(&seed.management_account, &seed.root_id));
+        let (data, persist) = Persist::open(path.into(), || {
+            CloudData::new(&seed.management_account, &seed.root_id)
+        })?;
         let cloud = Self::from_data(data);
-        *locked(&cloud.inner.persist) = Some(path);
-        cloud.save()?;
+        *locked(&cloud.inner.persist) = Some(persist);
         Ok(cloud)
     }
 
@@ -167,7 +169,26 @@ impl InMemoryCloud {
         }
     }
 
-    /// A cloud saved to `path` after every call, loaded from it when it exists.
+    /// A cloud kept at `path`, loaded from it when it exists.
+    ///
+    /// `path` holds a JSON snapshot of the whole cloud; `<path>.log` beside it gets one JSON
+    /// line per call that changed something, holding just what changed, written before the
+    /// call returns (and before the observer hears of it), so another process (or this one,
+    /// killed and started again) loads every reported effect. The log is folded into the
+    /// snapshot once it outgrows it, and by [`Self::compact`]; a deploy therefore costs time
+    /// in proportion to its writes, not to the writes times the size of the cloud.
+    ///
+    /// ```
+    /// use landform_deploy::InMemoryCloud;
+    /// let dir = std::env::temp_dir().join(format!("landform-doc-cloud-{}", std::process::id()));
+    /// let path = dir.join("cloud.json");
+    /// let cloud = InMemoryCloud::persistent(&path).unwrap();
+    /// cloud.set_account_creation(3, 0);
+    /// drop(cloud);
+    /// let again = InMemoryCloud::persistent(&path).unwrap();
+    /// assert_eq!(again.create_cost("AWS::Organizations::Account").polls, 4);
+    /// # std::fs::remove_dir_all(dir).unwrap();
+    /// ```
     pub fn persistent(path: impl Into<PathBuf>) -> Result<Self, DeployError> {
         Self::persistent_with(path, &OrganizationSeed::default())
     }
@@ -194,6 +215,9 @@ impl InMemoryCloud {
         let mut d = locked(&self.inner.data);
         d.account_polls = polls;
         d.poll_ms = interval_ms;
+        d.dirty.settings = true;
+        // Best effort: a setting that fails to persist still holds for this process.
+        let _ = self.record(&mut d);
     }
     /// Call `observer` after every call, once its effect is saved.
     pub fn set_observer(&self, observer: impl Fn(&CallRecord) + Send + Sync + 'static) {
@@ -227,48 +251,60 @@ impl InMemoryCloud {
     }
     /// Put an object into a bucket (buckets holding objects cannot be deleted).
     pub fn put_object(&self, bucket: &str, key: &str) -> Result<(), ProviderError> {
-        let done = {
-            let mut d = locked(&self.inner.data);
-            let b = d
-                .resources
-                .values_mut()
-                .find(|r| r.type_name == "AWS::S3::Bucket" && r.physical_id == bucket);
-            match b {
-                Some(b) => {
-                    b.objects.push(key.to_owned());
-                    Ok(())
-                }
-                None => Err(
-                    ProviderError::new(ErrorCode::NotFound, format!("no bucket {bucket}"))
-                        .with_service_code("NoSuchBucket"),
-                ),
-            }
+        let mut d = locked(&self.inner.data);
+        let found = d
+            .resources
+            .with_id("AWS::S3::Bucket", bucket)
+            .next()
+            .map(|r| data::res_key(&r.account, &r.region, &r.type_name, &r.physical_id));
+        let Some(found) = found else {
+            return Err(
+                ProviderError::new(ErrorCode::NotFound, format!("no bucket {bucket}"))
+                    .with_service_code("NoSuchBucket"),
+            );
         };
-        done?;
-        self.save()
+        d.resources
+            .modify(&found, |b| b.objects.push(key.to_owned()));
+        self.record(&mut d)
             .map_err(|e| ProviderError::new(ErrorCode::ServiceInternal, e.to_string()))
     }
-    /// Change a resource behind the engine's back (to test drift).
+    /// Change a resource behind the engine's back (to test drift). Persisted like a call.
     pub fn tamper(&self, physical_id: &str, change: impl FnOnce(&mut CloudResource)) -> bool {
         let mut d = locked(&self.inner.data);
-        match d
+        let found = d
             .resources
-            .values_mut()
+            .values()
             .find(|r| r.physical_id == physical_id)
-        {
-            Some(r) => {
-                change(r);
-                true
-            }
-            None => false,
-        }
+            .map(|r| data::res_key(&r.account, &r.region, &r.type_name, &r.physical_id));
+        let changed = found.is_some_and(|k| d.resources.modify(&k, change));
+        changed && self.record(&mut d).is_ok()
     }
-    /// Delete a resource behind the engine's back (to test drift).
+    /// Delete a resource behind the engine's back (to test drift). Persisted like a call.
     pub fn remove(&self, physical_id: &str) -> bool {
         let mut d = locked(&self.inner.data);
-        let before = d.resources.len();
-        d.resources.retain(|_, r| r.physical_id != physical_id);
-        before != d.resources.len()
+        let doomed: Vec<String> = d
+            .resources
+            .values()
+            .filter(|r| r.physical_id == physical_id)
+            .map(|r| data::res_key(&r.account, &r.region, &r.type_name, &r.physical_id))
+            .collect();
+        for k in &doomed {
+            d.resources.remove(k);
+        }
+        !doomed.is_empty() && self.record(&mut d).is_ok()
+    }
+    /// Fold the persisted log into the snapshot, so the snapshot alone is the whole cloud
+    /// (a no-op for a cloud that is not persisted, or whose log is empty).
+    pub fn compact(&self) -> Result<(), DeployError> {
+        let d = locked(&self.inner.data);
+        match &mut *locked(&self.inner.persist) {
+            Some(p) if p.has_log() => p.compact(&d),
+            _ => Ok(()),
+        }
+    }
+    /// The file of the persisted log beside a cloud's snapshot at `path`.
+    pub fn log_path(path: &Path) -> PathBuf {
+        Persist::log_path(path)
     }
 
     /// Routes every supported type (and `Custom::*`) to this cloud, without layers.
@@ -301,13 +337,12 @@ impl InMemoryCloud {
         }
     }
 
-    fn save(&self) -> Result<(), DeployError> {
-        let path = locked(&self.inner.persist).clone();
-        if let Some(path) = path {
-            let bytes = to_pretty_json(&*locked(&self.inner.data));
-            write_atomic(&path, &bytes)?;
+    /// Persist what changed in `d` (held locked, so log lines follow the order of changes).
+    fn record(&self, d: &mut CloudData) -> Result<(), DeployError> {
+        match &mut *locked(&self.inner.persist) {
+            Some(p) => p.record(d),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     async fn call<T>(
@@ -342,7 +377,13 @@ impl InMemoryCloud {
                 "injected throttling",
             )
             .with_service_code("ThrottlingException")),
-            _ => f(&mut locked(&self.inner.data)),
+            _ => {
+                let mut d = locked(&self.inner.data);
+                let result = f(&mut d);
+                self.record(&mut d)
+                    .map_err(|e| ProviderError::new(ErrorCode::ServiceInternal, e.to_string()))?;
+                result
+            }
         };
         let result = match (fault, result) {
             (Some(FaultMode::AfterEffect), _) => Err(ProviderError::new(
@@ -352,8 +393,6 @@ impl InMemoryCloud {
             .with_service_code("InternalFailure")),
             (_, r) => r,
         };
-        self.save()
-            .map_err(|e| ProviderError::new(ErrorCode::ServiceInternal, e.to_string()))?;
         let observer = locked(&self.inner.observer).clone();
         if let Some(observer) = observer {
             observer(&CallRecord {

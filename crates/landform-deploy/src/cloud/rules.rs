@@ -30,9 +30,11 @@ fn invalid(service: &str, message: impl Into<String>) -> ProviderError {
 pub(crate) fn check_org_target(data: &CloudData, id: &str) -> Result<(), ProviderError> {
     let exists = id == data.root_id
         || data.accounts.contains_key(id)
-        || data.resources.values().any(|r| {
-            r.type_name == "AWS::Organizations::OrganizationalUnit" && r.physical_id == id
-        });
+        || data
+            .resources
+            .with_id("AWS::Organizations::OrganizationalUnit", id)
+            .next()
+            .is_some();
     if exists {
         Ok(())
     } else {
@@ -46,8 +48,8 @@ pub(crate) fn check_org_target(data: &CloudData, id: &str) -> Result<(), Provide
 
 fn exists(data: &CloudData, account: &str, type_name: &str, id: &str) -> bool {
     data.resources
-        .values()
-        .any(|r| r.account == account && r.type_name == type_name && r.physical_id == id)
+        .with_id(type_name, id)
+        .any(|r| r.account == account)
 }
 
 /// Whether `principal` (account id, OU id or ARN, organization ARN) belongs to the org.
@@ -68,11 +70,10 @@ fn shared_with(data: &CloudData, account: &str, arn: &str) -> bool {
         .get(account)
         .map(|a| a.parent_id.clone())
         .unwrap_or_default();
-    data.resources.values().any(|r| {
-        r.type_name == "AWS::RAM::ResourceShare"
-            && strings(&r.properties, "ResourceArns")
-                .iter()
-                .any(|a| a == arn)
+    data.resources.of_type("AWS::RAM::ResourceShare").any(|r| {
+        strings(&r.properties, "ResourceArns")
+            .iter()
+            .any(|a| a == arn)
             && strings(&r.properties, "Principals").iter().any(|p| {
                 p == account
                     || p.ends_with(&format!("/{parent}"))
@@ -147,9 +148,11 @@ pub(crate) fn validate(
         }
         "AWS::S3::BucketPolicy" => {
             let bucket = s(props, "Bucket").unwrap_or_default();
-            if !data.resources.values().any(|r| {
-                r.type_name == "AWS::S3::Bucket" && r.physical_id == bucket && r.account == *account
-            }) {
+            if !data
+                .resources
+                .with_id("AWS::S3::Bucket", &bucket)
+                .any(|r| r.account == *account)
+            {
                 return Err(err(
                     ErrorCode::NotFound,
                     "NoSuchBucket",
@@ -180,9 +183,10 @@ pub(crate) fn validate(
         }
         "AWS::GuardDuty::Detector"
             if is_create
-                && data.resources.values().any(|r| {
-                    r.type_name == type_name && r.account == *account && r.region == session.region
-                }) =>
+                && data
+                    .resources
+                    .of_account(account, type_name)
+                    .any(|r| r.region == session.region) =>
         {
             return Err(err(
                 ErrorCode::AlreadyExists,
@@ -191,12 +195,10 @@ pub(crate) fn validate(
             ));
         }
         "AWS::Config::ConfigurationRecorder" | "AWS::Config::DeliveryChannel"
-            if data.resources.values().any(|r| {
-                r.type_name == type_name
-                    && r.account == *account
-                    && r.region == session.region
-                    && r.name.as_deref() != name
-            }) =>
+            if data
+                .resources
+                .of_account(account, type_name)
+                .any(|r| r.region == session.region && r.name.as_deref() != name) =>
         {
             return Err(err(
                 ErrorCode::ServiceLimitExceeded,
@@ -228,8 +230,8 @@ pub(crate) fn validate(
             let tgw = s(props, "TransitGatewayId").unwrap_or_default();
             let owner = data
                 .resources
-                .values()
-                .find(|r| r.type_name == "AWS::EC2::TransitGateway" && r.physical_id == tgw);
+                .with_id("AWS::EC2::TransitGateway", &tgw)
+                .next();
             let Some(owner) = owner else {
                 return Err(err(
                     ErrorCode::NotFound,
@@ -258,12 +260,13 @@ pub(crate) fn validate(
                 ));
             }
             for subnet in strings(props, "SubnetIds") {
-                let ok = data.resources.values().any(|r| {
-                    r.account == *account
-                        && r.type_name == "AWS::EC2::Subnet"
-                        && r.physical_id == subnet
-                        && s(&r.properties, "VpcId").as_deref() == Some(vpc.as_str())
-                });
+                let ok = data
+                    .resources
+                    .with_id("AWS::EC2::Subnet", &subnet)
+                    .any(|r| {
+                        r.account == *account
+                            && s(&r.properties, "VpcId").as_deref() == Some(vpc.as_str())
+                    });
                 if !ok {
                     return Err(err(
                         ErrorCode::NotFound,
@@ -285,9 +288,12 @@ pub(crate) fn validate(
                 ));
             }
             if let Some(att) = s(props, "TransitGatewayAttachmentId") {
-                if !data.resources.values().any(|r| {
-                    r.type_name == "AWS::EC2::TransitGatewayAttachment" && r.physical_id == att
-                }) {
+                if data
+                    .resources
+                    .with_id("AWS::EC2::TransitGatewayAttachment", &att)
+                    .next()
+                    .is_none()
+                {
                     return Err(err(
                         ErrorCode::NotFound,
                         "InvalidTransitGatewayAttachmentID.NotFound",
@@ -332,10 +338,10 @@ pub(crate) fn validate(
 /// Deletes AWS refuses.
 pub(crate) fn check_delete(data: &CloudData, r: &CloudResource) -> Result<(), ProviderError> {
     let used_by = |types: &[&str], prop: &str| {
-        data.resources.values().any(|o| {
-            o.account == r.account
-                && types.contains(&o.type_name.as_str())
-                && s(&o.properties, prop).as_deref() == Some(r.physical_id.as_str())
+        types.iter().any(|t| {
+            data.resources
+                .of_account(&r.account, t)
+                .any(|o| s(&o.properties, prop).as_deref() == Some(r.physical_id.as_str()))
         })
     };
     match r.type_name.as_str() {
