@@ -1,6 +1,7 @@
 //! The engine: plan, apply, destroy and drift over an [`Assembly`], through the providers of
 //! a [`ProviderRegistry`], with state, lock, journal and per-account sessions.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::future::Future;
@@ -11,6 +12,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use landform_core::Assembly;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::DeployError;
 use crate::intrinsics::Lookup;
@@ -89,7 +91,9 @@ impl Engine {
         self.clock = clock;
         self
     }
-    /// At most `n` provider operations at once (at least 1).
+    /// At most `n` resources in progress at once (at least 1). A resource waiting between
+    /// the status polls of a long-running create or update (an account being created) does
+    /// not count: it makes no call while it waits, and gives its place to the next one.
     pub fn with_concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
@@ -243,6 +247,12 @@ pub(crate) struct Counts {
     pub recovered: usize,
 }
 
+tokio::task_local! {
+    /// The scheduler's slot held by the resource task running in this future, given back
+    /// while the task only waits (see [`Run::parked`]).
+    static SLOT: RefCell<Option<OwnedSemaphorePermit>>;
+}
+
 /// One apply or destroy in progress.
 pub(crate) struct Run<'e> {
     pub engine: &'e Engine,
@@ -252,6 +262,8 @@ pub(crate) struct Run<'e> {
     pub calls: AtomicU64,
     pub writes: AtomicU64,
     pub counts: SyncMutex<Counts>,
+    /// The scheduler's slots: `engine.concurrency` resources in progress at once.
+    slots: Arc<Semaphore>,
 }
 
 impl<'e> Run<'e> {
@@ -265,7 +277,24 @@ impl<'e> Run<'e> {
             calls: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             counts: SyncMutex::new(Counts::default()),
+            slots: Arc::new(Semaphore::new(engine.concurrency)),
         }
+    }
+
+    /// Await `wait` (a poll interval) without holding a scheduler slot, so another ready
+    /// resource runs meanwhile; the slot is taken back before going on.
+    pub async fn parked<T>(&self, wait: impl Future<Output = T>) -> T {
+        let held = SLOT.try_with(|s| s.borrow_mut().take()).ok().flatten();
+        let Some(permit) = held else {
+            return wait.await;
+        };
+        drop(permit);
+        let out = wait.await;
+        // The semaphore is never closed; a failure would only mean running without a slot.
+        if let Ok(permit) = self.slots.clone().acquire_owned().await {
+            let _ = SLOT.try_with(|s| *s.borrow_mut() = Some(permit));
+        }
+        out
     }
 
     pub fn count(&self, f: impl FnOnce(&mut Counts)) {
@@ -367,8 +396,9 @@ impl<'e> Run<'e> {
     }
 
     /// Run `task` for every node once its dependencies are done, at most
-    /// `engine.concurrency` at once, longest remaining chain first. On a failure no new node
-    /// starts; the running ones finish and every failure is reported.
+    /// `engine.concurrency` at once (a task waiting in [`Run::parked`] gives its slot back),
+    /// longest remaining chain first. On a failure no new node starts; the running ones
+    /// finish and every failure is reported.
     pub async fn schedule<F, Fut>(
         &self,
         deps: &[Vec<usize>],
@@ -395,14 +425,37 @@ impl<'e> Run<'e> {
         let mut running = FuturesUnordered::new();
         let mut errors: Vec<DeployError> = Vec::new();
         let task = &task;
+        let start = |i: usize, permit: OwnedSemaphorePermit| {
+            SLOT.scope(
+                RefCell::new(Some(permit)),
+                async move { (i, task(i).await) },
+            )
+        };
         loop {
-            while errors.is_empty() && running.len() < self.engine.concurrency {
-                let Some((_, Reverse(i))) = ready.pop() else {
+            while errors.is_empty() && !ready.is_empty() {
+                let Ok(permit) = self.slots.clone().try_acquire_owned() else {
                     break;
                 };
-                running.push(async move { (i, task(i).await) });
+                if let Some((_, Reverse(i))) = ready.pop() {
+                    running.push(start(i, permit));
+                }
             }
-            match running.next().await {
+            let finished = if errors.is_empty() && !ready.is_empty() {
+                // Every slot is taken: wait for a task to finish or to park.
+                tokio::select! {
+                    biased;
+                    done = running.next() => done,
+                    permit = self.slots.clone().acquire_owned() => {
+                        if let (Ok(permit), Some((_, Reverse(i)))) = (permit, ready.pop()) {
+                            running.push(start(i, permit));
+                        }
+                        continue;
+                    }
+                }
+            } else {
+                running.next().await
+            };
+            match finished {
                 None => break,
                 Some((i, Ok(()))) => {
                     for &d in &dependents[i] {

@@ -130,7 +130,8 @@ impl Run<'_> {
             }
             // A zero wait still costs a timer tick (about a millisecond) on tokio's clock.
             if ms > 0 {
-                self.clock().sleep(Duration::from_millis(ms)).await;
+                self.parked(self.clock().sleep(Duration::from_millis(ms)))
+                    .await;
             }
             self.provider_call(false);
             current = provider

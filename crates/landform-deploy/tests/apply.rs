@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use landform_deploy::bound::apply_bound;
-use landform_deploy::{Action, After, Drift, Engine, MemoryLock, MemoryStateStore, RateLimit};
+use landform_deploy::{
+    Action, After, Drift, Engine, InMemoryCloud, MemoryLock, MemoryStateStore, RateLimit,
+};
 use support::*;
 
 #[tokio::test(start_paused = true)]
@@ -139,4 +141,38 @@ async fn apply_in_virtual_time_takes_exactly_the_lower_bound() {
         assert_eq!(cloud.calls(), bound.calls, "{bound}");
         assert_eq!(report.wall_time, bound.total, "{bound}");
     }
+}
+
+/// A resource waiting between status polls gives its slot to the next one: with one slot,
+/// three accounts whose creation takes two polls a second apart are created in the time of
+/// one, not three (virtual time).
+#[tokio::test(start_paused = true)]
+async fn accounts_waiting_for_their_creation_do_not_hold_the_only_slot() {
+    use landform_core::{App, Environment, Resource};
+    let mut app = App::new();
+    let mgmt = app.add_stage(
+        "Management",
+        Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"),
+    );
+    let stack = app.add_stack(mgmt, "Accounts");
+    for n in 0..3 {
+        app.scope(stack).add_resource(
+            &format!("Account{n}"),
+            Resource::new("AWS::Organizations::Account")
+                .property("AccountName", format!("a{n}"))
+                .property("Email", format!("a{n}@example.com")),
+        );
+    }
+    let assembly = app.synth().unwrap();
+    let cloud = InMemoryCloud::new();
+    cloud.set_account_creation(1, 1000);
+    let engine = fresh_engine(&cloud).with_concurrency(1);
+    let report = engine.apply(&assembly).await.unwrap();
+    assert_eq!(report.created, 3);
+    // Two waits of a second each, overlapping across the three accounts.
+    assert!(
+        report.wall_time >= Duration::from_secs(2) && report.wall_time < Duration::from_secs(3),
+        "{:?}",
+        report.wall_time
+    );
 }
