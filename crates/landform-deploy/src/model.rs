@@ -24,6 +24,9 @@ pub(crate) struct DesiredResource {
     pub update_replace_policy: Option<String>,
     /// Node indices this resource waits for.
     pub deps: Vec<usize>,
+    /// Of `deps`, those this resource itself reads or names (its recorded `dependsOn`); the
+    /// rest come from its stack's explicit dependencies, recorded once for the stack.
+    pub own_deps: Vec<usize>,
 }
 
 /// One desired stack.
@@ -35,6 +38,9 @@ pub(crate) struct DesiredStack {
     pub parameters: BTreeMap<String, OutputRef>,
     pub outputs: BTreeMap<String, Json>,
     pub resources: BTreeMap<String, usize>,
+    /// Stacks this one depends on explicitly (not through data): each of its resources
+    /// waits for every resource of those.
+    pub depends_on: Vec<String>,
 }
 
 /// The whole desired graph.
@@ -121,6 +127,7 @@ impl Model {
                         deletion_policy: policy(body, "DeletionPolicy"),
                         update_replace_policy: policy(body, "UpdateReplacePolicy"),
                         deps: Vec::new(),
+                        own_deps: Vec::new(),
                     });
                 }
             }
@@ -131,17 +138,24 @@ impl Model {
                 parameters: artifact.parameters.clone(),
                 outputs,
                 resources,
+                depends_on: artifact
+                    .dependencies
+                    .iter()
+                    .filter(|d| d.explicit)
+                    .map(|d| d.stack.clone())
+                    .collect(),
             });
         }
         // Dependencies.
         for s in 0..model.stacks.len() {
             let artifact = &assembly.stacks()[s];
-            let mut stack_wide: BTreeSet<usize> = BTreeSet::new();
+            let mut account_deps: BTreeSet<usize> = BTreeSet::new();
             if let AccountSpec::FromOutput(out) = &model.stacks[s].account {
-                stack_wide.extend(model.output_deps(out, &mut Vec::new())?);
+                account_deps.extend(model.output_deps(out, &mut Vec::new())?);
             }
             // A stack dependency not explained by data flowing between the stacks (an
             // explicit dependency) waits for the whole producer stack.
+            let mut stack_wide: BTreeSet<usize> = BTreeSet::new();
             for dep in &artifact.dependencies {
                 if dep.explicit {
                     if let Some(&p) = model.stack_index.get(&dep.stack) {
@@ -156,7 +170,7 @@ impl Model {
                 .collect();
             for (lid, index) in lids {
                 let body = &artifact.template["Resources"][&lid];
-                let mut deps: BTreeSet<usize> = stack_wide.clone();
+                let mut deps: BTreeSet<usize> = account_deps.clone();
                 deps.extend(model.value_deps(
                     s,
                     &model.resources[index].properties,
@@ -182,6 +196,10 @@ impl Model {
                     deps.insert(target);
                 }
                 deps.remove(&index);
+                let own: Vec<usize> = deps.iter().copied().collect();
+                deps.extend(stack_wide.iter().copied());
+                deps.remove(&index);
+                model.resources[index].own_deps = own;
                 model.resources[index].deps = deps.into_iter().collect();
             }
         }

@@ -64,6 +64,13 @@ impl Run<'_> {
             })
     }
 
+    /// The explicit dependencies to record for `stack`: its own when it is a stack of the app,
+    /// nothing (leave what is recorded) otherwise.
+    fn stack_depends_on(&self, stack: &str) -> Option<Vec<String>> {
+        let &s = self.model.stack_index.get(stack)?;
+        Some(self.model.stacks[s].depends_on.clone())
+    }
+
     /// Write a journal event (and optionally change the pending intents), then save.
     async fn journal(
         &self,
@@ -82,6 +89,7 @@ impl Run<'_> {
                 None => PendingChange::Keep,
             },
             placement: record.map(|(stack, logical_id, resource, account, region)| Placement {
+                stack_depends_on: self.stack_depends_on(&stack),
                 stack,
                 logical_id,
                 account,
@@ -189,7 +197,7 @@ impl Run<'_> {
             path: r.path.clone(),
             properties: properties.clone(),
             depends_on: r
-                .deps
+                .own_deps
                 .iter()
                 .map(|&d| model.resources[d].key.clone())
                 .collect(),
@@ -215,9 +223,14 @@ impl Run<'_> {
                 .await?;
             self.count(|c| c.updated += 1);
         } else {
+            let stack_deps_changed = {
+                let state = self.state.lock().await;
+                state.stacks.get(&stack.name).map(|s| &s.depends_on) != Some(&stack.depends_on)
+            };
             if rec.depends_on != record.depends_on
                 || rec.deletion_policy != record.deletion_policy
                 || rec.path != record.path
+                || stack_deps_changed
             {
                 let mut state = self.state.lock().await;
                 let stack = state.stacks.get(&target.stack);
@@ -240,6 +253,7 @@ impl Run<'_> {
                             account: stack.account.clone(),
                             region: stack.region.clone(),
                             resource: Some(resource),
+                            stack_depends_on: self.stack_depends_on(&target.stack),
                         }),
                         journal: None,
                     };
@@ -454,9 +468,10 @@ impl Run<'_> {
     /// Delete (or forget, when retained) every recorded resource that left the assembly,
     /// dependents first.
     pub(crate) async fn delete_removed(&self) -> Result<(), DeployError> {
-        let doomed: Vec<(String, String, RecordedResource, String, String)> = {
+        type Doomed = (String, String, RecordedResource, String, String);
+        let (doomed, stack_deps): (Vec<Doomed>, Vec<(String, Vec<String>)>) = {
             let state = self.state.lock().await;
-            state
+            let doomed = state
                 .stacks
                 .iter()
                 .flat_map(|(name, s)| {
@@ -471,13 +486,24 @@ impl Run<'_> {
                     })
                 })
                 .filter(|(name, lid, ..)| self.model.find(name, lid).is_none())
-                .collect()
+                .collect();
+            let stack_deps = state
+                .stacks
+                .iter()
+                .filter(|(_, s)| !s.depends_on.is_empty())
+                .map(|(name, s)| (name.clone(), s.depends_on.clone()))
+                .collect();
+            (doomed, stack_deps)
         };
         let index: HashMap<String, usize> = doomed
             .iter()
             .enumerate()
             .map(|(i, (s, l, ..))| (resource_key(s, l), i))
             .collect();
+        let mut by_stack: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (stack, ..)) in doomed.iter().enumerate() {
+            by_stack.entry(stack.as_str()).or_default().push(i);
+        }
         // A resource is deleted after every doomed resource that depends on it.
         let mut deps: Vec<Vec<usize>> = vec![Vec::new(); doomed.len()];
         for (i, (_, _, rec, ..)) in doomed.iter().enumerate() {
@@ -487,10 +513,27 @@ impl Run<'_> {
                 }
             }
         }
-        let weights = vec![1; doomed.len()];
+        // A stack's explicit dependencies: one barrier node, done once the stack's doomed
+        // resources are, that the producers' doomed resources wait for (edges in proportion
+        // to the resources, not to their product).
+        for (stack, producers) in &stack_deps {
+            let Some(members) = by_stack.get(stack.as_str()) else {
+                continue;
+            };
+            let barrier = deps.len();
+            deps.push(members.clone());
+            for producer in producers {
+                for &p in by_stack.get(producer.as_str()).into_iter().flatten() {
+                    deps[p].push(barrier);
+                }
+            }
+        }
+        let weights = vec![1; deps.len()];
         let doomed = &doomed;
         self.schedule(&deps, &weights, |i| async move {
-            let (stack, lid, rec, account, region) = &doomed[i];
+            let Some((stack, lid, rec, account, region)) = doomed.get(i) else {
+                return Ok(()); // a barrier
+            };
             let target = Target {
                 stack: stack.clone(),
                 logical_id: lid.clone(),
@@ -564,7 +607,7 @@ impl Run<'_> {
                                 properties: request.properties.clone(),
                                 depends_on: node
                                     .map(|n| {
-                                        n.deps
+                                        n.own_deps
                                             .iter()
                                             .map(|&d| self.model.resources[d].key.clone())
                                             .collect()

@@ -176,3 +176,68 @@ async fn accounts_waiting_for_their_creation_do_not_hold_the_only_slot() {
         report.wall_time
     );
 }
+
+/// A stack's explicit dependency is recorded once for the stack, not copied into each of
+/// its resources, and destroy still deletes the dependent stack's resources first.
+#[tokio::test(start_paused = true)]
+async fn an_explicit_stack_dependency_is_recorded_once_and_orders_the_destroy() {
+    use landform_core::{App, Environment, Resource};
+    use std::sync::Mutex;
+    let mut app = App::new();
+    let stage = app.add_stage(
+        "Management",
+        Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"),
+    );
+    let shared = app.add_stack(stage, "Shared");
+    for n in 0..3 {
+        app.scope(shared).add_resource(
+            &format!("Key{n}"),
+            Resource::new("AWS::KMS::Key").property("EnableKeyRotation", true),
+        );
+    }
+    let users = app.add_stack(stage, "Users");
+    for n in 0..3 {
+        app.scope(users).add_resource(
+            &format!("Group{n}"),
+            Resource::new("AWS::Logs::LogGroup").property("RetentionInDays", 30),
+        );
+    }
+    app.scope(users)
+        .add_dependency(shared, "the keys must exist first");
+    let assembly = app.synth().unwrap();
+    let cloud = support::cloud();
+    let state = Arc::new(MemoryStateStore::new());
+    let engine = support::engine(&cloud, state.clone());
+    engine.apply(&assembly).await.unwrap();
+    let recorded = landform_deploy::StateStore::load(&*state).await.unwrap();
+    let users_state = &recorded.stacks["Management-Users"];
+    assert_eq!(users_state.depends_on, vec!["Management-Shared".to_owned()]);
+    assert!(users_state
+        .resources
+        .values()
+        .all(|r| r.depends_on.is_empty()));
+
+    // Every call takes 10 ms, so deletes that may run together finish together.
+    cloud.set_latency(Duration::from_millis(10));
+    let finished: Arc<Mutex<Vec<(String, tokio::time::Instant)>>> = Arc::default();
+    let sink = finished.clone();
+    cloud.set_observer(move |c| {
+        if c.operation == "delete" {
+            let now = tokio::time::Instant::now();
+            sink.lock().unwrap().push((c.type_name.clone(), now));
+        }
+    });
+    let report = engine.destroy().await.unwrap();
+    assert_eq!(report.deleted, 6);
+    let finished = finished.lock().unwrap().clone();
+    let at = |t: &str| -> Vec<tokio::time::Instant> {
+        finished
+            .iter()
+            .filter(|(ty, _)| ty == t)
+            .map(|(_, at)| *at)
+            .collect()
+    };
+    let last_group = at("AWS::Logs::LogGroup").into_iter().max().unwrap();
+    let first_key = at("AWS::KMS::Key").into_iter().min().unwrap();
+    assert!(last_group < first_key, "{finished:?}");
+}

@@ -207,7 +207,10 @@ pub(crate) fn deploy(
     w(out, &plan)?;
     approve(approval, "Apply these changes?", out, term)?;
     out.flush().map_err(CliError::Output)?;
-    let progress = Progress::new(Progress::expected_from(&plan), *term);
+    let expected = Progress::expected_from(&plan);
+    // The apply plans again under the lock; this copy of every property is not needed.
+    drop(plan);
+    let progress = Progress::new(expected, *term);
     let observer = progress.clone();
     backend.observe(move |call| observer.observe(call));
     let result = rt.block_on(backend.engine.apply(assembly));

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{AccountRequest, CloudAccount, CloudData, CloudResource};
 use crate::error::DeployError;
-use crate::state::{to_pretty_json, write_atomic};
+use crate::state::write_json_atomic;
 
 /// The log is compacted once it is larger than the snapshot and than this.
 const MIN_COMPACTION_BYTES: u64 = 1 << 20;
@@ -207,9 +207,8 @@ impl Persist {
 
     /// Write the whole cloud as the snapshot and empty the log.
     pub fn compact(&mut self, data: &CloudData) -> Result<(), DeployError> {
-        let bytes = to_pretty_json(data);
-        write_atomic(&self.path, &bytes)?;
-        self.snapshot_bytes = bytes.len() as u64;
+        let (_, bytes) = write_json_atomic(&self.path, data)?;
+        self.snapshot_bytes = bytes;
         self.log.set_len(0).map_err(io(&self.log_path))?;
         self.log_bytes = 0;
         Ok(())

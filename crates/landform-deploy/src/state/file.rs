@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{to_pretty_json, write_atomic, State, StateChange, StateStore};
+use super::{write_json_atomic, State, StateChange, StateStore};
 use crate::error::DeployError;
 
 /// State in a local JSON file, replaced atomically (temp file in the same directory, then
@@ -36,8 +36,16 @@ use crate::error::DeployError;
 pub struct FileStateStore {
     path: PathBuf,
     /// Whether this store started the log on disk since its last save (a log it did not
-    /// start is replaced, never appended to).
-    log_open: std::sync::Arc<Mutex<bool>>,
+    /// start is replaced, never appended to), and the SHA-256 of the file it last saved.
+    log_open: std::sync::Arc<Mutex<LogStatus>>,
+}
+
+#[derive(Debug, Default)]
+struct LogStatus {
+    open: bool,
+    /// The hash of the state file as this store wrote it, so starting a log does not read
+    /// the file back.
+    saved_hash: Option<String>,
 }
 
 /// The first line of a write-ahead log.
@@ -141,7 +149,8 @@ impl StateStore for FileStateStore {
     }
     async fn save(&self, state: &State) -> Result<(), DeployError> {
         let mut log_open = self.log_open.lock().unwrap_or_else(|p| p.into_inner());
-        write_atomic(&self.path, &to_pretty_json(state))?;
+        log_open.saved_hash = None;
+        let (hash, _) = write_json_atomic(&self.path, state)?;
         // The file now holds every logged step; the log no longer matches it either way.
         let log_path = self.log_path();
         match std::fs::remove_file(&log_path) {
@@ -149,7 +158,8 @@ impl StateStore for FileStateStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(self.io(&log_path)(e)),
         }
-        *log_open = false;
+        log_open.open = false;
+        log_open.saved_hash = Some(hash);
         Ok(())
     }
     /// Appends `change` to the write-ahead log and syncs it.
@@ -160,12 +170,14 @@ impl StateStore for FileStateStore {
         let io = self.io(&log_path);
         let mut bytes = Vec::new();
         let mut options = std::fs::OpenOptions::new();
-        if *log_open {
+        if log_open.open {
             options.append(true);
         } else {
-            let header = LogHeader {
-                base: sha256_hex(&self.base_bytes()?),
+            let base = match log_open.saved_hash.clone() {
+                Some(hash) => hash,
+                None => sha256_hex(&self.base_bytes()?),
             };
+            let header = LogHeader { base };
             bytes.extend(serde_json::to_vec(&header).unwrap_or_default());
             bytes.push(b'\n');
             options.write(true).create(true).truncate(true);
@@ -176,7 +188,7 @@ impl StateStore for FileStateStore {
         let mut file = options.open(&log_path).map_err(&io)?;
         file.write_all(&bytes).map_err(&io)?;
         file.sync_data().map_err(&io)?;
-        *log_open = true;
+        log_open.open = true;
         Ok(())
     }
 }

@@ -50,6 +50,10 @@ pub struct StackState {
     pub resources: BTreeMap<String, RecordedResource>,
     /// Outputs by id.
     pub outputs: BTreeMap<String, Json>,
+    /// Stacks whose every resource this stack's resources depended on when applied (the
+    /// stack's explicit dependencies): delete this stack's resources before theirs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
 }
 
 /// The operation of a journal entry.
@@ -155,6 +159,10 @@ pub struct Placement {
     pub region: String,
     /// The resource as applied; `None` removes it.
     pub resource: Option<RecordedResource>,
+    /// The stack's explicit dependencies ([`StackState::depends_on`]), when the step places
+    /// a resource of a stack of the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_depends_on: Option<Vec<String>>,
 }
 
 /// One step of an apply as the engine records it: a change to one resource's pending intent,
@@ -203,6 +211,9 @@ impl StateChange {
             let entry = state.stacks.entry(p.stack.clone()).or_default();
             entry.account.clone_from(&p.account);
             entry.region.clone_from(&p.region);
+            if let Some(deps) = &p.stack_depends_on {
+                entry.depends_on.clone_from(deps);
+            }
             match &p.resource {
                 Some(r) => {
                     entry.resources.insert(p.logical_id.clone(), r.clone());
@@ -274,25 +285,6 @@ impl StateStore for MemoryStateStore {
     }
 }
 
-/// Write `bytes` to `path` atomically: a temp file beside it, flushed, then renamed.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeployError> {
-    use std::io::Write;
-    let io = |source| DeployError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
-}
-
 /// Read a JSON file, `None` when it does not exist.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     path: &Path,
@@ -310,6 +302,66 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
             source,
         }),
     }
+}
+
+/// Write `value` as pretty JSON (and a final newline) to `path` atomically: a temp file
+/// beside it, synced, then renamed over it, so a crash leaves the old file or the new one.
+/// The JSON is streamed through a buffer, never built whole in memory. Returns the SHA-256
+/// (hex) of the bytes written and their count.
+pub(crate) fn write_json_atomic<T: Serialize>(
+    path: &Path,
+    value: &T,
+) -> Result<(String, u64), DeployError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Write;
+    /// Hashes and counts what passes through to the file.
+    struct Tee<W> {
+        inner: W,
+        hash: Sha256,
+        bytes: u64,
+    }
+    impl<W: Write> Write for Tee<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.hash.update(&buf[..n]);
+            self.bytes += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let io = |source| DeployError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let mut out = Tee {
+        inner: std::io::BufWriter::with_capacity(1 << 16, file),
+        hash: Sha256::new(),
+        bytes: 0,
+    };
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| io(std::io::Error::other(e)))?;
+    out.write_all(b"\n").map_err(io)?;
+    let file = out
+        .inner
+        .into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    let hash = out
+        .hash
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hash, out.bytes))
 }
 
 pub(crate) fn to_pretty_json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -373,6 +425,7 @@ pub async fn state_store_conformance(store: &dyn StateStore) {
             account: "111111111111".into(),
             region: "us-east-1".into(),
             resource: None,
+            stack_depends_on: None,
         }),
         journal: Some(JournalRecord {
             seq: 1,
@@ -448,7 +501,7 @@ mod tests {
         assert_eq!(FileStateStore::new(&path).load().await.unwrap(), state);
 
         // A crash after a save's rename, before the log's removal: the log is not replayed.
-        write_atomic(&path, &to_pretty_json(&state)).unwrap();
+        write_json_atomic(&path, &state).unwrap();
         assert!(store.log_path().exists());
         assert_eq!(FileStateStore::new(&path).load().await.unwrap(), state);
 
