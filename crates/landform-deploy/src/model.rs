@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use landform_core::synth::{AccountSpec, OutputRef};
 use landform_core::Assembly;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 use crate::error::DeployError;
@@ -19,7 +21,9 @@ pub(crate) struct DesiredResource {
     pub key: String,
     pub type_name: String,
     pub path: String,
-    pub properties: Json,
+    /// The template's `Properties`, as compact JSON text: parsed when planned or applied
+    /// (once or twice a run), so a large app's model is not held as parsed values.
+    properties: Box<RawValue>,
     pub deletion_policy: Option<String>,
     pub update_replace_policy: Option<String>,
     /// Node indices this resource waits for.
@@ -27,6 +31,9 @@ pub(crate) struct DesiredResource {
     /// Of `deps`, those this resource itself reads or names (its recorded `dependsOn`); the
     /// rest come from its stack's explicit dependencies, recorded once for the stack.
     pub own_deps: Vec<usize>,
+    /// The template's `DependsOn` (logical ids in the stack), until the dependencies are
+    /// resolved into `deps`.
+    depends_on: Vec<String>,
 }
 
 /// One desired stack.
@@ -58,8 +65,37 @@ pub(crate) fn resource_key(stack: &str, logical_id: &str) -> String {
     format!("{stack}/{logical_id}")
 }
 
-fn policy(body: &Json, key: &str) -> Option<String> {
-    body.get(key).and_then(Json::as_str).map(str::to_owned)
+/// What the model reads of a template.
+#[derive(Deserialize)]
+struct TemplateView {
+    #[serde(rename = "Resources", default)]
+    resources: BTreeMap<String, ResourceView>,
+    #[serde(rename = "Outputs", default)]
+    outputs: BTreeMap<String, Json>,
+}
+
+/// What the model reads of a template's resource.
+#[derive(Deserialize)]
+struct ResourceView {
+    #[serde(rename = "Type", default)]
+    type_name: String,
+    #[serde(rename = "Properties", default)]
+    properties: Option<Box<RawValue>>,
+    #[serde(rename = "DependsOn", default)]
+    depends_on: Option<Json>,
+    #[serde(rename = "DeletionPolicy", default)]
+    deletion_policy: Option<String>,
+    #[serde(rename = "UpdateReplacePolicy", default)]
+    update_replace_policy: Option<String>,
+}
+
+impl DesiredResource {
+    /// The template's properties (an empty object when it has none).
+    pub fn properties(&self) -> Json {
+        // The text was checked as JSON when the template was read.
+        serde_json::from_str(self.properties.get())
+            .unwrap_or_else(|_| Json::Object(Default::default()))
+    }
 }
 
 impl Model {
@@ -84,12 +120,17 @@ impl Model {
         };
         for (s, artifact) in assembly.stacks().iter().enumerate() {
             model.stack_index.insert(artifact.name.clone(), s);
-            let template = &artifact.template;
-            let outputs: BTreeMap<String, Json> = template
-                .get("Outputs")
-                .and_then(Json::as_object)
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default();
+            // Read from the text, not through the template's cached view: the model keeps
+            // each resource's properties as text and nothing else of the parse.
+            let template: TemplateView =
+                serde_json::from_str(artifact.template.text()).map_err(|e| {
+                    DeployError::Resolve {
+                        stack: artifact.name.clone(),
+                        location: "template".into(),
+                        reason: format!("the template is not JSON: {e}"),
+                    }
+                })?;
+            let outputs = template.outputs;
             for (id, body) in &outputs {
                 if let Some(export) = body.pointer("/Export/Name").and_then(Json::as_str) {
                     model.exports.insert(
@@ -102,34 +143,46 @@ impl Model {
                 }
             }
             let mut resources = BTreeMap::new();
-            if let Some(map) = template.get("Resources").and_then(Json::as_object) {
-                for (lid, body) in map {
-                    let index = model.resources.len();
-                    resources.insert(lid.clone(), index);
-                    model.resources.push(DesiredResource {
-                        stack: s,
-                        logical_id: lid.clone(),
-                        key: resource_key(&artifact.name, lid),
-                        type_name: body
-                            .get("Type")
-                            .and_then(Json::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        path: artifact
-                            .resources
-                            .get(lid)
-                            .map(|i| i.path.to_string())
-                            .unwrap_or_default(),
-                        properties: body
-                            .get("Properties")
-                            .cloned()
-                            .unwrap_or(Json::Object(Default::default())),
-                        deletion_policy: policy(body, "DeletionPolicy"),
-                        update_replace_policy: policy(body, "UpdateReplacePolicy"),
-                        deps: Vec::new(),
-                        own_deps: Vec::new(),
-                    });
-                }
+            for (lid, body) in template.resources {
+                let index = model.resources.len();
+                let depends_on = match body.depends_on {
+                    Some(Json::String(d)) => vec![d],
+                    Some(Json::Array(a)) => a
+                        .iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let properties = match body.properties {
+                    Some(p) => p,
+                    // `{}` is valid JSON: the conversion cannot fail.
+                    None => RawValue::from_string("{}".to_owned()).map_err(|e| {
+                        DeployError::Resolve {
+                            stack: artifact.name.clone(),
+                            location: format!("Resources.{lid}.Properties"),
+                            reason: e.to_string(),
+                        }
+                    })?,
+                };
+                model.resources.push(DesiredResource {
+                    stack: s,
+                    key: resource_key(&artifact.name, &lid),
+                    type_name: body.type_name,
+                    path: artifact
+                        .resources
+                        .get(lid.as_str())
+                        .map(|i| i.path.to_string())
+                        .unwrap_or_default(),
+                    properties,
+                    deletion_policy: body.deletion_policy,
+                    update_replace_policy: body.update_replace_policy,
+                    deps: Vec::new(),
+                    own_deps: Vec::new(),
+                    depends_on,
+                    logical_id: lid.clone(),
+                });
+                resources.insert(lid, index);
             }
             model.stacks.push(DesiredStack {
                 name: artifact.name.clone(),
@@ -169,22 +222,13 @@ impl Model {
                 .map(|(k, v)| (k.clone(), *v))
                 .collect();
             for (lid, index) in lids {
-                let body = &artifact.template["Resources"][&lid];
                 let mut deps: BTreeSet<usize> = account_deps.clone();
                 deps.extend(model.value_deps(
                     s,
-                    &model.resources[index].properties,
+                    &model.resources[index].properties(),
                     &mut Vec::new(),
                 )?);
-                let depends_on: Vec<String> = match body.get("DependsOn") {
-                    Some(Json::String(d)) => vec![d.clone()],
-                    Some(Json::Array(a)) => a
-                        .iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let depends_on = std::mem::take(&mut model.resources[index].depends_on);
                 for d in depends_on {
                     let target = model.stacks[s].resources.get(&d).copied().ok_or_else(|| {
                         DeployError::Resolve {

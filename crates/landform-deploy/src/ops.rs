@@ -173,7 +173,7 @@ impl Run<'_> {
                 }
             };
             let properties = resolver
-                .value(r.stack, &r.properties)
+                .value(r.stack, &r.properties())
                 .map_err(|e| e.to_string())
                 .and_then(|v| v.ok_or_else(|| "reads a resource that was not created".to_owned()))
                 .map_err(|reason| DeployError::Resolve {

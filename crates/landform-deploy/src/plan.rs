@@ -211,7 +211,8 @@ pub(crate) fn compute(
             _ => None,
         };
         let empty = Map::new();
-        let desired = r.properties.as_object().unwrap_or(&empty);
+        let desired = r.properties();
+        let desired = desired.as_object().unwrap_or(&empty);
         let mut after: Vec<(String, Option<Json>)> = Vec::new();
         for (k, v) in desired {
             let resolved = resolver

@@ -64,7 +64,7 @@ pub(crate) fn dispatch(
         Command::Synth { out: dir } => return inspect::synth(app, &dir, out, term),
         command => command,
     };
-    let assembly = app.synth()?;
+    let mut assembly = app.synth()?;
     tracing::info!(stacks = assembly.stacks().len(), "synthesised");
     match command {
         Command::Synth { out: dir } => inspect::synth(app, &dir, out, term),
@@ -107,6 +107,8 @@ pub(crate) fn dispatch(
                         errors: report.count(crate::lint::Severity::Error),
                     });
                 }
+                // The lint walked every template; the deploy reads them afresh.
+                assembly.release_parsed();
             }
             deploy::deploy(&assembly, &target, &approval, concurrency.into(), out, term)
         }

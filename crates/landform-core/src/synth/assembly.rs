@@ -115,6 +115,12 @@ impl Template {
             .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Json::Null))
     }
 
+    /// Drop the parsed view (it is parsed again if asked for), keeping the text: a reader
+    /// that walked every template gives the memory back before the next stage.
+    pub fn release_parsed(&mut self) {
+        self.json = OnceLock::new();
+    }
+
     /// A top-level section (`Resources`, `Outputs`, ...), if present.
     pub fn get(&self, key: &str) -> Option<&Json> {
         self.json().get(key)
@@ -188,6 +194,26 @@ impl Assembly {
     /// Stacks in deployment order (every stack after the stacks it depends on).
     pub fn stacks(&self) -> &[StackArtifact] {
         &self.stacks
+    }
+
+    /// Drop every template's parsed view ([`Template::release_parsed`]). A large assembly's
+    /// parsed templates take several times the memory of their text.
+    ///
+    /// ```
+    /// # use landform_core::{App, Environment, Resource};
+    /// # let mut app = App::new();
+    /// # let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(stage, "State");
+    /// # app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// let mut assembly = app.synth().unwrap();
+    /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
+    /// assembly.release_parsed();
+    /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
+    /// ```
+    pub fn release_parsed(&mut self) {
+        for stack in &mut self.stacks {
+            stack.template.release_parsed();
+        }
     }
 
     /// A stack by name.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 
-use super::table::ResourceTable;
+use super::table::{ResourceTable, StoredResource};
 use super::types::{spec_of, NameScope, TypeSpec};
 use crate::error::{ErrorCode, ProviderError};
 use crate::provider::{CreateRequest, ResourceState, Session};
@@ -221,7 +221,7 @@ impl CloudData {
         account: &str,
         region: &str,
         name: &str,
-    ) -> Option<&CloudResource> {
+    ) -> Option<&StoredResource> {
         self.resources.named(
             spec.type_name,
             spec.scope == NameScope::Global,
@@ -425,10 +425,14 @@ impl CloudData {
             attributes,
             objects: Vec::new(),
         };
-        let state = state_of(&resource);
+        let state = ResourceState::ready(
+            resource.physical_id.clone(),
+            resource.attributes.clone(),
+            resource.properties.clone(),
+        );
         self.resources.insert(
             res_key(&account, &region, &request.type_name, &physical_id),
-            resource,
+            resource.into(),
         );
         Ok(state)
     }
@@ -555,16 +559,20 @@ impl CloudData {
         let mut attributes =
             super::identity::attributes(self, session, type_name, id, props, &seed);
         // Ids made at create stay what they were.
-        for (k, v) in &current.attributes {
+        for (k, v) in current.attributes() {
             if k.ends_with("Id") || k == "Arn" {
-                attributes.insert(k.clone(), v.clone());
+                attributes.insert(k, v);
             }
         }
-        let mut updated = current;
+        let mut updated = current.to_resource();
         updated.properties = props.clone();
         updated.attributes = attributes;
-        let state = state_of(&updated);
-        self.resources.insert(key, updated);
+        let state = ResourceState::ready(
+            updated.physical_id.clone(),
+            updated.attributes.clone(),
+            updated.properties.clone(),
+        );
+        self.resources.insert(key, updated.into());
         Ok(state)
     }
 
@@ -603,12 +611,8 @@ impl CloudData {
     }
 }
 
-pub(crate) fn state_of(r: &CloudResource) -> ResourceState {
-    ResourceState::ready(
-        r.physical_id.clone(),
-        r.attributes.clone(),
-        r.properties.clone(),
-    )
+pub(crate) fn state_of(r: &StoredResource) -> ResourceState {
+    ResourceState::ready(r.physical_id.clone(), r.attributes(), r.properties())
 }
 
 impl CloudData {

@@ -246,7 +246,7 @@ impl InMemoryCloud {
         let d = locked(&self.inner.data);
         Inventory {
             accounts: d.accounts.values().cloned().collect(),
-            resources: d.resources.values().cloned().collect(),
+            resources: d.resources.values().map(|r| r.to_resource()).collect(),
         }
     }
     /// Put an object into a bucket (buckets holding objects cannot be deleted).
@@ -276,7 +276,13 @@ impl InMemoryCloud {
             .values()
             .find(|r| r.physical_id == physical_id)
             .map(|r| data::res_key(&r.account, &r.region, &r.type_name, &r.physical_id));
-        let changed = found.is_some_and(|k| d.resources.modify(&k, change));
+        let changed = found.is_some_and(|k| {
+            d.resources.modify(&k, |stored| {
+                let mut r = stored.to_resource();
+                change(&mut r);
+                *stored = r.into();
+            })
+        });
         changed && self.record(&mut d).is_ok()
     }
     /// Delete a resource behind the engine's back (to test drift). Persisted like a call.

@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{AccountRequest, CloudAccount, CloudData, CloudResource};
+use super::data::{AccountRequest, CloudAccount, CloudData};
+use super::table::StoredResource;
 use crate::error::DeployError;
 use crate::state::write_json_atomic;
 
@@ -33,7 +34,7 @@ struct Delta {
     calls: u64,
     writes: u64,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    resources: BTreeMap<String, Option<CloudResource>>,
+    resources: BTreeMap<String, Option<StoredResource>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     accounts: BTreeMap<String, Option<CloudAccount>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -244,6 +245,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::cloud::CloudResource;
 
     fn fresh() -> CloudData {
         CloudData::new("111111111111", "r-lf00")
@@ -263,7 +265,8 @@ mod tests {
                 properties: serde_json::json!({"CidrBlock": "10.0.0.0/16", "Padding": "x".repeat(200)}),
                 attributes: BTreeMap::new(),
                 objects: Vec::new(),
-            },
+            }
+            .into(),
         );
     }
 

@@ -4,8 +4,9 @@
 
 use serde_json::Value as Json;
 
-use super::data::{err, s, CloudData, CloudResource};
+use super::data::{err, s, CloudData};
 use super::identity::tgw_arn;
+use super::table::StoredResource;
 use crate::error::{ErrorCode, ProviderError};
 use crate::provider::Session;
 
@@ -71,10 +72,9 @@ fn shared_with(data: &CloudData, account: &str, arn: &str) -> bool {
         .map(|a| a.parent_id.clone())
         .unwrap_or_default();
     data.resources.of_type("AWS::RAM::ResourceShare").any(|r| {
-        strings(&r.properties, "ResourceArns")
-            .iter()
-            .any(|a| a == arn)
-            && strings(&r.properties, "Principals").iter().any(|p| {
+        let props = r.properties();
+        strings(&props, "ResourceArns").iter().any(|a| a == arn)
+            && strings(&props, "Principals").iter().any(|p| {
                 p == account
                     || p.ends_with(&format!("/{parent}"))
                     || *p == parent
@@ -265,7 +265,7 @@ pub(crate) fn validate(
                     .with_id("AWS::EC2::Subnet", &subnet)
                     .any(|r| {
                         r.account == *account
-                            && s(&r.properties, "VpcId").as_deref() == Some(vpc.as_str())
+                            && s(&r.properties(), "VpcId").as_deref() == Some(vpc.as_str())
                     });
                 if !ok {
                     return Err(err(
@@ -336,12 +336,12 @@ pub(crate) fn validate(
 }
 
 /// Deletes AWS refuses.
-pub(crate) fn check_delete(data: &CloudData, r: &CloudResource) -> Result<(), ProviderError> {
+pub(crate) fn check_delete(data: &CloudData, r: &StoredResource) -> Result<(), ProviderError> {
     let used_by = |types: &[&str], prop: &str| {
         types.iter().any(|t| {
             data.resources
                 .of_account(&r.account, t)
-                .any(|o| s(&o.properties, prop).as_deref() == Some(r.physical_id.as_str()))
+                .any(|o| s(&o.properties(), prop).as_deref() == Some(r.physical_id.as_str()))
         })
     };
     match r.type_name.as_str() {

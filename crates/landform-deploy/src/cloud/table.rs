@@ -6,9 +6,103 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::Value as Json;
 
 use super::data::CloudResource;
 use super::types::{spec_of, NameScope};
+
+/// A resource as the table holds it: [`CloudResource`] with its properties and attributes
+/// kept as compact JSON text, parsed when read (a thousand accounts' resources held as
+/// parsed values would take several times the memory). Serialises as `CloudResource` does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredResource {
+    pub account: String,
+    pub region: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub physical_id: String,
+    pub name: Option<String>,
+    pub tag: String,
+    properties: Box<RawValue>,
+    attributes: Box<RawValue>,
+    #[serde(default)]
+    pub objects: Vec<String>,
+}
+
+impl PartialEq for StoredResource {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.account,
+            &self.region,
+            &self.type_name,
+            &self.physical_id,
+            &self.name,
+            &self.tag,
+            self.properties.get(),
+            self.attributes.get(),
+            &self.objects,
+        ) == (
+            &other.account,
+            &other.region,
+            &other.type_name,
+            &other.physical_id,
+            &other.name,
+            &other.tag,
+            other.properties.get(),
+            other.attributes.get(),
+            &other.objects,
+        )
+    }
+}
+
+fn raw<T: Serialize>(value: &T) -> Box<RawValue> {
+    // Plain data with string keys always serialises; `null` stands in for the impossible
+    // failure.
+    serde_json::value::to_raw_value(value).unwrap_or_default()
+}
+
+impl StoredResource {
+    /// The properties as last written.
+    pub fn properties(&self) -> Json {
+        serde_json::from_str(self.properties.get()).unwrap_or(Json::Null)
+    }
+    /// The attributes.
+    pub fn attributes(&self) -> BTreeMap<String, Json> {
+        serde_json::from_str(self.attributes.get()).unwrap_or_default()
+    }
+    /// The public form.
+    pub fn to_resource(&self) -> CloudResource {
+        CloudResource {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            type_name: self.type_name.clone(),
+            physical_id: self.physical_id.clone(),
+            name: self.name.clone(),
+            tag: self.tag.clone(),
+            properties: self.properties(),
+            attributes: self.attributes(),
+            objects: self.objects.clone(),
+        }
+    }
+}
+
+impl From<CloudResource> for StoredResource {
+    fn from(r: CloudResource) -> Self {
+        StoredResource {
+            properties: raw(&r.properties),
+            attributes: raw(&r.attributes),
+            account: r.account,
+            region: r.region,
+            type_name: r.type_name,
+            physical_id: r.physical_id,
+            name: r.name,
+            tag: r.tag,
+            objects: r.objects,
+        }
+    }
+}
 
 /// Keys of the resources that share an index entry, in key order (so a lookup answers what
 /// a scan in key order would).
@@ -17,7 +111,7 @@ type Keys = BTreeSet<String>;
 /// Resources by `account/region/type/physicalId`, indexed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResourceTable {
-    map: BTreeMap<String, CloudResource>,
+    map: BTreeMap<String, StoredResource>,
     /// `(type, scope, name)`: scope is `*` for globally unique names, else `account/region`.
     by_name: HashMap<(String, String, String), Keys>,
     /// `(account, region, type, tag)`.
@@ -38,7 +132,7 @@ impl PartialEq for ResourceTable {
     }
 }
 
-fn name_scope(r: &CloudResource) -> String {
+fn name_scope(r: &StoredResource) -> String {
     match spec_of(&r.type_name).map(|s| s.scope) {
         Some(NameScope::Global) => "*".to_owned(),
         _ => format!("{}/{}", r.account, r.region),
@@ -59,7 +153,7 @@ fn drop_key<K: std::hash::Hash + Eq>(index: &mut HashMap<K, Keys>, k: &K, key: &
 }
 
 impl ResourceTable {
-    fn index(&mut self, key: &str, r: &CloudResource) {
+    fn index(&mut self, key: &str, r: &StoredResource) {
         if let Some(name) = &r.name {
             add(
                 &mut self.by_name,
@@ -90,7 +184,7 @@ impl ResourceTable {
         add(&mut self.by_type, r.type_name.clone(), key);
     }
 
-    fn unindex(&mut self, key: &str, r: &CloudResource) {
+    fn unindex(&mut self, key: &str, r: &StoredResource) {
         if let Some(name) = &r.name {
             let k = (r.type_name.clone(), name_scope(r), name.clone());
             drop_key(&mut self.by_name, &k, key);
@@ -115,22 +209,22 @@ impl ResourceTable {
         drop_key(&mut self.by_type, &r.type_name, key);
     }
 
-    fn first<'a>(&'a self, keys: Option<&'a Keys>) -> Option<&'a CloudResource> {
+    fn first<'a>(&'a self, keys: Option<&'a Keys>) -> Option<&'a StoredResource> {
         keys.and_then(|k| k.iter().next())
             .and_then(|k| self.map.get(k))
     }
 
-    fn all<'a>(&'a self, keys: Option<&'a Keys>) -> impl Iterator<Item = &'a CloudResource> {
+    fn all<'a>(&'a self, keys: Option<&'a Keys>) -> impl Iterator<Item = &'a StoredResource> {
         keys.into_iter().flatten().filter_map(|k| self.map.get(k))
     }
 
     /// The resource at `key`.
-    pub fn get(&self, key: &str) -> Option<&CloudResource> {
+    pub fn get(&self, key: &str) -> Option<&StoredResource> {
         self.map.get(key)
     }
 
     /// Put `r` at `key`, replacing what was there.
-    pub fn insert(&mut self, key: String, r: CloudResource) {
+    pub fn insert(&mut self, key: String, r: StoredResource) {
         if let Some(old) = self.map.remove(&key) {
             self.unindex(&key, &old);
         }
@@ -140,7 +234,7 @@ impl ResourceTable {
     }
 
     /// Remove the resource at `key`.
-    pub fn remove(&mut self, key: &str) -> Option<CloudResource> {
+    pub fn remove(&mut self, key: &str) -> Option<StoredResource> {
         let old = self.map.remove(key)?;
         self.unindex(key, &old);
         self.dirty.insert(key.to_owned());
@@ -148,7 +242,7 @@ impl ResourceTable {
     }
 
     /// Change the resource at `key` in place (its index entries follow). False when absent.
-    pub fn modify(&mut self, key: &str, change: impl FnOnce(&mut CloudResource)) -> bool {
+    pub fn modify(&mut self, key: &str, change: impl FnOnce(&mut StoredResource)) -> bool {
         let Some(mut r) = self.remove(key) else {
             return false;
         };
@@ -158,7 +252,7 @@ impl ResourceTable {
     }
 
     /// Every resource, in key order (account, region, type, id).
-    pub fn values(&self) -> impl Iterator<Item = &CloudResource> {
+    pub fn values(&self) -> impl Iterator<Item = &StoredResource> {
         self.map.values()
     }
 
@@ -171,7 +265,7 @@ impl ResourceTable {
         account: &str,
         region: &str,
         name: &str,
-    ) -> Option<&CloudResource> {
+    ) -> Option<&StoredResource> {
         let scope = if global {
             "*".to_owned()
         } else {
@@ -190,7 +284,7 @@ impl ResourceTable {
         region: &str,
         type_name: &str,
         tag: &str,
-    ) -> Option<&CloudResource> {
+    ) -> Option<&StoredResource> {
         let k = (
             account.to_owned(),
             region.to_owned(),
@@ -205,7 +299,7 @@ impl ResourceTable {
         &'a self,
         type_name: &str,
         id: &str,
-    ) -> impl Iterator<Item = &'a CloudResource> {
+    ) -> impl Iterator<Item = &'a StoredResource> {
         self.all(self.by_id.get(&(type_name.to_owned(), id.to_owned())))
     }
 
@@ -214,7 +308,7 @@ impl ResourceTable {
         &'a self,
         account: &str,
         type_name: &str,
-    ) -> impl Iterator<Item = &'a CloudResource> {
+    ) -> impl Iterator<Item = &'a StoredResource> {
         self.all(
             self.by_account_type
                 .get(&(account.to_owned(), type_name.to_owned())),
@@ -222,12 +316,12 @@ impl ResourceTable {
     }
 
     /// Resources of `type_name` in every account.
-    pub fn of_type<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a CloudResource> {
+    pub fn of_type<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a StoredResource> {
         self.all(self.by_type.get(type_name))
     }
 
     /// The keys changed since the last call, each with its value now (`None`: removed).
-    pub fn take_dirty(&mut self) -> BTreeMap<String, Option<CloudResource>> {
+    pub fn take_dirty(&mut self) -> BTreeMap<String, Option<StoredResource>> {
         std::mem::take(&mut self.dirty)
             .into_iter()
             .map(|k| {
@@ -243,7 +337,7 @@ impl ResourceTable {
     }
 
     /// Apply a logged change without marking it dirty (it is already persisted).
-    pub fn replay(&mut self, key: String, value: Option<CloudResource>) {
+    pub fn replay(&mut self, key: String, value: Option<StoredResource>) {
         match value {
             Some(r) => self.insert(key, r),
             None => {
@@ -262,7 +356,7 @@ impl Serialize for ResourceTable {
 
 impl<'de> Deserialize<'de> for ResourceTable {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, CloudResource>::deserialize(deserializer)?;
+        let map = BTreeMap::<String, StoredResource>::deserialize(deserializer)?;
         let mut table = ResourceTable::default();
         for (key, r) in &map {
             table.index(key, r);
@@ -276,7 +370,7 @@ impl<'de> Deserialize<'de> for ResourceTable {
 mod tests {
     use super::*;
 
-    fn resource(account: &str, type_name: &str, id: &str, name: Option<&str>) -> CloudResource {
+    fn resource(account: &str, type_name: &str, id: &str, name: Option<&str>) -> StoredResource {
         CloudResource {
             account: account.into(),
             region: "us-east-1".into(),
@@ -288,6 +382,7 @@ mod tests {
             attributes: BTreeMap::new(),
             objects: Vec::new(),
         }
+        .into()
     }
 
     #[test]

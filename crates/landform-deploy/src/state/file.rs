@@ -64,6 +64,39 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A reader that hashes what it reads.
+struct HashingReader<R> {
+    inner: R,
+    hash: sha2::Sha256,
+}
+
+impl<R> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        use sha2::Digest;
+        HashingReader {
+            inner,
+            hash: sha2::Sha256::new(),
+        }
+    }
+    fn finish(self) -> String {
+        use sha2::Digest;
+        self.hash
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 impl FileStateStore {
     /// A store at `path` (its directory is created on first save).
     pub fn new(path: impl Into<PathBuf>) -> Self {
@@ -100,8 +133,9 @@ impl FileStateStore {
         }
     }
 
-    /// Apply the log's steps to `state` when the log belongs to the file read as `base`.
-    fn replay(&self, base: &[u8], state: &mut State) -> Result<(), DeployError> {
+    /// Apply the log's steps to `state` when the log belongs to the file whose SHA-256 is
+    /// `base_hash`.
+    fn replay(&self, base_hash: &str, state: &mut State) -> Result<(), DeployError> {
         let log_path = self.log_path();
         let text = match std::fs::read_to_string(&log_path) {
             Ok(text) => text,
@@ -120,7 +154,7 @@ impl FileStateStore {
         };
         let header: LogHeader =
             serde_json::from_str(header).map_err(|e| corrupt(format!("header: {e}")))?;
-        if header.base != sha256_hex(base) {
+        if header.base != base_hash {
             // A log left by a save that replaced the file: its steps are in the file.
             return Ok(());
         }
@@ -135,16 +169,28 @@ impl FileStateStore {
 #[async_trait]
 impl StateStore for FileStateStore {
     async fn load(&self) -> Result<State, DeployError> {
-        let base = self.base_bytes()?;
-        let mut state = if base.is_empty() {
-            State::default()
-        } else {
-            serde_json::from_slice(&base).map_err(|e| DeployError::Corrupt {
-                path: self.path.clone(),
-                reason: e.to_string(),
-            })?
+        // Parsed as it is read, and hashed on the way (to match the log's header), so the
+        // file's bytes are never held whole beside the state they make. The hash sits under
+        // the buffer: serde_json reads a byte at a time, the hash sees whole chunks.
+        let (mut state, base_hash) = match std::fs::File::open(&self.path) {
+            Ok(file) => {
+                let mut reader =
+                    std::io::BufReader::with_capacity(1 << 16, HashingReader::new(file));
+                let state: State =
+                    serde_json::from_reader(&mut reader).map_err(|e| DeployError::Corrupt {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    })?;
+                // What follows the JSON (its final newline) is part of the file's hash.
+                std::io::copy(&mut reader, &mut std::io::sink()).map_err(self.io(&self.path))?;
+                (state, reader.into_inner().finish())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (State::default(), sha256_hex(&[]))
+            }
+            Err(e) => return Err(self.io(&self.path)(e)),
         };
-        self.replay(&base, &mut state)?;
+        self.replay(&base_hash, &mut state)?;
         Ok(state)
     }
     async fn save(&self, state: &State) -> Result<(), DeployError> {
