@@ -59,3 +59,83 @@ async fn house_escort_deploys_converges_and_reapplies_without_writes() {
 async fn docustack_deploys_converges_and_reapplies_without_writes() {
     deploy_twice(docustack(&DocuStackOptions::default())).await;
 }
+
+/// Drift repair (issue 12): a detector deleted and a log retention changed behind the
+/// engine's back are what `drift` reports; a refreshing plan shows them as a create and an
+/// update, one refreshing apply restores both, and the cloud then matches the app again.
+/// Without refresh the same plan compares with recorded state and sees nothing.
+#[tokio::test(start_paused = true)]
+async fn house_escort_drift_is_planned_and_repaired_by_one_refreshing_deploy() {
+    use landform::deploy::{Action, Drift};
+    let assembly = house_escort(&HouseEscortOptions::default())
+        .synth()
+        .expect("layout synthesises");
+    let cloud = InMemoryCloud::with_organization(&OrganizationSeed::from_assembly(&assembly));
+    cloud.set_account_creation(1, 0);
+    let state = Arc::new(MemoryStateStore::default());
+    let engine = |refresh: bool| {
+        Engine::new(
+            cloud.registry(),
+            state.clone(),
+            Arc::new(MemoryLock::default()),
+            Arc::new(cloud.sessions()),
+        )
+        .with_refresh(refresh)
+    };
+    engine(false).apply(&assembly).await.expect("apply");
+    let inventory = cloud.inventory();
+    let detector = inventory
+        .resources
+        .iter()
+        .find(|r| r.type_name == "AWS::GuardDuty::Detector")
+        .expect("a detector");
+    let logs = inventory
+        .resources
+        .iter()
+        .find(|r| r.type_name == "AWS::Logs::LogGroup")
+        .expect("a log group");
+    let retention = logs.properties["RetentionInDays"].clone();
+    assert!(cloud.remove(&detector.physical_id));
+    assert!(cloud.tamper(&logs.physical_id, |r| {
+        r.properties["RetentionInDays"] = 1.into();
+    }));
+
+    let drift = engine(false).drift().await.expect("drift");
+    let drifted: Vec<&Drift> = drift
+        .accounts
+        .values()
+        .flatten()
+        .map(|d| &d.drift)
+        .collect();
+    assert_eq!(drifted.len(), 2, "{drift}");
+    assert!(engine(false).plan(&assembly).await.unwrap().is_empty());
+
+    let plan = engine(true).plan(&assembly).await.expect("refreshing plan");
+    assert_eq!(plan.drifted, 2, "{plan}");
+    assert_eq!(plan.count(Action::Create), 1, "{plan}");
+    assert_eq!(plan.count(Action::Update), 1, "{plan}");
+    let update = plan
+        .changes
+        .iter()
+        .find(|c| c.action == Action::Update)
+        .unwrap();
+    assert_eq!(update.type_name, "AWS::Logs::LogGroup");
+    assert_eq!(update.properties[0].before, Some(1.into()));
+
+    let writes = cloud.writes();
+    let report = engine(true)
+        .apply(&assembly)
+        .await
+        .expect("repairing apply");
+    assert_eq!((report.created, report.updated), (1, 1), "{report}");
+    assert_eq!(cloud.writes() - writes, 2);
+    assert!(engine(false).drift().await.unwrap().is_clean());
+    assert!(engine(true).plan(&assembly).await.unwrap().is_empty());
+    let restored = cloud
+        .inventory()
+        .resources
+        .into_iter()
+        .find(|r| r.physical_id == logs.physical_id)
+        .unwrap();
+    assert_eq!(restored.properties["RetentionInDays"], retention);
+}

@@ -71,18 +71,28 @@ pub enum Command {
         #[allow(missing_docs)]
         #[command(flatten)]
         target: TargetArgs,
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        refresh: RefreshArgs,
         /// JSON on stdout instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Create, update and delete resources so the cloud matches the app.
+    /// Create, update and delete resources so the cloud matches the app (repairing drift).
     Deploy {
         #[allow(missing_docs)]
         #[command(flatten)]
         target: TargetArgs,
         #[allow(missing_docs)]
         #[command(flatten)]
+        refresh: RefreshArgs,
+        #[allow(missing_docs)]
+        #[command(flatten)]
         approval: ApprovalArgs,
+        /// Stream one JSON event per line on stdout (the plan's changes, each call, the
+        /// summary) instead of text. Approval then needs --yes.
+        #[arg(long)]
+        json: bool,
         /// How many resource operations may run at once.
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
@@ -90,7 +100,8 @@ pub enum Command {
         #[arg(long)]
         ignore_lint: bool,
     },
-    /// Delete every resource this app deployed (recorded in state).
+    /// Delete every resource this app deployed (recorded in state), keeping `Retain` ones.
+    /// Asks for confirmation unless --yes (and refuses without a terminal).
     Destroy {
         #[allow(missing_docs)]
         #[command(flatten)]
@@ -98,6 +109,9 @@ pub enum Command {
         #[allow(missing_docs)]
         #[command(flatten)]
         approval: ApprovalArgs,
+        /// Stream one JSON event per line on stdout instead of text (needs --yes).
+        #[arg(long)]
+        json: bool,
     },
     /// Compare recorded state with the cloud; exits 0 without drift, 2 with drift, 1 on error.
     Drift {
@@ -145,10 +159,28 @@ pub struct TargetArgs {
     pub state_dir: PathBuf,
 }
 
+/// Whether diff and deploy read the cloud back first.
+#[derive(Debug, Clone, Args)]
+pub struct RefreshArgs {
+    /// Read every recorded resource back before planning, so a property changed or a
+    /// resource deleted outside Landform is planned as an update or a create.
+    /// `--refresh=false` compares with recorded state only (no read calls).
+    #[arg(
+        long,
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub refresh: bool,
+}
+
 /// Approval of changes.
 #[derive(Debug, Clone, Args)]
 pub struct ApprovalArgs {
     /// Show the plan and ask y/N before changing anything (needs a terminal, or --yes).
+    /// `destroy` always asks.
     #[arg(long)]
     pub require_approval: bool,
     /// Answer yes to the approval question.

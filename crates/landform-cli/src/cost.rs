@@ -186,6 +186,54 @@ pub struct CostReport {
     pub total_assumed_usage: Money,
     /// Resources present whose cost is usage-based and not counted, with their unit price.
     pub not_counted: Vec<String>,
+    /// Types present that the price table does not know (neither priced, usage-billed nor
+    /// free), with how many: their cost is not in the totals.
+    pub unpriced: Vec<UnpricedType>,
+}
+
+/// A type the price table does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnpricedType {
+    /// The CloudFormation type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// How many resources of it.
+    pub count: u64,
+}
+
+/// Types with no charge of their own (what they do may be billed through another resource,
+/// which is counted or noted there).
+const NO_CHARGE: &[&str] = &[
+    "AWS::Config::ConfigurationAggregator",
+    "AWS::Config::DeliveryChannel",
+    "AWS::EC2::Route",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::TransitGatewayRoute",
+    "AWS::EC2::TransitGatewayRouteTable",
+    "AWS::EC2::TransitGatewayRouteTableAssociation",
+    "AWS::EC2::TransitGatewayRouteTablePropagation",
+    "AWS::EC2::VPC",
+    "AWS::Events::EventBusPolicy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::OIDCProvider",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::KMS::Alias",
+    "AWS::Organizations::Account",
+    "AWS::Organizations::OrganizationalUnit",
+    "AWS::Organizations::Policy",
+    "AWS::RAM::ResourceShare",
+    "AWS::S3::BucketPolicy",
+];
+
+/// Whether the table knows `type_name` at all (priced, noted as usage-billed, or free).
+fn known(type_name: &str) -> bool {
+    NO_CHARGE.contains(&type_name)
+        // A custom resource's cost is its handler's (a Lambda function, noted).
+        || type_name.starts_with("Custom::")
+        || type_name == "AWS::CloudFormation::CustomResource"
 }
 
 fn monthly(price: ListPrice) -> Money {
@@ -282,6 +330,11 @@ fn usage_note(type_name: &str) -> Option<&'static str> {
         "AWS::Config::ConfigurationRecorder" => "AWS::Config::ConfigurationRecorder: $0.003 per configuration item recorded",
         "AWS::GuardDuty::Detector" => "AWS::GuardDuty::Detector: $4.00 per million CloudTrail management events and per-GB log analysis after a 30-day trial; no base fee",
         "AWS::EC2::TransitGateway" => "AWS::EC2::TransitGateway: no charge for the gateway itself; $0.02 per GB processed",
+        "AWS::Logs::LogGroup" => "AWS::Logs::LogGroup: $0.50 per GB ingested and $0.03 per GB-month stored",
+        "AWS::Lambda::Function" => "AWS::Lambda::Function: $0.20 per million requests plus duration (free tier: 1 million requests a month)",
+        "AWS::EC2::FlowLog" => "AWS::EC2::FlowLog: billed as the log data it delivers (CloudWatch Logs vended logs, from $0.50 per GB)",
+        "AWS::Events::EventBus" | "AWS::Events::Rule" => "AWS::Events::EventBus, AWS::Events::Rule: AWS service events are free; custom and cross-account events $1.00 per million",
+        "AWS::Budgets::Budget" => "AWS::Budgets::Budget: the first two budgets of an account are free, then $0.02 per budget-day",
         _ => return None,
     })
 }
@@ -291,6 +344,7 @@ pub fn estimate(assembly: &Assembly) -> CostReport {
     let index = AssemblyIndex::new(assembly);
     let mut accounts: Vec<(String, BTreeMap<String, CostLine>)> = Vec::new();
     let mut notes = std::collections::BTreeSet::new();
+    let mut unpriced: BTreeMap<String, u64> = BTreeMap::new();
     for resource in index.resources() {
         let account = index.account_label(resource.stack);
         let position = match accounts.iter().position(|(a, _)| *a == account) {
@@ -303,7 +357,15 @@ pub fn estimate(assembly: &Assembly) -> CostReport {
         if let Some(note) = usage_note(resource.type_name) {
             notes.insert(note.to_owned());
         }
+        let noted = usage_note(resource.type_name).is_some();
         let Some((fixed, assumed, basis)) = price_of(resource) else {
+            let priced_elsewhere = matches!(
+                resource.type_name,
+                "AWS::EC2::VPCEndpoint" | "AWS::DynamoDB::Table" | "AWS::S3::Bucket"
+            );
+            if !noted && !priced_elsewhere && !known(resource.type_name) {
+                *unpriced.entry(resource.type_name.to_owned()).or_default() += 1;
+            }
             continue;
         };
         let line = accounts[position]
@@ -338,6 +400,10 @@ pub fn estimate(assembly: &Assembly) -> CostReport {
         total_assumed_usage: accounts.iter().map(|a| a.assumed_usage).sum(),
         accounts,
         not_counted: notes.into_iter().collect(),
+        unpriced: unpriced
+            .into_iter()
+            .map(|(type_name, count)| UnpricedType { type_name, count })
+            .collect(),
     }
 }
 
@@ -351,6 +417,30 @@ mod tests {
         assert_eq!(Money(94_900).to_string(), "$0.09");
         assert_eq!(Money(4_999).to_string(), "$0.00");
         assert_eq!(Money(5_000).to_string(), "$0.01");
+    }
+
+    #[test]
+    fn a_type_the_table_does_not_know_is_listed_not_silently_free() {
+        use landform_core::{App, Environment, Resource};
+        let mut app = App::new();
+        let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+        let stack = app.add_stack(stage, "Mixed");
+        app.scope(stack)
+            .add_resource("Topic", Resource::new("AWS::SNS::Topic"));
+        app.scope(stack)
+            .add_resource("Topic2", Resource::new("AWS::SNS::Topic"));
+        app.scope(stack)
+            .add_resource("Role", Resource::new("AWS::IAM::Role"));
+        app.scope(stack)
+            .add_resource("Key", Resource::new("AWS::KMS::Key"));
+        let report = estimate(&app.synth().unwrap());
+        assert_eq!(
+            report.unpriced,
+            vec![UnpricedType {
+                type_name: "AWS::SNS::Topic".into(),
+                count: 2
+            }]
+        );
     }
 
     #[test]

@@ -39,9 +39,15 @@ pub enum CliError {
         /// Why it failed.
         reason: String,
     },
-    /// Approval was required but nobody can answer: stdin is not a terminal.
-    #[error("--require-approval needs an answer but stdin is not a terminal: review the plan with `diff`, then re-run with --yes to approve")]
-    ApprovalUnavailable,
+    /// Approval was required but nobody can answer: stdin is not a terminal, or the output
+    /// is a JSON stream.
+    #[error("{verb} asks for confirmation, but {why}: review what it will do (`diff`, or the list above), then re-run with --yes to approve")]
+    ApprovalUnavailable {
+        /// The verb that asked (`deploy --require-approval`, `destroy`).
+        verb: &'static str,
+        /// Why nobody can answer.
+        why: &'static str,
+    },
     /// The operator answered no.
     #[error("not approved: nothing was changed")]
     NotApproved,

@@ -190,7 +190,7 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
             "ok created Management-State/StateKey (AWS::KMS::Key)",
         ))
         .stdout(predicate::str::contains(
-            "Deployed: 6 stacks in 4 accounts: 28 created",
+            "Deployed: 6 stack(s) in 4 account(s): 28 created",
         ))
         .stdout(predicate::str::contains(
             "Verified: a new plan shows no changes (28 resource(s) up to date).",
@@ -223,12 +223,26 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         .stdout(predicate::str::contains(
             "+   Management-State/ExtraKey (AWS::KMS::Key)",
         ));
-    // Destroy, then everything is to create again.
+    // Destroy asks first; without a terminal it needs --yes.
     deployer(dir.path())
         .arg("destroy")
         .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Destroy: 24 to delete, 4 to keep"))
+        .stderr(
+            predicate::str::contains("stdin is not a terminal")
+                .and(predicate::str::contains("--yes")),
+        );
+    deployer(dir.path()).arg("diff").assert().code(0);
+    // Destroy, then everything is to create again. The summary counts what was removed.
+    deployer(dir.path())
+        .args(["destroy", "--yes"])
+        .assert()
         .code(0)
-        .stdout(predicate::str::contains("Destroyed:"));
+        .stdout(predicate::str::contains(
+            "Destroyed: 6 stack(s) in 4 account(s): 0 created, 0 updated, 0 replaced, 24 deleted, 4 retained",
+        ))
+        .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app): 4"));
     deployer(dir.path()).arg("diff").assert().code(2);
 }
 
@@ -292,6 +306,99 @@ fn require_approval_without_a_terminal_refuses_unless_yes() {
         .code(1)
         .stderr(predicate::str::contains("stdin is not a terminal"));
     deployer(dir.path()).arg("diff").assert().code(0);
+}
+
+/// `deploy --json` and `destroy --json` stream one JSON object per line: the planned
+/// changes, the plan's counts, each call, the summary; an error is the last event and exits 1.
+#[test]
+fn deploy_and_destroy_stream_json_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = |cmd: &mut Command| -> Vec<Json> {
+        let output = cmd.output().expect("runs");
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let deployed = events(deployer(dir.path()).args(["deploy", "--json"]));
+    let kinds = |events: &[Json], kind: &str| events.iter().filter(|e| e["type"] == kind).count();
+    assert_eq!(kinds(&deployed, "planned_change"), 28);
+    assert_eq!(kinds(&deployed, "call"), 28);
+    let summary = deployed.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["report"]["created"], 28);
+    assert_eq!(summary["verified"], true);
+    assert!(deployed
+        .iter()
+        .filter(|e| e["type"] == "call")
+        .all(|e| e["outcome"] == "ok" && e["resource"].as_str().unwrap().contains('/')));
+
+    // Destroy in a JSON stream cannot ask: it needs --yes.
+    let refused = deployer(dir.path())
+        .args(["destroy", "--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let last: Json =
+        serde_json::from_str(String::from_utf8(refused).unwrap().lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "error");
+    assert!(last["message"].as_str().unwrap().contains("--yes"));
+
+    let destroyed = events(deployer(dir.path()).args(["destroy", "--json", "--yes"]));
+    assert_eq!(kinds(&destroyed, "planned_change"), 28);
+    assert_eq!(kinds(&destroyed, "call"), 24);
+    let summary = destroyed.last().unwrap();
+    assert_eq!(summary["report"]["deleted"], 24);
+    assert_eq!(summary["report"]["retained"].as_array().unwrap().len(), 4);
+}
+
+/// Drift repair through the command line: `drift` reports, `diff` (which refreshes) plans the
+/// repair, `diff --refresh=false` does not see it, and one `deploy` restores the cloud.
+#[test]
+fn deploy_repairs_drift_that_drift_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path()).arg("deploy").assert().code(0);
+    let cloud = landform_deploy::InMemoryCloud::persistent(dir.path().join(".landform/cloud.json"))
+        .unwrap();
+    let key = cloud
+        .inventory()
+        .resources
+        .into_iter()
+        .find(|r| r.type_name == "AWS::KMS::Key")
+        .unwrap();
+    assert!(cloud.tamper(&key.physical_id, |r| {
+        r.properties["EnableKeyRotation"] = Json::Bool(false);
+    }));
+    drop(cloud);
+    let drift = deployer(dir.path())
+        .arg("drift")
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let drift = String::from_utf8(drift).unwrap();
+    assert!(drift.ends_with('\n'), "{drift:?}");
+    assert!(drift.contains("1 drifted in 1 account(s)"), "{drift}");
+    // Only the account with drift is listed.
+    assert_eq!(drift.matches("account ").count(), 1, "{drift}");
+    deployer(dir.path())
+        .args(["diff", "--refresh=false"])
+        .assert()
+        .code(0);
+    deployer(dir.path()).arg("diff").assert().code(2).stdout(
+        predicate::str::contains("1 drifted")
+            .and(predicate::str::contains("EnableKeyRotation: false -> true")),
+    );
+    deployer(dir.path())
+        .arg("deploy")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 updated"));
+    deployer(dir.path()).arg("drift").assert().code(0);
 }
 
 #[cfg(not(feature = "aws"))]

@@ -21,7 +21,7 @@ use crate::lock::Lock;
 use crate::model::{resource_key, Model};
 use crate::plan::{self, Plan};
 use crate::provider::{ProviderRegistry, Session, Sessions};
-use crate::report::{ApplyReport, Drift, DriftReport, ResourceDrift};
+use crate::report::{ApplyReport, DriftReport};
 use crate::resolver::Resolver;
 use crate::state::{State, StateStore};
 
@@ -55,6 +55,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     concurrency: usize,
     holder: String,
+    refresh: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -84,7 +85,23 @@ impl Engine {
             clock: Arc::new(TokioClock::new()),
             concurrency: 32,
             holder: format!("landform-{}", std::process::id()),
+            refresh: false,
         }
+    }
+    /// Refresh before planning and applying: read every recorded resource back first (side
+    /// by side, within the engine's concurrency and the providers' rate limits) and compare
+    /// the app with what is live, so a property changed behind the engine's back is planned
+    /// as an update and a deleted resource as a create. Off by default: [`Engine::plan`] then
+    /// calls no provider.
+    pub fn with_refresh(mut self, refresh: bool) -> Self {
+        self.refresh = refresh;
+        self
+    }
+    pub(crate) fn sessions(&self) -> &dyn Sessions {
+        &*self.sessions
+    }
+    pub(crate) fn concurrency(&self) -> usize {
+        self.concurrency
     }
     /// Use another clock (for polling delays and the wall time of reports).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
@@ -104,11 +121,32 @@ impl Engine {
         self
     }
 
-    /// What an apply would do. Calls no provider.
+    /// What an apply would do. Calls no provider, unless the engine refreshes
+    /// ([`Engine::with_refresh`]): then it reads every recorded resource first and plans
+    /// against what it found.
     pub async fn plan(&self, assembly: &Assembly) -> Result<Plan, DeployError> {
         let model = Model::build(assembly)?;
-        let state = self.state.load().await?;
-        plan::compute(&model, &state, &self.registry)
+        let mut state = self.state.load().await?;
+        let refreshed = self.refresh_view(&mut state).await?;
+        let mut plan = plan::compute(&model, &state, &self.registry)?;
+        if let Some((read, drifted)) = refreshed {
+            plan.refreshed = read;
+            plan.drifted = drifted;
+        }
+        Ok(plan)
+    }
+
+    /// With refresh on, replace `state` by what the cloud holds: (resources read, drifted).
+    async fn refresh_view(&self, state: &mut State) -> Result<Option<(usize, usize)>, DeployError> {
+        if !self.refresh {
+            return Ok(None);
+        }
+        let observed = crate::refresh::read_back(self, state).await?;
+        let read = observed.len();
+        Ok(Some((
+            read,
+            crate::refresh::apply_observed(state, observed),
+        )))
     }
 
     /// Apply the assembly: settle the journal of an interrupted run, then create, update or
@@ -132,12 +170,26 @@ impl Engine {
         plan::compute(&model, &state, &self.registry)?;
         for stack in state.stacks.values() {
             for rec in stack.resources.values() {
-                let _ = self.registry_for(&rec.type_name, "", "", &rec.path)?;
+                let _ = self.provider_for(&rec.type_name, "", "", &rec.path)?;
             }
         }
+        drop(state);
         self.lock.acquire(&self.holder).await?;
-        let run = Run::new(self, model, state);
-        let result = run.execute(destroy).await;
+        // What another deployer recorded before this one took the lock counts.
+        let result = match self.state.load().await {
+            Ok(mut state) => {
+                let refreshed = if destroy {
+                    Ok(None)
+                } else {
+                    self.refresh_view(&mut state).await
+                };
+                match refreshed {
+                    Ok(_) => Run::new(self, model, state).execute(destroy).await,
+                    Err(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        };
         let released = self.lock.release(&self.holder).await;
         let mut report = result?;
         released?;
@@ -145,59 +197,15 @@ impl Engine {
         Ok(report)
     }
 
-    /// Read every recorded resource back and report the differences, per account.
+    /// Read every recorded resource back (side by side, within the engine's concurrency)
+    /// and report the differences, per account (only accounts with drift are listed).
     pub async fn drift(&self) -> Result<DriftReport, DeployError> {
         let state = self.state.load().await?;
-        let mut report = DriftReport::default();
-        for (stack_name, stack) in &state.stacks {
-            let session = self.sessions.session(&stack.account, &stack.region).await?;
-            for (lid, rec) in &stack.resources {
-                let provider = self.registry_for(&rec.type_name, stack_name, lid, &rec.path)?;
-                report.checked += 1;
-                let drift = match provider
-                    .read(&session, &rec.type_name, &rec.physical_id, &rec.properties)
-                    .await
-                {
-                    Err(e) if e.code == crate::ErrorCode::NotFound => Some(Drift::Deleted),
-                    Err(source) => {
-                        return Err(DeployError::Provider {
-                            stack: stack_name.clone(),
-                            logical_id: lid.clone(),
-                            type_name: rec.type_name.clone(),
-                            operation: "read",
-                            source: Box::new(source),
-                        })
-                    }
-                    Ok(actual) => {
-                        let keys = plan::changed_keys(&rec.properties, &actual.properties);
-                        let properties: Vec<_> = keys
-                            .into_iter()
-                            .filter(|k| rec.properties.get(k).is_some())
-                            .map(|k| {
-                                let before = rec.properties.get(&k).cloned();
-                                let after = actual.properties.get(&k).cloned();
-                                (k, before, after)
-                            })
-                            .collect();
-                        (!properties.is_empty()).then_some(Drift::Modified { properties })
-                    }
-                };
-                let entry = report.accounts.entry(stack.account.clone()).or_default();
-                if let Some(drift) = drift {
-                    entry.push(ResourceDrift {
-                        stack: stack_name.clone(),
-                        logical_id: lid.clone(),
-                        type_name: rec.type_name.clone(),
-                        physical_id: rec.physical_id.clone(),
-                        drift,
-                    });
-                }
-            }
-        }
-        Ok(report)
+        let observed = crate::refresh::read_back(self, &state).await?;
+        Ok(crate::refresh::drift_report(&state, observed))
     }
 
-    fn registry_for(
+    pub(crate) fn provider_for(
         &self,
         type_name: &str,
         stack: &str,
@@ -340,6 +348,19 @@ impl<'e> Run<'e> {
             let state = self.state.lock().await;
             self.engine.state.save(&state).await?;
         }
+        // What a destroy removes from: every stack and account holding a recorded resource.
+        let touched = if destroy {
+            let state = self.state.lock().await;
+            let stacks: Vec<&crate::state::StackState> = state
+                .stacks
+                .values()
+                .filter(|s| !s.resources.is_empty())
+                .collect();
+            let accounts: HashSet<&str> = stacks.iter().map(|s| s.account.as_str()).collect();
+            Some((stacks.len(), accounts.len()))
+        } else {
+            None
+        };
         self.recover().await?;
         if !destroy {
             let deps: Vec<Vec<usize>> = self
@@ -372,7 +393,10 @@ impl<'e> Run<'e> {
             writes: self.writes.load(Ordering::Relaxed),
             ..ApplyReport::default()
         };
-        {
+        if let Some((stacks, accounts)) = touched {
+            report.stacks = stacks;
+            report.accounts = accounts;
+        } else {
             let state = self.state.lock().await;
             let accounts: HashSet<&str> = self
                 .model

@@ -303,6 +303,7 @@ impl Observe {
             operation,
             type_name: type_name.to_owned(),
             ok: result.is_ok(),
+            error: result.as_ref().err().map(|e| e.code),
         });
         result
     }
@@ -374,6 +375,7 @@ mod observe_tests {
                 operation: "read",
                 type_name: "AWS::S3::Bucket".into(),
                 ok: false,
+                error: Some(crate::ErrorCode::NotFound),
             }]
         );
     }

@@ -21,6 +21,7 @@ mod model;
 mod ops;
 pub mod plan;
 pub mod provider;
+mod refresh;
 pub mod report;
 mod resolver;
 pub mod state;

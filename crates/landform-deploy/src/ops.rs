@@ -468,51 +468,59 @@ impl Run<'_> {
     /// Delete (or forget, when retained) every recorded resource that left the assembly,
     /// dependents first.
     pub(crate) async fn delete_removed(&self) -> Result<(), DeployError> {
-        type Doomed = (String, String, RecordedResource, String, String);
-        let (doomed, stack_deps): (Vec<Doomed>, Vec<(String, Vec<String>)>) = {
+        /// A recorded resource to delete: where it is, read from state when its turn comes
+        /// (a destroy never holds a second copy of the state).
+        struct Doomed {
+            stack: String,
+            logical_id: String,
+            account: String,
+            region: String,
+        }
+        let (doomed, own_deps, stack_deps) = {
             let state = self.state.lock().await;
-            let doomed = state
-                .stacks
-                .iter()
-                .flat_map(|(name, s)| {
-                    s.resources.iter().map(move |(lid, rec)| {
-                        (
-                            name.clone(),
-                            lid.clone(),
-                            rec.clone(),
-                            s.account.clone(),
-                            s.region.clone(),
-                        )
-                    })
-                })
-                .filter(|(name, lid, ..)| self.model.find(name, lid).is_none())
-                .collect();
-            let stack_deps = state
+            let mut doomed = Vec::new();
+            let mut own_deps: Vec<Vec<String>> = Vec::new();
+            for (name, s) in &state.stacks {
+                for (lid, rec) in &s.resources {
+                    if self.model.find(name, lid).is_some() {
+                        continue;
+                    }
+                    doomed.push(Doomed {
+                        stack: name.clone(),
+                        logical_id: lid.clone(),
+                        account: s.account.clone(),
+                        region: s.region.clone(),
+                    });
+                    own_deps.push(rec.depends_on.clone());
+                }
+            }
+            let stack_deps: Vec<(String, Vec<String>)> = state
                 .stacks
                 .iter()
                 .filter(|(_, s)| !s.depends_on.is_empty())
                 .map(|(name, s)| (name.clone(), s.depends_on.clone()))
                 .collect();
-            (doomed, stack_deps)
+            (doomed, own_deps, stack_deps)
         };
         let index: HashMap<String, usize> = doomed
             .iter()
             .enumerate()
-            .map(|(i, (s, l, ..))| (resource_key(s, l), i))
+            .map(|(i, d)| (resource_key(&d.stack, &d.logical_id), i))
             .collect();
         let mut by_stack: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, (stack, ..)) in doomed.iter().enumerate() {
-            by_stack.entry(stack.as_str()).or_default().push(i);
+        for (i, d) in doomed.iter().enumerate() {
+            by_stack.entry(d.stack.as_str()).or_default().push(i);
         }
         // A resource is deleted after every doomed resource that depends on it.
         let mut deps: Vec<Vec<usize>> = vec![Vec::new(); doomed.len()];
-        for (i, (_, _, rec, ..)) in doomed.iter().enumerate() {
-            for on in &rec.depends_on {
+        for (i, on_list) in own_deps.iter().enumerate() {
+            for on in on_list {
                 if let Some(&d) = index.get(on) {
                     deps[d].push(i);
                 }
             }
         }
+        drop(own_deps);
         // A stack's explicit dependencies: one barrier node, done once the stack's doomed
         // resources are, that the producers' doomed resources wait for (edges in proportion
         // to the resources, not to their product).
@@ -531,9 +539,14 @@ impl Run<'_> {
         let weights = vec![1; deps.len()];
         let doomed = &doomed;
         self.schedule(&deps, &weights, |i| async move {
-            let Some((stack, lid, rec, account, region)) = doomed.get(i) else {
+            let Some(d) = doomed.get(i) else {
                 return Ok(()); // a barrier
             };
+            let (stack, lid, account, region) = (&d.stack, &d.logical_id, &d.account, &d.region);
+            let Some(rec) = self.state.lock().await.resource(stack, lid).cloned() else {
+                return Ok(()); // settled by the journal's recovery meanwhile
+            };
+            let rec = &rec;
             let target = Target {
                 stack: stack.clone(),
                 logical_id: lid.clone(),

@@ -99,6 +99,13 @@ pub struct Plan {
     pub changes: Vec<ResourceChange>,
     /// Resources that stay as they are.
     pub unchanged: usize,
+    /// Recorded resources read back before planning (0 when the plan did not refresh).
+    #[serde(default)]
+    pub refreshed: usize,
+    /// Of those, how many were changed or deleted behind the engine's back: their changes
+    /// below are planned from what is live.
+    #[serde(default)]
+    pub drifted: usize,
 }
 
 impl Plan {
@@ -158,6 +165,13 @@ impl fmt::Display for Plan {
                     None => writeln!(f, "      {}: {after}", p.name)?,
                 }
             }
+        }
+        if self.drifted > 0 {
+            writeln!(
+                f,
+                "Refreshed {} recorded resource(s): {} drifted (changed or deleted outside Landform); the plan restores them.",
+                self.refreshed, self.drifted
+            )?;
         }
         write!(
             f,

@@ -11,9 +11,9 @@ use serde_json::Value as Json;
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyReport {
-    /// Stacks in the assembly (0 for a destroy).
+    /// Stacks in the assembly; for a destroy, the stacks it removed resources from.
     pub stacks: usize,
-    /// Distinct accounts deployed into.
+    /// Distinct accounts deployed into; for a destroy, those it removed resources from.
     pub accounts: usize,
     /// Resources created.
     pub created: usize,
@@ -42,19 +42,14 @@ pub struct ApplyReport {
 
 impl fmt::Display for ApplyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Counts only: the retained resources are listed in `retained` (and by the command
+        // line), which for a large organization is a thousand names.
         write!(
             f,
-            "{} stacks in {} accounts: {} created, {} updated, {} replaced, {} deleted, {} unchanged",
-            self.stacks, self.accounts, self.created, self.updated, self.replaced, self.deleted, self.unchanged
+            "{} stack(s) in {} account(s): {} created, {} updated, {} replaced, {} deleted, {} retained, {} unchanged",
+            self.stacks, self.accounts, self.created, self.updated, self.replaced, self.deleted,
+            self.retained.len(), self.unchanged
         )?;
-        if !self.retained.is_empty() {
-            write!(
-                f,
-                ", {} retained ({})",
-                self.retained.len(),
-                self.retained.join(", ")
-            )?;
-        }
         if self.recovered > 0 {
             write!(f, ", {} recovered from the journal", self.recovered)?;
         }
@@ -115,7 +110,7 @@ impl DriftReport {
 
 impl fmt::Display for DriftReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (account, drifts) in &self.accounts {
+        for (account, drifts) in self.accounts.iter().filter(|(_, d)| !d.is_empty()) {
             writeln!(f, "account {account}:")?;
             for d in drifts {
                 match &d.drift {
@@ -148,6 +143,11 @@ impl fmt::Display for DriftReport {
             }
         }
         let drifted: usize = self.accounts.values().map(Vec::len).sum();
-        write!(f, "{} resources checked, {drifted} drifted", self.checked)
+        let accounts = self.accounts.values().filter(|d| !d.is_empty()).count();
+        write!(
+            f,
+            "{} resource(s) checked, {drifted} drifted in {accounts} account(s)",
+            self.checked
+        )
     }
 }

@@ -22,7 +22,11 @@ fn setup(what: impl Into<String>) -> impl FnOnce(landform_aws::AwsError) -> CliE
     }
 }
 
-pub(crate) async fn backend(target: &TargetArgs, concurrency: usize) -> Result<Backend, CliError> {
+pub(crate) async fn backend(
+    target: &TargetArgs,
+    concurrency: usize,
+    refresh: bool,
+) -> Result<Backend, CliError> {
     let region = target
         .region
         .clone()
@@ -96,7 +100,9 @@ pub(crate) async fn backend(target: &TargetArgs, concurrency: usize) -> Result<B
                 Arc::new(Observe::new(p, Arc::new(move |call| notify(&slot, call))));
             observed
         });
-    let engine = Engine::new(registry, state.clone(), lock, sessions).with_concurrency(concurrency);
+    let engine = Engine::new(registry, state.clone(), lock, sessions)
+        .with_concurrency(concurrency)
+        .with_refresh(refresh);
     Ok(Backend {
         engine,
         state,

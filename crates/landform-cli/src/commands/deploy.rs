@@ -10,8 +10,10 @@ use std::sync::{Arc, Mutex};
 
 use landform_core::Assembly;
 use landform_deploy::{
-    CallRecord, Engine, FileLock, FileStateStore, InMemoryCloud, OrganizationSeed, StateStore,
+    Action, ApplyReport, CallRecord, Engine, FileLock, FileStateStore, InMemoryCloud,
+    OrganizationSeed, Plan, StateStore,
 };
+use serde_json::{json, Value as Json};
 
 use super::progress::Progress;
 use super::{write_json, Exit};
@@ -65,15 +67,16 @@ pub(crate) fn notify(slot: &ObserverSlot, call: &CallRecord) {
 fn backend(
     target: &TargetArgs,
     concurrency: usize,
+    refresh: bool,
     app: Option<&Assembly>,
     rt: &tokio::runtime::Runtime,
 ) -> Result<Backend, CliError> {
     match target.provider {
         #[cfg(feature = "aws")]
-        ProviderArg::Aws => rt.block_on(super::aws::backend(target, concurrency)),
+        ProviderArg::Aws => rt.block_on(super::aws::backend(target, concurrency, refresh)),
         #[cfg(not(feature = "aws"))]
         ProviderArg::Aws => {
-            let _ = rt;
+            let _ = (rt, refresh);
             Err(CliError::ProviderUnavailable {
                 provider: "aws".to_owned(),
                 hint: "this binary was built without the AWS provider (the landform-aws crate, which links the AWS SDK); use --provider memory, or build the deployer with the `aws` cargo feature (`cargo run --features aws ...`)",
@@ -104,7 +107,8 @@ fn backend(
                 Arc::new(FileLock::new(dir.join(LOCK_FILE))),
                 Arc::new(cloud.sessions()),
             )
-            .with_concurrency(concurrency);
+            .with_concurrency(concurrency)
+            .with_refresh(refresh);
             Ok(Backend {
                 engine,
                 state,
@@ -127,26 +131,67 @@ fn w(out: &mut dyn Write, text: impl std::fmt::Display) -> Result<(), CliError> 
     writeln!(out, "{text}").map_err(CliError::Output)
 }
 
+/// One event of a `--json` stream: a JSON object on a line of its own.
+pub(crate) fn event(out: &mut dyn Write, value: &Json) -> Result<(), CliError> {
+    writeln!(out, "{value}").map_err(CliError::Output)?;
+    out.flush().map_err(CliError::Output)
+}
+
+/// In a `--json` stream, an error is the last event (and still goes to stderr, exit 1).
+fn streamed<T>(
+    json: bool,
+    out: &mut dyn Write,
+    result: Result<T, CliError>,
+) -> Result<T, CliError> {
+    if let (true, Err(e)) = (json, &result) {
+        let _ = event(out, &json!({"type": "error", "message": e.to_string()}));
+    }
+    result
+}
+
+fn plan_counts(plan: &Plan) -> Json {
+    json!({
+        "create": plan.count(Action::Create),
+        "update": plan.count(Action::Update),
+        "replace": plan.count(Action::Replace),
+        "delete": plan.count(Action::Delete),
+        "retain": plan.count(Action::Retain),
+        "unchanged": plan.unchanged,
+        "refreshed": plan.refreshed,
+        "drifted": plan.drifted,
+    })
+}
+
+fn no_changes(plan: &Plan, term: &Term) -> String {
+    let checked = if plan.refreshed > 0 {
+        format!(", {} read back and matching", plan.refreshed)
+    } else {
+        String::new()
+    };
+    term.paint(
+        Style::Good,
+        format!(
+            "No changes: {} resource(s) up to date{checked}.",
+            plan.unchanged
+        ),
+    )
+}
+
 pub(crate) fn diff(
     assembly: &Assembly,
     target: &TargetArgs,
+    refresh: bool,
     json: bool,
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
     let rt = runtime()?;
-    let backend = backend(target, 1, Some(assembly), &rt)?;
+    let backend = backend(target, 8, refresh, Some(assembly), &rt)?;
     let plan = rt.block_on(backend.engine.plan(assembly))?;
     if json {
         write_json(out, &plan.to_json())?;
     } else if plan.is_empty() {
-        w(
-            out,
-            term.paint(
-                Style::Good,
-                format!("No changes: {} resource(s) up to date.", plan.unchanged),
-            ),
-        )?;
+        w(out, no_changes(&plan, term))?;
     } else {
         w(out, &plan)?;
     }
@@ -157,18 +202,30 @@ pub(crate) fn diff(
     })
 }
 
-/// Ask y/N when approval is required. `Ok(())` means go on.
+/// Ask y/N when `required` and not answered by --yes. `Ok(())` means go on.
 fn approve(
+    required: bool,
     approval: &ApprovalArgs,
+    verb: &'static str,
+    json: bool,
     what: &str,
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<(), CliError> {
-    if !approval.require_approval || approval.yes {
+    if !required || approval.yes {
         return Ok(());
     }
+    if json {
+        return Err(CliError::ApprovalUnavailable {
+            verb,
+            why: "the output is a --json stream",
+        });
+    }
     if !term.stdin_tty {
-        return Err(CliError::ApprovalUnavailable);
+        return Err(CliError::ApprovalUnavailable {
+            verb,
+            why: "stdin is not a terminal",
+        });
     }
     write!(out, "{what} [y/N] ").map_err(CliError::Output)?;
     out.flush().map_err(CliError::Output)?;
@@ -183,34 +240,106 @@ fn approve(
     }
 }
 
+/// Resources retained by an apply or destroy: kept in AWS, no longer in state. A few are
+/// named; the rest are counted (every one is in `--json` and was marked `#` in the listing).
+fn print_retained(report: &ApplyReport, out: &mut dyn Write) -> Result<(), CliError> {
+    const SHOWN: usize = 10;
+    if report.retained.is_empty() {
+        return Ok(());
+    }
+    w(
+        out,
+        format!(
+            "Retained (kept in AWS, no longer managed by this app): {}",
+            report.retained.len()
+        ),
+    )?;
+    for r in report.retained.iter().take(SHOWN) {
+        w(out, format!("  # {r}"))?;
+    }
+    if report.retained.len() > SHOWN {
+        w(
+            out,
+            format!(
+                "  ... and {} more (all listed with --json)",
+                report.retained.len() - SHOWN
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// What `deploy` was asked to do besides its target and approval.
+pub(crate) struct DeployOptions {
+    pub refresh: bool,
+    pub json: bool,
+    pub concurrency: usize,
+}
+
 pub(crate) fn deploy(
     assembly: &Assembly,
     target: &TargetArgs,
     approval: &ApprovalArgs,
-    concurrency: usize,
+    options: &DeployOptions,
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
+    let result = deploy_inner(assembly, target, approval, options, out, term);
+    streamed(options.json, out, result)
+}
+
+fn deploy_inner(
+    assembly: &Assembly,
+    target: &TargetArgs,
+    approval: &ApprovalArgs,
+    options: &DeployOptions,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let json = options.json;
     let rt = runtime()?;
-    let backend = backend(target, concurrency, Some(assembly), &rt)?;
+    let backend = backend(
+        target,
+        options.concurrency,
+        options.refresh,
+        Some(assembly),
+        &rt,
+    )?;
     let plan = rt.block_on(backend.engine.plan(assembly))?;
+    if json {
+        for change in &plan.changes {
+            event(out, &json!({"type": "planned_change", "change": change}))?;
+        }
+        event(out, &json!({"type": "plan", "counts": plan_counts(&plan)}))?;
+    }
     if plan.is_empty() {
-        w(
-            out,
-            term.paint(
-                Style::Good,
-                format!("No changes: {} resource(s) up to date.", plan.unchanged),
-            ),
-        )?;
+        if json {
+            event(
+                out,
+                &json!({"type": "summary", "verb": "deploy", "changed": false, "counts": plan_counts(&plan)}),
+            )?;
+        } else {
+            w(out, no_changes(&plan, term))?;
+        }
         return Ok(Exit::Success);
     }
-    w(out, &plan)?;
-    approve(approval, "Apply these changes?", out, term)?;
+    if !json {
+        w(out, &plan)?;
+    }
+    approve(
+        approval.require_approval,
+        approval,
+        "deploy --require-approval",
+        json,
+        "Apply these changes?",
+        out,
+        term,
+    )?;
     out.flush().map_err(CliError::Output)?;
     let expected = Progress::expected_from(&plan);
     // The apply plans again under the lock; this copy of every property is not needed.
     drop(plan);
-    let progress = Progress::new(expected, *term);
+    let progress = Progress::new(expected, *term, json);
     let observer = progress.clone();
     backend.observe(move |call| observer.observe(call));
     let result = rt.block_on(backend.engine.apply(assembly));
@@ -219,12 +348,22 @@ pub(crate) fn deploy(
     // Verify convergence: a plan right after the apply must show no changes.
     let verification = rt.block_on(backend.engine.plan(assembly))?;
     if !verification.is_empty() {
-        w(out, &verification)?;
+        if !json {
+            w(out, &verification)?;
+        }
         return Err(CliError::NotConverged {
             changes: verification.changes.len(),
         });
     }
+    if json {
+        event(
+            out,
+            &json!({"type": "summary", "verb": "deploy", "changed": true, "report": report, "verified": true}),
+        )?;
+        return Ok(Exit::Success);
+    }
     w(out, term.paint(Style::Good, format!("Deployed: {report}")))?;
+    print_retained(&report, out)?;
     w(
         out,
         format!(
@@ -238,25 +377,59 @@ pub(crate) fn deploy(
 pub(crate) fn destroy(
     target: &TargetArgs,
     approval: &ApprovalArgs,
+    json: bool,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let result = destroy_inner(target, approval, json, out, term);
+    streamed(json, out, result)
+}
+
+fn destroy_inner(
+    target: &TargetArgs,
+    approval: &ApprovalArgs,
+    json: bool,
     out: &mut dyn Write,
     term: &Term,
 ) -> Result<Exit, CliError> {
     let rt = runtime()?;
-    let backend = backend(target, 8, None, &rt)?;
+    let backend = backend(target, 8, false, None, &rt)?;
     let state = rt.block_on(backend.state.load())?;
     let mut expected = Vec::new();
+    let (mut deletes, mut retains) = (0usize, 0usize);
     for (stack, recorded) in &state.stacks {
         for (lid, resource) in &recorded.resources {
             let retained = resource.deletion_policy.as_deref() == Some("Retain");
-            let verb = if retained { "#" } else { "-" };
-            w(
-                out,
-                format!(
-                    "{verb:<3} {stack}/{lid} ({}) {}",
-                    resource.type_name, resource.physical_id
-                ),
-            )?;
-            if !retained {
+            if json {
+                event(
+                    out,
+                    &json!({
+                        "type": "planned_change",
+                        "change": {
+                            "stack": stack,
+                            "logicalId": lid,
+                            "type": resource.type_name,
+                            "physicalId": resource.physical_id,
+                            "account": recorded.account,
+                            "region": recorded.region,
+                            "action": if retained { "retain" } else { "delete" },
+                        }
+                    }),
+                )?;
+            } else {
+                let verb = if retained { "#" } else { "-" };
+                w(
+                    out,
+                    format!(
+                        "{verb:<3} {stack}/{lid} ({}) {}",
+                        resource.type_name, resource.physical_id
+                    ),
+                )?;
+            }
+            if retained {
+                retains += 1;
+            } else {
+                deletes += 1;
                 expected.push((
                     "delete",
                     resource.type_name.clone(),
@@ -265,19 +438,56 @@ pub(crate) fn destroy(
             }
         }
     }
-    if state.resource_count() == 0 {
-        w(out, "Nothing to destroy: no resource is recorded in state.")?;
+    drop(state);
+    if deletes + retains == 0 {
+        if json {
+            event(
+                out,
+                &json!({"type": "summary", "verb": "destroy", "changed": false}),
+            )?;
+        } else {
+            w(out, "Nothing to destroy: no resource is recorded in state.")?;
+        }
         return Ok(Exit::Success);
     }
-    approve(approval, "Destroy these resources?", out, term)?;
+    if json {
+        event(
+            out,
+            &json!({"type": "plan", "counts": {"delete": deletes, "retain": retains}}),
+        )?;
+    } else {
+        w(
+            out,
+            format!(
+                "Destroy: {deletes} to delete, {retains} to keep in AWS and forget (retained, marked #)."
+            ),
+        )?;
+    }
+    approve(
+        true,
+        approval,
+        "destroy",
+        json,
+        "Destroy these resources?",
+        out,
+        term,
+    )?;
     out.flush().map_err(CliError::Output)?;
-    let progress = Progress::new(expected, *term);
+    let progress = Progress::new(expected, *term, json);
     let observer = progress.clone();
     backend.observe(move |call| observer.observe(call));
     let result = rt.block_on(backend.engine.destroy());
     progress.finish();
     let report = result?;
+    if json {
+        event(
+            out,
+            &json!({"type": "summary", "verb": "destroy", "changed": true, "report": report}),
+        )?;
+        return Ok(Exit::Success);
+    }
     w(out, term.paint(Style::Good, format!("Destroyed: {report}")))?;
+    print_retained(&report, out)?;
     Ok(Exit::Success)
 }
 
@@ -288,7 +498,7 @@ pub(crate) fn drift(
     term: &Term,
 ) -> Result<Exit, CliError> {
     let rt = runtime()?;
-    let backend = backend(target, 8, None, &rt)?;
+    let backend = backend(target, 8, false, None, &rt)?;
     let report = rt.block_on(backend.engine.drift())?;
     if json {
         write_json(out, &report)?;
@@ -301,7 +511,11 @@ pub(crate) fn drift(
             ),
         )?;
     } else {
-        write!(out, "{report}").map_err(CliError::Output)?;
+        w(out, &report)?;
+        w(
+            out,
+            "Run `deploy` to restore them (it reads the cloud back and plans the repair).",
+        )?;
     }
     Ok(if report.is_clean() {
         Exit::Success

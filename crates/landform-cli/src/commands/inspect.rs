@@ -231,5 +231,21 @@ fn print_cost(report: &CostReport, out: &mut dyn Write, term: &Term) -> std::io:
             writeln!(out, "  - {note}")?;
         }
     }
+    if !report.unpriced.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            term.paint(
+                Style::Warning,
+                format!(
+                    "not priced (no entry in the price table of {}; their cost is not in the totals):",
+                    report.price_date
+                )
+            )
+        )?;
+        for t in &report.unpriced {
+            writeln!(out, "  - {} x{}", t.type_name, t.count)?;
+        }
+    }
     Ok(())
 }

@@ -92,17 +92,30 @@ pub(crate) fn dispatch(
             &assume_role_name,
             out,
         ),
-        Command::Diff { target, json } => deploy::diff(&assembly, &target, json, out, term),
+        Command::Diff {
+            target,
+            refresh,
+            json,
+        } => deploy::diff(&assembly, &target, refresh.refresh, json, out, term),
         Command::Deploy {
             target,
+            refresh,
             approval,
+            json,
             concurrency,
             ignore_lint,
         } => {
             if !ignore_lint {
                 let report = inspect::lint_report(app, &assembly);
                 if report.has_errors() {
-                    inspect::print_lint(&report, out, term)?;
+                    if json {
+                        deploy::event(
+                            out,
+                            &serde_json::json!({"type": "lint", "findings": report.findings}),
+                        )?;
+                    } else {
+                        inspect::print_lint(&report, out, term)?;
+                    }
                     return Err(CliError::LintFailed {
                         errors: report.count(crate::lint::Severity::Error),
                     });
@@ -110,9 +123,18 @@ pub(crate) fn dispatch(
                 // The lint walked every template; the deploy reads them afresh.
                 assembly.release_parsed();
             }
-            deploy::deploy(&assembly, &target, &approval, concurrency.into(), out, term)
+            let options = deploy::DeployOptions {
+                refresh: refresh.refresh,
+                json,
+                concurrency: concurrency.into(),
+            };
+            deploy::deploy(&assembly, &target, &approval, &options, out, term)
         }
-        Command::Destroy { target, approval } => deploy::destroy(&target, &approval, out, term),
+        Command::Destroy {
+            target,
+            approval,
+            json,
+        } => deploy::destroy(&target, &approval, json, out, term),
         Command::Drift { target, json } => deploy::drift(&target, json, out, term),
     }
 }

@@ -57,6 +57,9 @@ pub struct CallRecord {
     pub type_name: String,
     /// Whether it succeeded.
     pub ok: bool,
+    /// The handler error code when it failed (`NotFound` on a delete means the resource was
+    /// already gone, which the engine takes as done).
+    pub error: Option<ErrorCode>,
 }
 
 type Observer = Arc<dyn Fn(&CallRecord) + Send + Sync>;
@@ -406,6 +409,7 @@ impl InMemoryCloud {
                 operation,
                 type_name: type_name.to_owned(),
                 ok: result.is_ok(),
+                error: result.as_ref().err().map(|e| e.code),
             });
         }
         result.map_err(|e| e.with_request_id(request_id))
