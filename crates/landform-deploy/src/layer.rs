@@ -2,14 +2,12 @@
 //! per-service rate limits. Time comes from an injected [`Clock`] so tests run in virtual
 //! time.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::Value as Json;
-use tokio::sync::Semaphore;
 
 use crate::error::ProviderError;
 use crate::provider::{CreateRequest, Provider, ResourceState, Session, UpdateRequest};
@@ -65,15 +63,21 @@ pub fn service_of(type_name: &str) -> &str {
     }
 }
 
-/// How a [`Retry`] layer backs off.
+/// How a [`Retry`] layer backs off: exponentially, capped, and with full jitter by default
+/// (each wait drawn uniformly between zero and the capped exponential ceiling, as AWS's
+/// architecture guidance recommends, so deployers throttled together do not retry together).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
-    /// The first backoff; doubled at each further attempt.
+    /// The first backoff ceiling; doubled at each further attempt.
     pub base_delay: Duration,
-    /// The longest backoff.
+    /// The highest backoff ceiling.
     pub max_delay: Duration,
+    /// Draw each wait between zero and the ceiling (full jitter); else wait the ceiling.
+    pub full_jitter: bool,
+    /// Seed of the jitter's random numbers (tests); `None` seeds from the system.
+    pub jitter_seed: Option<u64>,
 }
 
 impl Default for RetryPolicy {
@@ -82,12 +86,15 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
+            full_jitter: true,
+            jitter_seed: None,
         }
     }
 }
 
 impl RetryPolicy {
-    /// The backoff before attempt `attempt + 1` (attempt counted from 1).
+    /// The backoff ceiling before attempt `attempt + 1` (attempt counted from 1): what the
+    /// wait is without jitter, and its upper bound with.
     pub fn delay(&self, attempt: u32) -> Duration {
         let factor = 1u32
             .checked_shl(attempt.saturating_sub(1))
@@ -96,8 +103,10 @@ impl RetryPolicy {
     }
 }
 
-/// Retries calls that fail with `Throttling` or `ConcurrentModification`, with exponential
-/// backoff on the injected clock.
+/// Retries calls that fail with `Throttling` (AWS's `Throttling`, `ThrottlingException`,
+/// `TooManyRequestsException`, `RequestLimitExceeded`...) or `ConcurrentModification`, with
+/// capped exponential backoff and full jitter on the injected clock; every other error is
+/// returned at once.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -109,6 +118,7 @@ pub struct Retry {
     inner: Arc<dyn Provider>,
     policy: RetryPolicy,
     clock: Arc<dyn Clock>,
+    rng: std::sync::Mutex<fastrand::Rng>,
 }
 
 impl std::fmt::Debug for Retry {
@@ -122,11 +132,27 @@ impl std::fmt::Debug for Retry {
 impl Retry {
     /// Wrap `inner`.
     pub fn new(inner: Arc<dyn Provider>, policy: RetryPolicy, clock: Arc<dyn Clock>) -> Self {
+        let rng = match policy.jitter_seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
         Retry {
             inner,
             policy,
             clock,
+            rng: std::sync::Mutex::new(rng),
         }
+    }
+
+    /// The wait before attempt `attempt + 1`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.policy.delay(attempt);
+        if !self.policy.full_jitter {
+            return ceiling;
+        }
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        Duration::from_nanos(rng.u64(0..=nanos))
     }
 
     async fn run<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
@@ -139,7 +165,7 @@ impl Retry {
         loop {
             match call().await {
                 Err(e) if e.code.is_retryable() && attempt < self.policy.max_attempts => {
-                    self.clock.sleep(self.policy.delay(attempt)).await;
+                    self.clock.sleep(self.backoff(attempt)).await;
                     attempt += 1;
                 }
                 other => return other,
@@ -177,86 +203,6 @@ impl Provider for Retry {
         r: &CreateRequest,
     ) -> Result<Option<ResourceState>, ProviderError> {
         self.run(|| self.inner.find(s, r)).await
-    }
-}
-
-/// Limits how many writes (create, update, delete) run at once per service. AWS
-/// Organizations refuses concurrent writes with `ConcurrentModificationException`, so
-/// [`RateLimit::aws_defaults`] serialises them.
-pub struct RateLimit {
-    inner: Arc<dyn Provider>,
-    writes: BTreeMap<String, Arc<Semaphore>>,
-}
-
-impl std::fmt::Debug for RateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimit")
-            .field("services", &self.writes.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl RateLimit {
-    /// Wrap `inner` with at most `limit` concurrent writes per listed service.
-    pub fn new(inner: Arc<dyn Provider>, limits: &[(&str, usize)]) -> Self {
-        let writes = limits
-            .iter()
-            .map(|(service, n)| ((*service).to_owned(), Arc::new(Semaphore::new((*n).max(1)))))
-            .collect();
-        RateLimit { inner, writes }
-    }
-
-    /// The limits of [`RateLimit::aws_defaults`]: Organizations writes one at a time.
-    pub const AWS_DEFAULT_LIMITS: &'static [(&'static str, usize)] = &[("Organizations", 1)];
-
-    /// Organizations writes one at a time ([`RateLimit::AWS_DEFAULT_LIMITS`]).
-    pub fn aws_defaults(inner: Arc<dyn Provider>) -> Self {
-        Self::new(inner, Self::AWS_DEFAULT_LIMITS)
-    }
-
-    async fn write<T>(
-        &self,
-        type_name: &str,
-        call: impl Future<Output = Result<T, ProviderError>>,
-    ) -> Result<T, ProviderError> {
-        let _permit = match self.writes.get(service_of(type_name)) {
-            // The semaphore is never closed, so acquiring only fails if it were.
-            Some(s) => s.clone().acquire_owned().await.ok(),
-            None => None,
-        };
-        call.await
-    }
-}
-
-#[async_trait]
-impl Provider for RateLimit {
-    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
-        self.inner.replacement_properties(type_name)
-    }
-    async fn create(&self, s: &Session, r: &CreateRequest) -> Result<ResourceState, ProviderError> {
-        self.write(&r.type_name, self.inner.create(s, r)).await
-    }
-    async fn read(
-        &self,
-        s: &Session,
-        t: &str,
-        id: &str,
-        p: &Json,
-    ) -> Result<ResourceState, ProviderError> {
-        self.inner.read(s, t, id, p).await
-    }
-    async fn update(&self, s: &Session, r: &UpdateRequest) -> Result<ResourceState, ProviderError> {
-        self.write(&r.type_name, self.inner.update(s, r)).await
-    }
-    async fn delete(&self, s: &Session, t: &str, id: &str, p: &Json) -> Result<(), ProviderError> {
-        self.write(t, self.inner.delete(s, t, id, p)).await
-    }
-    async fn find(
-        &self,
-        s: &Session,
-        r: &CreateRequest,
-    ) -> Result<Option<ResourceState>, ProviderError> {
-        self.inner.find(s, r).await
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod fixtures;
 pub mod intrinsics;
 pub mod layer;
+pub mod limits;
 pub mod lock;
 mod model;
 mod ops;
@@ -32,7 +33,8 @@ pub use cloud::{
 };
 pub use engine::{physical_name, Engine};
 pub use error::{DeployError, ErrorCode, ProviderError};
-pub use layer::{Clock, Observe, RateLimit, Retry, RetryPolicy, TokioClock};
+pub use layer::{Clock, Observe, Retry, RetryPolicy, TokioClock};
+pub use limits::{CallKind, RateLimit, RateLimits, RequestRate};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
 pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
 pub use provider::{

@@ -108,12 +108,14 @@ fn create_request() -> CreateRequest {
     }
 }
 
-/// 100 ms doubling, capped at 300 ms.
+/// 100 ms doubling, capped at 300 ms; without jitter, so the waits are the ceilings.
 fn policy(max_attempts: u32) -> RetryPolicy {
     RetryPolicy {
         max_attempts,
         base_delay: Duration::from_millis(100),
         max_delay: Duration::from_millis(300),
+        full_jitter: false,
+        jitter_seed: None,
     }
 }
 
@@ -209,6 +211,42 @@ async fn retry_gives_up_after_the_configured_attempts() {
     let ms = Duration::from_millis;
     assert_eq!(sleeps(&log), vec![ms(100), ms(200), ms(300)]);
     assert_eq!(log.lock().unwrap().last(), Some(&Event::Call("update")));
+}
+
+/// Full jitter: each wait lies between zero and its ceiling, the waits are not the ceilings
+/// themselves, and a seed makes them repeatable.
+#[tokio::test]
+async fn full_jitter_draws_each_wait_below_its_ceiling() {
+    let waits_with = |seed: u64| async move {
+        let log: Log = Arc::default();
+        let mut mock = MockProvider::new();
+        mock.expect_read()
+            .times(6)
+            .returning(|_, _, _, _| Err(failure(ErrorCode::Throttling)));
+        let policy = RetryPolicy {
+            full_jitter: true,
+            jitter_seed: Some(seed),
+            ..policy(6)
+        };
+        let layered = Retry::new(
+            Arc::new(mock),
+            policy,
+            Arc::new(RecordingClock { log: log.clone() }),
+        );
+        let read = layered
+            .read(&session(), "AWS::DynamoDB::Table", "locks", &json!({}))
+            .await;
+        assert_eq!(read.unwrap_err().code, ErrorCode::Throttling);
+        sleeps(&log)
+    };
+    let ms = Duration::from_millis;
+    let ceilings = [ms(100), ms(200), ms(300), ms(300), ms(300)];
+    let a = waits_with(7).await;
+    assert_eq!(a.len(), 5);
+    assert!(a.iter().zip(ceilings).all(|(w, c)| *w <= c), "{a:?}");
+    assert_ne!(a, ceilings.to_vec(), "jittered waits are not the ceilings");
+    assert_eq!(a, waits_with(7).await, "a seed repeats the waits");
+    assert_ne!(a, waits_with(8).await);
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use landform_deploy::{
     Clock, CreateRequest, ErrorCode, Provider, ProviderError, ProviderRegistry, RateLimit,
-    ResourceState, Retry, RetryPolicy, Session, UpdateRequest,
+    RateLimits, ResourceState, Retry, RetryPolicy, Session, UpdateRequest,
 };
 use serde_json::Value as Json;
 
@@ -456,13 +456,25 @@ impl AwsProvider {
         }
         registry
     }
-    /// [`Self::registry`] wrapped in the engine's layers: Organizations writes one at a time
-    /// ([`RateLimit::aws_defaults`]), and throttled or concurrently modified calls retried
-    /// with backoff on `clock` ([`Retry`]). One provider instance serves every type, so the
-    /// rate limit is shared by all Organizations types.
+    /// [`Self::registry`] wrapped in the engine's layers: request rates per service, kind
+    /// and account, and Organizations writes one at a time ([`RateLimits::aws_defaults`]),
+    /// then throttled or concurrently modified calls retried with jittered backoff
+    /// ([`Retry`]), both on `clock`. One provider instance serves every type, so each
+    /// service's buckets are shared by all its types.
     pub fn layered_registry(self, policy: RetryPolicy, clock: Arc<dyn Clock>) -> ProviderRegistry {
+        self.layered_registry_with(RateLimits::aws_defaults(), policy, clock)
+    }
+
+    /// [`Self::layered_registry`] with other rate limits.
+    pub fn layered_registry_with(
+        self,
+        limits: RateLimits,
+        policy: RetryPolicy,
+        clock: Arc<dyn Clock>,
+    ) -> ProviderRegistry {
         self.registry().layer(move |p| {
-            let limited: Arc<dyn Provider> = Arc::new(RateLimit::aws_defaults(p));
+            let limited: Arc<dyn Provider> =
+                Arc::new(RateLimit::with_limits(p, &limits, clock.clone()));
             Arc::new(Retry::new(limited, policy.clone(), clock.clone()))
         })
     }

@@ -28,7 +28,8 @@ pub use seed::OrganizationSeed;
 pub use types::supported_types;
 
 use crate::error::{DeployError, ErrorCode, ProviderError};
-use crate::layer::{Clock, RateLimit, Retry, RetryPolicy, TokioClock};
+use crate::layer::{Clock, Retry, RetryPolicy, TokioClock};
+use crate::limits::{RateLimit, RateLimits};
 use crate::provider::{
     CreateRequest, Provider, ProviderRegistry, ResourceState, Session, Sessions, UpdateRequest,
 };
@@ -328,12 +329,17 @@ impl InMemoryCloud {
         registry
     }
 
-    /// [`Self::bare_registry`] with the default layers: Organizations writes serialised,
-    /// retries with backoff on throttling, on this cloud's clock.
+    /// [`Self::bare_registry`] with the default layers: Organizations writes serialised
+    /// ([`RateLimits::in_memory`]: no request rates, this cloud never throttles), retries with
+    /// jittered backoff on throttling (injected faults), on this cloud's clock.
     pub fn registry(&self) -> ProviderRegistry {
         let clock = locked(&self.inner.clock).clone();
         self.bare_registry().layer(move |p| {
-            let limited: Arc<dyn Provider> = Arc::new(RateLimit::aws_defaults(p));
+            let limited: Arc<dyn Provider> = Arc::new(RateLimit::with_limits(
+                p,
+                &RateLimits::in_memory(),
+                clock.clone(),
+            ));
             Arc::new(Retry::new(limited, RetryPolicy::default(), clock.clone()))
         })
     }
