@@ -15,15 +15,38 @@ use crate::resource::{Metadata, Resource, ResourceHandle};
 use crate::share::share_texts;
 use crate::value::{kinds::AccountId, Token, Value};
 
-/// Index of a node in the tree.
+/// A node of one [`App`]'s tree: the app it belongs to and its index there. A node id (and
+/// so a reference or token built from it) used in another app is refused at synth with
+/// `Reference.ForeignApp`, instead of landing on whatever node has the same index there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub(crate) u32);
+pub struct NodeId {
+    /// The app's stamp (0 for [`NodeId::ROOT`], every app's root).
+    app: u32,
+    index: u32,
+}
+
+/// Stamps of the apps made so far in this process.
+static APPS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 impl NodeId {
-    /// The root node (`App`).
-    pub const ROOT: NodeId = NodeId(0);
-    fn index(self) -> usize {
-        self.0 as usize
+    /// The root node (`App`) of every app.
+    pub const ROOT: NodeId = NodeId { app: 0, index: 0 };
+    pub(crate) fn new(app: u32, index: u32) -> Self {
+        if index == 0 {
+            NodeId::ROOT
+        } else {
+            NodeId { app, index }
+        }
+    }
+    pub(crate) fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+impl fmt::Display for NodeId {
+    /// `node #N` (of app stamp A when not the root).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "node #{} of app {}", self.index, self.app)
     }
 }
 
@@ -182,6 +205,8 @@ pub struct Tree {
     /// The stage and stack nodes, in creation order (synthesis starts from them).
     stages: Vec<NodeId>,
     stacks: Vec<NodeId>,
+    /// This app's stamp, in every node id it hands out.
+    app: u32,
 }
 
 impl fmt::Debug for Tree {
@@ -209,17 +234,33 @@ impl Tree {
             metadata: Vec::new(),
             stages: Vec::new(),
             stacks: Vec::new(),
+            app: APPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// Whether `id` is a node of this tree (not of another app, not past its end).
+    pub fn contains(&self, id: NodeId) -> bool {
+        (id.app == self.app || id == NodeId::ROOT) && id.index() < self.nodes.len()
+    }
+
+    /// Whether `id` was made by another app.
+    pub fn is_foreign(&self, id: NodeId) -> bool {
+        id.app != self.app && id != NodeId::ROOT
     }
 
     /// A node by id. Ids come from this tree, so the lookup cannot miss.
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.index()]
+        // An id of another app (reported at synth) reads as the root rather than panicking.
+        self.get(id).unwrap_or(&self.nodes[0])
     }
 
     /// A node by id, or `None` for an id from another app.
     pub fn get(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(id.index())
+        if self.contains(id) {
+            self.nodes.get(id.index())
+        } else {
+            None
+        }
     }
 
     /// Number of nodes.
@@ -234,7 +275,8 @@ impl Tree {
 
     /// Every node id in creation order.
     pub fn ids(&self) -> impl Iterator<Item = NodeId> {
-        (0..self.nodes.len() as u32).map(NodeId)
+        let app = self.app;
+        (0..self.nodes.len() as u32).map(move |i| NodeId::new(app, i))
     }
 
     /// Every node id below `start` (included) in depth-first, insertion order.
@@ -355,7 +397,7 @@ impl Tree {
     }
 
     fn add(&mut self, parent: NodeId, id: &str, kind: NodeKind) -> NodeId {
-        let new_id = NodeId(self.nodes.len() as u32);
+        let new_id = NodeId::new(self.app, self.nodes.len() as u32);
         let parent_path = || self.path(parent);
         if id.is_empty() || id.contains('/') {
             let issue = Issue::new(
@@ -407,6 +449,9 @@ impl Tree {
 
     /// Mutable access to a resource node (for aspects).
     pub fn resource_mut(&mut self, id: NodeId) -> Option<&mut Resource> {
+        if !self.contains(id) {
+            return None;
+        }
         match &mut self.nodes[id.index()].kind {
             NodeKind::Resource(r) => Some(r),
             _ => None,
@@ -461,8 +506,22 @@ impl App {
         self.scope(NodeId::ROOT)
     }
 
-    /// A scope at any node, to add children there.
+    /// A scope at any node, to add children there. A node of another app is reported
+    /// (`Tree.ForeignNode`, synth refuses) and the scope is this app's root.
     pub fn scope(&mut self, node: NodeId) -> Scope<'_> {
+        let node = if self.tree.contains(node) {
+            node
+        } else {
+            let issue = Issue::new(
+                "Tree.ForeignNode",
+                "scope",
+                node,
+                "a node id is used only in the App that made it: build each app's constructs under its own nodes",
+            )
+            .at(self.tree.path(NodeId::ROOT));
+            self.tree.issues.push(issue);
+            NodeId::ROOT
+        };
         Scope {
             tree: &mut self.tree,
             node,

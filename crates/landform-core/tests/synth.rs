@@ -630,3 +630,48 @@ fn id_collisions_are_reported_in_stack_order() {
         in_order
     );
 }
+
+/// A token carries the identity of the App that made it (issue 12): used in another app it
+/// is refused with its path, instead of landing on whatever resource has the same index
+/// there. Both apps are built the same way, so the indices do line up.
+#[test]
+fn a_token_from_another_app_is_refused_not_resolved_to_a_neighbour() {
+    let build = || {
+        let mut app = App::new();
+        let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+        let stack = app.add_stack(stage, "A");
+        let b = app.scope(stack).add_resource("B", bucket());
+        (app, stage, stack, b)
+    };
+    let (_other, other_stage, _, other_bucket) = build();
+    let (mut app, _, stack, _mine) = build();
+    app.scope(stack).add_resource(
+        "Reader",
+        bucket().property("Target", other_bucket.get_att("Arn")),
+    );
+    app.scope(stack)
+        .add_resource("Waits", bucket().depends_on(other_bucket.node()));
+    // A node of the other app as a scope: reported, and nothing is added under it.
+    app.scope(other_stage).add_resource("Lost", bucket());
+    let found: Vec<(String, String)> = issues(&app)
+        .into_iter()
+        .map(|i| (i.code, i.path.to_string()))
+        .collect();
+    for expected in [
+        ("Reference.ForeignApp", "App/Mgmt/A/Reader"),
+        ("Reference.ForeignApp", "App/Mgmt/A/Waits"),
+        ("Tree.ForeignNode", "App"),
+    ] {
+        assert!(
+            found.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "missing {expected:?} in {found:?}"
+        );
+    }
+    assert!(app.synth().is_err());
+
+    // The same reference inside its own app resolves.
+    let (mut own, _, stack, b) = build();
+    own.scope(stack)
+        .add_resource("Reader", bucket().property("Target", b.get_att("Arn")));
+    assert!(own.synth().is_ok());
+}

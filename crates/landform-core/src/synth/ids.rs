@@ -98,7 +98,7 @@ impl<'t> Part<'t> {
         stack_of: &[AtomicU32],
     ) -> Vec<(NodeId, bool, Range<u32>)> {
         let mark = i as u32 + 1;
-        stack_of[stack.0 as usize].fetch_max(mark, Ordering::Relaxed);
+        stack_of[stack.index()].fetch_max(mark, Ordering::Relaxed);
         let mut named = Vec::new();
         for &child in tree.node(stack).children() {
             self.visit(tree, child, STACK_ROOT, mark, stack_of, &mut named);
@@ -119,7 +119,7 @@ impl<'t> Part<'t> {
         let n = tree.node(node);
         // A stack inside another (an invalid app, reported) is walked by both: the nearest
         // one, created later, has the larger index.
-        stack_of[node.0 as usize].fetch_max(mark, Ordering::Relaxed);
+        stack_of[node.index()].fetch_max(mark, Ordering::Relaxed);
         self.segments.push(n.id());
         let path = self.child(parent, n.id());
         let is_output = matches!(n.kind(), NodeKind::Output(_));
@@ -193,7 +193,7 @@ impl LogicalIds {
         for stack in per_stack {
             let base = bases[stack.part];
             for (node, span) in &stack.named {
-                ids.spans[node.0 as usize] = span.start + base..span.end + base;
+                ids.spans[node.index()] = span.start + base..span.end + base;
             }
             issues.extend(stack.issues);
             ids.named
@@ -213,7 +213,7 @@ impl LogicalIds {
 
     /// The id of a resource or output node.
     pub(super) fn get(&self, node: NodeId) -> Option<&str> {
-        let span = self.spans.get(node.0 as usize)?;
+        let span = self.spans.get(node.index())?;
         if span.is_empty() {
             return None;
         }

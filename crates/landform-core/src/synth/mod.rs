@@ -150,7 +150,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// The index of the stack `node` belongs to.
     fn stack_index(&self, node: NodeId) -> Option<usize> {
-        match self.stack_of.get(node.0 as usize) {
+        match self.stack_of.get(node.index()) {
             Some(&NO_STACK) | None => None,
             Some(&i) => Some(i as usize),
         }

@@ -351,17 +351,29 @@ impl<'a> Render<'_, 'a> {
     ) -> Option<Shared<'a>> {
         let target = reference.target;
         let tree = self.ctx.tree;
-        let target_ok = (target.0 as usize) < tree.len() && tree.node(target).resource().is_some();
+        if tree.is_foreign(target) {
+            self.report(
+                from,
+                Issue::new(
+                    "Reference.ForeignApp",
+                    "reference",
+                    target,
+                    "a token is used only in the App that made it: this one comes from another App (build the referenced resource in this app, or pass its literal value)",
+                ),
+            );
+            return None;
+        }
+        let target_ok = tree.get(target).is_some_and(|n| n.resource().is_some());
         let producer = if target_ok {
             self.ctx.stack_index(target)
         } else {
             None
         };
         let Some(producer) = producer else {
-            let shown = if (target.0 as usize) < tree.len() {
+            let shown = if tree.contains(target) {
                 tree.path(target).to_string()
             } else {
-                format!("node #{}", target.0)
+                target.to_string()
             };
             self.report(
                 from,

@@ -237,16 +237,22 @@ impl<'a> Render<'_, 'a> {
         let mut explicit: Vec<&'a str> = Vec::new();
         for on in self.dependencies_of(node, resource) {
             if tree.get(on).is_none() {
-                let shown = format!("node #{}", on.0);
-                self.report(
-                    node,
+                let issue = if tree.is_foreign(on) {
+                    Issue::new(
+                        "Reference.ForeignApp",
+                        "depends_on",
+                        on,
+                        "a dependency names a node of another App: depend on a resource of this app",
+                    )
+                } else {
                     Issue::new(
                         "Reference.NotAResource",
                         "depends_on",
-                        shown,
+                        on,
                         "a dependency points at a resource of this app",
-                    ),
-                );
+                    )
+                };
+                self.report(node, issue);
                 continue;
             }
             if tree.node(on).resource().is_none() {
