@@ -242,6 +242,41 @@ fn state(prefix: &str, key_prefixes: &[&str]) -> App {
     app
 }
 
+/// A central backend whose workloads have these deploy roles (one per workload, in order).
+fn state_roles(roles: &[&str]) -> App {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+    let stack = app.add_stack(stage, "State");
+    let workloads = roles
+        .iter()
+        .enumerate()
+        .map(|(n, r)| StateWorkload {
+            key_prefix: format!("workload{n}"),
+            deploy_role_arn: Token::literal(r.to_string()),
+        })
+        .collect();
+    StateBackend::new(
+        &mut app.scope(stack),
+        "State",
+        StateBackendProps {
+            prefix: "acme".into(),
+            mode: StateMode::Central { workloads },
+            ..Default::default()
+        },
+    );
+    app
+}
+
+fn custom_issuer(url: &str) -> App {
+    oidc(OidcDeployRoleProps {
+        issuer: OidcIssuer::Custom {
+            url: url.into(),
+            audience: "aws".into(),
+        },
+        ..oidc_props()
+    })
+}
+
 fn oidc(props: OidcDeployRoleProps) -> App {
     let mut app = App::new();
     let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
@@ -754,6 +789,17 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             "App/Mgmt/State/State".into(),
             Box::new(|| state("acme", &["prod", "prod/eu"])),
         ),
+        (
+            "StateBackend.SharedDeployRole",
+            "App/Mgmt/State/State".into(),
+            Box::new(|| {
+                state_roles(&[
+                    "arn:aws:iam::333333333333:role/deploy",
+                    "arn:aws:iam::444444444444:role/deploy",
+                    "arn:aws:iam::333333333333:role/deploy",
+                ])
+            }),
+        ),
         // OidcDeployRole
         (
             "OidcDeployRole.MissingSubject",
@@ -853,6 +899,31 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
                     ..oidc_props()
                 })
             }),
+        ),
+        (
+            "OidcDeployRole.IssuerUrl",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| custom_issuer("https://gitlab.internal:8443")),
+        ),
+        (
+            "OidcDeployRole.IssuerUrl",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| custom_issuer("https://gitlab.internal/?tenant=a")),
+        ),
+        (
+            "OidcDeployRole.IssuerUrl",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| custom_issuer("https://gitlab.internal#x")),
+        ),
+        (
+            "OidcDeployRole.IssuerUrl",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| custom_issuer("https://ci:secret@gitlab.internal")),
+        ),
+        (
+            "OidcDeployRole.IssuerUrl",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| custom_issuer(&format!("https://gitlab.internal/{}", "a".repeat(240)))),
         ),
         (
             "OidcDeployRole.TrustPolicyTooLarge",
@@ -1135,6 +1206,19 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
                     },
                     ..oidc_props()
                 })
+            }),
+        ),
+        (
+            "a custom issuer on a path of its host, at 255 characters",
+            Box::new(|| custom_issuer(&format!("https://gitlab.internal/{}", "a".repeat(231)))),
+        ),
+        (
+            "every workload with its own deploy role",
+            Box::new(|| {
+                state_roles(&[
+                    "arn:aws:iam::333333333333:role/deploy",
+                    "arn:aws:iam::444444444444:role/deploy",
+                ])
             }),
         ),
     ]

@@ -249,6 +249,40 @@ fn check_reason(scope: &mut Scope<'_>, field: &str, reason: Option<Reason>) -> b
     }
 }
 
+/// The rule an issuer URL breaks, if any: what OpenID Connect Discovery requires of an
+/// issuer identifier (an `https` URL with no query or fragment) and what IAM's
+/// CreateOpenIDConnectProvider accepts (at most 255 characters, no port, no credentials); no
+/// trailing slash, since the token's `iss` must match the URL exactly.
+pub(crate) fn issuer_url_rule(url: &str) -> Option<&'static str> {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Some("an OIDC issuer URL starts with https:// (OpenID Connect Discovery and IAM refuse any other scheme)");
+    };
+    if url.len() > 255 {
+        return Some("IAM accepts an OIDC provider URL of at most 255 characters");
+    }
+    if url.contains('?') || url.contains('#') {
+        return Some("an OIDC issuer identifier has no query or fragment (OpenID Connect Discovery 1.0, section 3)");
+    }
+    if url.ends_with('/') {
+        return Some(
+            "an OIDC issuer URL has no trailing slash: the token's iss claim must match it exactly",
+        );
+    }
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(char::is_whitespace) {
+        return Some("an OIDC issuer URL names a host after https://, with no spaces");
+    }
+    if host.contains('@') {
+        return Some("an OIDC issuer URL carries no user name or password");
+    }
+    if host.contains(':') {
+        return Some(
+            "IAM refuses an OIDC provider URL with a port number: serve the issuer on 443",
+        );
+    }
+    None
+}
+
 impl OidcDeployRole {
     /// Create the provider and role under `scope` (a stack of the account deployed to).
     pub fn new(scope: &mut Scope<'_>, id: &str, props: OidcDeployRoleProps) -> Self {
@@ -274,13 +308,12 @@ impl OidcDeployRole {
             props.allow_for_all_values_subject,
         );
         if let OidcIssuer::Custom { url, audience } = &props.issuer {
-            let host = url.strip_prefix("https://").unwrap_or("");
-            if host.is_empty() || url.ends_with('/') || host.contains(char::is_whitespace) {
+            if let Some(rule) = issuer_url_rule(url) {
                 inner.report(Issue::new(
                     "OidcDeployRole.IssuerUrl",
                     "issuer.url",
-                    url,
-                    "an OIDC issuer URL starts with https:// and has no trailing slash",
+                    crate::error::shorten(url),
+                    rule,
                 ));
             }
             if audience.is_empty() {

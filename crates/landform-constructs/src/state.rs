@@ -403,6 +403,12 @@ impl StateBackend {
     }
 }
 
+fn role_label(role: &Token<kinds::Arn>) -> String {
+    role.as_literal()
+        .map(str::to_owned)
+        .unwrap_or_else(|| "the same role reference".to_owned())
+}
+
 fn check_prefixes(scope: &mut Scope<'_>, workloads: &[StateWorkload]) {
     for (n, w) in workloads.iter().enumerate() {
         let p = &w.key_prefix;
@@ -423,6 +429,14 @@ fn check_prefixes(scope: &mut Scope<'_>, workloads: &[StateWorkload]) {
             continue;
         }
         for other in &workloads[..n] {
+            if other.deploy_role_arn == w.deploy_role_arn {
+                scope.report(Issue::new(
+                    "StateBackend.SharedDeployRole",
+                    "mode.workloads.deploy_role_arn",
+                    format!("{} ({} and {})", role_label(&w.deploy_role_arn), other.key_prefix, p),
+                    "each workload of a central backend has its own deploy role: a role given to two workloads reads and writes both prefixes, so one pipeline can change the other's state",
+                ));
+            }
             let q = &other.key_prefix;
             if q == p {
                 scope.report(Issue::new(
