@@ -451,7 +451,11 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             Box::new(|| {
                 scp(ServiceControlPolicyProps {
                     name: "p".into(),
-                    statements: vec![scp_library::deny_actions("Snow", ["s3:\u{2603}"])],
+                    // The character sits where a policy may hold any text (a resource name).
+                    statements: vec![landform::core::iam::Statement::deny()
+                        .sid("Snow")
+                        .actions(["s3:*"])
+                        .resources(["arn:aws:s3:::snow/\u{2603}"])],
                     ..Default::default()
                 })
             }),
@@ -1001,7 +1005,10 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
             Box::new(|| {
                 scp(ServiceControlPolicyProps {
                     name: "p\u{e9}".into(),
-                    statements: vec![scp_library::deny_actions("Latin", ["s3:\u{e9}"])],
+                    statements: vec![landform::core::iam::Statement::deny()
+                        .sid("Latin")
+                        .actions(["s3:*"])
+                        .resources(["arn:aws:s3:::caf\u{e9}/*"])],
                     ..Default::default()
                 })
             }),

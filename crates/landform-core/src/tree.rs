@@ -488,7 +488,12 @@ impl fmt::Debug for App {
 impl App {
     /// An empty app.
     pub fn new() -> Self {
-        App { tree: Tree::new() }
+        let mut app = App { tree: Tree::new() };
+        // Rules over every resource of the app, typed or raw, run once per validation.
+        let mut root = app.root();
+        root.add_app_validation("Core.DuplicateNames", crate::naming::duplicate_names);
+        root.add_app_validation("Core.PolicyGrammar", crate::policy::policy_grammar);
+        app
     }
 
     /// Add a stage (an account + region) under the app.

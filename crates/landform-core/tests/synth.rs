@@ -675,3 +675,81 @@ fn a_token_from_another_app_is_refused_not_resolved_to_a_neighbour() {
         .add_resource("Reader", bucket().property("Target", b.get_att("Arn")));
     assert!(own.synth().is_ok());
 }
+
+/// Names AWS keeps unique in a scope (issue 12): the second of two resources with one name in
+/// the same scope is refused with `<Type>.DuplicateName`; the same name in another scope
+/// passes.
+#[test]
+fn names_unique_in_their_aws_scope_are_checked_across_the_app() {
+    let mut app = App::new();
+    let mgmt = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let other = app.add_stage("Other", Environment::new(OTHER, "us-east-1"));
+    let org = app.add_stack(mgmt, "Org");
+    let ou = |name: &str, parent: &str| {
+        Resource::new("AWS::Organizations::OrganizationalUnit")
+            .property("Name", name)
+            .property("ParentId", parent)
+    };
+    app.scope(org)
+        .add_resource("Ou1", ou("Workloads", "r-abcd"));
+    app.scope(org)
+        .add_resource("Ou2", ou("Workloads", "r-abcd"));
+    app.scope(org)
+        .add_resource("Ou3", ou("Workloads", "ou-abcd-11111111"));
+    let role = |name: &str| Resource::new("AWS::IAM::Role").property("RoleName", name);
+    let a = app.add_stack(mgmt, "A");
+    let b = app.add_stack(other, "B");
+    app.scope(a).add_resource("Deploy", role("deploy"));
+    app.scope(a).add_resource("DeployAgain", role("deploy"));
+    app.scope(b).add_resource("Deploy", role("deploy"));
+    app.scope(a)
+        .add_resource("Logs", bucket().property("BucketName", "acme-logs"));
+    app.scope(b)
+        .add_resource("Logs", bucket().property("BucketName", "acme-logs"));
+    let found: Vec<(String, String)> = issues(&app)
+        .into_iter()
+        .map(|i| (i.code, i.path.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "OrganizationalUnit.DuplicateName".to_owned(),
+                "App/Mgmt/Org/Ou2".to_owned()
+            ),
+            (
+                "Role.DuplicateName".to_owned(),
+                "App/Mgmt/A/DeployAgain".to_owned()
+            ),
+            (
+                "Bucket.DuplicateName".to_owned(),
+                "App/Other/B/Logs".to_owned()
+            ),
+        ]
+    );
+}
+
+/// A raw resource's policy is checked for IAM's grammar like a typed one's (issue 12).
+#[test]
+fn policy_statements_of_the_wrong_shape_are_refused_with_their_place() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let stack = app.add_stack(stage, "Roles");
+    let trust = Value::from(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                       "Action": "sts:AssumeRole", "Resource": "*"}]
+    }));
+    app.scope(stack).add_resource(
+        "Fn",
+        Resource::new("AWS::IAM::Role").property("AssumeRolePolicyDocument", trust),
+    );
+    let found = issues(&app);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].code, "Policy.ResourceInTrustPolicy");
+    assert_eq!(found[0].path.to_string(), "App/Mgmt/Roles/Fn");
+    assert_eq!(
+        found[0].field,
+        "AssumeRolePolicyDocument.Statement[0].Resource"
+    );
+}

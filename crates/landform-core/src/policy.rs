@@ -1,0 +1,476 @@
+//! The grammar of the IAM policy documents resources carry, as IAM and the services check
+//! it before they store a policy: which elements a statement has (`Effect`; `Action` or
+//! `NotAction`, not both; `Resource` or `NotResource`; a `Principal` in trust and resource
+//! policies and never in identity policies or SCPs), the shape of action names, and `Sid`s.
+//! Checked at synth over every policy of the types below, typed or raw, where the document
+//! is written out (a document built at deploy time is left to the service).
+
+use std::collections::HashSet;
+
+use crate::issue::Issue;
+use crate::tree::Tree;
+use crate::value::Value;
+
+/// What kind of policy a document is: which elements its statements take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Attached to a user, group or role: no principal, a resource.
+    Identity,
+    /// A role's trust policy: a principal, no resource.
+    Trust,
+    /// On a resource (bucket, key, bus, topic): a principal and a resource.
+    Resource,
+    /// A service control policy: no principal.
+    ServiceControl,
+}
+
+/// `(type, property, kind)` of the policies checked; `Policies` of a role or user holds a
+/// list of `{PolicyName, PolicyDocument}`.
+const POLICIES: &[(&str, &str, PolicyKind)] = &[
+    (
+        "AWS::IAM::Role",
+        "AssumeRolePolicyDocument",
+        PolicyKind::Trust,
+    ),
+    ("AWS::IAM::Role", "Policies", PolicyKind::Identity),
+    ("AWS::IAM::User", "Policies", PolicyKind::Identity),
+    ("AWS::IAM::Group", "Policies", PolicyKind::Identity),
+    (
+        "AWS::IAM::ManagedPolicy",
+        "PolicyDocument",
+        PolicyKind::Identity,
+    ),
+    ("AWS::IAM::Policy", "PolicyDocument", PolicyKind::Identity),
+    (
+        "AWS::S3::BucketPolicy",
+        "PolicyDocument",
+        PolicyKind::Resource,
+    ),
+    ("AWS::KMS::Key", "KeyPolicy", PolicyKind::Resource),
+    (
+        "AWS::SNS::TopicPolicy",
+        "PolicyDocument",
+        PolicyKind::Resource,
+    ),
+    (
+        "AWS::SQS::QueuePolicy",
+        "PolicyDocument",
+        PolicyKind::Resource,
+    ),
+    (
+        "AWS::Organizations::Policy",
+        "Content",
+        PolicyKind::ServiceControl,
+    ),
+];
+
+const ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// Whether `action` is `*` or `service:Action` (letters, digits and wildcards).
+fn action_shape_ok(action: &str) -> bool {
+    if action == "*" {
+        return true;
+    }
+    let Some((service, name)) = action.split_once(':') else {
+        return false;
+    };
+    !service.is_empty()
+        && service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+}
+
+struct Finding {
+    code: &'static str,
+    field: String,
+    value: String,
+    rule: String,
+}
+
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        other => other
+            .to_plain_json()
+            .map(|j| j.to_string())
+            .unwrap_or_else(|| "(a value known at deploy time)".to_owned()),
+    }
+}
+
+/// The grammar errors of one policy document of `kind`; `field` names where it sits.
+pub fn check_document(
+    document: &Value,
+    kind: PolicyKind,
+    field: &str,
+) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    check_into(document, kind, field, &mut out);
+    out.into_iter()
+        .map(|f| (f.code.to_owned(), f.field, f.value, f.rule))
+        .collect()
+}
+
+fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Finding>) {
+    let Value::Object(doc) = document else {
+        // An SCP's content may be its JSON text.
+        if let (Value::String(text), PolicyKind::ServiceControl) = (document, kind) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
+                check_into(&Value::from(json), kind, field, out);
+            }
+        }
+        return;
+    };
+    let mut finding = |code: &'static str, at: String, value: String, rule: &str| {
+        out.push(Finding {
+            code,
+            field: at,
+            value,
+            rule: rule.to_owned(),
+        })
+    };
+    if let Some(version) = doc.get("Version") {
+        if !matches!(version, Value::String(v) if &**v == "2012-10-17" || &**v == "2008-10-17") {
+            finding(
+                "Policy.Version",
+                format!("{field}.Version"),
+                shown(version),
+                "a policy's Version is 2012-10-17 (or the older 2008-10-17, without policy variables)",
+            );
+        }
+    }
+    let statements: Vec<&Value> = match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        Some(other) => {
+            finding(
+                "Policy.StatementShape",
+                format!("{field}.Statement"),
+                shown(other),
+                "Statement is an object or a list of objects",
+            );
+            return;
+        }
+        None => {
+            finding(
+                "Policy.NoStatement",
+                field.to_owned(),
+                String::new(),
+                "a policy document has a Statement",
+            );
+            return;
+        }
+    };
+    let mut sids = HashSet::new();
+    for (n, statement) in statements.into_iter().enumerate() {
+        let at = format!("{field}.Statement[{n}]");
+        let Value::Object(st) = statement else {
+            finding(
+                "Policy.StatementShape",
+                at,
+                shown(statement),
+                "each statement is an object of Sid, Effect, Principal, Action, Resource and Condition",
+            );
+            continue;
+        };
+        for (key, _) in st.iter() {
+            if !ELEMENTS.contains(&key) {
+                finding(
+                    "Policy.UnknownElement",
+                    format!("{at}.{key}"),
+                    key.to_owned(),
+                    "a statement's elements are Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition (IAM refuses others as MalformedPolicyDocument)",
+                );
+            }
+        }
+        match st.get("Effect") {
+            Some(Value::String(e)) if &**e == "Allow" || &**e == "Deny" => {}
+            Some(other) => finding(
+                "Policy.Effect",
+                format!("{at}.Effect"),
+                shown(other),
+                "Effect is Allow or Deny (case-sensitive)",
+            ),
+            None => finding(
+                "Policy.Effect",
+                format!("{at}.Effect"),
+                String::new(),
+                "every statement has an Effect",
+            ),
+        }
+        let has = |k: &str| st.get(k).is_some();
+        match (has("Action"), has("NotAction")) {
+            (false, false) => finding(
+                "Policy.MissingAction",
+                format!("{at}.Action"),
+                String::new(),
+                "a statement has Action or NotAction",
+            ),
+            (true, true) => finding(
+                "Policy.ActionAndNotAction",
+                at.clone(),
+                "Action and NotAction".into(),
+                "a statement has Action or NotAction, not both",
+            ),
+            _ => {}
+        }
+        for key in ["Action", "NotAction"] {
+            let actions: Vec<&Value> = match st.get(key) {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(one) => vec![one],
+                None => Vec::new(),
+            };
+            for action in actions {
+                if let Value::String(a) = action {
+                    if !action_shape_ok(a) {
+                        finding(
+                            "Policy.ActionFormat",
+                            format!("{at}.{key}"),
+                            a.to_string(),
+                            "an action is * or service:Action (a lowercase service prefix, a colon, then letters, digits or wildcards), such as s3:GetObject",
+                        );
+                    }
+                }
+            }
+        }
+        match (has("Resource"), has("NotResource")) {
+            (true, true) => finding(
+                "Policy.ResourceAndNotResource",
+                at.clone(),
+                "Resource and NotResource".into(),
+                "a statement has Resource or NotResource, not both",
+            ),
+            (true, _) | (_, true) if kind == PolicyKind::Trust => finding(
+                "Policy.ResourceInTrustPolicy",
+                format!("{at}.Resource"),
+                String::new(),
+                "a role's trust policy names no resource: the role itself is the resource",
+            ),
+            (false, false) if matches!(kind, PolicyKind::Identity | PolicyKind::Resource) => {
+                finding(
+                    "Policy.MissingResource",
+                    format!("{at}.Resource"),
+                    String::new(),
+                    "a statement of an identity or resource policy has Resource or NotResource",
+                )
+            }
+            _ => {}
+        }
+        let principal = has("Principal") || has("NotPrincipal");
+        match kind {
+            PolicyKind::Identity | PolicyKind::ServiceControl if principal => finding(
+                "Policy.PrincipalNotAllowed",
+                format!("{at}.Principal"),
+                String::new(),
+                "an identity policy or SCP applies to who holds it: it names no Principal",
+            ),
+            PolicyKind::Trust | PolicyKind::Resource if !principal => finding(
+                "Policy.MissingPrincipal",
+                format!("{at}.Principal"),
+                String::new(),
+                "a trust or resource policy says whom it lets in: each statement has a Principal",
+            ),
+            _ => {}
+        }
+        if let Some(sid) = st.get("Sid") {
+            if let Value::String(sid) = sid {
+                let strict = matches!(
+                    kind,
+                    PolicyKind::Identity | PolicyKind::Trust | PolicyKind::ServiceControl
+                );
+                if strict && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    finding(
+                        "Policy.SidFormat",
+                        format!("{at}.Sid"),
+                        sid.to_string(),
+                        "IAM and Organizations take a Sid of letters and digits only",
+                    );
+                }
+                if !sids.insert(sid.to_string()) {
+                    finding(
+                        "Policy.DuplicateSid",
+                        format!("{at}.Sid"),
+                        sid.to_string(),
+                        "each statement of a policy has its own Sid",
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every grammar error of every checked policy of the app, at its resource's path.
+pub(crate) fn policy_grammar(tree: &Tree) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for id in tree.ids() {
+        let Some(resource) = tree.node(id).resource() else {
+            continue;
+        };
+        let type_name = resource.type_name();
+        for &(t, property, kind) in POLICIES {
+            if t != type_name {
+                continue;
+            }
+            if type_name == "AWS::Organizations::Policy"
+                && !matches!(resource.properties().get("Type"), Some(Value::String(t)) if &**t == "SERVICE_CONTROL_POLICY")
+            {
+                continue;
+            }
+            let Some(value) = resource.properties().get(property) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            if property == "Policies" {
+                if let Value::Array(items) = value {
+                    for (n, item) in items.iter().enumerate() {
+                        if let Value::Object(entry) = item {
+                            if let Some(doc) = entry.get("PolicyDocument") {
+                                check_into(
+                                    doc,
+                                    kind,
+                                    &format!("Policies[{n}].PolicyDocument"),
+                                    &mut found,
+                                );
+                            }
+                        }
+                    }
+                }
+            } else {
+                check_into(value, kind, property, &mut found);
+            }
+            let path = tree.path(id);
+            issues.extend(
+                found
+                    .into_iter()
+                    .map(|f| Issue::new(f.code, f.field, f.value, f.rule).at(path.clone())),
+            );
+        }
+    }
+    issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(doc: serde_json::Value, kind: PolicyKind) -> Vec<String> {
+        check_document(&Value::from(doc), kind, "P")
+            .into_iter()
+            .map(|f| f.0)
+            .collect()
+    }
+
+    #[test]
+    fn each_rule_has_a_failing_and_a_passing_document() {
+        use serde_json::json;
+        let ok_identity = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]});
+        assert!(codes(ok_identity, PolicyKind::Identity).is_empty());
+        let ok_trust = json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}});
+        assert!(codes(ok_trust, PolicyKind::Trust).is_empty());
+        let cases = [
+            (
+                json!({"Version": "2012-10-18", "Statement": []}),
+                PolicyKind::Identity,
+                "Policy.Version",
+            ),
+            (
+                json!({"Version": "2012-10-17"}),
+                PolicyKind::Identity,
+                "Policy.NoStatement",
+            ),
+            (
+                json!({"Statement": "Allow"}),
+                PolicyKind::Identity,
+                "Policy.StatementShape",
+            ),
+            (
+                json!({"Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.Effect",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.MissingAction",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.ActionAndNotAction",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3 GetObject", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.ActionFormat",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "NotResource": "x"}]}),
+                PolicyKind::Identity,
+                "Policy.ResourceAndNotResource",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*"}]}),
+                PolicyKind::Identity,
+                "Policy.MissingResource",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"}]}),
+                PolicyKind::Trust,
+                "Policy.ResourceInTrustPolicy",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::ServiceControl,
+                "Policy.PrincipalNotAllowed",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::Resource,
+                "Policy.MissingPrincipal",
+            ),
+            (
+                json!({"Statement": [{"Sid": "read only", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.SidFormat",
+            ),
+            (
+                json!({"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}, {"Sid": "A", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.DuplicateSid",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Actions": "s3:*", "Action": "s3:*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.UnknownElement",
+            ),
+        ];
+        for (doc, kind, code) in cases {
+            let found = codes(doc.clone(), kind);
+            assert_eq!(found, vec![code.to_owned()], "{doc}");
+        }
+        // An SCP given as its JSON text is read; a Sid with spaces is fine in a bucket policy.
+        assert_eq!(
+            codes(
+                json!(
+                    r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#
+                ),
+                PolicyKind::ServiceControl
+            ),
+            vec!["Policy.PrincipalNotAllowed".to_owned()]
+        );
+        assert!(codes(json!({"Statement": [{"Sid": "Deny insecure transport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}), PolicyKind::Resource).is_empty());
+    }
+}
