@@ -285,8 +285,8 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
             ),
             _ => {}
         }
-        if let Some(sid) = st.get("Sid") {
-            if let Value::String(sid) = sid {
+        if let Some(Value::String(sid)) = st.get("Sid") {
+            {
                 let strict = matches!(
                     kind,
                     PolicyKind::Identity | PolicyKind::Trust | PolicyKind::ServiceControl
