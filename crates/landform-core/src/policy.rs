@@ -286,27 +286,25 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
             _ => {}
         }
         if let Some(Value::String(sid)) = st.get("Sid") {
-            {
-                let strict = matches!(
-                    kind,
-                    PolicyKind::Identity | PolicyKind::Trust | PolicyKind::ServiceControl
+            let strict = matches!(
+                kind,
+                PolicyKind::Identity | PolicyKind::Trust | PolicyKind::ServiceControl
+            );
+            if strict && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+                finding(
+                    "Policy.SidFormat",
+                    format!("{at}.Sid"),
+                    sid.to_string(),
+                    "IAM and Organizations take a Sid of letters and digits only",
                 );
-                if strict && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    finding(
-                        "Policy.SidFormat",
-                        format!("{at}.Sid"),
-                        sid.to_string(),
-                        "IAM and Organizations take a Sid of letters and digits only",
-                    );
-                }
-                if !sids.insert(sid.to_string()) {
-                    finding(
-                        "Policy.DuplicateSid",
-                        format!("{at}.Sid"),
-                        sid.to_string(),
-                        "each statement of a policy has its own Sid",
-                    );
-                }
+            }
+            if !sids.insert(sid.to_string()) {
+                finding(
+                    "Policy.DuplicateSid",
+                    format!("{at}.Sid"),
+                    sid.to_string(),
+                    "each statement of a policy has its own Sid",
+                );
             }
         }
     }
