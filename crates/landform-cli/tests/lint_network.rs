@@ -350,3 +350,41 @@ fn every_rule_has_a_fixture_here() {
         assert!(source.matches(&name).count() >= 2, "{name} has no fixture");
     }
 }
+
+/// Transit gateway quotas (adjustable): 21 route tables on one gateway is one past the
+/// default of 20, a warning at the gateway; 20 is quiet.
+#[test]
+fn transit_gateway_route_tables_past_the_default_quota() {
+    let hub = |tables: usize| {
+        single(|s| {
+            let tgw = s.add_resource(
+                "Gateway",
+                res(
+                    "AWS::EC2::TransitGateway",
+                    json!({"DefaultRouteTableAssociation": "disable", "DefaultRouteTablePropagation": "disable"}),
+                ),
+            );
+            for n in 0..tables {
+                s.add_resource(
+                    &format!("Table{n}"),
+                    Resource::new("AWS::EC2::TransitGatewayRouteTable")
+                        .property("TransitGatewayId", tgw.ref_value()),
+                );
+            }
+        })
+    };
+    let report = lint(&hub(21));
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::TransitGatewayQuota)
+        .expect("fires");
+    assert_eq!(finding.path.to_string(), "App/Mgmt/Main/Gateway");
+    assert_eq!(finding.severity, Severity::Warning);
+    assert!(
+        finding.detail.contains("21 route tables"),
+        "{}",
+        finding.detail
+    );
+    assert_quiet(&hub(20), Rule::TransitGatewayQuota);
+}

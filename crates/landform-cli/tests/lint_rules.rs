@@ -175,6 +175,72 @@ fn statements_for(chars: usize) -> usize {
         .expect("200 statements is enough")
 }
 
+fn region_deny(statement: Json) -> App {
+    single(|s| {
+        s.add_resource(
+            "Scp",
+            res(
+                "AWS::Organizations::Policy",
+                json!({"Name": "regions", "Type": "SERVICE_CONTROL_POLICY", "TargetIds": ["r-root"],
+                       "Content": {"Version": "2012-10-17", "Statement": [statement]}}),
+            ),
+        );
+    })
+}
+
+#[test]
+fn region_deny_without_the_global_service_exemptions() {
+    let only = json!({"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}});
+    // Everything denied outside us-east-1, IAM and Organizations included.
+    let everything = json!({"Sid": "Regions", "Effect": "Deny", "Action": "*", "Resource": "*", "Condition": only});
+    assert_fires(
+        &region_deny(everything),
+        Rule::RegionDenyWithoutGlobalExemptions,
+        "App/Mgmt/Main/Scp",
+    );
+    // Written by hand, forgetting STS among the exemptions.
+    let mut exempt: Vec<&str> = landform_core::iam::GLOBAL_SERVICE_ACTIONS.to_vec();
+    exempt.retain(|a| *a != "sts:*");
+    let forgot = json!({"Effect": "Deny", "NotAction": exempt, "Resource": "*", "Condition": only});
+    let findings = common::lint(&region_deny(forgot));
+    let finding = findings
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::RegionDenyWithoutGlobalExemptions)
+        .expect("fires");
+    assert!(finding.detail.contains("sts:*"), "{}", finding.detail);
+    // Through the library: quiet. Denying only EC2 outside the region: quiet too.
+    let library = landform_constructs::scp_library::deny_regions_except(&["us-east-1"], &[]);
+    let library: Json = library.to_value().to_plain_json().expect("plain JSON");
+    assert_quiet(
+        &region_deny(library),
+        Rule::RegionDenyWithoutGlobalExemptions,
+    );
+    assert_quiet(&scp_app(1), Rule::RegionDenyWithoutGlobalExemptions);
+}
+
+#[test]
+fn member_account_without_retain() {
+    let account = |retain: bool| {
+        single(|s| {
+            let mut r = res(
+                "AWS::Organizations::Account",
+                json!({"AccountName": "prod", "Email": "aws+prod@example.com"}),
+            );
+            if retain {
+                r = r.removal_policy(landform_core::RemovalPolicy::Retain);
+            }
+            s.add_resource("Prod", r);
+        })
+    };
+    assert_fires(
+        &account(false),
+        Rule::AccountWithoutRetain,
+        "App/Mgmt/Main/Prod",
+    );
+    assert_quiet(&account(true), Rule::AccountWithoutRetain);
+}
+
 #[test]
 fn scp_over_size() {
     let over = statements_for(lint::SCP_MAX_CHARS + 1);

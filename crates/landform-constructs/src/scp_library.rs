@@ -13,30 +13,7 @@ use landform_core::iam::Statement;
 
 use crate::settings::ACCOUNT_SETTINGS_ROLE_NAME;
 
-/// Actions of global services (or services homed in us-east-1) that a region deny must
-/// exempt, or sign-in, IAM, Organizations, billing and support break in other regions.
-pub const GLOBAL_SERVICE_ACTIONS: [&str; 20] = [
-    "account:*",
-    "aws-portal:*",
-    "budgets:*",
-    "ce:*",
-    "chatbot:*",
-    "cloudfront:*",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "organizations:*",
-    "pricing:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:GetAccountPublicAccessBlock",
-    "shield:*",
-    "sso:*",
-    "sts:*",
-    "support:*",
-    "trustedadvisor:*",
-    "waf:*",
-];
+pub use landform_core::iam::GLOBAL_SERVICE_ACTIONS;
 
 fn with_condition<V: Into<landform_core::Value>>(
     statement: Statement,

@@ -7,6 +7,31 @@ use crate::error::CoreError;
 use crate::object::Map;
 use crate::value::Value;
 
+/// Actions of global services (or services homed in us-east-1) that a region deny must
+/// exempt, or sign-in, IAM, Organizations, billing and support break in other regions.
+pub const GLOBAL_SERVICE_ACTIONS: [&str; 20] = [
+    "account:*",
+    "aws-portal:*",
+    "budgets:*",
+    "ce:*",
+    "chatbot:*",
+    "cloudfront:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "organizations:*",
+    "pricing:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:GetAccountPublicAccessBlock",
+    "shield:*",
+    "sso:*",
+    "sts:*",
+    "support:*",
+    "trustedadvisor:*",
+    "waf:*",
+];
+
 /// The policy language version every document uses.
 pub const POLICY_VERSION: &str = "2012-10-17";
 

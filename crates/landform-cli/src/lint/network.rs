@@ -93,6 +93,78 @@ pub(crate) fn check(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
     }
     check_cidr_overlap(index, findings);
     check_reachability(index, findings);
+    check_quotas(index, findings);
+}
+
+/// Transit Gateway's default quotas (adjustable; Amazon VPC Transit Gateway quotas page).
+pub const TGW_ROUTE_TABLES_PER_GATEWAY: usize = 20;
+/// Attachments per transit gateway.
+pub const TGW_ATTACHMENTS_PER_GATEWAY: usize = 5_000;
+/// Routes (static and propagated) per transit gateway route table.
+pub const TGW_ROUTES_PER_ROUTE_TABLE: usize = 10_000;
+
+/// Count, per resolved target of `property`, the resources of `type_name`.
+fn count_by<'a>(
+    index: &'a AssemblyIndex<'a>,
+    type_name: &str,
+    property: &str,
+) -> BTreeMap<String, (Resolved, usize)> {
+    let mut counts: BTreeMap<String, (Resolved, usize)> = BTreeMap::new();
+    for r in index.of_type(type_name) {
+        let Some(target) = r.property(property) else {
+            continue;
+        };
+        let resolved = index.resolve(r.stack, target);
+        counts
+            .entry(resolved.key())
+            .or_insert_with(|| (resolved, 0))
+            .1 += 1;
+    }
+    counts
+}
+
+fn check_quotas(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
+    let checks: [(&str, &str, usize, &str, &str); 3] = [
+        (
+            "AWS::EC2::TransitGatewayRouteTable",
+            "TransitGatewayId",
+            TGW_ROUTE_TABLES_PER_GATEWAY,
+            "route tables",
+            "Transit gateway route tables per transit gateway",
+        ),
+        (
+            "AWS::EC2::TransitGatewayAttachment",
+            "TransitGatewayId",
+            TGW_ATTACHMENTS_PER_GATEWAY,
+            "attachments",
+            "Attachments per transit gateway",
+        ),
+        (
+            "AWS::EC2::TransitGatewayRoute",
+            "TransitGatewayRouteTableId",
+            TGW_ROUTES_PER_ROUTE_TABLE,
+            "routes",
+            "Total combined routes per transit gateway route table",
+        ),
+    ];
+    for (type_name, property, quota, what, quota_name) in checks {
+        for (resolved, count) in count_by(index, type_name, property).into_values() {
+            if count <= quota {
+                continue;
+            }
+            let Resolved::Resource(key) = &resolved else {
+                continue;
+            };
+            let Some(at) = index.get(key) else {
+                continue;
+            };
+            findings.push(Finding::new(
+                Rule::TransitGatewayQuota,
+                at,
+                format!("{count} {what}, over the default quota of {quota} (\"{quota_name}\", adjustable)"),
+            ));
+        }
+    }
 }
 
 fn vpc_cidr(vpc: &ResourceView<'_>) -> Option<Cidr> {

@@ -158,6 +158,21 @@ rules! {
         "Two VPCs have overlapping CIDR blocks",
         "Overlapping VPCs cannot be routed to each other or to shared services through a hub, and peering them later is impossible.",
         "Allocate VPC CIDRs from one plan (an IPAM pool or a table in code) so they never overlap.";
+    /// A member account without `DeletionPolicy: Retain`.
+    AccountWithoutRetain = "LF-ORG-001", Error,
+        "Organizations account resource without DeletionPolicy Retain",
+        "Deleting an AWS::Organizations::Account resource (a destroy, a rename of its logical id, a replacement) closes or removes the account with everything in it; a landing zone keeps accounts when its code changes.",
+        "Create accounts with AccountFactory (which retains them), or set .removal_policy(RemovalPolicy::Retain) on the raw resource.";
+    /// A region deny SCP that does not exempt the global services.
+    RegionDenyWithoutGlobalExemptions = "LF-SCP-005", Error,
+        "Region deny SCP does not exempt the global services",
+        "IAM, Organizations, STS, billing, support, CloudFront and Route 53 are served from us-east-1 whatever region a caller uses; a deny on aws:RequestedRegion without exempting them locks every account it reaches out of sign-in, IAM and support.",
+        "Build the statement with scp_library::deny_regions_except, whose NotAction exempts the global services (GLOBAL_SERVICE_ACTIONS), adding your own exemptions as extra_exempt.";
+    /// A transit gateway past a default (adjustable) quota.
+    TransitGatewayQuota = "LF-TGW-004", Warning,
+        "Transit gateway past a default quota",
+        "Transit Gateway's default quotas (20 route tables and 5,000 attachments per gateway, 10,000 routes per route table) are adjustable, but a deploy past one fails until AWS raises it for the account.",
+        "Request the quota increase in Service Quotas (service Amazon VPC / Transit Gateway) before deploying, or share route tables between workloads with the same reach.";
     /// A malformed suppression.
     InvalidSuppression = "LF-LINT-001", Error,
         "Lint suppression is malformed or has no reason",
