@@ -738,6 +738,11 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             Box::new(|| network("10.0.0.0/8", 2)),
         ),
         (
+            "WorkloadNetwork.CidrFamily",
+            "App/Prod/Network/Vpc".into(),
+            Box::new(|| network("2600:1f18:abcd:1200::/56", 2)),
+        ),
+        (
             "WorkloadNetwork.AvailabilityZones",
             "App/Prod/Network/Vpc".into(),
             Box::new(|| network("10.0.0.0/16", 1)),

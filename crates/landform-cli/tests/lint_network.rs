@@ -246,6 +246,91 @@ fn blackhole_route_cuts_a_workload_off() {
     assert_quiet(&app, Rule::TransitGatewayWorkloadsConnected);
 }
 
+/// The node at `path`.
+fn node_at(app: &App, path: &str) -> landform_core::NodeId {
+    app.tree()
+        .ids()
+        .find(|&n| app.tree().path(n).to_string() == path)
+        .unwrap_or_else(|| panic!("no node {path}"))
+}
+
+fn reference(node: landform_core::NodeId) -> Value {
+    Value::Ref(landform_core::Reference {
+        target: node,
+        attribute: landform_core::Attribute::Ref,
+    })
+}
+
+/// A dual-stack workload whose IPv4 block is blackholed is still reached over IPv6: the cut
+/// needs every block of the VPC.
+#[test]
+fn a_blackhole_on_ipv4_alone_does_not_cut_off_a_dual_stack_workload() {
+    let mut app = hub(false, false);
+    let vpc = node_at(&app, "App/Staging/Network/Vpc");
+    let network = node_at(&app, "App/Staging/Network");
+    app.scope(network).add_resource(
+        "Ipv6",
+        Resource::new("AWS::EC2::VPCCidrBlock")
+            .property("VpcId", reference(vpc))
+            .property("Ipv6CidrBlock", "2600:1f18:abcd:1200::/56"),
+    );
+    let routing = node_at(&app, "App/Infra/Routing");
+    let flat = node_at(&app, "App/Infra/Routing/FlatTable");
+    app.scope(routing).add_resource(
+        "BlockStagingV4",
+        Resource::new("AWS::EC2::TransitGatewayRoute")
+            .property("TransitGatewayRouteTableId", reference(flat))
+            .property("DestinationCidrBlock", "10.2.0.0/16")
+            .property("Blackhole", true),
+    );
+    assert_fires(
+        &app,
+        Rule::TransitGatewayWorkloadsConnected,
+        "App/Prod/Network/Attachment",
+    );
+    app.scope(routing).add_resource(
+        "BlockStagingV6",
+        Resource::new("AWS::EC2::TransitGatewayRoute")
+            .property("TransitGatewayRouteTableId", reference(flat))
+            .property("DestinationCidrBlock", "2600:1f18:abcd::/48")
+            .property("Blackhole", true),
+    );
+    assert_quiet(&app, Rule::TransitGatewayWorkloadsConnected);
+}
+
+/// VPCs' IPv6 blocks (associated through AWS::EC2::VPCCidrBlock) are checked for overlap too.
+#[test]
+fn vpc_ipv6_blocks_overlap() {
+    let vpcs = |a: &str, b: &str| {
+        let mut app = App::new();
+        for (stage, account, v6, v4) in [
+            ("One", "222222222222", a, "10.0.0.0/16"),
+            ("Two", "333333333333", b, "10.1.0.0/16"),
+        ] {
+            let st = app.add_stage(stage, Environment::new(account, "us-east-1"));
+            let stack = app.add_stack(st, "Network");
+            let mut s = app.scope(stack);
+            let vpc = s.add_resource("Vpc", res("AWS::EC2::VPC", json!({"CidrBlock": v4})));
+            s.add_resource(
+                "Ipv6",
+                Resource::new("AWS::EC2::VPCCidrBlock")
+                    .property("VpcId", vpc.ref_value())
+                    .property("Ipv6CidrBlock", v6),
+            );
+        }
+        app
+    };
+    assert_fires(
+        &vpcs("2600:1f18:abcd::/48", "2600:1f18:abcd:1200::/56"),
+        Rule::VpcCidrOverlap,
+        "App/Two/Network/Vpc",
+    );
+    assert_quiet(
+        &vpcs("2600:1f18:abcd::/56", "2600:1f18:abcd:100::/56"),
+        Rule::VpcCidrOverlap,
+    );
+}
+
 // ---------- Suppressions ----------
 
 #[test]

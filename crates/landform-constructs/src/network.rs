@@ -75,10 +75,23 @@ impl WorkloadNetwork {
     /// Create the network under `scope` (a stack of the workload account).
     pub fn new(scope: &mut Scope<'_>, id: &str, props: WorkloadNetworkProps) -> Self {
         let mut inner = scope.child(id, "WorkloadNetwork");
-        let cidr = parse_or_report(&mut inner, "WorkloadNetwork", "cidr", &props.cidr, |v| {
-            Cidr::try_from(v)
-        });
+        let cidr = parse_or_report(
+            &mut inner,
+            "WorkloadNetwork",
+            "cidr",
+            &props.cidr,
+            crate::cidr::parse,
+        );
         let cidr = cidr.filter(|c| {
+            if c.is_ipv6() {
+                inner.report(Issue::new(
+                    "WorkloadNetwork.CidrFamily",
+                    "cidr",
+                    c,
+                    "a VPC's primary CIDR block is IPv4; AWS gives it an IPv6 block apart (AWS::EC2::VPCCidrBlock)",
+                ));
+                return false;
+            }
             let ok = (16..=28).contains(&c.prefix());
             if !ok {
                 inner.report(Issue::new(

@@ -139,6 +139,10 @@ pub struct TransitHub {
     summaries: Vec<Cidr>,
     routes_stacks: Vec<RoutesStack>,
     attached: Vec<Attached>,
+    /// The attached VPCs' blocks that overlap no other, by (family, first address): the last
+    /// address and the index in `attached`. An overlap check looks at the neighbours of a new
+    /// block here, so attaching N VPCs costs N log N, not N squared.
+    blocks: std::collections::BTreeMap<(bool, u128), (u128, usize)>,
 }
 
 fn valid_private_asn(asn: u32) -> bool {
@@ -220,9 +224,13 @@ impl TransitHub {
             .summary_routes
             .iter()
             .filter_map(|raw| {
-                parse_or_report(&mut inner, "TransitHub", "summary_routes", raw, |v| {
-                    Cidr::try_from(v)
-                })
+                parse_or_report(
+                    &mut inner,
+                    "TransitHub",
+                    "summary_routes",
+                    raw,
+                    crate::cidr::parse,
+                )
             })
             .collect();
         let node = inner.node();
@@ -252,6 +260,7 @@ impl TransitHub {
                 peers: BTreeMap::new(),
             }],
             attached: Vec::new(),
+            blocks: std::collections::BTreeMap::new(),
         }
     }
 
@@ -351,7 +360,23 @@ impl TransitHub {
         let cidr = network.cidr();
         let mut overlapping = false;
         if let Some(c) = cidr {
-            for peer in &self.attached {
+            let (start, end) = c.range();
+            let family = c.is_ipv6();
+            // The stored blocks are disjoint: the one starting at or before this block's start,
+            // then those starting inside it, are all that can overlap it.
+            let before = self
+                .blocks
+                .range(..=(family, start))
+                .next_back()
+                .filter(|((f, _), (last, _))| *f == family && *last >= start);
+            let inside = self.blocks.range((family, start)..=(family, end));
+            let peers: std::collections::BTreeSet<usize> = before
+                .into_iter()
+                .chain(inside)
+                .map(|(_, (_, i))| *i)
+                .collect();
+            for i in peers {
+                let peer = &self.attached[i];
                 if let Some(p) = peer.cidr.filter(|p| p.overlaps(&c)) {
                     overlapping = true;
                     attachment_scope.report(Issue::new(
@@ -361,6 +386,10 @@ impl TransitHub {
                         "VPC CIDR blocks attached to one transit gateway do not overlap, or routing is ambiguous: give this VPC another block",
                     ));
                 }
+            }
+            if !overlapping {
+                self.blocks
+                    .insert((family, start), (end, self.attached.len()));
             }
         }
         let mut new = Attached {

@@ -2,6 +2,7 @@
 //! CloudFormation synthesis. Knows nothing of deploying.
 #![warn(missing_docs)]
 
+pub mod cidr;
 pub mod error;
 mod fast_hash;
 pub mod graph;

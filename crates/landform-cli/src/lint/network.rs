@@ -6,7 +6,8 @@
 //! on). A table routes to every attachment propagated into it (all of the gateway's
 //! attachments for the default table when default propagation is on) and to the targets of its
 //! static routes; a blackhole route covering a VPC's CIDR removes that VPC (longest-prefix
-//! ordering is not modelled). Two workloads are connected when each routes to the other.
+//! ordering is not modelled; a dual-stack VPC is cut off only when blackholes cover all its
+//! blocks, IPv4 and IPv6). Two workloads are connected when each routes to the other.
 //! An attachment is a workload when its VPC (or, if the VPC is not in the app, the attachment)
 //! is in another account than the gateway; template metadata `landform:network-role` set to
 //! `shared` or `workload` on the attachment overrides that.
@@ -15,60 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
+use landform_core::cidr::Cidr;
+
 use super::{Finding, Rule};
 use crate::model::{is_true, AssemblyIndex, Resolved, ResourceKey, ResourceView};
 
 /// Template metadata key classifying a transit gateway attachment.
 pub const NETWORK_ROLE_METADATA_KEY: &str = "landform:network-role";
-
-/// An IPv4 CIDR block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Cidr {
-    base: u32,
-    prefix: u8,
-}
-
-impl Cidr {
-    /// Parse `10.0.0.0/16`; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Cidr> {
-        let (address, prefix) = text.split_once('/')?;
-        let prefix: u8 = prefix.parse().ok()?;
-        if prefix > 32 {
-            return None;
-        }
-        let octets: Vec<u8> = address
-            .split('.')
-            .map(|o| o.parse::<u8>().ok())
-            .collect::<Option<_>>()?;
-        let [a, b, c, d] = octets.as_slice() else {
-            return None;
-        };
-        let base = u32::from_be_bytes([*a, *b, *c, *d]);
-        Some(Cidr {
-            base: base & mask(prefix),
-            prefix,
-        })
-    }
-
-    /// True when the two blocks share an address.
-    pub fn overlaps(self, other: Cidr) -> bool {
-        let m = mask(self.prefix.min(other.prefix));
-        self.base & m == other.base & m
-    }
-
-    /// True when `other` lies inside this block.
-    pub fn contains(self, other: Cidr) -> bool {
-        self.prefix <= other.prefix && self.base == other.base & mask(self.prefix)
-    }
-}
-
-fn mask(prefix: u8) -> u32 {
-    if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - u32::from(prefix))
-    }
-}
 
 fn is_enabled(resource: &ResourceView<'_>, property: &str) -> bool {
     resource.property(property).and_then(Json::as_str) != Some("disable")
@@ -167,32 +121,73 @@ fn check_quotas(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-fn vpc_cidr(vpc: &ResourceView<'_>) -> Option<Cidr> {
-    vpc.property("CidrBlock")
-        .and_then(Json::as_str)
-        .and_then(Cidr::parse)
+/// Every CIDR block of each VPC of the app: its `CidrBlock`, and the IPv4 or IPv6 blocks of
+/// the `AWS::EC2::VPCCidrBlock` resources associated with it (dual stack), as written.
+fn vpc_blocks<'a>(index: &'a AssemblyIndex<'a>) -> BTreeMap<String, Vec<(Cidr, String)>> {
+    let mut blocks: BTreeMap<String, Vec<(Cidr, String)>> = BTreeMap::new();
+    let text = |v: Option<&Json>| v.and_then(Json::as_str).map(str::to_owned);
+    for vpc in index.of_type("AWS::EC2::VPC") {
+        if let Some(t) = text(vpc.property("CidrBlock")) {
+            if let Some(c) = Cidr::parse_lenient(&t) {
+                blocks
+                    .entry(Resolved::Resource(vpc.key()).key())
+                    .or_default()
+                    .push((c, t));
+            }
+        }
+    }
+    for extra in index.of_type("AWS::EC2::VPCCidrBlock") {
+        let Some(vpc) = extra.property("VpcId") else {
+            continue;
+        };
+        let key = index.resolve(extra.stack, vpc).key();
+        for property in ["CidrBlock", "Ipv6CidrBlock"] {
+            if let Some(t) = text(extra.property(property)) {
+                if let Some(c) = Cidr::parse_lenient(&t) {
+                    blocks.entry(key.clone()).or_default().push((c, t));
+                }
+            }
+        }
+    }
+    blocks
 }
 
+/// Overlapping VPC blocks, found by sorting the blocks by first address and sweeping (a
+/// thousand VPCs are not compared pair by pair): each block is reported against the block
+/// reaching furthest among those before it, when that one reaches into it.
 fn check_cidr_overlap(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
-    let vpcs: Vec<(&ResourceView<'_>, Cidr)> = index
+    let views: BTreeMap<String, &ResourceView<'_>> = index
         .of_type("AWS::EC2::VPC")
-        .filter_map(|v| Some((v, vpc_cidr(v)?)))
+        .map(|v| (Resolved::Resource(v.key()).key(), v))
         .collect();
-    for (i, (a, ca)) in vpcs.iter().enumerate() {
-        for (b, cb) in &vpcs[i + 1..] {
-            if ca.overlaps(*cb) {
-                let text = |v: &ResourceView<'_>| {
-                    v.property("CidrBlock")
-                        .and_then(Json::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                findings.push(Finding::new(
-                    Rule::VpcCidrOverlap,
-                    b,
-                    format!("{} overlaps {} ({})", text(b), a.path, text(a)),
-                ));
+    let mut all: Vec<((bool, u128, u128), &str, &str)> = Vec::new();
+    let blocks = vpc_blocks(index);
+    for (vpc, list) in &blocks {
+        for (cidr, text) in list {
+            let (start, end) = cidr.range();
+            all.push(((cidr.is_ipv6(), start, end), vpc.as_str(), text.as_str()));
+        }
+    }
+    all.sort();
+    let mut reach: Option<((bool, u128), &str, &str)> = None;
+    for ((family, start, end), vpc, text) in all {
+        if let Some(((f, last), other, other_text)) = reach {
+            if f == family && last >= start && other != vpc {
+                if let (Some(b), Some(a)) = (views.get(vpc), views.get(other)) {
+                    findings.push(Finding::new(
+                        Rule::VpcCidrOverlap,
+                        b,
+                        format!("{text} overlaps {} ({other_text})", a.path),
+                    ));
+                }
             }
+        }
+        let further = match reach {
+            Some(((f, last), ..)) => f != family || end > last,
+            None => true,
+        };
+        if further {
+            reach = Some(((family, end), vpc, text));
         }
     }
 }
@@ -200,7 +195,8 @@ fn check_cidr_overlap(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
 struct Attachment<'v, 'a> {
     view: &'v ResourceView<'a>,
     gateway: String,
-    cidr: Option<Cidr>,
+    /// The VPC's blocks (IPv4 and IPv6).
+    cidrs: Vec<Cidr>,
     workload: bool,
 }
 
@@ -219,6 +215,7 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
             .map(|v| index.resolve(r.stack, v).key())
             .unwrap_or_default()
     };
+    let blocks = vpc_blocks(index);
     let mut attachments: BTreeMap<String, Attachment<'_, '_>> = BTreeMap::new();
     for view in index
         .resources()
@@ -226,7 +223,13 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
         .filter(|r| ATTACHMENT_TYPES.contains(&r.type_name))
     {
         let gateway = resolve(view, "TransitGatewayId");
-        let vpc = match view.property("VpcId").map(|v| index.resolve(view.stack, v)) {
+        let vpc_key = view.property("VpcId").map(|v| index.resolve(view.stack, v));
+        let cidrs: Vec<Cidr> = vpc_key
+            .as_ref()
+            .and_then(|k| blocks.get(&k.key()))
+            .map(|l| l.iter().map(|(c, _)| *c).collect())
+            .unwrap_or_default();
+        let vpc = match vpc_key {
             Some(Resolved::Resource(key)) => index.get(&key),
             _ => None,
         };
@@ -248,7 +251,7 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
             Attachment {
                 view,
                 gateway,
-                cidr: vpc.and_then(vpc_cidr),
+                cidrs,
                 workload,
             },
         );
@@ -295,14 +298,16 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
         let destination = route
             .property("DestinationCidrBlock")
             .and_then(Json::as_str)
-            .and_then(Cidr::parse);
+            .and_then(Cidr::parse_lenient);
         if is_true(route.property("Blackhole")) {
             blackholes.entry(table).or_default().extend(destination);
             continue;
         }
         let target = resolve(route, "TransitGatewayAttachmentId");
-        let covers = match (destination, attachments.get(&target).and_then(|a| a.cidr)) {
-            (Some(d), Some(c)) => d.overlaps(c),
+        // A route reaches the attachment when it covers one of the VPC's blocks (or either
+        // side is not known here).
+        let covers = match (destination, attachments.get(&target).map(|a| &a.cidrs)) {
+            (Some(d), Some(cidrs)) if !cidrs.is_empty() => cidrs.iter().any(|c| d.overlaps(c)),
             _ => true,
         };
         if covers {
@@ -313,20 +318,30 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
         let Some(table) = table_of.get(from) else {
             return false;
         };
-        let blocked = match (
-            blackholes.get(table),
-            attachments.get(to).and_then(|a| a.cidr),
-        ) {
-            (Some(holes), Some(c)) => holes.iter().any(|h| h.contains(c)),
+        // Cut off only when blackholes cover every block of the VPC (a dual-stack VPC with
+        // its IPv4 block blackholed is still reached over IPv6).
+        let blocked = match (blackholes.get(table), attachments.get(to).map(|a| &a.cidrs)) {
+            (Some(holes), Some(cidrs)) if !cidrs.is_empty() => {
+                cidrs.iter().all(|c| holes.iter().any(|h| h.contains(c)))
+            }
             _ => false,
         };
         !blocked && routes.get(table).is_some_and(|r| r.contains(to))
     };
-    let workloads: Vec<(&String, &Attachment<'_, '_>)> =
-        attachments.iter().filter(|(_, a)| a.workload).collect();
-    for (i, (ka, a)) in workloads.iter().enumerate() {
-        for (kb, b) in &workloads[i + 1..] {
-            if a.gateway == b.gateway && reaches(ka, kb) && reaches(kb, ka) {
+    // Each workload against the attachments its table routes to (not every other workload):
+    // the work is the number of routes, not the square of the workloads.
+    for (ka, a) in attachments.iter().filter(|(_, a)| a.workload) {
+        let Some(targets) = table_of.get(ka).and_then(|t| routes.get(t)) else {
+            continue;
+        };
+        for kb in targets {
+            let Some(b) = attachments.get(kb) else {
+                continue;
+            };
+            if kb <= ka || !b.workload || a.gateway != b.gateway {
+                continue;
+            }
+            if reaches(ka, kb) && reaches(kb, ka) {
                 findings.push(Finding::new(
                     Rule::TransitGatewayWorkloadsConnected,
                     a.view,
@@ -334,8 +349,8 @@ fn check_reachability(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
                         "{} and {} route to each other through route tables {} and {}",
                         a.view.path,
                         b.view.path,
-                        table_name(index, &table_of[*ka]),
-                        table_name(index, &table_of[*kb]),
+                        table_name(index, &table_of[ka]),
+                        table_name(index, &table_of[kb]),
                     ),
                 ));
             }
@@ -364,15 +379,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cidr_overlap_and_containment() {
-        let a = Cidr::parse("10.0.0.0/16").unwrap();
-        let b = Cidr::parse("10.0.128.0/17").unwrap();
-        let c = Cidr::parse("10.1.0.0/16").unwrap();
-        assert!(a.overlaps(b) && b.overlaps(a));
-        assert!(!a.overlaps(c));
-        assert!(a.contains(b) && !b.contains(a));
-        assert!(Cidr::parse("10.0.0/16").is_none());
-        assert!(Cidr::parse("10.0.0.0/33").is_none());
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(c));
+    fn the_lint_reads_cidrs_with_the_core_parser() {
+        let a = Cidr::parse_lenient("10.0.0.0/16").unwrap();
+        let b = Cidr::parse_lenient("10.0.128.0/17").unwrap();
+        assert!(a.overlaps(&b) && a.contains(&b));
+        assert!(Cidr::parse_lenient("10.0.0/16").is_none());
+        assert!(Cidr::parse_lenient("2600:1f18::/56").unwrap().is_ipv6());
     }
 }
