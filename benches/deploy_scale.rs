@@ -43,6 +43,14 @@ struct Figures {
     plan_reads: u64,
 }
 
+fn layout(n: usize) -> landform::core::Assembly {
+    house_escort(&HouseEscortOptions {
+        extra_workload_accounts: n,
+    })
+    .synth()
+    .expect("synthesises")
+}
+
 fn engine(cloud: &InMemoryCloud, dir: &std::path::Path) -> Engine {
     Engine::new(
         cloud.registry(),
@@ -58,11 +66,7 @@ fn run(n: usize, rt: &tokio::runtime::Runtime) -> Figures {
     let dir = tempfile::tempdir().expect("temp dir");
     reset_peak();
     let start = Instant::now();
-    let assembly = house_escort(&HouseEscortOptions {
-        extra_workload_accounts: n,
-    })
-    .synth()
-    .expect("synthesises");
+    let assembly = layout(n);
     let resources: usize = assembly.stacks().iter().map(|s| s.resources.len()).sum();
     let seed = OrganizationSeed::from_assembly(&assembly);
     let cloud =
@@ -86,11 +90,7 @@ fn run(n: usize, rt: &tokio::runtime::Runtime) -> Figures {
     // The unchanged organization, from a new process's point of view: load, synth, refresh.
     reset_peak();
     let start = Instant::now();
-    let assembly = house_escort(&HouseEscortOptions {
-        extra_workload_accounts: n,
-    })
-    .synth()
-    .expect("synthesises");
+    let assembly = layout(n);
     let cloud =
         InMemoryCloud::persistent_with(dir.path().join("cloud.json"), &seed).expect("cloud");
     cloud.reset_counters();
