@@ -134,10 +134,13 @@ impl CentralSecurity {
                 .property(
                     "LoggingConfiguration",
                     Value::object([
-                        ("DestinationBucketName", access_logs.ref_value()),
+                        ("DestinationBucketName", access_logs.bucket.ref_value()),
                         ("LogFilePrefix", Value::from("central-logs/")),
                     ]),
                 )
+                // S3 takes the logging configuration once the target's policy lets the
+                // logging service write (InvalidTargetBucketForLogging before).
+                .depends_on(access_logs.policy.node())
                 .removal_policy(RemovalPolicy::Retain),
         );
         let bucket_arn = bucket.get_att("Arn");

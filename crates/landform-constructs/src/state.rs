@@ -220,10 +220,13 @@ impl StateBackend {
                 .property(
                     "LoggingConfiguration",
                     Value::object([
-                        ("DestinationBucketName", logs.ref_value()),
+                        ("DestinationBucketName", logs.bucket.ref_value()),
                         ("LogFilePrefix", Value::from("state/")),
                     ]),
                 )
+                // S3 takes the logging configuration once the target's policy lets the
+                // logging service write (InvalidTargetBucketForLogging before).
+                .depends_on(logs.policy.node())
                 .removal_policy(RemovalPolicy::Retain),
         );
         let bucket_arn = bucket.get_att("Arn");

@@ -153,7 +153,16 @@ pub(crate) fn service_trust(service: &str) -> PolicyDocument {
 
 /// A bucket that receives S3 server access logs (SSE-S3: log delivery cannot use SSE-KMS),
 /// with its policy. Returns the bucket.
-pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> landform_core::ResourceHandle {
+/// An access-log destination bucket and the policy that lets the logging service write to it.
+#[derive(Clone, Copy)]
+pub(crate) struct AccessLogs {
+    pub bucket: landform_core::ResourceHandle,
+    /// S3 refuses a bucket's `LoggingConfiguration` naming this bucket until the policy
+    /// exists (InvalidTargetBucketForLogging): a logging bucket depends on it.
+    pub policy: landform_core::ResourceHandle,
+}
+
+pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> AccessLogs {
     use landform_core::iam::Principal;
     use landform_core::{RemovalPolicy, Resource};
     let bucket = scope.add_resource(
@@ -186,7 +195,7 @@ pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> landform_cor
             [Value::Pseudo(Pseudo::AccountId)],
         )
         .unwrap_or(allow_logging);
-    scope.add_resource(
+    let policy = scope.add_resource(
         &format!("{id}Policy"),
         Resource::new("AWS::S3::BucketPolicy")
             .property("Bucket", bucket.ref_value())
@@ -195,5 +204,5 @@ pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> landform_cor
                 doc([deny_insecure_transport(&arn_value), allow_logging]),
             ),
     );
-    bucket
+    AccessLogs { bucket, policy }
 }
