@@ -1,7 +1,10 @@
 //! Orderings a grant needs (issue 16): S3 refuses a bucket's logging configuration until the
-//! target bucket's policy lets the logging service write (InvalidTargetBucketForLogging), so
-//! every bucket that logs to another depends, in the template itself, on that bucket's
-//! policy; CloudFormation and the direct engine then both create them in that order.
+//! target bucket's policy lets the logging service write (InvalidTargetBucketForLogging), and
+//! CloudTrail and AWS Config refuse a trail or delivery channel whose bucket's policy does not
+//! grant them yet. So every bucket that logs to another depends, in the template itself, on
+//! that bucket's policy, and every account's trail and delivery channel depend on the central
+//! log bucket's policy (a stack dependency, recorded in the manifest); CloudFormation and the
+//! direct engine then both create them in that order.
 
 use landform::constructs::layouts::{
     docustack, house_escort, DocuStackOptions, HouseEscortOptions,
@@ -55,4 +58,40 @@ fn every_logging_bucket_waits_for_its_target_s_policy() {
     // its seven accounts and the central log bucket.
     assert_eq!(check(&he), 2);
     assert_eq!(check(&ds), 8);
+}
+
+#[test]
+fn every_trail_and_delivery_channel_waits_for_the_central_bucket_policy() {
+    for assembly in [
+        house_escort(&HouseEscortOptions::default())
+            .synth()
+            .unwrap(),
+        docustack(&DocuStackOptions::default()).synth().unwrap(),
+    ] {
+        let mut checked = 0;
+        for stack in assembly.stacks() {
+            let resources = stack.template["Resources"].as_object().expect("resources");
+            for (id, body) in resources {
+                let kind = match body["Type"].as_str() {
+                    Some("AWS::CloudTrail::Trail") => "Trail",
+                    Some("AWS::Config::DeliveryChannel") => "ConfigDelivery",
+                    _ => continue,
+                };
+                let waits = stack.dependencies.iter().any(|d| {
+                    d.explicit
+                        && d.reasons.iter().any(|r| {
+                            r.contains(&format!("/{kind} depends on "))
+                                && r.ends_with("/LogBucketPolicy")
+                        })
+                });
+                assert!(
+                    waits,
+                    "{}/{id} does not wait for the log bucket's policy",
+                    stack.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 12, "{checked} checked");
+    }
 }

@@ -195,6 +195,8 @@ impl SecurityBaseline {
         inner.add_resource(
             "ConfigDelivery",
             Resource::new("AWS::Config::DeliveryChannel")
+                // AWS Config checks the bucket policy's grant when the channel is made.
+                .depends_on(central.log_bucket_policy())
                 .property("S3BucketName", central.log_bucket_name())
                 .property("S3KmsKeyArn", central.log_key_arn())
                 .property(
@@ -248,6 +250,8 @@ impl SecurityBaseline {
         inner.add_resource(
             "Trail",
             Resource::new("AWS::CloudTrail::Trail")
+                // CloudTrail checks the bucket policy's grant when the trail is made.
+                .depends_on(central.log_bucket_policy())
                 .property("IsLogging", true)
                 .property("IsMultiRegionTrail", true)
                 .property("IncludeGlobalServiceEvents", true)

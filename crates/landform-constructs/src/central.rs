@@ -60,6 +60,7 @@ pub struct CentralSecurity {
     bucket_arn: Token<kinds::Arn>,
     key_arn: Token<kinds::Arn>,
     bus_arn: Token<kinds::Arn>,
+    bucket_policy: NodeId,
 }
 
 fn with<V: Into<Value>>(
@@ -195,7 +196,7 @@ impl CentralSecurity {
             "aws:SourceOrgID",
             [org.clone()],
         );
-        inner.add_resource(
+        let bucket_policy = inner.add_resource(
             "LogBucketPolicy",
             Resource::new("AWS::S3::BucketPolicy")
                 .property("Bucket", bucket.ref_value())
@@ -265,7 +266,16 @@ impl CentralSecurity {
             bucket_arn: bucket.att_token("Arn"),
             key_arn: key.att_token("Arn"),
             bus_arn: bus.att_token("Arn"),
+            bucket_policy: bucket_policy.node(),
         }
+    }
+
+    /// The central log bucket's policy, which grants CloudTrail and AWS Config their writes:
+    /// a trail or delivery channel writing to the bucket is created after it (both services
+    /// check the grant when they are set up: InsufficientS3BucketPolicyException,
+    /// InsufficientDeliveryPolicyException).
+    pub fn log_bucket_policy(&self) -> NodeId {
+        self.bucket_policy
     }
 
     /// The central log bucket's name.

@@ -241,3 +241,86 @@ async fn an_explicit_stack_dependency_is_recorded_once_and_orders_the_destroy() 
     let first_key = at("AWS::KMS::Key").into_iter().min().unwrap();
     assert!(last_group < first_key, "{finished:?}");
 }
+
+/// Grants before use, as AWS checks them: a trail, a Config delivery channel or a bucket's
+/// access logging whose destination bucket's policy does not yet let the service write is
+/// refused; once the policy exists, the same create succeeds.
+#[tokio::test]
+async fn a_destination_bucket_must_grant_the_service_before_it_is_used() {
+    use landform_deploy::{CreateRequest, Provider, Session};
+    use serde_json::json;
+    let cloud = InMemoryCloud::new();
+    let session = Session::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1");
+    let request = |type_name: &str, id: &str, properties: serde_json::Value| CreateRequest {
+        type_name: type_name.into(),
+        stack: "S".into(),
+        logical_id: id.into(),
+        properties,
+        physical_name: format!("s-{}", id.to_lowercase()),
+        idempotency_key: format!("S/{id}"),
+    };
+    cloud
+        .create(
+            &session,
+            &request(
+                "AWS::S3::Bucket",
+                "Logs",
+                json!({"BucketName": "central-logs"}),
+            ),
+        )
+        .await
+        .unwrap();
+    let uses = [
+        (
+            "AWS::CloudTrail::Trail",
+            "Trail",
+            json!({"S3BucketName": "central-logs", "IsLogging": true}),
+            "InsufficientS3BucketPolicyException",
+        ),
+        (
+            "AWS::Config::DeliveryChannel",
+            "Channel",
+            json!({"S3BucketName": "central-logs"}),
+            "InsufficientDeliveryPolicyException",
+        ),
+        (
+            "AWS::S3::Bucket",
+            "Logged",
+            json!({"BucketName": "logged", "LoggingConfiguration": {"DestinationBucketName": "central-logs"}}),
+            "InvalidTargetBucketForLogging",
+        ),
+    ];
+    for (type_name, id, props, code) in &uses {
+        let err = cloud
+            .create(&session, &request(type_name, id, props.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.service_code.as_deref(),
+            Some(*code),
+            "{type_name}: {err}"
+        );
+    }
+    let grant = |service: &str| json!({"Effect": "Allow", "Principal": {"Service": service}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::central-logs/*"});
+    cloud
+        .create(
+            &session,
+            &request(
+                "AWS::S3::BucketPolicy",
+                "LogsPolicy",
+                json!({"Bucket": "central-logs", "PolicyDocument": {"Statement": [
+                    grant("cloudtrail.amazonaws.com"),
+                    grant("config.amazonaws.com"),
+                    grant("logging.s3.amazonaws.com"),
+                ]}}),
+            ),
+        )
+        .await
+        .unwrap();
+    for (type_name, id, props, _) in uses {
+        cloud
+            .create(&session, &request(type_name, id, props))
+            .await
+            .unwrap_or_else(|e| panic!("{type_name}: {e}"));
+    }
+}

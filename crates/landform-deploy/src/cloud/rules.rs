@@ -83,6 +83,46 @@ fn shared_with(data: &CloudData, account: &str, arn: &str) -> bool {
     })
 }
 
+/// Whether a policy of bucket `bucket` names `service` as a principal: AWS's check before
+/// CloudTrail, AWS Config or S3 server access logging take the bucket as their destination.
+fn grants(data: &CloudData, bucket: &str, service: &str) -> bool {
+    data.resources.of_type("AWS::S3::BucketPolicy").any(|p| {
+        let props = p.properties();
+        s(&props, "Bucket").as_deref() == Some(bucket)
+            && props
+                .get("PolicyDocument")
+                .is_some_and(|d| d.to_string().contains(&format!("\"{service}\"")))
+    })
+}
+
+/// The destination `bucket` exists and its policy grants `service`, or AWS's refusal.
+fn require_grant(
+    data: &CloudData,
+    bucket: &str,
+    service: &str,
+    code: &str,
+) -> Result<(), ProviderError> {
+    if data
+        .resources
+        .with_id("AWS::S3::Bucket", bucket)
+        .next()
+        .is_none()
+    {
+        return Err(err(
+            ErrorCode::NotFound,
+            "NoSuchBucket",
+            format!("bucket {bucket} does not exist"),
+        ));
+    }
+    if !grants(data, bucket, service) {
+        return Err(invalid(
+            code,
+            format!("the policy of bucket {bucket} does not allow {service} to write to it"),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn validate(
     data: &CloudData,
     session: &Session,
@@ -132,6 +172,17 @@ pub(crate) fn validate(
             }
         }
         "AWS::S3::Bucket" => {
+            if let Some(target) = props
+                .pointer("/LoggingConfiguration/DestinationBucketName")
+                .and_then(Json::as_str)
+            {
+                require_grant(
+                    data,
+                    target,
+                    "logging.s3.amazonaws.com",
+                    "InvalidTargetBucketForLogging",
+                )?;
+            }
             let name = name.unwrap_or_default();
             let ok = (3..=63).contains(&name.len())
                 && name
@@ -145,6 +196,15 @@ pub(crate) fn validate(
                     format!("{name} is not a valid bucket name"),
                 ));
             }
+        }
+        "AWS::CloudTrail::Trail" => {
+            let bucket = s(props, "S3BucketName").unwrap_or_default();
+            require_grant(
+                data,
+                &bucket,
+                "cloudtrail.amazonaws.com",
+                "InsufficientS3BucketPolicyException",
+            )?;
         }
         "AWS::S3::BucketPolicy" => {
             let bucket = s(props, "Bucket").unwrap_or_default();
@@ -205,6 +265,16 @@ pub(crate) fn validate(
                 "MaxNumberOfConfigurationRecordersExceededException",
                 "one per account and region",
             ));
+        }
+        // Past the one-per-region check above: the channel's bucket must grant Config.
+        "AWS::Config::DeliveryChannel" => {
+            let bucket = s(props, "S3BucketName").unwrap_or_default();
+            require_grant(
+                data,
+                &bucket,
+                "config.amazonaws.com",
+                "InsufficientDeliveryPolicyException",
+            )?;
         }
         "AWS::EC2::Subnet" | "AWS::EC2::RouteTable" => {
             let vpc = s(props, "VpcId").unwrap_or_default();
