@@ -175,7 +175,12 @@ fn the_management_stacks_deploy_to_moto_with_state_and_lock_in_s3() {
 
     run("diff").assert().code(0);
     run("drift").assert().code(0);
-    run("destroy").assert().code(0);
+    // Destroy asks first: without a terminal it needs --yes.
+    run("destroy")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--yes"));
+    run("destroy").arg("--yes").assert().code(0);
     // The accounts are Retain: still in the organization; nothing else is left in the state.
     let after = moto.boto3(
         "o = boto3.client('organizations', **kw)\n\
