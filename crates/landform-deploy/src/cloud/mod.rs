@@ -5,6 +5,7 @@
 //! counts calls, and can persist itself: a JSON snapshot plus an append-only log of what each
 //! call changed (see [`InMemoryCloud::persistent`]).
 
+mod accounts;
 mod cost;
 mod data;
 mod identity;
