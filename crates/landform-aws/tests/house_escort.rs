@@ -10,16 +10,12 @@
 //! versioning, encryption, public access block and policy, the lock table's point-in-time
 //! recovery, and the deploy roles' trust policies byte for byte against the template.
 //!
-//! moto keeps each account's Organizations, EC2 and RAM apart, so two cross-account calls that
-//! real AWS serves fail there: a RAM share naming an OU, made from a member account (moto
-//! looks the OU up in that member account, which sees no organization), and a transit gateway
-//! attachment from a workload account to the hub's shared gateway (moto looks the gateway up
-//! in the workload account). [`MotoCrossAccount`] works around both in the test, not in the
-//! provider: it sends those two types' calls to the account where moto can serve them (the
-//! management account for shares, the gateway's account for attachments). Every other call
-//! goes to its own account. moto also lacks Budgets' DescribeSubscribersForNotification: a
-//! budget read there checks the budget with DescribeBudget and takes its notification
-//! subscribers as applied.
+//! The moto run goes through `scripts/moto_server.py`, whose patches (scripts/moto_patches/)
+//! serve what moto 5.2.5 keeps apart or leaves out as AWS serves it: a RAM share naming an OU,
+//! made from a member account; a workload's attachment to (and route through) the hub's shared
+//! transit gateway, accepted by the hub's account; a budget's subscribers; a table's resource
+//! policy given at creation; a function's logging configuration. Every call goes to its own
+//! account and every property is compared as moto answers it.
 //!
 //! House Escort's names (OUs, SCPs, accounts, buckets) are fixed, so this test needs a moto
 //! that has not run it before: `scripts/test.sh` starts a fresh one; to re-run it alone,
@@ -54,116 +50,6 @@ struct Outcome {
     retained: Vec<String>,
 }
 
-/// Routes RAM shares to the management account and transit gateway attachments to their
-/// gateway's account (see the module docs); learns gateway owners from their creates and
-/// reads.
-struct MotoCrossAccount {
-    inner: Arc<dyn Provider>,
-    sessions: Arc<landform_aws::AwsSessions>,
-    management: String,
-    gateways: std::sync::Mutex<BTreeMap<String, String>>,
-}
-
-impl MotoCrossAccount {
-    fn new(inner: Arc<dyn Provider>, sessions: Arc<landform_aws::AwsSessions>) -> Self {
-        MotoCrossAccount {
-            inner,
-            sessions,
-            management: MANAGEMENT.to_owned(),
-            gateways: Default::default(),
-        }
-    }
-    fn route(&self, session: &Session, type_name: &str, properties: &Json) -> Session {
-        let account = match type_name {
-            "AWS::RAM::ResourceShare" => Some(self.management.clone()),
-            "AWS::EC2::TransitGatewayAttachment" => properties["TransitGatewayId"]
-                .as_str()
-                .and_then(|g| self.gateways.lock().unwrap().get(g).cloned()),
-            _ => None,
-        };
-        match account {
-            Some(a) => Session::new(a, session.region.clone()),
-            None => session.clone(),
-        }
-    }
-    fn learn(&self, session: &Session, type_name: &str, state: &landform_deploy::ResourceState) {
-        if type_name == "AWS::EC2::TransitGateway" {
-            self.gateways
-                .lock()
-                .unwrap()
-                .insert(state.physical_id.clone(), session.account_id.clone());
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl Provider for MotoCrossAccount {
-    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
-        self.inner.replacement_properties(type_name)
-    }
-    async fn create(
-        &self,
-        s: &Session,
-        r: &landform_deploy::CreateRequest,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        let state = self
-            .inner
-            .create(&self.route(s, &r.type_name, &r.properties), r)
-            .await?;
-        self.learn(s, &r.type_name, &state);
-        Ok(state)
-    }
-    async fn read(
-        &self,
-        s: &Session,
-        t: &str,
-        id: &str,
-        p: &Json,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        let state = match self.inner.read(&self.route(s, t, p), t, id, p).await {
-            Err(e)
-                if t == "AWS::Budgets::Budget"
-                    && e.message.contains("DescribeSubscribersForNotification") =>
-            {
-                // moto gap (see the module docs): the budget itself must exist.
-                let budgets = self.sessions.budgets(s).await?;
-                budgets.describe_budget(&s.account_id, id).await?;
-                landform_deploy::ResourceState::ready(id, BTreeMap::new(), p.clone())
-            }
-            other => other?,
-        };
-        self.learn(s, t, &state);
-        Ok(state)
-    }
-    async fn update(
-        &self,
-        s: &Session,
-        r: &landform_deploy::UpdateRequest,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        self.inner
-            .update(&self.route(s, &r.type_name, &r.properties), r)
-            .await
-    }
-    async fn delete(
-        &self,
-        s: &Session,
-        t: &str,
-        id: &str,
-        p: &Json,
-    ) -> Result<(), landform_deploy::ProviderError> {
-        self.inner.delete(&self.route(s, t, p), t, id, p).await
-    }
-    async fn find(
-        &self,
-        s: &Session,
-        r: &landform_deploy::CreateRequest,
-    ) -> Result<Option<landform_deploy::ResourceState>, landform_deploy::ProviderError> {
-        self.inner
-            .find(&self.route(s, &r.type_name, &r.properties), r)
-            .await
-    }
-}
-
 /// Counts write calls (create, update, delete) through the registry.
 fn counted(registry: ProviderRegistry, writes: Arc<AtomicU64>) -> ProviderRegistry {
     registry.layer(move |p| {
@@ -180,125 +66,11 @@ fn counted(registry: ProviderRegistry, writes: Arc<AtomicU64>) -> ProviderRegist
     })
 }
 
-/// Properties moto does not give back as AWS does: (type, property, why). Drift in exactly
-/// these is tolerated on moto; anything else fails the test.
-const MOTO_READ_GAPS: &[(&str, &str, &str)] = &[
-    (
-        "AWS::EC2::Route",
-        "TransitGatewayId",
-        "moto looks a route's transit gateway up in the route's own account, so a route to the \
-         hub's shared gateway is stored without its target",
-    ),
-    (
-        "AWS::EC2::TransitGatewayRoute",
-        "TransitGatewayAttachmentId",
-        "moto answers a route's attachments as one object instead of a list, which the SDK drops",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "ResourcePolicy",
-        "moto 5.2.5's CreateTable drops the ResourcePolicy (a later PutResourcePolicy is kept)",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "LoggingConfig",
-        "moto 5.2.5 takes a function's LoggingConfig but does not return it",
-    ),
-];
-
-/// Fills moto's documented read gaps ([`MOTO_READ_GAPS`]) from what was recorded: a read of
-/// one of those types answers, for the gap's property, the recorded value (the `properties`
-/// the engine passes to `read`). Only in this test, so a refreshing plan on moto compares
-/// what moto does return; every other property is moto's answer.
-struct MotoReadGaps {
-    inner: Arc<dyn Provider>,
-}
-
-#[async_trait::async_trait]
-impl Provider for MotoReadGaps {
-    fn replacement_properties(&self, type_name: &str) -> Vec<String> {
-        self.inner.replacement_properties(type_name)
-    }
-    async fn create(
-        &self,
-        s: &Session,
-        r: &landform_deploy::CreateRequest,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        self.inner.create(s, r).await
-    }
-    async fn read(
-        &self,
-        s: &Session,
-        t: &str,
-        id: &str,
-        recorded: &Json,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        let mut state = self.inner.read(s, t, id, recorded).await?;
-        for (gap_type, property, _) in MOTO_READ_GAPS {
-            if *gap_type != t {
-                continue;
-            }
-            if let (Some(value), Json::Object(read)) =
-                (recorded.get(*property), &mut state.properties)
-            {
-                read.insert((*property).to_owned(), value.clone());
-            }
-        }
-        Ok(state)
-    }
-    async fn update(
-        &self,
-        s: &Session,
-        r: &landform_deploy::UpdateRequest,
-    ) -> Result<landform_deploy::ResourceState, landform_deploy::ProviderError> {
-        self.inner.update(s, r).await
-    }
-    async fn delete(
-        &self,
-        s: &Session,
-        t: &str,
-        id: &str,
-        p: &Json,
-    ) -> Result<(), landform_deploy::ProviderError> {
-        self.inner.delete(s, t, id, p).await
-    }
-    async fn find(
-        &self,
-        s: &Session,
-        r: &landform_deploy::CreateRequest,
-    ) -> Result<Option<landform_deploy::ResourceState>, landform_deploy::ProviderError> {
-        self.inner.find(s, r).await
-    }
-}
-
-/// The drift that is not a documented gap of the backend.
-fn untolerated(
-    mut report: landform_deploy::DriftReport,
-    tolerated: &[(&str, &str, &str)],
-) -> landform_deploy::DriftReport {
-    for drifts in report.accounts.values_mut() {
-        for d in drifts.iter_mut() {
-            if let landform_deploy::Drift::Modified { properties } = &mut d.drift {
-                properties.retain(|(name, _, _)| {
-                    !tolerated
-                        .iter()
-                        .any(|(t, p, _)| *t == d.type_name && p == name)
-                });
-            }
-        }
-        drifts.retain(|d| {
-            !matches!(&d.drift, landform_deploy::Drift::Modified { properties } if properties.is_empty())
-        });
-    }
-    report
-}
-
 /// Apply, read everything back, check drift and the plan, apply again without a write.
 async fn apply(
     assembly: &Assembly,
     registry: ProviderRegistry,
     sessions: Arc<dyn Sessions>,
-    tolerated: &[(&str, &str, &str)],
 ) -> Applied {
     let writes = Arc::new(AtomicU64::new(0));
     let registry = counted(registry, writes.clone());
@@ -336,7 +108,7 @@ async fn apply(
     assert_eq!(inventory.len(), expected);
 
     // What reads back is what was applied, and a new plan is empty.
-    let drift = untolerated(engine.drift().await.expect("drift"), tolerated);
+    let drift = engine.drift().await.expect("drift");
     assert!(drift.is_clean(), "drift right after the apply:\n{drift}");
     let plan = engine.plan(assembly).await.expect("plan");
     assert!(plan.is_empty(), "not converged:\n{plan}");
@@ -362,7 +134,6 @@ async fn apply(
         &sessions,
         state.clone(),
         &writes,
-        tolerated,
     )
     .await;
     let applied = state.load().await.unwrap();
@@ -386,7 +157,6 @@ async fn repair_drift(
     sessions: &Arc<dyn Sessions>,
     state: Arc<MemoryStateStore>,
     writes: &Arc<AtomicU64>,
-    tolerated: &[(&str, &str, &str)],
 ) {
     let recorded = state.load().await.unwrap();
     let find = |type_name: &str| {
@@ -438,7 +208,7 @@ async fn repair_drift(
         )
         .with_refresh(refresh)
     };
-    let drift = untolerated(engine(false).drift().await.expect("drift"), tolerated);
+    let drift = engine(false).drift().await.expect("drift");
     let drifted: Vec<_> = drift.accounts.values().flatten().collect();
     assert_eq!(drifted.len(), 2, "{drift}");
     let plan = engine(true).plan(assembly).await.expect("refreshing plan");
@@ -459,7 +229,7 @@ async fn repair_drift(
         2,
         "two writes repair it"
     );
-    let drift = untolerated(engine(false).drift().await.expect("drift"), tolerated);
+    let drift = engine(false).drift().await.expect("drift");
     assert!(drift.is_clean(), "drift after the repair:\n{drift}");
     let plan = engine(true).plan(assembly).await.expect("plan");
     assert!(plan.is_empty(), "not converged after the repair:\n{plan}");
@@ -733,22 +503,9 @@ async fn house_escort_on_moto_and_in_memory_give_the_same_inventory() {
 
     // moto, through the AWS provider and STS-assumed sessions in every member account.
     let provider = AwsProvider::new(sessions.clone()).with_account_poll_ms(20);
-    // One layered instance for every type, as `AwsProvider::layered_registry` builds it, so
-    // Organizations writes are serialised across types.
-    let shim: Arc<dyn Provider> = Arc::new(MotoReadGaps {
-        inner: Arc::new(MotoCrossAccount::new(Arc::new(provider), sessions.clone())),
-    });
-    let limited: Arc<dyn Provider> = Arc::new(landform_deploy::RateLimit::aws_defaults(shim));
-    let layered: Arc<dyn Provider> = Arc::new(landform_deploy::Retry::new(
-        limited,
-        RetryPolicy::default(),
-        Arc::new(TokioClock::new()),
-    ));
-    let mut registry = ProviderRegistry::new();
-    for t in landform_aws::types() {
-        registry.register(t, layered.clone());
-    }
-    let on_moto = apply(&assembly, registry, sessions.clone(), MOTO_READ_GAPS).await;
+    // What a deployer uses: rate limits and retries around one provider for every type.
+    let registry = provider.layered_registry(RetryPolicy::default(), Arc::new(TokioClock::new()));
+    let on_moto = apply(&assembly, registry, sessions.clone()).await;
     verify_on_moto(&sessions, &assembly, &on_moto.state).await;
     state_in_the_deployed_backend(&sessions, &assembly, &on_moto).await;
     let on_moto = destroy(on_moto).await;
@@ -756,7 +513,7 @@ async fn house_escort_on_moto_and_in_memory_give_the_same_inventory() {
     // The in-memory cloud, same app.
     let cloud = InMemoryCloud::with_organization(&OrganizationSeed::from_assembly(&assembly));
     let in_memory =
-        destroy(apply(&assembly, cloud.registry(), Arc::new(cloud.sessions()), &[]).await).await;
+        destroy(apply(&assembly, cloud.registry(), Arc::new(cloud.sessions())).await).await;
 
     assert_eq!(on_moto.inventory, in_memory.inventory);
     assert_eq!(on_moto.retained, in_memory.retained);
