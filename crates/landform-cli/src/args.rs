@@ -154,8 +154,9 @@ pub struct TargetArgs {
     /// The state object's key in --state-bucket.
     #[arg(long, default_value = "landform/state.json")]
     pub state_key: String,
-    /// Directory holding state, lock and the memory provider's cloud.
-    #[arg(long, default_value = ".landform")]
+    /// Directory holding state, lock and the memory provider's cloud; else
+    /// `LANDFORM_STATE_DIR` (scripts/rehearse.sh sets it), else `.landform`.
+    #[arg(long, env = "LANDFORM_STATE_DIR", default_value = ".landform")]
     pub state_dir: PathBuf,
 }
 

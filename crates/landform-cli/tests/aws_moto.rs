@@ -3,10 +3,11 @@
 //! table, a KMS key) deployed with state and lock in an S3 bucket, refused while someone
 //! else holds the lock, then diffed, drift-checked and destroyed.
 //!
-//! The rest of the demo attaches workload VPCs to a transit gateway shared from another
-//! account, which moto keeps per account (the landform-aws House Escort test routes those
-//! calls with a shim); the `management` variant leaves it out. The moto server is private to
-//! this test (`LANDFORM_MOTO_STATE`), so the demo's fixed names never meet the other tests'.
+//! The `management` variant keeps to the management account's stacks: what this test is about
+//! is the state and lock in S3. Whole layouts (cross-account RAM shares, a shared transit
+//! gateway and its attachments) are rehearsed through the example deployers in the facade's
+//! tests/rehearsal_moto.rs. The moto server is private to this test (`LANDFORM_MOTO_STATE`),
+//! so the demo's fixed names never meet the other tests'.
 #![cfg(feature = "aws")]
 
 use std::path::{Path, PathBuf};
