@@ -128,14 +128,7 @@ async fn apply(
         "the second apply wrote"
     );
 
-    repair_drift(
-        assembly,
-        &registry,
-        &sessions,
-        state.clone(),
-        &writes,
-    )
-    .await;
+    repair_drift(assembly, &registry, &sessions, state.clone(), &writes).await;
     let applied = state.load().await.unwrap();
 
     Applied {

@@ -111,6 +111,7 @@ fn the_management_stacks_deploy_to_moto_with_state_and_lock_in_s3() {
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env_remove("AWS_PROFILE")
+            .env_remove("LANDFORM_STATE_DIR")
             .env_remove("AWS_SESSION_TOKEN")
             .args([
                 verb,

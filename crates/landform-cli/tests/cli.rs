@@ -12,6 +12,7 @@ fn deployer(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_landform-demo-deployer"));
     cmd.current_dir(dir)
         .env_remove("LANDFORM_DEMO_VARIANT")
+        .env_remove("LANDFORM_STATE_DIR")
         .env("NO_COLOR", "1");
     cmd
 }
@@ -244,6 +245,51 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         ))
         .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app): 4"));
     deployer(dir.path()).arg("diff").assert().code(2);
+}
+
+/// The state records where it was applied; a run for another target refuses it (here a state
+/// recorded for an AWS account, met by `--provider memory`) before listing or changing
+/// anything, and `LANDFORM_STATE_DIR` keeps the states of two targets apart.
+#[test]
+fn a_state_of_another_target_is_refused_and_the_state_dir_comes_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path()).arg("deploy").assert().code(0);
+    let path = dir.path().join(".landform/state.json");
+    let mut state: Json = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(state["target"], "the in-memory cloud");
+    state["target"] = Json::from("AWS account 210987654321");
+    std::fs::write(&path, state.to_string()).unwrap();
+    for verb in [
+        &["diff"][..],
+        &["deploy"],
+        &["drift"],
+        &["destroy", "--yes"],
+    ] {
+        deployer(dir.path())
+            .args(verb)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("Destroy:").not())
+            .stderr(predicate::str::contains(
+                "the state was recorded for AWS account 210987654321, and this deployer targets the in-memory cloud",
+            ));
+    }
+    // Another directory, named by the environment, holds another state.
+    deployer(dir.path())
+        .env("LANDFORM_STATE_DIR", "elsewhere")
+        .arg("diff")
+        .assert()
+        .code(2);
+    assert!(
+        !dir.path().join("elsewhere/state.json").exists(),
+        "diff wrote state"
+    );
+    deployer(dir.path())
+        .env("LANDFORM_STATE_DIR", "elsewhere")
+        .arg("deploy")
+        .assert()
+        .code(0);
+    assert!(dir.path().join("elsewhere/state.json").exists());
 }
 
 #[test]

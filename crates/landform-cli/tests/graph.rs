@@ -8,6 +8,7 @@ use landform_core::{App, Environment, Resource};
 fn demo_graph(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_landform-demo-deployer"))
         .env_remove("LANDFORM_DEMO_VARIANT")
+        .env_remove("LANDFORM_STATE_DIR")
         .args(args)
         .output()
         .expect("runs");

@@ -56,6 +56,7 @@ pub struct Engine {
     concurrency: usize,
     holder: String,
     refresh: bool,
+    target: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -86,7 +87,37 @@ impl Engine {
             concurrency: 32,
             holder: format!("landform-{}", std::process::id()),
             refresh: false,
+            target: None,
         }
+    }
+    /// Name where this engine applies (`"in-memory cloud"`, `"AWS account 123456789012"`):
+    /// an apply records it in the state, and every verb refuses a state recorded for another
+    /// target ([`DeployError::OtherTarget`]), so the state of one cloud is never read back,
+    /// changed or destroyed in another. A state recorded without a target, or that records
+    /// no resource, is taken, and gets this one at its next apply.
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+    /// The recorded state, refused if it was recorded for another target
+    /// ([`Engine::with_target`]): what a destroy's preview or a report lists.
+    pub async fn recorded_state(&self) -> Result<State, DeployError> {
+        self.checked(self.state.load().await?)
+    }
+    /// `state`, if it was recorded for this engine's target, for none, or records nothing.
+    fn checked(&self, mut state: State) -> Result<State, DeployError> {
+        let records = state.resource_count() > 0 || !state.pending.is_empty();
+        match (&state.target, &self.target) {
+            (Some(recorded), Some(target)) if recorded != target && records => {
+                return Err(DeployError::OtherTarget {
+                    recorded: recorded.clone(),
+                    target: target.clone(),
+                })
+            }
+            (_, Some(target)) => state.target = Some(target.clone()),
+            _ => {}
+        }
+        Ok(state)
     }
     /// Refresh before planning and applying: read every recorded resource back first (side
     /// by side, within the engine's concurrency and the providers' rate limits) and compare
@@ -126,7 +157,7 @@ impl Engine {
     /// against what it found.
     pub async fn plan(&self, assembly: &Assembly) -> Result<Plan, DeployError> {
         let model = Model::build(assembly)?;
-        let mut state = self.state.load().await?;
+        let mut state = self.checked(self.state.load().await?)?;
         let refreshed = self.refresh_view(&mut state).await?;
         let mut plan = plan::compute(&model, &state, &self.registry)?;
         if let Some((read, drifted)) = refreshed {
@@ -165,7 +196,7 @@ impl Engine {
 
     async fn locked(&self, model: Model, destroy: bool) -> Result<ApplyReport, DeployError> {
         let start = self.clock.elapsed();
-        let state = self.state.load().await?;
+        let state = self.checked(self.state.load().await?)?;
         // Refuse unknown types and unresolvable references before any call.
         plan::compute(&model, &state, &self.registry)?;
         for stack in state.stacks.values() {
@@ -176,7 +207,7 @@ impl Engine {
         drop(state);
         self.lock.acquire(&self.holder).await?;
         // What another deployer recorded before this one took the lock counts.
-        let result = match self.state.load().await {
+        let result = match self.state.load().await.and_then(|s| self.checked(s)) {
             Ok(mut state) => {
                 let refreshed = if destroy {
                     Ok(None)
@@ -200,7 +231,7 @@ impl Engine {
     /// Read every recorded resource back (side by side, within the engine's concurrency)
     /// and report the differences, per account (only accounts with drift are listed).
     pub async fn drift(&self) -> Result<DriftReport, DeployError> {
-        let state = self.state.load().await?;
+        let state = self.checked(self.state.load().await?)?;
         let observed = crate::refresh::read_back(self, &state).await?;
         Ok(crate::refresh::drift_report(&state, observed))
     }

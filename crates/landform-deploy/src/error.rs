@@ -136,6 +136,14 @@ pub enum DeployError {
         /// Why.
         reason: String,
     },
+    /// The state was recorded for another target than the engine's ([`crate::Engine::with_target`]).
+    #[error("the state was recorded for {recorded}, and this deployer targets {target}: keep one state per target (another --state-dir, LANDFORM_STATE_DIR, state bucket or key); nothing was read or changed")]
+    OtherTarget {
+        /// The state's target.
+        recorded: String,
+        /// The engine's target.
+        target: String,
+    },
     /// Another apply holds the lock.
     #[error("state is locked by {holder} on {host} (pid {pid}) since {since}: wait for it to finish, or remove the lock if that process is gone")]
     Locked {

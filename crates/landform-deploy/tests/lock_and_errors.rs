@@ -166,3 +166,55 @@ async fn replacement_and_updates_are_planned_and_applied() {
         "AWS refuses to delete a VPC that still has subnets"
     );
 }
+
+/// A state recorded for one target is refused by an engine for another, before any call and
+/// whatever the verb; a state without a target, or recording nothing, is taken.
+#[tokio::test(start_paused = true)]
+async fn a_state_recorded_for_another_target_is_refused_by_every_verb() {
+    let cloud = cloud();
+    let store: Arc<dyn landform_deploy::StateStore> =
+        Arc::new(landform_deploy::MemoryStateStore::default());
+    let assembly = app();
+    // A state from before targets were recorded is taken and gets the engine's at its apply.
+    let first = engine(&cloud, store.clone())
+        .apply(&assembly)
+        .await
+        .unwrap();
+    assert!(first.created > 0);
+    assert_eq!(store.load().await.unwrap().target, None);
+    let here = || engine(&cloud, store.clone()).with_target("the in-memory cloud");
+    here().apply(&assembly).await.unwrap();
+    assert_eq!(
+        store.load().await.unwrap().target.as_deref(),
+        Some("the in-memory cloud")
+    );
+
+    let writes = cloud.writes();
+    let elsewhere = engine(&cloud, store.clone()).with_target("AWS account 210987654321");
+    let refused = |e: DeployError| match e {
+        DeployError::OtherTarget { recorded, target } => {
+            assert_eq!(
+                (recorded.as_str(), target.as_str()),
+                ("the in-memory cloud", "AWS account 210987654321")
+            );
+        }
+        other => panic!("expected OtherTarget, got {other}"),
+    };
+    refused(elsewhere.plan(&assembly).await.unwrap_err());
+    refused(elsewhere.apply(&assembly).await.unwrap_err());
+    refused(elsewhere.drift().await.unwrap_err());
+    refused(elsewhere.destroy().await.unwrap_err());
+    refused(elsewhere.recorded_state().await.unwrap_err());
+    assert_eq!(cloud.writes(), writes, "a refused verb wrote");
+    assert_eq!(
+        store.load().await.unwrap().target.as_deref(),
+        Some("the in-memory cloud"),
+        "a refused verb re-targeted the state"
+    );
+
+    // Once everything is destroyed the state records nothing, and another target may take it.
+    here().destroy().await.unwrap();
+    let after = elsewhere.recorded_state().await.unwrap();
+    assert_eq!(after.resource_count(), 0);
+    assert_eq!(after.target.as_deref(), Some("AWS account 210987654321"));
+}

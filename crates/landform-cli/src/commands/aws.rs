@@ -37,12 +37,22 @@ pub(crate) async fn backend(
         config = config.with_endpoint_url(url);
     }
     let sessions = Arc::new(AwsSessions::new(config).await);
+    let caller = sessions
+        .caller_account()
+        .await
+        .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
+    // What the state records it belongs to: the caller's account, and the endpoint if not AWS's.
+    let endpoint = target
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .filter(|u| !u.is_empty());
+    let applies_to = match endpoint {
+        Some(url) => format!("AWS account {caller} at {url}"),
+        None => format!("AWS account {caller}"),
+    };
     let (state, lock): (Arc<dyn StateStore>, Arc<dyn Lock>) = match &target.state_bucket {
         Some(bucket) => {
-            let caller = sessions
-                .caller_account()
-                .await
-                .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
             let store = S3StateStore::new(
                 &sessions,
                 &caller,
@@ -101,6 +111,7 @@ pub(crate) async fn backend(
             observed
         });
     let engine = Engine::new(registry, state.clone(), lock, sessions)
+        .with_target(applies_to)
         .with_concurrency(concurrency)
         .with_refresh(refresh);
     Ok(Backend {

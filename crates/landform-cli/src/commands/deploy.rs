@@ -107,6 +107,7 @@ fn backend(
                 Arc::new(FileLock::new(dir.join(LOCK_FILE))),
                 Arc::new(cloud.sessions()),
             )
+            .with_target("the in-memory cloud")
             .with_concurrency(concurrency)
             .with_refresh(refresh);
             Ok(Backend {
@@ -394,7 +395,7 @@ fn destroy_inner(
 ) -> Result<Exit, CliError> {
     let rt = runtime()?;
     let backend = backend(target, 8, false, None, &rt)?;
-    let state = rt.block_on(backend.state.load())?;
+    let state = rt.block_on(backend.engine.recorded_state())?;
     let mut expected = Vec::new();
     let (mut deletes, mut retains) = (0usize, 0usize);
     for (stack, recorded) in &state.stacks {

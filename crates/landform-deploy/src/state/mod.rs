@@ -120,6 +120,11 @@ pub struct State {
     /// The journal of the latest apply or destroy.
     #[serde(default)]
     pub journal: Vec<JournalRecord>,
+    /// Where these resources live, as the deployer names it ([`crate::Engine::with_target`]:
+    /// the in-memory cloud, an AWS account, an endpoint). An engine given another target
+    /// refuses this state rather than read, change or delete what it records somewhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl State {
