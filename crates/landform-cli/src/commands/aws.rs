@@ -110,13 +110,12 @@ pub(crate) async fn backend(
                 Arc::new(Observe::new(p, Arc::new(move |call| notify(&slot, call))));
             observed
         });
-    let engine = Engine::new(registry, state.clone(), lock, sessions)
+    let engine = Engine::new(registry, state, lock, sessions)
         .with_target(applies_to)
         .with_concurrency(concurrency)
         .with_refresh(refresh);
     Ok(Backend {
         engine,
-        state,
         observer,
         cloud: None,
     })

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use landform_core::Assembly;
 use landform_deploy::{
     Action, ApplyReport, CallRecord, Engine, FileLock, FileStateStore, InMemoryCloud,
-    OrganizationSeed, Plan, StateStore,
+    OrganizationSeed, Plan,
 };
 use serde_json::{json, Value as Json};
 
@@ -32,7 +32,6 @@ pub(crate) type ObserverSlot = Arc<Mutex<Option<Arc<dyn Fn(&CallRecord) + Send +
 
 pub(crate) struct Backend {
     pub(crate) engine: Engine,
-    pub(crate) state: Arc<dyn StateStore>,
     pub(crate) observer: ObserverSlot,
     /// The in-memory cloud, for `--provider memory`.
     pub(crate) cloud: Option<InMemoryCloud>,
@@ -103,7 +102,7 @@ fn backend(
             let state = Arc::new(FileStateStore::new(dir.join(STATE_FILE)));
             let engine = Engine::new(
                 cloud.registry(),
-                state.clone(),
+                state,
                 Arc::new(FileLock::new(dir.join(LOCK_FILE))),
                 Arc::new(cloud.sessions()),
             )
@@ -112,7 +111,6 @@ fn backend(
             .with_refresh(refresh);
             Ok(Backend {
                 engine,
-                state,
                 observer,
                 cloud: Some(cloud),
             })
