@@ -2,10 +2,14 @@
 //! it before they store a policy: which elements a statement has (`Effect`; `Action` or
 //! `NotAction`, not both; `Resource` or `NotResource`; a `Principal` in trust and resource
 //! policies and never in identity policies or SCPs), the shape of action names, and `Sid`s.
-//! Checked at synth over every policy of the types below, typed or raw, where the document
-//! is written out (a document built at deploy time is left to the service).
+//! Action names, condition operators and condition keys are checked against IAM's catalogue
+//! ([`catalogue`], vendored). Checked at synth over every policy of the types below, typed or
+//! raw, where the document is written out (a document built at deploy time is left to the
+//! service).
 
 use std::collections::HashSet;
+
+mod catalogue;
 
 use crate::issue::Issue;
 use crate::tree::Tree;
@@ -242,6 +246,8 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
                             a.to_string(),
                             "an action is * or service:Action (a lowercase service prefix, a colon, then letters, digits or wildcards), such as s3:GetObject",
                         );
+                    } else if let Some((code, rule)) = catalogue::action_problem(a) {
+                        finding(code, format!("{at}.{key}"), a.to_string(), &rule);
                     }
                 }
             }
@@ -284,6 +290,48 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
                 "a trust or resource policy says whom it lets in: each statement has a Principal",
             ),
             _ => {}
+        }
+        match st.get("Condition") {
+            Some(Value::Object(operators)) => {
+                for (operator, keys) in operators.iter() {
+                    let here = format!("{at}.Condition.{operator}");
+                    if let Some(rule) = catalogue::operator_problem(operator) {
+                        finding(
+                            "Policy.ConditionOperator",
+                            here.clone(),
+                            operator.to_owned(),
+                            &rule,
+                        );
+                    }
+                    match keys {
+                        Value::Object(keys) => {
+                            for (key, _) in keys.iter() {
+                                if let Some(rule) = catalogue::key_problem(key) {
+                                    finding(
+                                        "Policy.ConditionKey",
+                                        format!("{here}.{key}"),
+                                        key.to_owned(),
+                                        &rule,
+                                    );
+                                }
+                            }
+                        }
+                        other => finding(
+                            "Policy.ConditionShape",
+                            here,
+                            shown(other),
+                            "each condition operator maps condition keys to their values",
+                        ),
+                    }
+                }
+            }
+            Some(other) => finding(
+                "Policy.ConditionShape",
+                format!("{at}.Condition"),
+                shown(other),
+                "Condition is an object of condition operators",
+            ),
+            None => {}
         }
         if let Some(Value::String(sid)) = st.get("Sid") {
             let strict = matches!(
@@ -454,7 +502,50 @@ mod tests {
                 PolicyKind::Identity,
                 "Policy.UnknownElement",
             ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObjects", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.UnknownAction",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "organisations:*"], "Resource": "*"}]}),
+                PolicyKind::ServiceControl,
+                "Policy.UnknownService",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "ec2:DescribeVpc*", "Resource": "*"}, {"Effect": "Allow", "Action": "ec2:DescribeVcp*", "Resource": "*"}]}),
+                PolicyKind::Identity,
+                "Policy.ActionMatchesNothing",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Boolean": {"aws:SecureTransport": "false"}}}]}),
+                PolicyKind::Resource,
+                "Policy.ConditionOperator",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransports": "false"}}}]}),
+                PolicyKind::Resource,
+                "Policy.ConditionKey",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": ["token.actions.githubusercontent.com:aud"]}}]}),
+                PolicyKind::Trust,
+                "Policy.ConditionShape",
+            ),
         ];
+        // Their passing twins: the catalogue's actions, wildcards that match, known operators
+        // and keys, a provider's own claims.
+        for ok in [
+            json!({"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "ec2:DescribeVpc*", "iam:getrole"], "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "organizations:*"], "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:RequestedRegion": ["eu-west-1"]}, "ForAnyValue:StringLike": {"aws:PrincipalTag/team": "platform-*"}}}]}),
+        ] {
+            assert_eq!(
+                codes(ok.clone(), PolicyKind::Identity),
+                Vec::<String>::new(),
+                "{ok}"
+            );
+        }
+        assert!(codes(json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:ref:refs/heads/main"}}}]}), PolicyKind::Trust).is_empty());
         for (doc, kind, code) in cases {
             let found = codes(doc.clone(), kind);
             assert_eq!(found, vec![code.to_owned()], "{doc}");
