@@ -14,6 +14,7 @@ mod naming;
 pub mod object;
 mod path;
 pub mod policy;
+pub mod regions;
 pub mod resource;
 mod share;
 pub mod synth;

@@ -348,6 +348,13 @@ fn every_issue_is_reported_at_once_with_its_path() {
     );
     let empty_stage = app.add_stage("Empty", Environment::new(OTHER, "us-east-1"));
     app.add_stack(empty_stage, "Nothing");
+    // Shaped like a region, but no partition has it; a region of another partition is fine.
+    let typo = app.add_stage("Typo", Environment::new(OTHER, "eu-west-4"));
+    let s = app.add_stack(typo, "A");
+    app.scope(s).add_resource("B", bucket());
+    let gov = app.add_stage("Gov", Environment::new(OTHER, "us-gov-west-1"));
+    let s = app.add_stack(gov, "A");
+    app.scope(s).add_resource("B", bucket());
     let found: Vec<(String, String)> = issues(&app)
         .into_iter()
         .map(|i| (i.code, i.path.to_string()))
@@ -359,14 +366,20 @@ fn every_issue_is_reported_at_once_with_its_path() {
         ("Stage.AccountId", "App/Mgmt"),
         ("Reference.NotAResource", "App/Mgmt/A/Ref"),
         ("Stack.NoResources", "App/Empty/Nothing"),
+        ("Stage.UnknownRegion", "App/Typo"),
     ] {
         assert!(
             found.contains(&(expected.0.to_owned(), expected.1.to_owned())),
             "missing {expected:?} in {found:?}"
         );
     }
+    assert!(
+        !found.iter().any(|(_, path)| path.starts_with("App/Gov")),
+        "{found:?}"
+    );
     let err = app.synth().unwrap_err().to_string();
     assert!(err.contains("App/Mgmt/A/Dup: id = \"Dup\""), "{err}");
+    assert!(err.contains("botocore"), "the rule names its source: {err}");
 }
 
 #[test]

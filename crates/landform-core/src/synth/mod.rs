@@ -325,15 +325,28 @@ fn check_stage_regions(tree: &Tree, issues: &mut Vec<Issue>) {
         let Some(env) = tree.environment_of(stage) else {
             continue;
         };
-        if !is_region(&env.region) {
-            let issue = Issue::new(
+        if crate::regions::partition_of(&env.region).is_some() {
+            continue;
+        }
+        let issue = if is_region(&env.region) {
+            Issue::new(
+                "Stage.UnknownRegion",
+                "region",
+                &env.region,
+                format!(
+                    "no AWS partition has this region (the regions of every partition, from {})",
+                    crate::regions::source()
+                ),
+            )
+        } else {
+            Issue::new(
                 "Stage.Region",
                 "region",
                 &env.region,
                 "a region is written like us-east-1 or us-gov-west-1",
-            );
-            report(tree, issues, stage, issue);
-        }
+            )
+        };
+        report(tree, issues, stage, issue);
     }
 }
 
