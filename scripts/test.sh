@@ -22,7 +22,9 @@ for crate in landform-core landform-constructs landform-deploy; do
 done
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 # The AWS provider's tests run against moto_server (an independent AWS API implementation) on
-# 127.0.0.1, started here and stopped however this script ends.
+# 127.0.0.1, started here (fresh: a server left running by an earlier run holds that run's
+# organization) and stopped however this script ends.
+"$REPO/scripts/moto.sh" stop
 "$REPO/scripts/moto.sh" start >/dev/null
 trap '"$REPO/scripts/moto.sh" stop' EXIT
 cargo test --workspace --all-features --locked
