@@ -48,6 +48,29 @@ fn scp(props: ServiceControlPolicyProps) -> App {
     app
 }
 
+/// `n` distinct IAM actions of 29 characters each (`prefix:Name`), from the catalogue the
+/// policy validator checks against, so a policy of them is only ever too large.
+fn actions_29(n: usize) -> Vec<String> {
+    let catalogue = include_str!("../crates/landform-core/data/iam-catalogue.tsv");
+    let found: Vec<String> = catalogue
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .flat_map(|(prefix, rest)| {
+            let actions = rest.split('\t').next().unwrap_or_default();
+            actions.split(',').map(move |a| format!("{prefix}:{a}"))
+        })
+        .filter(|a| a.len() == 29)
+        .take(n)
+        .collect();
+    assert_eq!(
+        found.len(),
+        n,
+        "the catalogue has {n} actions of 29 characters"
+    );
+    found
+}
+
 fn statements() -> Vec<landform::core::iam::Statement> {
     scp_library::protect_cloudtrail()
 }
@@ -437,10 +460,7 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             Box::new(|| {
                 scp(ServiceControlPolicyProps {
                     name: "p".into(),
-                    statements: vec![scp_library::deny_actions(
-                        "Big",
-                        (0..300).map(|n| format!("service{n}:SomeLongActionName")),
-                    )],
+                    statements: vec![scp_library::deny_actions("Big", actions_29(300))],
                     ..Default::default()
                 })
             }),
@@ -847,6 +867,54 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             }),
         ),
         (
+            "OidcDeployRole.SubjectFormat",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| {
+                oidc(OidcDeployRoleProps {
+                    issuer: OidcIssuer::GitHub,
+                    // GitHub names the ref in full: refs/heads/main.
+                    subject: Some("repo:org/infra:ref:main".into()),
+                    ..Default::default()
+                })
+            }),
+        ),
+        (
+            "OidcDeployRole.SubjectFormat",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| {
+                oidc(OidcDeployRoleProps {
+                    // A GitHub subject given to a GitLab issuer.
+                    subject: Some("repo:org/infra:ref:refs/heads/main".into()),
+                    ..Default::default()
+                })
+            }),
+        ),
+        (
+            "OidcDeployRole.EnvironmentSubject",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| {
+                oidc(OidcDeployRoleProps {
+                    issuer: OidcIssuer::GitHub,
+                    subject: Some(github_subject(
+                        "org/infra",
+                        &GitHubRef::Environment("prod".into()),
+                    )),
+                    ..Default::default()
+                })
+            }),
+        ),
+        (
+            "OidcDeployRole.PullRequestSubject",
+            "App/Prod/Deploy/Role".into(),
+            Box::new(|| {
+                oidc(OidcDeployRoleProps {
+                    issuer: OidcIssuer::GitHub,
+                    subject: Some(github_subject("org/infra", &GitHubRef::PullRequest)),
+                    ..Default::default()
+                })
+            }),
+        ),
+        (
             "OidcDeployRole.ForAllValuesSubject",
             "App/Prod/Deploy/Role".into(),
             Box::new(|| {
@@ -940,7 +1008,7 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             Box::new(|| {
                 oidc(OidcDeployRoleProps {
                     subject: Some(format!(
-                        "project_path:{}:ref_type:branch:ref:main",
+                        "project_path:{}/infra:ref_type:branch:ref:main",
                         "g".repeat(2000)
                     )),
                     ..Default::default()
@@ -1023,10 +1091,7 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
             Box::new(|| {
                 scp(ServiceControlPolicyProps {
                     name: "p".into(),
-                    statements: vec![scp_library::deny_actions(
-                        "Big",
-                        (0..150).map(|n| format!("service{n:03}:SomeLongActionName")),
-                    )],
+                    statements: vec![scp_library::deny_actions("Big", actions_29(150))],
                     ..Default::default()
                 })
             }),
@@ -1152,6 +1217,55 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
         ),
         ("OIDC pinned to one branch", Box::new(|| oidc(oidc_props()))),
         (
+            "GitHub tag, environment and pull request subjects with their opt-outs",
+            Box::new(|| {
+                let mut app = App::new();
+                let stage = app.add_stage("Prod", Environment::new("333333333333", "us-east-1"));
+                let stack = app.add_stack(stage, "Deploy");
+                let github = |subject: GitHubRef| {
+                    OidcDeployRoleProps {
+                    issuer: OidcIssuer::GitHub,
+                    existing_provider_arn: Some(landform::core::Token::literal(
+                        "arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com",
+                    )),
+                    subject: Some(github_subject("org/infra", &subject)),
+                    ..Default::default()
+                }
+                };
+                OidcDeployRole::new(
+                    &mut app.scope(stack),
+                    "Tag",
+                    github(GitHubRef::Tag("v1.2.0".into())),
+                );
+                OidcDeployRole::new(
+                    &mut app.scope(stack),
+                    "Env",
+                    OidcDeployRoleProps {
+                        allow_environment_subject: Some(Reason(
+                            "the prod environment requires a reviewer",
+                        )),
+                        ..github(GitHubRef::Environment("prod".into()))
+                    },
+                );
+                OidcDeployRole::new(
+                    &mut app.scope(stack),
+                    "Pr",
+                    OidcDeployRoleProps {
+                        allow_pull_request_subject: Some(Reason(
+                            "a read-only plan role for pull requests",
+                        )),
+                        ..github(GitHubRef::PullRequest)
+                    },
+                );
+                OidcDeployRole::new(&mut app.scope(stack), "Custom", OidcDeployRoleProps {
+                    subject: Some("repo:org/infra:job_workflow_ref:org/infra/.github/workflows/deploy.yml@refs/heads/main".into()),
+                    allow_custom_subject_format: Some(Reason("the organization's subject template adds job_workflow_ref")),
+                    ..github(GitHubRef::Tag("x".into()))
+                });
+                app
+            }),
+        ),
+        (
             "OIDC GitHub environment with role name of 64",
             Box::new(|| {
                 oidc(OidcDeployRoleProps {
@@ -1161,6 +1275,7 @@ fn passing_cases() -> Vec<(&'static str, Build)> {
                         &GitHubRef::Environment("prod".into()),
                     )),
                     role_name: Some("r".repeat(64)),
+                    allow_environment_subject: Some(Reason("prod requires a reviewer")),
                     ..Default::default()
                 })
             }),

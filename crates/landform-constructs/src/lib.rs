@@ -21,6 +21,7 @@ pub mod layouts;
 pub mod names;
 pub mod network;
 pub mod oidc;
+pub mod oidc_subject;
 pub mod organization;
 pub mod scp;
 pub mod scp_library;

@@ -133,8 +133,11 @@ pub enum GitHubRef {
     Branch(String),
     /// A tag name.
     Tag(String),
-    /// A deployment environment.
+    /// A deployment environment: any ref whose job names it (needs
+    /// `allow_environment_subject` on a deploy role).
     Environment(String),
+    /// Any pull request (needs `allow_pull_request_subject` on a deploy role).
+    PullRequest,
 }
 
 /// The `sub` claim of a GitHub Actions token.
@@ -149,6 +152,7 @@ pub fn github_subject(repository: &str, git_ref: &GitHubRef) -> String {
         GitHubRef::Branch(n) => format!("repo:{repository}:ref:refs/heads/{n}"),
         GitHubRef::Tag(n) => format!("repo:{repository}:ref:refs/tags/{n}"),
         GitHubRef::Environment(n) => format!("repo:{repository}:environment:{n}"),
+        GitHubRef::PullRequest => format!("repo:{repository}:pull_request"),
     }
 }
 
@@ -188,6 +192,16 @@ pub struct OidcDeployRoleProps {
     pub allow_missing_audience: Option<Reason>,
     /// Opt-out: accept `ForAllValues:` on `sub`, with the reason.
     pub allow_for_all_values_subject: Option<Reason>,
+    /// Opt-out: trust a GitHub environment (`repo:O/R:environment:NAME`), with the reason:
+    /// any branch whose job names the environment can deploy, unless the environment's
+    /// protection rules say otherwise.
+    pub allow_environment_subject: Option<Reason>,
+    /// Opt-out: trust pull requests (`repo:O/R:pull_request`), with the reason: code nobody
+    /// has reviewed yet can deploy.
+    pub allow_pull_request_subject: Option<Reason>,
+    /// Opt-out: a GitHub or GitLab subject in a format other than the issuer's default (a
+    /// customised GitHub subject template), with the reason.
+    pub allow_custom_subject_format: Option<Reason>,
 }
 
 impl Default for OidcDeployRoleProps {
@@ -205,6 +219,9 @@ impl Default for OidcDeployRoleProps {
             allow_missing_subject: None,
             allow_missing_audience: None,
             allow_for_all_values_subject: None,
+            allow_environment_subject: None,
+            allow_pull_request_subject: None,
+            allow_custom_subject_format: None,
         }
     }
 }
@@ -219,7 +236,7 @@ impl Default for OidcDeployRoleProps {
 /// let stack = app.add_stack(stage, "Deploy");
 /// let role = OidcDeployRole::new(&mut app.scope(stack), "Deploy", OidcDeployRoleProps {
 ///     issuer: OidcIssuer::GitHub,
-///     subject: Some(github_subject("org/infra", &GitHubRef::Environment("prod".into()))),
+///     subject: Some(github_subject("org/infra", &GitHubRef::Branch("main".into()))),
 ///     role_name: Some("github-deploy".into()),
 ///     ..Default::default()
 /// });
@@ -307,6 +324,50 @@ impl OidcDeployRole {
             "allow_for_all_values_subject",
             props.allow_for_all_values_subject,
         );
+        let allow_environment = check_reason(
+            &mut inner,
+            "allow_environment_subject",
+            props.allow_environment_subject,
+        );
+        let allow_pull_request = check_reason(
+            &mut inner,
+            "allow_pull_request_subject",
+            props.allow_pull_request_subject,
+        );
+        let allow_custom_format = check_reason(
+            &mut inner,
+            "allow_custom_subject_format",
+            props.allow_custom_subject_format,
+        );
+        if let Some(subject) = props.subject.as_deref().filter(|s| !s.is_empty()) {
+            let parsed = match &props.issuer {
+                OidcIssuer::GitHub => Some(crate::oidc_subject::github(subject)),
+                OidcIssuer::GitLab => Some(crate::oidc_subject::gitlab(subject)),
+                OidcIssuer::Custom { .. } => None,
+            };
+            use crate::oidc_subject::SubjectKind;
+            match parsed {
+                Some(Err(rule)) if !allow_custom_format => inner.report(Issue::new(
+                    "OidcDeployRole.SubjectFormat",
+                    "subject",
+                    crate::error::shorten(subject),
+                    format!("{rule}; a subject the issuer never emits matches no token (set allow_custom_subject_format with a reason for a customised subject template)"),
+                )),
+                Some(Ok(SubjectKind::Environment)) if !allow_environment => inner.report(Issue::new(
+                    "OidcDeployRole.EnvironmentSubject",
+                    "subject",
+                    subject,
+                    "an environment subject lets any branch whose job names the environment deploy; pin a branch, or set allow_environment_subject with a reason (the environment's protection rules)",
+                )),
+                Some(Ok(SubjectKind::PullRequest)) if !allow_pull_request => inner.report(Issue::new(
+                    "OidcDeployRole.PullRequestSubject",
+                    "subject",
+                    subject,
+                    "a pull_request subject lets unreviewed code deploy; pin a branch, or set allow_pull_request_subject with a reason",
+                )),
+                _ => {}
+            }
+        }
         if let OidcIssuer::Custom { url, audience } = &props.issuer {
             if let Some(rule) = issuer_url_rule(url) {
                 inner.report(Issue::new(

@@ -5,6 +5,7 @@ use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
+use crate::names::Reason;
 use crate::oidc::{github_subject, GitHubRef, OidcDeployRole, OidcDeployRoleProps, OidcIssuer};
 use crate::organization::{
     Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps,
@@ -67,6 +68,9 @@ fn bootstrap(app: &mut App, stage: NodeId, environment: &str) {
             )),
             role_name: Some("github-deploy".into()),
             managed_policy_arns: vec![DEPLOY_POLICY.into()],
+            allow_environment_subject: Some(Reason(
+                "each account is one GitHub environment of the infrastructure repository; its protection rules (required reviewers, deployments from main only) decide which runs may deploy",
+            )),
             ..Default::default()
         },
     );

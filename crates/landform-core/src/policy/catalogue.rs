@@ -137,10 +137,12 @@ pub(crate) fn operator_problem(operator: &str) -> Option<String> {
 /// Why `key` is not a condition key IAM knows, or `None`. Keys of a web identity or SAML
 /// provider (`token.actions.githubusercontent.com:sub`, `saml:aud`) are the provider's.
 pub(crate) fn key_problem(key: &str) -> Option<String> {
-    let Some((prefix, _)) = key.split_once(':') else {
+    let (Some((prefix, _)), Some((provider, _))) = (key.split_once(':'), key.rsplit_once(':'))
+    else {
         return Some(format!("`{key}` is not a condition key: a key is prefix:name, such as aws:SourceAccount or s3:prefix"));
     };
-    if prefix.contains('.') || prefix == "saml" {
+    // A web identity provider's claims are keyed by its issuer (host and path).
+    if provider.contains(['.', '/']) || prefix == "saml" {
         return None;
     }
     let lower = key.to_ascii_lowercase();
