@@ -7,6 +7,7 @@ pub mod error;
 mod fast_hash;
 pub mod graph;
 pub mod iam;
+pub mod identifiers;
 pub mod issue;
 pub mod limits;
 pub mod logical_id;

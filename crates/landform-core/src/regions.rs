@@ -36,3 +36,15 @@ pub fn source() -> &'static str {
         .unwrap_or_default()
         .trim_start_matches("# ")
 }
+
+/// Whether `partition` is an AWS partition (`aws`, `aws-cn`, `aws-us-gov`...).
+///
+/// ```
+/// assert!(landform_core::regions::is_partition("aws-us-gov"));
+/// assert!(!landform_core::regions::is_partition("aws-gov"));
+/// ```
+pub fn is_partition(partition: &str) -> bool {
+    DATA.lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.split('\t').next() == Some(partition))
+}

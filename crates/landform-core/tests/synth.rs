@@ -766,3 +766,75 @@ fn policy_statements_of_the_wrong_shape_are_refused_with_their_place() {
         "AssumeRolePolicyDocument.Statement[0].Resource"
     );
 }
+
+/// Identifiers AWS checks for shape, on raw resources: each malformed one is reported at its
+/// resource with its code; the well-formed twin beside it is not.
+#[test]
+fn malformed_identifiers_of_raw_resources_are_reported() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "eu-west-1"));
+    let s = app.add_stack(stage, "A");
+    let mut add = |id: &str, resource: Resource| {
+        app.scope(s).add_resource(id, resource);
+    };
+    let account = |parent: &str| {
+        Resource::new("AWS::Organizations::Account")
+            .property("AccountName", "a")
+            .property("Email", "a@example.com")
+            .property("ParentIds", Value::array([Value::from(parent)]))
+            .removal_policy(landform_core::RemovalPolicy::Retain)
+    };
+    add("BadParent", account("ou-root-1"));
+    add("GoodParent", account("ou-ab12-cdefgh12"));
+    add(
+        "BadOuParent",
+        Resource::new("AWS::Organizations::OrganizationalUnit")
+            .property("Name", "x")
+            .property("ParentId", "root"),
+    );
+    add(
+        "GoodOuParent",
+        Resource::new("AWS::Organizations::OrganizationalUnit")
+            .property("Name", "y")
+            .property("ParentId", "r-ab12"),
+    );
+    let policy = |name: &str, target: &str| {
+        Resource::new("AWS::Organizations::Policy")
+            .property("Name", name)
+            .property("Type", "SERVICE_CONTROL_POLICY")
+            .property("Content", json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}))
+            .property("TargetIds", Value::array([Value::from(target)]))
+    };
+    add("BadTarget", policy("p1", "1234"));
+    add("GoodTarget", policy("p2", "123456789012"));
+    let vpc = |cidr: &str| Resource::new("AWS::EC2::VPC").property("CidrBlock", cidr);
+    add("WideVpc", vpc("10.0.0.0/8"));
+    add("ShiftedVpc", vpc("10.0.0.1/16"));
+    add("GoodVpc", vpc("10.1.0.0/16"));
+    let subnet = |zone: &str| {
+        Resource::new("AWS::EC2::Subnet")
+            .property("VpcId", "vpc-1")
+            .property("CidrBlock", "10.1.0.0/24")
+            .property("AvailabilityZone", zone)
+    };
+    add("OtherRegionSubnet", subnet("us-east-1a"));
+    add("GoodSubnet", subnet("eu-west-1b"));
+    let mut found: Vec<(String, String)> = issues(&app)
+        .into_iter()
+        .map(|i| (i.code, i.path.to_string()))
+        .collect();
+    found.sort();
+    let wanted = [
+        ("Organizations.ParentId", "App/Mgmt/A/BadOuParent"),
+        ("Organizations.ParentId", "App/Mgmt/A/BadParent"),
+        ("Organizations.TargetId", "App/Mgmt/A/BadTarget"),
+        ("Subnet.AvailabilityZone", "App/Mgmt/A/OtherRegionSubnet"),
+        ("Vpc.CidrBlock", "App/Mgmt/A/ShiftedVpc"),
+        ("Vpc.CidrBlock", "App/Mgmt/A/WideVpc"),
+    ];
+    let wanted: Vec<(String, String)> = wanted
+        .iter()
+        .map(|(c, p)| (c.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(found, wanted);
+}

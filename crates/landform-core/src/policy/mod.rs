@@ -98,6 +98,92 @@ fn action_shape_ok(action: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
 }
 
+fn literal_strings(value: Option<&Value>) -> Vec<&str> {
+    match value {
+        Some(Value::String(s)) => vec![&**s],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(&**s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn wild(s: &str) -> bool {
+    s.contains(['*', '?']) || s.contains("${")
+}
+
+/// Why a literal resource ARN of a policy is malformed: `*`, or
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` with a known partition, a known region or
+/// none, a 12-digit account (or `aws`, for AWS managed policies) or none.
+fn resource_arn_problem(arn: &str) -> Option<String> {
+    if arn == "*" {
+        return None;
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [head, partition, service, region, account, resource] = parts[..] else {
+        return Some("a resource is * or an ARN, arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE (six parts; region and account may be empty)".to_owned());
+    };
+    if head != "arn" {
+        return Some("an ARN starts with arn:".to_owned());
+    }
+    if !wild(partition) && !crate::regions::is_partition(partition) {
+        return Some(format!(
+            "`{partition}` is not an AWS partition (aws, aws-cn, aws-us-gov...)"
+        ));
+    }
+    if service.is_empty() {
+        return Some("an ARN names its service (arn:aws:s3:::bucket)".to_owned());
+    }
+    if !region.is_empty() && !wild(region) && crate::regions::partition_of(region).is_none() {
+        return Some(format!(
+            "`{region}` is no region of any partition (from {})",
+            crate::regions::source()
+        ));
+    }
+    if !account.is_empty()
+        && !wild(account)
+        && account != "aws"
+        && !crate::identifiers::is_account_id(account)
+    {
+        return Some(format!("an ARN's account is 12 digits, not `{account}`"));
+    }
+    if resource.is_empty() {
+        return Some("an ARN ends with the resource (a name, a path or type/id)".to_owned());
+    }
+    None
+}
+
+fn aws_principal_problem(name: &str) -> Option<&'static str> {
+    if name == "*" || crate::identifiers::is_account_id(name) || wild(name) {
+        return None;
+    }
+    let parts: Vec<&str> = name.splitn(6, ':').collect();
+    match parts[..] {
+        ["arn", partition, "iam" | "sts", "", account, resource]
+            if crate::regions::is_partition(partition)
+                && crate::identifiers::is_account_id(account)
+                && !resource.is_empty() =>
+        {
+            None
+        }
+        _ => Some("an AWS principal is *, a 12-digit account id, or an IAM or STS ARN: arn:PARTITION:iam::ACCOUNT:root|role/NAME|user/NAME (IAM refuses others as MalformedPolicyDocument: Invalid principal)"),
+    }
+}
+
+fn service_principal_problem(name: &str) -> Option<&'static str> {
+    let host = name
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| name.strip_suffix(".amazonaws.com.cn"));
+    match host {
+        Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') => None,
+        _ => Some("a service principal is the service's name ending in .amazonaws.com, such as cloudtrail.amazonaws.com"),
+    }
+}
+
 struct Finding {
     code: &'static str,
     field: String,
@@ -274,6 +360,40 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
                 )
             }
             _ => {}
+        }
+        for key in ["Resource", "NotResource"] {
+            for arn in literal_strings(st.get(key)) {
+                if let Some(rule) = resource_arn_problem(arn) {
+                    finding(
+                        "Policy.ResourceArn",
+                        format!("{at}.{key}"),
+                        arn.to_owned(),
+                        &rule,
+                    );
+                }
+            }
+        }
+        for key in ["Principal", "NotPrincipal"] {
+            let Some(Value::Object(principals)) = st.get(key) else {
+                continue;
+            };
+            for (kind, value) in principals.iter() {
+                for name in literal_strings(Some(value)) {
+                    let rule = match kind {
+                        "AWS" => aws_principal_problem(name),
+                        "Service" => service_principal_problem(name),
+                        _ => None,
+                    };
+                    if let Some(rule) = rule {
+                        finding(
+                            "Policy.Principal",
+                            format!("{at}.{key}.{kind}"),
+                            name.to_owned(),
+                            rule,
+                        );
+                    }
+                }
+            }
         }
         let principal = has("Principal") || has("NotPrincipal");
         match kind {
@@ -463,7 +583,7 @@ mod tests {
                 "Policy.ActionFormat",
             ),
             (
-                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "NotResource": "x"}]}),
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "NotResource": "arn:aws:s3:::x"}]}),
                 PolicyKind::Identity,
                 "Policy.ResourceAndNotResource",
             ),
@@ -532,11 +652,42 @@ mod tests {
                 PolicyKind::Trust,
                 "Policy.ConditionShape",
             ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3::bucket/*"}]}),
+                PolicyKind::Identity,
+                "Policy.ResourceArn",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-east-7:123456789012:table/locks"}]}),
+                PolicyKind::Identity,
+                "Policy.ResourceArn",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "arn:aws:iam::12345678901:role/deploy"}]}),
+                PolicyKind::Identity,
+                "Policy.ResourceArn",
+            ),
+            (
+                json!({"Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "arn:amazon:iam::123456789012:role/deploy"}]}),
+                PolicyKind::Identity,
+                "Policy.ResourceArn",
+            ),
+            (
+                json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1234:root"}, "Action": "sts:AssumeRole"}}),
+                PolicyKind::Trust,
+                "Policy.Principal",
+            ),
+            (
+                json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "cloudtrail"}, "Action": "sts:AssumeRole"}}),
+                PolicyKind::Trust,
+                "Policy.Principal",
+            ),
         ];
         // Their passing twins: the catalogue's actions, wildcards that match, known operators
         // and keys, a provider's own claims.
         for ok in [
             json!({"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "ec2:DescribeVpc*", "iam:getrole"], "Resource": "*"}]}),
+            json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::bucket/*", "arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/locks", "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:*:logs:*:*:log-group:/landform/*"]}]}),
             json!({"Statement": [{"Effect": "Deny", "NotAction": ["iam:*", "organizations:*"], "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:RequestedRegion": ["eu-west-1"]}, "ForAnyValue:StringLike": {"aws:PrincipalTag/team": "platform-*"}}}]}),
         ] {
             assert_eq!(
@@ -545,6 +696,7 @@ mod tests {
                 "{ok}"
             );
         }
+        assert!(codes(json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": ["123456789012", "arn:aws:iam::123456789012:role/ci", "*"], "Service": ["cloudtrail.amazonaws.com", "logs.us-east-1.amazonaws.com"]}, "Action": "sts:AssumeRole"}}), PolicyKind::Trust).is_empty());
         assert!(codes(json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}, "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:ref:refs/heads/main"}}}]}), PolicyKind::Trust).is_empty());
         for (doc, kind, code) in cases {
             let found = codes(doc.clone(), kind);

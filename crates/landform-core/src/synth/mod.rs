@@ -298,7 +298,9 @@ impl<'a> Synthesizer<'a> {
             })
             .collect();
         if !synth.ledger.issues.is_empty() {
-            return Err(CoreError::Validation(Issues(synth.ledger.issues)));
+            return Err(CoreError::Validation(Issues(explained(
+                synth.ledger.issues,
+            ))));
         }
         if let Some(error) = synth.ledger.write_error {
             return Err(error);
@@ -318,6 +320,34 @@ impl<'a> Synthesizer<'a> {
 
 fn report(tree: &Tree, issues: &mut Vec<Issue>, node: NodeId, issue: Issue) {
     issues.push(issue.at(tree.path(node)));
+}
+
+/// The issues without those of the raw-resource identifier rules ([`crate::identifiers`])
+/// whose value a construct above the resource already reported: the construct's issue names
+/// the field the user set; the resource's would say it again.
+fn explained(issues: Vec<Issue>) -> Vec<Issue> {
+    const RAW: &[&str] = &["Vpc.", "Subnet.", "Organizations."];
+    let reported: std::collections::HashSet<(String, String)> = issues
+        .iter()
+        .map(|i| (i.path.to_string(), i.value.clone()))
+        .collect();
+    issues
+        .into_iter()
+        .filter(|issue| {
+            if !RAW.iter().any(|p| issue.code.starts_with(p)) {
+                return true;
+            }
+            let path = issue.path.to_string();
+            let mut above = path.as_str();
+            while let Some((parent, _)) = above.rsplit_once('/') {
+                if reported.contains(&(parent.to_owned(), issue.value.clone())) {
+                    return false;
+                }
+                above = parent;
+            }
+            true
+        })
+        .collect()
 }
 
 fn check_stage_regions(tree: &Tree, issues: &mut Vec<Issue>) {

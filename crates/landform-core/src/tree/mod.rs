@@ -495,6 +495,7 @@ impl App {
         let mut root = app.root();
         root.add_app_validation("Core.DuplicateNames", crate::naming::duplicate_names);
         root.add_app_validation("Core.PolicyGrammar", crate::policy::policy_grammar);
+        root.add_app_validation("Core.Identifiers", crate::identifiers::identifiers);
         app
     }
 
