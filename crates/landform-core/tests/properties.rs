@@ -246,3 +246,74 @@ fn node_id(raw: u32) -> NodeId {
     }
     last
 }
+
+/// JSON shaped like a policy document often enough to reach every rule: statement elements,
+/// condition operators and keys, actions, ARNs and principals from small pools, mixed with
+/// arbitrary values.
+fn policy_json() -> impl Strategy<Value = serde_json::Value> {
+    let word = prop_oneof![
+        Just("*".to_owned()),
+        Just("s3:GetObject".to_owned()),
+        Just("s3:Get*".to_owned()),
+        Just("nope:Thing".to_owned()),
+        Just("arn:aws:s3:::b/*".to_owned()),
+        Just("arn:aws:iam::123456789012:root".to_owned()),
+        Just("arn::::".to_owned()),
+        Just("cloudtrail.amazonaws.com".to_owned()),
+        Just("aws:SourceAccount".to_owned()),
+        Just("2012-10-17".to_owned()),
+        "[a-zA-Z0-9:*?/${}.-]{0,12}",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        word.clone().prop_map(serde_json::Value::from),
+    ];
+    let key = prop_oneof![
+        Just("Version"),
+        Just("Statement"),
+        Just("Sid"),
+        Just("Effect"),
+        Just("Principal"),
+        Just("NotPrincipal"),
+        Just("AWS"),
+        Just("Service"),
+        Just("Federated"),
+        Just("Action"),
+        Just("NotAction"),
+        Just("Resource"),
+        Just("NotResource"),
+        Just("Condition"),
+        Just("StringEquals"),
+        Just("ForAnyValue:StringLikeIfExists"),
+        Just("Bool"),
+        Just("aws:SecureTransport"),
+        Just("token.actions.githubusercontent.com:sub"),
+        Just("x"),
+    ]
+    .prop_map(str::to_owned);
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::btree_map(key.clone(), inner, 0..5)
+                .prop_map(|m| { serde_json::Value::Object(m.into_iter().collect()) }),
+        ]
+    })
+}
+
+proptest! {
+    /// No document, however malformed, panics the policy validator; every finding is a
+    /// `Policy.*` code with the field it is about.
+    #[test]
+    fn the_policy_validator_never_panics(doc in policy_json()) {
+        use landform_core::policy::{check_document, PolicyKind};
+        for kind in [PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource, PolicyKind::ServiceControl] {
+            for (code, field, _, rule) in check_document(&Value::from(doc.clone()), kind, "Doc") {
+                prop_assert!(code.starts_with("Policy."), "{code}");
+                prop_assert!(field.starts_with("Doc"), "{field}");
+                prop_assert!(!rule.is_empty());
+            }
+        }
+    }
+}
