@@ -149,6 +149,30 @@ fn iam_admin_statement() {
     assert_fires(&inline, Rule::IamAdminStatement, "App/Mgmt/Main/Role");
 }
 
+#[test]
+fn iam_condition_type() {
+    let bucket_policy = |operator: &str| {
+        single(|s| {
+            s.add_resource(
+                "Policy",
+                res(
+                    "AWS::S3::BucketPolicy",
+                    json!({"Bucket": "b", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*",
+                         "Condition": {operator: {"aws:SecureTransport": "false"}}}
+                    ]}}),
+                ),
+            );
+        })
+    };
+    assert_fires(
+        &bucket_policy("StringEquals"),
+        Rule::IamConditionType,
+        "App/Mgmt/Main/Policy",
+    );
+    assert_quiet(&bucket_policy("Bool"), Rule::IamConditionType);
+}
+
 // ---------- SCP ----------
 
 fn scp_content(statements: usize) -> Json {

@@ -30,7 +30,59 @@ fn is_allow(statement: &Json) -> bool {
     statement.get("Effect").and_then(Json::as_str) == Some("Allow")
 }
 
+/// `(type, property)` of the policy documents LF-IAM-002 reads; `Policies` holds
+/// `{PolicyName, PolicyDocument}` entries.
+const DOCUMENTS: &[(&str, &str)] = &[
+    ("AWS::IAM::Role", "AssumeRolePolicyDocument"),
+    ("AWS::IAM::Role", "Policies"),
+    ("AWS::IAM::User", "Policies"),
+    ("AWS::IAM::Group", "Policies"),
+    ("AWS::IAM::Policy", "PolicyDocument"),
+    ("AWS::IAM::ManagedPolicy", "PolicyDocument"),
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::Organizations::Policy", "Content"),
+];
+
+fn condition_types(resource: &ResourceView<'_>, findings: &mut Vec<Finding>) {
+    for (type_name, property) in DOCUMENTS {
+        if resource.type_name != *type_name {
+            continue;
+        }
+        let documents: Vec<Json> = if *property == "Policies" {
+            as_list(resource.property(property))
+                .into_iter()
+                .filter_map(|p| p.get("PolicyDocument").cloned())
+                .collect()
+        } else {
+            match resource.property(property) {
+                Some(Json::String(text)) => serde_json::from_str(text).into_iter().collect(),
+                Some(doc) => vec![doc.clone()],
+                None => Vec::new(),
+            }
+        };
+        for document in documents {
+            let value = landform_core::Value::from(document);
+            for m in landform_core::policy::condition_type_mismatches(&value) {
+                findings.push(Finding::new(
+                    Rule::IamConditionType,
+                    resource,
+                    format!(
+                        "{property}.{}: {} compares {:?} values, {} holds {:?}",
+                        m.field, m.operator, m.operator_type, m.key, m.key_type
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 pub(crate) fn check(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
+    for resource in index.resources() {
+        condition_types(resource, findings);
+    }
     for role in index.of_type("AWS::IAM::Role") {
         for statement in statements(role.property("AssumeRolePolicyDocument")) {
             check_web_identity_trust(role, &statement, findings);

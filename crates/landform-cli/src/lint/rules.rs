@@ -73,6 +73,11 @@ rules! {
         "IAM policy allows action * on resource *",
         "Full administrator rights on an identity turn any compromise of it into a compromise of the account.",
         "List the actions and resources the principal needs; grant admin only through a break-glass role outside automation.";
+    /// A condition operator that compares another type than its key holds.
+    IamConditionType = "LF-IAM-002", Warning,
+        "IAM policy condition compares a key with an operator of another type",
+        "IAM evaluates the condition, but rarely as meant: StringEquals on a Bool key such as aws:SecureTransport, or Bool on a string key, may never match (Access Analyzer: type mismatch).",
+        "Use the operator family of the key's type: Bool for Bool keys, Numeric* for numbers, Date* for dates, IpAddress for IP keys, String* or Arn* for strings and ARNs.";
     /// An SCP larger than the AWS limit.
     ScpOverSize = "LF-SCP-001", Error,
         "Service control policy is over 5,120 characters minified",

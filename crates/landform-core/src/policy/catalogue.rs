@@ -9,22 +9,57 @@ use std::sync::OnceLock;
 
 const DATA: &str = include_str!("../../data/iam-catalogue.tsv");
 
+/// The type of a condition key's values, and what an operator compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    /// Text.
+    String,
+    /// An ARN (string operators apply too).
+    Arn,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A date.
+    Date,
+    /// An IP address or range.
+    Ip,
+    /// Base64 bytes.
+    Binary,
+}
+
+impl ValueType {
+    fn parse(text: &str) -> ValueType {
+        let lower = text.to_ascii_lowercase();
+        match lower.strip_prefix("arrayof").unwrap_or(&lower) {
+            "arn" => ValueType::Arn,
+            "bool" => ValueType::Bool,
+            "date" => ValueType::Date,
+            "ip" | "ipaddress" => ValueType::Ip,
+            "number" | "numeric" | "long" | "integer" => ValueType::Number,
+            "binary" => ValueType::Binary,
+            _ => ValueType::String,
+        }
+    }
+}
+
 /// What a service's line holds.
 #[derive(Debug, Default)]
 struct Service {
     /// Action names, lowercase.
     actions: HashSet<String>,
-    /// Condition keys, lowercase: exact ones, and the fixed part of templated ones
-    /// (`aws:RequestTag/${TagKey}` is `aws:requesttag/` followed by anything).
-    keys: HashSet<String>,
-    templated: Vec<String>,
+    /// Condition keys, lowercase, with their types: exact ones, and the fixed part of
+    /// templated ones (`aws:RequestTag/${TagKey}` is `aws:requesttag/` followed by anything).
+    keys: HashMap<String, ValueType>,
+    templated: Vec<(String, ValueType)>,
 }
 
 #[derive(Debug, Default)]
 struct Catalogue {
     services: HashMap<String, Service>,
-    /// Condition operators (without `IfExists` and the set prefixes), lowercase.
-    operators: HashSet<String>,
+    /// Condition operators (without `IfExists` and the set prefixes), lowercase, with what
+    /// they compare.
+    operators: HashMap<String, ValueType>,
 }
 
 fn catalogue() -> &'static Catalogue {
@@ -41,9 +76,14 @@ fn catalogue() -> &'static Catalogue {
             let keys = keys
                 .split(',')
                 .filter(|k| !k.is_empty())
-                .filter_map(|k| k.split_once('=').map(|(name, _)| name.to_ascii_lowercase()));
+                .filter_map(|k| k.split_once('='))
+                .map(|(name, kind)| (name.to_ascii_lowercase(), ValueType::parse(kind)));
             if prefix == "#operators" {
                 catalogue.operators.extend(keys);
+                // Null tests whether the key is present, whatever its type.
+                catalogue
+                    .operators
+                    .insert("null".to_owned(), ValueType::Bool);
                 continue;
             }
             let service = catalogue.services.entry(prefix.to_owned()).or_default();
@@ -53,11 +93,11 @@ fn catalogue() -> &'static Catalogue {
                     .filter(|a| !a.is_empty())
                     .map(str::to_ascii_lowercase),
             );
-            for key in keys {
+            for (key, kind) in keys {
                 match key.find(['$', '*']) {
-                    Some(at) => service.templated.push(key[..at].to_owned()),
+                    Some(at) => service.templated.push((key[..at].to_owned(), kind)),
                     None => {
-                        service.keys.insert(key);
+                        service.keys.insert(key, kind);
                     }
                 }
             }
@@ -113,6 +153,42 @@ pub(crate) fn action_problem(action: &str) -> Option<(&'static str, String)> {
     None
 }
 
+/// The operator's base (lowercase, without the set prefix and `IfExists`) and whether it
+/// ends in `IfExists`.
+fn operator_base(operator: &str) -> (String, bool) {
+    let base = operator
+        .strip_prefix("ForAllValues:")
+        .or_else(|| operator.strip_prefix("ForAnyValue:"))
+        .unwrap_or(operator);
+    match base.strip_suffix("IfExists") {
+        Some(b) => (b.to_ascii_lowercase(), true),
+        None => (base.to_ascii_lowercase(), false),
+    }
+}
+
+/// What `operator` compares (`Null` tests presence: `None`), or `None` for an unknown one.
+pub(crate) fn operator_type(operator: &str) -> Option<ValueType> {
+    let (base, _) = operator_base(operator);
+    if base == "null" {
+        return None;
+    }
+    catalogue().operators.get(&base).copied()
+}
+
+/// The type of a key's values, when the catalogue knows the key.
+pub(crate) fn key_type(key: &str) -> Option<ValueType> {
+    let (prefix, _) = key.split_once(':')?;
+    let service = catalogue().services.get(&prefix.to_ascii_lowercase())?;
+    let lower = key.to_ascii_lowercase();
+    service.keys.get(&lower).copied().or_else(|| {
+        service
+            .templated
+            .iter()
+            .find(|(t, _)| lower.len() > t.len() && lower.starts_with(t.as_str()))
+            .map(|(_, kind)| *kind)
+    })
+}
+
 /// Why `operator` is not a condition operator, or `None`. `ForAllValues:`/`ForAnyValue:` and
 /// an `IfExists` suffix (not on `Null`) wrap the operators of the catalogue.
 pub(crate) fn operator_problem(operator: &str) -> Option<String> {
@@ -125,7 +201,7 @@ pub(crate) fn operator_problem(operator: &str) -> Option<String> {
         None => (base, false),
     };
     let lower = base.to_ascii_lowercase();
-    if catalogue().operators.contains(&lower)
+    if catalogue().operators.contains_key(&lower)
         && !(if_exists && lower == "null")
         && base == base.trim()
     {
@@ -149,11 +225,11 @@ pub(crate) fn key_problem(key: &str) -> Option<String> {
     let Some(service) = catalogue().services.get(&prefix.to_ascii_lowercase()) else {
         return Some(format!("`{prefix}` is neither `aws` nor an AWS service prefix, so `{key}` is a key no request carries"));
     };
-    if service.keys.contains(&lower)
+    if service.keys.contains_key(&lower)
         || service
             .templated
             .iter()
-            .any(|t| lower.len() > t.len() && lower.starts_with(t.as_str()))
+            .any(|(t, _)| lower.len() > t.len() && lower.starts_with(t.as_str()))
     {
         return None;
     }

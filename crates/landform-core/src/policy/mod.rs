@@ -11,6 +11,8 @@ use std::collections::HashSet;
 
 mod catalogue;
 
+pub use catalogue::ValueType;
+
 use crate::issue::Issue;
 use crate::tree::Tree;
 use crate::value::Value;
@@ -96,6 +98,71 @@ fn action_shape_ok(action: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+}
+
+/// A condition whose operator compares another type than its key holds (IAM evaluates it, and
+/// it rarely means what it says: `StringEquals` on the Bool `aws:SecureTransport`, `Bool` on a
+/// string key). Access Analyzer reports it as a warning; so does the lint (LF-IAM-002).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeMismatch {
+    /// Where it sits: `Statement[n].Condition.<operator>.<key>`.
+    pub field: String,
+    /// The operator.
+    pub operator: String,
+    /// The key.
+    pub key: String,
+    /// What the key holds.
+    pub key_type: ValueType,
+    /// What the operator compares.
+    pub operator_type: ValueType,
+}
+
+fn compatible(operator: ValueType, key: ValueType) -> bool {
+    use ValueType::*;
+    operator == key || matches!((operator, key), (String, Arn) | (Number, Date))
+}
+
+/// Every condition of `document` whose operator does not compare the type its key holds (keys
+/// and operators the catalogue does not know are the validator's business, not this).
+pub fn condition_type_mismatches(document: &Value) -> Vec<TypeMismatch> {
+    let mut out = Vec::new();
+    let Value::Object(doc) = document else {
+        return out;
+    };
+    let statements: Vec<&Value> = match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => return out,
+    };
+    for (n, statement) in statements.into_iter().enumerate() {
+        let Value::Object(st) = statement else {
+            continue;
+        };
+        let Some(Value::Object(operators)) = st.get("Condition") else {
+            continue;
+        };
+        for (operator, keys) in operators.iter() {
+            let (Some(operator_type), Value::Object(keys)) =
+                (catalogue::operator_type(operator), keys)
+            else {
+                continue;
+            };
+            for (key, _) in keys.iter() {
+                if let Some(key_type) = catalogue::key_type(key) {
+                    if !compatible(operator_type, key_type) {
+                        out.push(TypeMismatch {
+                            field: format!("Statement[{n}].Condition.{operator}.{key}"),
+                            operator: operator.to_owned(),
+                            key: key.to_owned(),
+                            key_type,
+                            operator_type,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 fn literal_strings(value: Option<&Value>) -> Vec<&str> {
@@ -540,6 +607,37 @@ mod tests {
     }
 
     #[test]
+    fn operators_that_compare_another_type_than_the_key_are_found() {
+        use serde_json::json;
+        let doc = |condition: serde_json::Value| {
+            Value::from(
+                json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": condition}]}),
+            )
+        };
+        let found = condition_type_mismatches(&doc(json!({
+            "StringEquals": {"aws:SecureTransport": "false", "aws:SourceAccount": "111111111111"},
+            "Bool": {"aws:SourceAccount": "true"},
+            "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+            "StringLike": {"aws:SourceArn": "arn:aws:s3:::b"},
+            "Null": {"aws:SecureTransport": "true"},
+            "IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+            "DateGreaterThan": {"aws:SourceIp": "2026-01-01T00:00:00Z"}
+        })));
+        let found: Vec<(&str, &str)> = found
+            .iter()
+            .map(|m| (m.operator.as_str(), m.key.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("Bool", "aws:SourceAccount"),
+                ("DateGreaterThan", "aws:SourceIp"),
+                ("StringEquals", "aws:SecureTransport"),
+            ]
+        );
+    }
+
+    #[test]
     fn each_rule_has_a_failing_and_a_passing_document() {
         use serde_json::json;
         let ok_identity = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]});
@@ -683,6 +781,7 @@ mod tests {
                 "Policy.Principal",
             ),
         ];
+        // (Type mismatches are warnings, not grammar errors: see condition_type_mismatches.)
         // Their passing twins: the catalogue's actions, wildcards that match, known operators
         // and keys, a provider's own claims.
         for ok in [
