@@ -4,22 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use landform::constructs::layouts::{
-    docustack, house_escort, DocuStackOptions, HouseEscortOptions,
-};
-
-fn write_both(dir: &Path) {
-    let he = house_escort(&HouseEscortOptions {
-        extra_workload_accounts: 1,
-    })
-    .synth()
-    .expect("house escort synthesises");
-    he.write(dir.join("house_escort")).expect("written");
-    let ds = docustack(&DocuStackOptions::default())
-        .synth()
-        .expect("docustack synthesises");
-    ds.write(dir.join("docustack")).expect("written");
-}
+#[path = "support/layouts.rs"]
+mod layouts;
+use layouts::write_both;
 
 fn run(script: &str, dir: &Path) -> bool {
     Command::new("bash")

@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use landform::constructs::layouts::{
-    docustack, house_escort, DocuStackOptions, HouseEscortOptions,
-};
+#[path = "support/layouts.rs"]
+mod layouts;
+use layouts::write_both;
 use serde_json::Value as Json;
 
 /// `(parliament's issue, a text its finding holds, why the document is right)`.
@@ -38,19 +38,6 @@ const DOCUMENTED: &[(&str, &str, &str)] = &[
          (the vendored catalogue adds it)",
     ),
 ];
-
-fn write_both(dir: &Path) {
-    let he = house_escort(&HouseEscortOptions {
-        extra_workload_accounts: 1,
-    })
-    .synth()
-    .expect("house escort synthesises");
-    he.write(dir.join("house_escort")).expect("written");
-    let ds = docustack(&DocuStackOptions::default())
-        .synth()
-        .expect("docustack synthesises");
-    ds.write(dir.join("docustack")).expect("written");
-}
 
 fn parliament(dir: &Path) -> Json {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -38,7 +38,8 @@ fn lower_alnum(s: &str) -> bool {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
-fn literals<'a>(value: Option<&'a Value>) -> Vec<&'a str> {
+/// The literal strings of a value that is one string or a list (other items are skipped).
+pub(crate) fn literals(value: Option<&Value>) -> Vec<&str> {
     match value {
         Some(Value::String(s)) => vec![&**s],
         Some(Value::Array(items)) => items

@@ -165,19 +165,7 @@ pub fn condition_type_mismatches(document: &Value) -> Vec<TypeMismatch> {
     out
 }
 
-fn literal_strings(value: Option<&Value>) -> Vec<&str> {
-    match value {
-        Some(Value::String(s)) => vec![&**s],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(&**s),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
+use crate::identifiers::literals as literal_strings;
 
 fn wild(s: &str) -> bool {
     s.contains(['*', '?']) || s.contains("${")
