@@ -5,7 +5,8 @@ Usage: python3 scripts/vendor_regions.py BOTOCORE_WHEEL
   (pip download --no-deps botocore: the newest release carries the newest regions; the
   project's venv pins an older botocore for moto)
 
-One line a partition: `partition<TAB>region,region,...`; the first line says where it came from.
+One line a partition: `partition<TAB>region,region,...`; the `# source:` line says where it
+came from.
 """
 import json
 import os
@@ -22,7 +23,10 @@ def main():
     version = re.search(r"botocore-([0-9.]+)-", os.path.basename(wheel)).group(1)
     with zipfile.ZipFile(wheel) as z:
         endpoints = json.loads(z.read("botocore/data/endpoints.json"))
-    lines = [f"# AWS regions by partition: botocore {version}, data/endpoints.json; scripts/vendor_regions.py"]
+    lines = [
+        f"# source: botocore {version} data/endpoints.json",
+        "# AWS regions by partition, written by scripts/vendor_regions.py",
+    ]
     for p in endpoints["partitions"]:
         lines.append(f"{p['partition']}\t{','.join(sorted(p['regions']))}")
     with open(OUT, "w") as out:

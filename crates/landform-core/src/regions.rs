@@ -29,12 +29,15 @@ pub fn partition_of(region: &str) -> Option<&'static str> {
     regions().get(region).copied()
 }
 
-/// Where the list came from (the data file's first line, without `# `).
+/// Where the list came from (the data file's `# source:` line).
+///
+/// ```
+/// assert!(landform_core::regions::source().starts_with("botocore "));
+/// ```
 pub fn source() -> &'static str {
     DATA.lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("# ")
+        .find_map(|l| l.strip_prefix("# source: "))
+        .unwrap_or("the vendored region list")
 }
 
 /// Whether `partition` is an AWS partition (`aws`, `aws-cn`, `aws-us-gov`...).

@@ -324,3 +324,39 @@ async fn a_destination_bucket_must_grant_the_service_before_it_is_used() {
             .unwrap_or_else(|e| panic!("{type_name}: {e}"));
     }
 }
+
+/// An app that deploys into accounts it does not create (literal ids, no Organizations
+/// resources) meets those accounts in the in-memory organization its assembly seeds: the first
+/// stack's account manages it, the others are members.
+#[tokio::test(start_paused = true)]
+async fn literal_accounts_of_the_app_exist_in_the_seeded_organization() {
+    use landform_core::{App, Environment, Resource};
+    use landform_deploy::OrganizationSeed;
+    let mut app = App::new();
+    for (stage, account) in [
+        ("Shared", "222222222222"),
+        ("Prod", "333333333333"),
+        ("Dev", "444444444444"),
+    ] {
+        let stage = app.add_stage(stage, Environment::new(account, "eu-west-1"));
+        let stack = app.add_stack(stage, "Logs");
+        app.scope(stack).add_resource(
+            "Group",
+            Resource::new("AWS::Logs::LogGroup").property("RetentionInDays", 30),
+        );
+    }
+    let assembly = app.synth().unwrap();
+    let seed = OrganizationSeed::from_assembly(&assembly);
+    assert_eq!(seed.management_account, "222222222222");
+    assert_eq!(seed.members, vec!["333333333333", "444444444444"]);
+    let cloud = InMemoryCloud::with_organization(&seed);
+    let engine = Engine::new(
+        cloud.registry(),
+        Arc::new(MemoryStateStore::default()),
+        Arc::new(MemoryLock::default()),
+        Arc::new(cloud.sessions()),
+    );
+    let report = engine.apply(&assembly).await.expect("applies");
+    assert_eq!(report.created, 3);
+    assert_eq!(cloud.inventory().accounts.len(), 3);
+}

@@ -364,7 +364,7 @@ fn check_stage_regions(tree: &Tree, issues: &mut Vec<Issue>) {
                 "region",
                 &env.region,
                 format!(
-                    "no AWS partition has this region (the regions of every partition, from {})",
+                    "no AWS partition has this region (the regions of every partition, from {}); check the spelling",
                     crate::regions::source()
                 ),
             )

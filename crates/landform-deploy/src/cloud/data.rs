@@ -175,6 +175,24 @@ impl CloudData {
         data
     }
 
+    /// The organization `seed` describes: its management account, root and existing members.
+    pub fn seeded(seed: &super::OrganizationSeed) -> Self {
+        let mut data = CloudData::new(&seed.management_account, &seed.root_id);
+        for id in &seed.members {
+            data.accounts.insert(
+                id.clone(),
+                CloudAccount {
+                    id: id.clone(),
+                    name: format!("Member {id}"),
+                    email: format!("member-{id}@example.com"),
+                    parent_id: data.root_id.clone(),
+                    tags: None,
+                },
+            );
+        }
+        data
+    }
+
     pub fn is_member(&self, account: &str) -> bool {
         self.accounts.contains_key(account)
     }

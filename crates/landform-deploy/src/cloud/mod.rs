@@ -145,7 +145,7 @@ impl InMemoryCloud {
 
     /// A cloud whose organization has this management account and root id.
     pub fn with_organization(seed: &OrganizationSeed) -> Self {
-        Self::from_data(CloudData::new(&seed.management_account, &seed.root_id))
+        Self::from_data(CloudData::seeded(seed))
     }
 
     /// Like [`Self::persistent`], but a new cloud starts with the organization `seed`.
@@ -153,9 +153,7 @@ impl InMemoryCloud {
         path: impl Into<PathBuf>,
         seed: &OrganizationSeed,
     ) -> Result<Self, DeployError> {
-        let (data, persist) = Persist::open(path.into(), || {
-            CloudData::new(&seed.management_account, &seed.root_id)
-        })?;
+        let (data, persist) = Persist::open(path.into(), || CloudData::seeded(seed))?;
         let cloud = Self::from_data(data);
         *locked(&cloud.inner.persist) = Some(persist);
         Ok(cloud)

@@ -6,12 +6,14 @@ use serde_json::Value as Json;
 
 use super::InMemoryCloud;
 
-/// The management account and root id of a new in-memory organization.
+/// The management account, root id and existing member accounts of a new in-memory
+/// organization.
 ///
 /// A real organization exists before the app that manages it; the app names its management
-/// account (the stage of its Organizations resources) and its root id (the parent of its
-/// top-level OUs). [`OrganizationSeed::from_assembly`] reads both, so the in-memory cloud is
-/// the organization the app expects.
+/// account (the stage of its Organizations resources, or else of its first stack), its root
+/// id (the parent of its top-level OUs) and, as literal account ids of its stages, the
+/// accounts it deploys into without creating them. [`OrganizationSeed::from_assembly`] reads
+/// all three, so the in-memory cloud is the organization the app expects.
 ///
 /// ```
 /// use landform_core::{App, Environment, Resource};
@@ -23,6 +25,7 @@ use super::InMemoryCloud;
 ///     .property("Name", "Workloads").property("ParentId", "r-ab12"));
 /// let seed = OrganizationSeed::from_assembly(&app.synth().unwrap());
 /// assert_eq!((seed.management_account.as_str(), seed.root_id.as_str()), ("222222222222", "r-ab12"));
+/// assert!(seed.members.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationSeed {
@@ -30,6 +33,8 @@ pub struct OrganizationSeed {
     pub management_account: String,
     /// The root id (`r-` and 4 to 32 lowercase letters or digits).
     pub root_id: String,
+    /// Member accounts that exist already (in the root).
+    pub members: Vec<String>,
 }
 
 impl Default for OrganizationSeed {
@@ -37,6 +42,7 @@ impl Default for OrganizationSeed {
         OrganizationSeed {
             management_account: InMemoryCloud::MANAGEMENT_ACCOUNT.to_owned(),
             root_id: InMemoryCloud::ROOT_ID.to_owned(),
+            members: Vec::new(),
         }
     }
 }
@@ -50,12 +56,21 @@ impl OrganizationSeed {
                 .values()
                 .any(|r| r.type_name.starts_with("AWS::Organizations::"))
         });
+        let literal = |s: &landform_core::synth::StackArtifact| match &s.environment.account {
+            AccountSpec::Literal(id) => Some(id.clone()),
+            _ => None,
+        };
+        if let Some(id) = managing.or(assembly.stacks().first()).and_then(literal) {
+            seed.management_account = id;
+        }
+        let mut members: Vec<String> = assembly.stacks().iter().filter_map(literal).collect();
+        members.sort();
+        members.dedup();
+        members.retain(|m| *m != seed.management_account);
+        seed.members = members;
         let Some(stack) = managing else {
             return seed;
         };
-        if let AccountSpec::Literal(id) = &stack.environment.account {
-            seed.management_account = id.clone();
-        }
         let resources = stack.template["Resources"].as_object();
         let roots = resources
             .into_iter()
