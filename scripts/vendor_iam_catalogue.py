@@ -31,6 +31,16 @@ NEWER_GLOBAL_KEYS = {
     "aws:Ec2InstanceSourceVpc": "String",
     "aws:Ec2InstanceSourcePrivateIPv4": "IPAddress",
 }
+# Global condition keys that carry several values (the IAM User Guide marks them
+# "multivalued"); parliament types them String.
+MULTIVALUED_GLOBAL_KEYS = {
+    "aws:CalledVia",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceNamesList",
+    "aws:ResourceOrgPaths",
+    "aws:SourceOrgPaths",
+    "aws:TagKeys",
+}
 CLEAN = re.compile(r"^[A-Za-z0-9:/${}._\-]+$")
 
 
@@ -49,6 +59,9 @@ def main():
                 keys[prefix][key] = condition["type"] or "String"
     for key, kind in {**statement.GLOBAL_CONDITION_KEYS, **NEWER_GLOBAL_KEYS}.items():
         keys["aws"][key] = kind
+    for key in MULTIVALUED_GLOBAL_KEYS:
+        if key in keys["aws"] and not keys["aws"][key].startswith("ArrayOf"):
+            keys["aws"][key] = "ArrayOf" + keys["aws"][key]
     lines = [
         f"# IAM actions and condition keys: parliament {version} (iam_definition.json, from the",
         "# AWS Service Authorization Reference), written by scripts/vendor_iam_catalogue.py.",

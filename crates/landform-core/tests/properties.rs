@@ -256,6 +256,10 @@ fn policy_json() -> impl Strategy<Value = serde_json::Value> {
         Just("s3:GetObject".to_owned()),
         Just("s3:Get*".to_owned()),
         Just("nope:Thing".to_owned()),
+        Just("iam:PassRole".to_owned()),
+        Just("iam:CreateServiceLinkedRole".to_owned()),
+        Just("iam:AWSServiceName".to_owned()),
+        Just("Allow".to_owned()),
         Just("arn:aws:s3:::b/*".to_owned()),
         Just("arn:aws:iam::123456789012:root".to_owned()),
         Just("arn::::".to_owned()),
@@ -287,6 +291,7 @@ fn policy_json() -> impl Strategy<Value = serde_json::Value> {
         Just("Condition"),
         Just("StringEquals"),
         Just("ForAnyValue:StringLikeIfExists"),
+        Just("ForAllValues:StringEquals"),
         Just("Bool"),
         Just("aws:SecureTransport"),
         Just("token.actions.githubusercontent.com:sub"),
@@ -308,11 +313,24 @@ proptest! {
     #[test]
     fn the_policy_validator_never_panics(doc in policy_json()) {
         use landform_core::policy::{check_document, PolicyKind};
-        for kind in [PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource, PolicyKind::ServiceControl] {
-            for (code, field, _, rule) in check_document(&Value::from(doc.clone()), kind, "Doc") {
+        use landform_core::policy::security_warnings;
+        let doc = Value::from(doc);
+        for kind in [
+            PolicyKind::Identity,
+            PolicyKind::Trust,
+            PolicyKind::Resource,
+            PolicyKind::ServiceControl,
+            PolicyKind::ResourceControl,
+        ] {
+            for (code, field, _, rule) in check_document(&doc, kind, "Doc") {
                 prop_assert!(code.starts_with("Policy."), "{code}");
                 prop_assert!(field.starts_with("Doc"), "{field}");
                 prop_assert!(!rule.is_empty());
+            }
+            for warning in security_warnings(&doc, kind) {
+                prop_assert!(warning.code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{}", warning.code);
+                prop_assert!(warning.field.starts_with("Statement"), "{}", warning.field);
+                prop_assert!(!warning.detail.is_empty());
             }
         }
     }

@@ -43,6 +43,14 @@ impl ValueType {
     }
 }
 
+/// A condition key's value type, and whether a request may carry several values of it
+/// (`ArrayOfString`: `aws:TagKeys`).
+#[derive(Debug, Clone, Copy)]
+struct KeyType {
+    value: ValueType,
+    multivalued: bool,
+}
+
 /// What a service's line holds.
 #[derive(Debug, Default)]
 struct Service {
@@ -50,8 +58,8 @@ struct Service {
     actions: HashSet<String>,
     /// Condition keys, lowercase, with their types: exact ones, and the fixed part of
     /// templated ones (`aws:RequestTag/${TagKey}` is `aws:requesttag/` followed by anything).
-    keys: HashMap<String, ValueType>,
-    templated: Vec<(String, ValueType)>,
+    keys: HashMap<String, KeyType>,
+    templated: Vec<(String, KeyType)>,
 }
 
 #[derive(Debug, Default)]
@@ -77,9 +85,17 @@ fn catalogue() -> &'static Catalogue {
                 .split(',')
                 .filter(|k| !k.is_empty())
                 .filter_map(|k| k.split_once('='))
-                .map(|(name, kind)| (name.to_ascii_lowercase(), ValueType::parse(kind)));
+                .map(|(name, kind)| {
+                    let key = KeyType {
+                        value: ValueType::parse(kind),
+                        multivalued: kind.to_ascii_lowercase().starts_with("arrayof"),
+                    };
+                    (name.to_ascii_lowercase(), key)
+                });
             if prefix == "#operators" {
-                catalogue.operators.extend(keys);
+                catalogue
+                    .operators
+                    .extend(keys.map(|(name, key)| (name, key.value)));
                 // Null tests whether the key is present, whatever its type.
                 catalogue
                     .operators
@@ -107,7 +123,7 @@ fn catalogue() -> &'static Catalogue {
 }
 
 /// `*` matches any run of characters, `?` any one.
-fn glob(pattern: &[u8], name: &[u8]) -> bool {
+pub(crate) fn glob(pattern: &[u8], name: &[u8]) -> bool {
     match (pattern.split_first(), name.split_first()) {
         (None, None) => true,
         (Some((b'*', rest)), _) => {
@@ -177,6 +193,16 @@ pub(crate) fn operator_type(operator: &str) -> Option<ValueType> {
 
 /// The type of a key's values, when the catalogue knows the key.
 pub(crate) fn key_type(key: &str) -> Option<ValueType> {
+    known_key(key).map(|k| k.value)
+}
+
+/// Whether a request may carry several values of `key` (`Some(false)`: one at most), when the
+/// catalogue knows the key.
+pub(crate) fn key_is_multivalued(key: &str) -> Option<bool> {
+    known_key(key).map(|k| k.multivalued)
+}
+
+fn known_key(key: &str) -> Option<KeyType> {
     let (prefix, _) = key.split_once(':')?;
     let service = catalogue().services.get(&prefix.to_ascii_lowercase())?;
     let lower = key.to_ascii_lowercase();

@@ -10,8 +10,10 @@
 use std::collections::HashSet;
 
 mod catalogue;
+mod security;
 
 pub use catalogue::ValueType;
+pub use security::{security_warnings, SecurityWarning};
 
 use crate::issue::Issue;
 use crate::tree::Tree;
@@ -28,11 +30,24 @@ pub enum PolicyKind {
     Resource,
     /// A service control policy: no principal.
     ServiceControl,
+    /// A resource control policy: `Deny` statements for `Principal: "*"` with a resource.
+    ResourceControl,
 }
 
-/// `(type, property, kind)` of the policies checked; `Policies` of a role or user holds a
-/// list of `{PolicyName, PolicyDocument}`.
-const POLICIES: &[(&str, &str, PolicyKind)] = &[
+/// The kind of an `AWS::Organizations::Policy`'s `Content` by its `Type`; `None` for the
+/// types whose content is not an IAM policy (tag, backup, AI services opt-out policies).
+pub fn organizations_policy_kind(policy_type: &str) -> Option<PolicyKind> {
+    match policy_type {
+        "SERVICE_CONTROL_POLICY" => Some(PolicyKind::ServiceControl),
+        "RESOURCE_CONTROL_POLICY" => Some(PolicyKind::ResourceControl),
+        _ => None,
+    }
+}
+
+/// `(type, property, kind)` of the policy documents the validator checks; `Policies` of a role,
+/// user or group holds a list of `{PolicyName, PolicyDocument}`. The kind of an
+/// `AWS::Organizations::Policy` is its `Type`'s ([`organizations_policy_kind`]).
+pub const POLICY_PROPERTIES: &[(&str, &str, PolicyKind)] = &[
     (
         "AWS::IAM::Role",
         "AssumeRolePolicyDocument",
@@ -272,7 +287,9 @@ pub fn check_document(
 fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Finding>) {
     let Value::Object(doc) = document else {
         // An SCP's content may be its JSON text.
-        if let (Value::String(text), PolicyKind::ServiceControl) = (document, kind) {
+        if let (Value::String(text), PolicyKind::ServiceControl | PolicyKind::ResourceControl) =
+            (document, kind)
+        {
             if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
                 check_into(&Value::from(json), kind, field, out);
             }
@@ -406,12 +423,17 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
                 String::new(),
                 "a role's trust policy names no resource: the role itself is the resource",
             ),
-            (false, false) if matches!(kind, PolicyKind::Identity | PolicyKind::Resource) => {
+            (false, false)
+                if matches!(
+                    kind,
+                    PolicyKind::Identity | PolicyKind::Resource | PolicyKind::ResourceControl
+                ) =>
+            {
                 finding(
                     "Policy.MissingResource",
                     format!("{at}.Resource"),
                     String::new(),
-                    "a statement of an identity or resource policy has Resource or NotResource",
+                    "a statement of an identity, resource or resource control policy has Resource or NotResource",
                 )
             }
             _ => {}
@@ -464,6 +486,27 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
                 String::new(),
                 "a trust or resource policy says whom it lets in: each statement has a Principal",
             ),
+            PolicyKind::ResourceControl => {
+                let everyone = matches!(st.get("Principal"), Some(Value::String(p)) if &**p == "*");
+                if !everyone || has("NotPrincipal") {
+                    finding(
+                        "Policy.RcpPrincipal",
+                        format!("{at}.Principal"),
+                        st.get("Principal").map(shown).unwrap_or_default(),
+                        "a resource control policy statement applies to every caller: its Principal is \"*\" (exempt principals with a condition on aws:PrincipalArn), and it has no NotPrincipal",
+                    );
+                }
+                if let Some(effect) = st.get("Effect") {
+                    if !matches!(effect, Value::String(e) if &**e == "Deny") {
+                        finding(
+                            "Policy.RcpEffect",
+                            format!("{at}.Effect"),
+                            shown(effect),
+                            "a resource control policy only denies: each statement's Effect is Deny (RCPFullAWSAccess, managed by AWS, is the only Allow)",
+                        );
+                    }
+                }
+            }
             _ => {}
         }
         match st.get("Condition") {
@@ -511,7 +554,10 @@ fn check_into(document: &Value, kind: PolicyKind, field: &str, out: &mut Vec<Fin
         if let Some(Value::String(sid)) = st.get("Sid") {
             let strict = matches!(
                 kind,
-                PolicyKind::Identity | PolicyKind::Trust | PolicyKind::ServiceControl
+                PolicyKind::Identity
+                    | PolicyKind::Trust
+                    | PolicyKind::ServiceControl
+                    | PolicyKind::ResourceControl
             );
             if strict && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                 finding(
@@ -541,15 +587,21 @@ pub(crate) fn policy_grammar(tree: &Tree) -> Vec<Issue> {
             continue;
         };
         let type_name = resource.type_name();
-        for &(t, property, kind) in POLICIES {
+        for &(t, property, kind) in POLICY_PROPERTIES {
             if t != type_name {
                 continue;
             }
-            if type_name == "AWS::Organizations::Policy"
-                && !matches!(resource.properties().get("Type"), Some(Value::String(t)) if &**t == "SERVICE_CONTROL_POLICY")
-            {
-                continue;
-            }
+            let kind = if type_name == "AWS::Organizations::Policy" {
+                match resource.properties().get("Type") {
+                    Some(Value::String(t)) => match organizations_policy_kind(t) {
+                        Some(kind) => kind,
+                        None => continue,
+                    },
+                    _ => continue,
+                }
+            } else {
+                kind
+            };
             let Some(value) = resource.properties().get(property) else {
                 continue;
             };
@@ -800,5 +852,40 @@ mod tests {
             vec!["Policy.PrincipalNotAllowed".to_owned()]
         );
         assert!(codes(json!({"Statement": [{"Sid": "Deny insecure transport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}), PolicyKind::Resource).is_empty());
+    }
+
+    #[test]
+    fn resource_control_policies_deny_for_every_principal() {
+        use serde_json::json;
+        let rcp = PolicyKind::ResourceControl;
+        let ok = json!({"Version": "2012-10-17", "Statement": [{"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]});
+        assert!(codes(ok, rcp).is_empty());
+        let cases = [
+            (
+                json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}),
+                vec!["Policy.RcpEffect"],
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "*"}]}),
+                vec!["Policy.RcpPrincipal"],
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}),
+                vec!["Policy.RcpPrincipal"],
+            ),
+            (
+                json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*"}]}),
+                vec!["Policy.MissingResource"],
+            ),
+        ];
+        for (doc, want) in cases {
+            assert_eq!(codes(doc.clone(), rcp), want, "{doc}");
+        }
+        assert_eq!(
+            organizations_policy_kind("RESOURCE_CONTROL_POLICY"),
+            Some(rcp)
+        );
+        assert_eq!(organizations_policy_kind("TAG_POLICY"), None);
     }
 }
