@@ -1003,13 +1003,13 @@ fn invalid_cases() -> Vec<(&'static str, String, Build)> {
             Box::new(|| custom_issuer(&format!("https://gitlab.internal/{}", "a".repeat(240)))),
         ),
         (
-            "OidcDeployRole.TrustPolicyTooLarge",
-            "App/Prod/Deploy/Role".into(),
+            "Quota.TrustPolicyLength",
+            "App/Prod/Deploy/Role/Role".into(),
             Box::new(|| {
                 oidc(OidcDeployRoleProps {
                     subject: Some(format!(
                         "project_path:{}/infra:ref_type:branch:ref:main",
-                        "g".repeat(2000)
+                        "g".repeat(4100)
                     )),
                     ..Default::default()
                 })

@@ -7,8 +7,10 @@ use landform_core::{kinds, Issue, NodeId, Resource, ResourceHandle, Scope, Token
 use crate::names::{Reason, RoleName};
 use crate::util::parse_or_report;
 
-/// AWS's limit on a role trust policy, in characters of its minified JSON.
-pub const MAX_TRUST_POLICY_CHARS: usize = 2_048;
+/// The most characters of minified JSON a role trust policy can have in any account: IAM's
+/// "Role trust policy length" quota raised to its maximum. Past its default (2,048) the lint
+/// warns (LF-QUOTA-001): ask for the increase before deploying.
+pub const MAX_TRUST_POLICY_CHARS: usize = 4_096;
 /// The role's maximum session: one hour, the shortest IAM allows for the setting.
 pub const MAX_SESSION_SECONDS: u32 = 3_600;
 
@@ -495,14 +497,8 @@ impl OidcDeployRole {
         }
         let trust = PolicyDocument::new().statement(trust);
         let trust_chars = trust.minified_len();
-        if trust_chars > MAX_TRUST_POLICY_CHARS {
-            inner.report(Issue::new(
-                "OidcDeployRole.TrustPolicyTooLarge",
-                "subject",
-                format!("{trust_chars} characters"),
-                format!("a role trust policy is at most {MAX_TRUST_POLICY_CHARS} characters: shorten the subject"),
-            ));
-        }
+        // Its length against IAM's quota is core's check (Quota.TrustPolicyLength, over every
+        // role) and the lint's (LF-QUOTA-001 past the default).
         let mut role = Resource::new("AWS::IAM::Role")
             .property("AssumeRolePolicyDocument", trust)
             .property("MaxSessionDuration", MAX_SESSION_SECONDS)
@@ -580,5 +576,16 @@ impl OidcDeployRole {
     /// ```
     pub fn node(&self) -> NodeId {
         self.node
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    #[test]
+    fn the_trust_policy_limit_is_the_quota_ceiling() {
+        assert_eq!(
+            landform_core::quotas::ROLE_TRUST_POLICY_LENGTH.ceiling(),
+            Some(super::MAX_TRUST_POLICY_CHARS)
+        );
     }
 }

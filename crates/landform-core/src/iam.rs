@@ -337,6 +337,12 @@ impl From<&PolicyDocument> for Value {
 const DEFERRED_ESTIMATE: usize = 128;
 
 fn estimate_len(value: &Value) -> usize {
+    len_with(value, DEFERRED_ESTIMATE)
+}
+
+/// Characters of `value` as minified JSON, a value known only at deploy time counted as
+/// `deferred`: 0 gives a lower bound (what the document is at least).
+pub(crate) fn len_with(value: &Value, deferred: usize) -> usize {
     match value {
         Value::Null => 4,
         Value::Bool(b) => {
@@ -352,16 +358,17 @@ fn estimate_len(value: &Value) -> usize {
             .chars()
             .count(),
         Value::Array(items) => {
-            2 + items.iter().map(estimate_len).sum::<usize>() + items.len().saturating_sub(1)
+            2 + items.iter().map(|v| len_with(v, deferred)).sum::<usize>()
+                + items.len().saturating_sub(1)
         }
         Value::Object(map) => {
             2 + map
                 .iter()
-                .map(|(k, v)| k.chars().count() + 3 + estimate_len(v))
+                .map(|(k, v)| k.chars().count() + 3 + len_with(v, deferred))
                 .sum::<usize>()
                 + map.len().saturating_sub(1)
         }
-        _ => DEFERRED_ESTIMATE,
+        _ => deferred,
     }
 }
 

@@ -15,6 +15,7 @@ mod naming;
 pub mod object;
 mod path;
 pub mod policy;
+pub mod quotas;
 pub mod regions;
 pub mod resource;
 mod share;

@@ -838,3 +838,117 @@ fn malformed_identifiers_of_raw_resources_are_reported() {
         .collect();
     assert_eq!(found, wanted);
 }
+
+/// A managed policy document of about `chars` characters, minified (each bucket ARN with its
+/// quotes and comma is 32 characters).
+fn policy_of(chars: usize) -> serde_json::Value {
+    let arns: Vec<String> = (0..chars / 32)
+        .map(|i| format!("arn:aws:s3:::bucket-{i:09}"))
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": arns}]})
+}
+
+#[test]
+fn hard_quotas_are_errors_and_adjustable_ones_within_their_ceiling_are_not() {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let stack = app.add_stack(stage, "A");
+    let mut s = app.scope(stack);
+    let mut add = |id: &str, r: Resource| {
+        s.add_resource(id, r);
+    };
+    add(
+        "BigPolicy",
+        Resource::new("AWS::IAM::ManagedPolicy").property("PolicyDocument", policy_of(7_000)),
+    );
+    add(
+        "OkPolicy",
+        Resource::new("AWS::IAM::ManagedPolicy").property("PolicyDocument", policy_of(6_000)),
+    );
+    let trust = |chars: usize| {
+        let n = chars / 16;
+        let principals: Vec<String> = (0..n)
+            .map(|i| format!("{:012}", 100_000_000_000u64 + i as u64))
+            .collect();
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": principals}, "Action": "sts:AssumeRole"}]})
+    };
+    // 3,000 characters of trust policy: past the default 2,048 (a lint warning), within 4,096.
+    add(
+        "WideTrust",
+        Resource::new("AWS::IAM::Role").property("AssumeRolePolicyDocument", trust(3_000)),
+    );
+    add(
+        "HugeTrust",
+        Resource::new("AWS::IAM::Role").property("AssumeRolePolicyDocument", trust(5_000)),
+    );
+    let arns = |n: usize| {
+        Value::array((0..n).map(|i| Value::from(format!("arn:aws:iam::aws:policy/P{i}"))))
+    };
+    add(
+        "ManyPolicies",
+        Resource::new("AWS::IAM::Role")
+            .property("AssumeRolePolicyDocument", trust(100))
+            .property("ManagedPolicyArns", arns(21)),
+    );
+    add(
+        "FifteenPolicies",
+        Resource::new("AWS::IAM::Role")
+            .property("AssumeRolePolicyDocument", trust(100))
+            .property("ManagedPolicyArns", arns(15)),
+    );
+    add(
+        "InlineHeavy",
+        Resource::new("AWS::IAM::Role")
+            .property("AssumeRolePolicyDocument", trust(100))
+            .property(
+                "Policies",
+                json!([{"PolicyName": "a", "PolicyDocument": policy_of(6_000)}, {"PolicyName": "b", "PolicyDocument": policy_of(6_000)}]),
+            ),
+    );
+    for i in 0..1_001 {
+        if i % 400 == 0 {
+            let more = app.add_stack(stage, &format!("Units{}", i / 400));
+            s = app.scope(more);
+        }
+        s.add_resource(
+            &format!("Ou{i}"),
+            Resource::new("AWS::Organizations::OrganizationalUnit")
+                .property("Name", format!("ou{i}"))
+                .property("ParentId", "r-ab12"),
+        );
+    }
+    let found: Vec<(String, String)> = issues(&app)
+        .into_iter()
+        .map(|i| (i.code, i.path.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "Quota.ManagedPolicyLength".to_owned(),
+                "App/Mgmt/A/BigPolicy".to_owned()
+            ),
+            (
+                "Quota.TrustPolicyLength".into(),
+                "App/Mgmt/A/HugeTrust".into()
+            ),
+            (
+                "Quota.ManagedPoliciesPerRole".into(),
+                "App/Mgmt/A/ManyPolicies".into()
+            ),
+            (
+                "Quota.RoleInlinePolicyLength".into(),
+                "App/Mgmt/A/InlineHeavy".into()
+            ),
+            (
+                "Quota.OrganizationalUnits".into(),
+                "App/Mgmt/Units2/Ou1000".into()
+            ),
+        ]
+    );
+    let text = issues(&app)[0].to_string();
+    assert!(
+        text.contains("\"Managed policy length\" (IAM): hard limit 6,144"),
+        "{text}"
+    );
+}

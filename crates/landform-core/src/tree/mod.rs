@@ -496,6 +496,7 @@ impl App {
         root.add_app_validation("Core.DuplicateNames", crate::naming::duplicate_names);
         root.add_app_validation("Core.PolicyGrammar", crate::policy::policy_grammar);
         root.add_app_validation("Core.Identifiers", crate::identifiers::identifiers);
+        root.add_app_validation("Core.HardQuotas", crate::quotas::hard_quotas);
         app
     }
 
