@@ -173,6 +173,89 @@ fn iam_condition_type() {
     assert_quiet(&bucket_policy("Bool"), Rule::IamConditionType);
 }
 
+fn statement_app(type_name: &'static str, property: &str, statement: Json) -> App {
+    let mut props = json!({property: {"Version": "2012-10-17", "Statement": [statement]}});
+    if type_name == "AWS::S3::BucketPolicy" {
+        props["Bucket"] = json!("b");
+    }
+    single(|s| {
+        s.add_resource("Policy", res(type_name, props));
+    })
+}
+
+#[test]
+fn iam_security_warnings() {
+    let managed =
+        |statement: Json| statement_app("AWS::IAM::ManagedPolicy", "PolicyDocument", statement);
+    let bucket =
+        |statement: Json| statement_app("AWS::S3::BucketPolicy", "PolicyDocument", statement);
+    let at = "App/Mgmt/Main/Policy";
+    assert_fires(
+        &managed(json!({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})),
+        Rule::IamPassRoleEveryRole,
+        at,
+    );
+    assert_quiet(
+        &managed(
+            json!({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/Deploy"}),
+        ),
+        Rule::IamPassRoleEveryRole,
+    );
+    assert_fires(
+        &managed(
+            json!({"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"}),
+        ),
+        Rule::IamCreateSlrEveryService,
+        at,
+    );
+    assert_quiet(
+        &managed(
+            json!({"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": "guardduty.amazonaws.com"}}}),
+        ),
+        Rule::IamCreateSlrEveryService,
+    );
+    assert_fires(
+        &bucket(
+            json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}),
+        ),
+        Rule::IamAllowNotPrincipal,
+        at,
+    );
+    assert_quiet(
+        &bucket(
+            json!({"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}),
+        ),
+        Rule::IamAllowNotPrincipal,
+    );
+    assert_fires(
+        &bucket(
+            json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}),
+        ),
+        Rule::IamAnyPrincipal,
+        at,
+    );
+    assert_quiet(
+        &bucket(
+            json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}),
+        ),
+        Rule::IamAnyPrincipal,
+    );
+    let for_all = |key: &str| {
+        managed(
+            json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"ForAllValues:StringEquals": {key: ["a", "b"]}}}),
+        )
+    };
+    assert_fires(
+        &for_all("aws:SourceVpc"),
+        Rule::IamForAllValuesSingleValued,
+        at,
+    );
+    assert_quiet(&for_all("aws:TagKeys"), Rule::IamForAllValuesSingleValued);
+}
+
 // ---------- SCP ----------
 
 fn scp_content(statements: usize) -> Json {
@@ -525,4 +608,88 @@ fn kms_key_rotation() {
         &key(json!({"KeySpec": "RSA_2048", "KeyUsage": "SIGN_VERIFY"})),
         Rule::KmsKeyRotation,
     );
+}
+
+// ---------- Quotas ----------
+
+/// `count` resources made by `make(i)`, 400 to a stack (`App/Mgmt/S<n>/R<iiiii>`).
+fn many(count: usize, make: impl Fn(usize) -> Resource) -> App {
+    let mut app = App::new();
+    let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+    let mut stack = app.add_stack(stage, "S0");
+    for i in 0..count {
+        if i > 0 && i % 400 == 0 {
+            stack = app.add_stack(stage, &format!("S{}", i / 400));
+        }
+        app.scope(stack).add_resource(&format!("R{i:05}"), make(i));
+    }
+    app
+}
+
+fn account(i: usize) -> Resource {
+    res(
+        "AWS::Organizations::Account",
+        json!({"AccountName": format!("a{i}"), "Email": format!("aws+a{i}@example.com")}),
+    )
+    .removal_policy(landform_core::RemovalPolicy::Retain)
+}
+
+fn role_with(managed: usize, trust_principals: usize) -> Resource {
+    let principals: Vec<String> = (0..trust_principals)
+        .map(|i| format!("{}", 100_000_000_000u64 + i as u64))
+        .collect();
+    let arns: Vec<String> = (0..managed)
+        .map(|i| format!("arn:aws:iam::aws:policy/P{i}"))
+        .collect();
+    let mut props = json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principals}, "Action": "sts:AssumeRole"}]}});
+    if managed > 0 {
+        props["ManagedPolicyArns"] = json!(arns);
+    }
+    res("AWS::IAM::Role", props)
+}
+
+#[test]
+fn adjustable_quotas_past_their_default_are_warnings_naming_the_quota() {
+    // 10 member accounts and the management account: past the default 10.
+    let app = many(10, account);
+    assert_fires(&app, Rule::QuotaOverDefault, "App/Mgmt/S0/R00009");
+    let report = common::lint(&app);
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::QuotaOverDefault)
+        .unwrap();
+    assert!(finding.detail.contains("\"Default maximum number of accounts\" (AWS Organizations): default 10, adjustable up to 10,000"), "{}", finding.detail);
+    assert_quiet(&many(9, account), Rule::QuotaOverDefault);
+
+    let one_role = |managed, principals| {
+        single(|s| {
+            s.add_resource("Role", role_with(managed, principals));
+        })
+    };
+    assert_fires(
+        &one_role(11, 1),
+        Rule::QuotaOverDefault,
+        "App/Mgmt/Main/Role",
+    );
+    assert_quiet(&one_role(10, 1), Rule::QuotaOverDefault);
+    // 200 account ids are about 3,000 characters: past 2,048, within the 4,096 AWS grants.
+    assert_fires(
+        &one_role(0, 200),
+        Rule::QuotaOverDefault,
+        "App/Mgmt/Main/Role",
+    );
+    assert_quiet(&one_role(0, 100), Rule::QuotaOverDefault);
+}
+
+#[test]
+fn roles_per_account_warn_past_the_default_and_fail_past_the_maximum() {
+    let roles = |n| many(n, |_| role_with(0, 1));
+    assert_fires(&roles(1_001), Rule::QuotaOverDefault, "App/Mgmt/S2/R01000");
+    assert_quiet(&roles(1_000), Rule::QuotaOverDefault);
+    assert_quiet(&roles(1_001), Rule::QuotaBeyondCeiling);
+    let past = roles(5_001);
+    assert_fires(&past, Rule::QuotaBeyondCeiling, "App/Mgmt/S12/R05000");
+    assert_quiet(&past, Rule::QuotaOverDefault);
 }

@@ -2,6 +2,10 @@
 
 use serde_json::Value as Json;
 
+use landform_core::policy::{
+    organizations_policy_kind, security_warnings, PolicyKind, POLICY_PROPERTIES,
+};
+
 use super::{Finding, Rule};
 use crate::model::{as_list, AssemblyIndex, ResourceView};
 
@@ -30,58 +34,90 @@ fn is_allow(statement: &Json) -> bool {
     statement.get("Effect").and_then(Json::as_str) == Some("Allow")
 }
 
-/// `(type, property)` of the policy documents LF-IAM-002 reads; `Policies` holds
-/// `{PolicyName, PolicyDocument}` entries.
-const DOCUMENTS: &[(&str, &str)] = &[
-    ("AWS::IAM::Role", "AssumeRolePolicyDocument"),
-    ("AWS::IAM::Role", "Policies"),
-    ("AWS::IAM::User", "Policies"),
-    ("AWS::IAM::Group", "Policies"),
-    ("AWS::IAM::Policy", "PolicyDocument"),
-    ("AWS::IAM::ManagedPolicy", "PolicyDocument"),
-    ("AWS::S3::BucketPolicy", "PolicyDocument"),
-    ("AWS::KMS::Key", "KeyPolicy"),
-    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
-    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
-    ("AWS::Organizations::Policy", "Content"),
-];
+/// The rule reporting an Access Analyzer-style security warning code.
+fn security_rule(code: &str) -> Rule {
+    if code.starts_with("PASS_ROLE") {
+        Rule::IamPassRoleEveryRole
+    } else if code.starts_with("CREATE_SLR") {
+        Rule::IamCreateSlrEveryService
+    } else if code == "ALLOW_WITH_NOT_PRINCIPAL" {
+        Rule::IamAllowNotPrincipal
+    } else if code == "FORALLVALUES_WITH_SINGLE_VALUED_KEY" {
+        Rule::IamForAllValuesSingleValued
+    } else {
+        Rule::IamAnyPrincipal
+    }
+}
 
-fn condition_types(resource: &ResourceView<'_>, findings: &mut Vec<Finding>) {
-    for (type_name, property) in DOCUMENTS {
-        if resource.type_name != *type_name {
+/// The policy documents of a resource, with the property they sit in and their kind: the ones
+/// landform-core's validator checks ([`landform_core::policy::POLICY_PROPERTIES`]).
+fn documents(resource: &ResourceView<'_>) -> Vec<(String, Json, PolicyKind)> {
+    let mut out = Vec::new();
+    for &(type_name, property, kind) in POLICY_PROPERTIES {
+        if resource.type_name != type_name {
             continue;
         }
-        let documents: Vec<Json> = if *property == "Policies" {
-            as_list(resource.property(property))
-                .into_iter()
-                .filter_map(|p| p.get("PolicyDocument").cloned())
-                .collect()
+        let kind = if type_name == "AWS::Organizations::Policy" {
+            match resource
+                .property("Type")
+                .and_then(Json::as_str)
+                .and_then(organizations_policy_kind)
+            {
+                Some(kind) => kind,
+                None => continue,
+            }
+        } else {
+            kind
+        };
+        if property == "Policies" {
+            for (n, entry) in as_list(resource.property(property)).into_iter().enumerate() {
+                if let Some(doc) = entry.get("PolicyDocument") {
+                    out.push((format!("Policies[{n}].PolicyDocument"), doc.clone(), kind));
+                }
+            }
         } else {
             match resource.property(property) {
-                Some(Json::String(text)) => serde_json::from_str(text).into_iter().collect(),
-                Some(doc) => vec![doc.clone()],
-                None => Vec::new(),
+                Some(Json::String(text)) => {
+                    if let Ok(doc) = serde_json::from_str(text) {
+                        out.push((property.to_owned(), doc, kind));
+                    }
+                }
+                Some(doc) => out.push((property.to_owned(), doc.clone(), kind)),
+                None => {}
             }
-        };
-        for document in documents {
-            let value = landform_core::Value::from(document);
-            for m in landform_core::policy::condition_type_mismatches(&value) {
-                findings.push(Finding::new(
-                    Rule::IamConditionType,
-                    resource,
-                    format!(
-                        "{property}.{}: {} compares {:?} values, {} holds {:?}",
-                        m.field, m.operator, m.operator_type, m.key, m.key_type
-                    ),
-                ));
-            }
+        }
+    }
+    out
+}
+
+/// LF-IAM-002 (condition types) and the security warnings (LF-IAM-003 to 007) of every policy
+/// document of `resource`.
+fn policy_findings(resource: &ResourceView<'_>, findings: &mut Vec<Finding>) {
+    for (property, document, kind) in documents(resource) {
+        let value = landform_core::Value::from(document);
+        for m in landform_core::policy::condition_type_mismatches(&value) {
+            findings.push(Finding::new(
+                Rule::IamConditionType,
+                resource,
+                format!(
+                    "{property}.{}: {} compares {:?} values, {} holds {:?}",
+                    m.field, m.operator, m.operator_type, m.key, m.key_type
+                ),
+            ));
+        }
+        for w in security_warnings(&value, kind) {
+            findings.push(Finding::new(
+                security_rule(w.code),
+                resource,
+                format!("{property}.{}: {} [{}]", w.field, w.detail, w.code),
+            ));
         }
     }
 }
 
 pub(crate) fn check(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
     for resource in index.resources() {
-        condition_types(resource, findings);
+        policy_findings(resource, findings);
     }
     for role in index.of_type("AWS::IAM::Role") {
         for statement in statements(role.property("AssumeRolePolicyDocument")) {

@@ -23,6 +23,7 @@ mod audit;
 mod identity;
 mod network;
 mod organizations;
+mod quotas;
 mod rules;
 mod storage;
 mod suppress;
@@ -157,6 +158,7 @@ pub fn check(assembly: &Assembly, suppressions: &Suppressions) -> LintReport {
     storage::check(&index, &mut findings);
     audit::check(&index, &mut findings);
     network::check(&index, &mut findings);
+    quotas::check(&index, &mut findings);
     findings.sort_by(|a, b| {
         (&a.path, a.rule, &a.detail, &a.stack).cmp(&(&b.path, b.rule, &b.detail, &b.stack))
     });

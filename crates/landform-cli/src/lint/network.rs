@@ -50,13 +50,6 @@ pub(crate) fn check(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
     check_quotas(index, findings);
 }
 
-/// Transit Gateway's default quotas (adjustable; Amazon VPC Transit Gateway quotas page).
-pub const TGW_ROUTE_TABLES_PER_GATEWAY: usize = 20;
-/// Attachments per transit gateway.
-pub const TGW_ATTACHMENTS_PER_GATEWAY: usize = 5_000;
-/// Routes (static and propagated) per transit gateway route table.
-pub const TGW_ROUTES_PER_ROUTE_TABLE: usize = 10_000;
-
 /// Count, per resolved target of `property`, the resources of `type_name`.
 fn count_by<'a>(
     index: &'a AssemblyIndex<'a>,
@@ -77,33 +70,32 @@ fn count_by<'a>(
     counts
 }
 
+/// Transit Gateway's adjustable quotas ([`landform_core::quotas`]), per gateway or route table.
 fn check_quotas(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
-    let checks: [(&str, &str, usize, &str, &str); 3] = [
+    use landform_core::quotas::{thousands, TGW_ATTACHMENTS, TGW_ROUTES, TGW_ROUTE_TABLES};
+    let checks = [
         (
             "AWS::EC2::TransitGatewayRouteTable",
             "TransitGatewayId",
-            TGW_ROUTE_TABLES_PER_GATEWAY,
+            TGW_ROUTE_TABLES,
             "route tables",
-            "Transit gateway route tables per transit gateway",
         ),
         (
             "AWS::EC2::TransitGatewayAttachment",
             "TransitGatewayId",
-            TGW_ATTACHMENTS_PER_GATEWAY,
+            TGW_ATTACHMENTS,
             "attachments",
-            "Attachments per transit gateway",
         ),
         (
             "AWS::EC2::TransitGatewayRoute",
             "TransitGatewayRouteTableId",
-            TGW_ROUTES_PER_ROUTE_TABLE,
+            TGW_ROUTES,
             "routes",
-            "Total combined routes per transit gateway route table",
         ),
     ];
-    for (type_name, property, quota, what, quota_name) in checks {
+    for (type_name, property, quota, what) in checks {
         for (resolved, count) in count_by(index, type_name, property).into_values() {
-            if count <= quota {
+            if !quota.beyond_default(count) {
                 continue;
             }
             let Resolved::Resource(key) = &resolved else {
@@ -115,7 +107,10 @@ fn check_quotas(index: &AssemblyIndex<'_>, findings: &mut Vec<Finding>) {
             findings.push(Finding::new(
                 Rule::TransitGatewayQuota,
                 at,
-                format!("{count} {what}, over the default quota of {quota} (\"{quota_name}\", adjustable)"),
+                format!(
+                    "{} {what}, over the default quota: {quota}",
+                    thousands(count)
+                ),
             ));
         }
     }

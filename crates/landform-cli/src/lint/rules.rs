@@ -78,6 +78,31 @@ rules! {
         "IAM policy condition compares a key with an operator of another type",
         "IAM evaluates the condition, but rarely as meant: StringEquals on a Bool key such as aws:SecureTransport, or Bool on a string key, may never match (Access Analyzer: type mismatch).",
         "Use the operator family of the key's type: Bool for Bool keys, Numeric* for numbers, Date* for dates, IpAddress for IP keys, String* or Arn* for strings and ARNs.";
+    /// `iam:PassRole` allowed on every role.
+    IamPassRoleEveryRole = "LF-IAM-003", Error,
+        "IAM policy allows iam:PassRole on every role (Access Analyzer security warning PASS_ROLE_WITH_STAR_IN_RESOURCE and kin)",
+        "Whoever holds the policy can hand any role of the account, an administrator's included, to a service they control (a Lambda function, an EC2 instance) and act as that role: an escalation path to admin.",
+        "Name the role ARNs the principal passes in Resource, and add a condition on iam:PassedToService for the service that receives them.";
+    /// `iam:CreateServiceLinkedRole` allowed for every service.
+    IamCreateSlrEveryService = "LF-IAM-004", Error,
+        "IAM policy allows iam:CreateServiceLinkedRole for every service (Access Analyzer security warning CREATE_SLR_WITH_STAR_IN_RESOURCE and kin)",
+        "Service-linked roles carry the permissions their service needs; creating any of them at will grants more than the task at hand.",
+        "Add a condition on iam:AWSServiceName naming the services (guardduty.amazonaws.com...), or name the service-linked role ARNs in Resource.";
+    /// `Allow` with `NotPrincipal`.
+    IamAllowNotPrincipal = "LF-IAM-005", Error,
+        "Policy statement allows with NotPrincipal (Access Analyzer security warning ALLOW_WITH_NOT_PRINCIPAL)",
+        "Allow with NotPrincipal lets in every principal but the ones listed, anonymous callers and every other account included.",
+        "Name the principals allowed in Principal; to exempt principals from a Deny, use a condition on aws:PrincipalArn instead.";
+    /// A trust or resource policy open to every principal without a condition.
+    IamAnyPrincipal = "LF-IAM-006", Error,
+        "Trust or resource policy allows Principal * with no condition",
+        "Every principal of every AWS account, and for some services anonymous callers, gets the access: what IAM Access Analyzer reports as public or external access.",
+        "Name the accounts, roles or services in Principal, or keep Principal * and restrict it with a condition (aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn).";
+    /// `ForAllValues:` on a key that holds one value.
+    IamForAllValuesSingleValued = "LF-IAM-007", Error,
+        "Policy condition uses ForAllValues: on a single-valued key (Access Analyzer security warning FORALLVALUES_WITH_SINGLE_VALUED_KEY)",
+        "ForAllValues: is true when the request does not carry the key at all, so an Allow with it lets through requests that lack the key, and the key holds one value anyway.",
+        "Drop the ForAllValues: prefix (StringEquals on aws:SourceVpc), or use ForAnyValue: with a Null check when the key is in fact multivalued.";
     /// An SCP larger than the AWS limit.
     ScpOverSize = "LF-SCP-001", Error,
         "Service control policy is over 5,120 characters minified",
@@ -178,6 +203,16 @@ rules! {
         "Transit gateway past a default quota",
         "Transit Gateway's default quotas (20 route tables and 5,000 attachments per gateway, 10,000 routes per route table) are adjustable, but a deploy past one fails until AWS raises it for the account.",
         "Request the quota increase in Service Quotas (service Amazon VPC / Transit Gateway) before deploying, or share route tables between workloads with the same reach.";
+    /// An adjustable AWS quota past its default.
+    QuotaOverDefault = "LF-QUOTA-001", Warning,
+        "An adjustable AWS quota is past its default",
+        "AWS raises the quota on request (Service Quotas), but until it does for this account the deploy fails part-way: the account, role or stack past the quota is refused.",
+        "Request the increase named in the finding in Service Quotas (for Organizations, from the management account in us-east-1) before deploying.";
+    /// An AWS quota past the most AWS grants.
+    QuotaBeyondCeiling = "LF-QUOTA-002", Error,
+        "An AWS quota is past the most AWS grants any account",
+        "No quota request gets this many: the deploy fails whatever the account asks for.",
+        "Spread the resources over more accounts or stacks (roles over workload accounts, stacks over regions), or share them.";
     /// A malformed suppression.
     InvalidSuppression = "LF-LINT-001", Error,
         "Lint suppression is malformed or has no reason",
