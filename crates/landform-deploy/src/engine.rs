@@ -3,12 +3,13 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as SyncMutex};
 
 use futures::stream::{FuturesUnordered, StreamExt};
+use landform_core::synth::AccountSpec;
 use landform_core::Assembly;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -158,8 +159,10 @@ impl Engine {
     pub async fn plan(&self, assembly: &Assembly) -> Result<Plan, DeployError> {
         let model = Model::build(assembly)?;
         let mut state = self.checked(self.state.load().await?)?;
+        let readopted = readopt(&model, &mut state);
         let refreshed = self.refresh_view(&mut state).await?;
         let mut plan = plan::compute(&model, &state, &self.registry)?;
+        plan.readopted = readopted;
         if let Some((read, drifted)) = refreshed {
             plan.refreshed = read;
             plan.drifted = drifted;
@@ -209,13 +212,24 @@ impl Engine {
         // What another deployer recorded before this one took the lock counts.
         let result = match self.state.load().await.and_then(|s| self.checked(s)) {
             Ok(mut state) => {
+                let readopted = if destroy {
+                    Vec::new()
+                } else {
+                    readopt(&model, &mut state)
+                };
                 let refreshed = if destroy {
                     Ok(None)
                 } else {
                     self.refresh_view(&mut state).await
                 };
                 match refreshed {
-                    Ok(_) => Run::new(self, model, state).execute(destroy).await,
+                    Ok(_) => Run::new(self, model, state)
+                        .execute(destroy)
+                        .await
+                        .map(|report| ApplyReport {
+                            readopted,
+                            ..report
+                        }),
                     Err(e) => Err(e),
                 }
             }
@@ -252,6 +266,24 @@ impl Engine {
                 type_name: type_name.to_owned(),
             })
     }
+}
+
+/// Bring back into `state` the retained resources the app names again ([`State::readopt`]).
+fn readopt(model: &Model, state: &mut State) -> Vec<String> {
+    state.readopt(model.resources.iter().map(|r| {
+        let stack = &model.stacks[r.stack];
+        let account = match &stack.account {
+            AccountSpec::Literal(id) => Some(id.as_str()),
+            AccountSpec::FromOutput(_) => None,
+        };
+        (
+            stack.name.as_str(),
+            r.logical_id.as_str(),
+            r.type_name.as_str(),
+            stack.region.as_str(),
+            account,
+        )
+    }))
 }
 
 /// A deterministic physical name for a resource without an explicit one: stack name and
@@ -392,6 +424,9 @@ impl<'e> Run<'e> {
         } else {
             None
         };
+        if !destroy {
+            self.reachable().await?;
+        }
         self.recover().await?;
         if !destroy {
             let deps: Vec<Vec<usize>> = self
@@ -448,6 +483,45 @@ impl<'e> Run<'e> {
             report.recovered = c.recovered;
         });
         Ok(report)
+    }
+
+    /// Before any write: a session in every account the app names literally (an existing
+    /// account: the management account, a log archive made by Control Tower...), so an account
+    /// that is not in the organization, or whose role cannot be assumed, is refused with the
+    /// stacks that target it instead of failing after the first creates. Accounts the app
+    /// creates are reached once they exist. Every unreachable account is reported.
+    async fn reachable(&self) -> Result<(), DeployError> {
+        let mut targets: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for stack in &self.model.stacks {
+            if let AccountSpec::Literal(account) = &stack.account {
+                targets
+                    .entry((account.as_str(), stack.region.as_str()))
+                    .or_default()
+                    .push(stack.name.as_str());
+            }
+        }
+        let mut errors = Vec::new();
+        for ((account, region), stacks) in targets {
+            if let Err(e) = self.session(account, region).await {
+                let e = match e {
+                    DeployError::Session {
+                        account,
+                        region,
+                        reason,
+                    } => DeployError::Session {
+                        account,
+                        region,
+                        reason: format!(
+                            "{reason} (wanted by stack(s) {}); nothing was changed",
+                            stacks.join(", ")
+                        ),
+                    },
+                    other => other,
+                };
+                errors.push(e);
+            }
+        }
+        DeployError::all(errors)
     }
 
     /// Run `task` for every node once its dependencies are done, at most
@@ -523,15 +597,7 @@ impl<'e> Run<'e> {
                 Some((_, Err(e))) => errors.push(e),
             }
         }
-        let count = errors.len();
-        match errors.into_iter().next() {
-            None => Ok(()),
-            Some(first) if count == 1 => Err(first),
-            Some(first) => Err(DeployError::Failed {
-                count,
-                first: Box::new(first),
-            }),
-        }
+        DeployError::all(errors)
     }
 
     async fn record_outputs(&self) -> Result<usize, DeployError> {

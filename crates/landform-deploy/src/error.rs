@@ -199,3 +199,19 @@ pub enum DeployError {
         first: Box<DeployError>,
     },
 }
+
+impl DeployError {
+    /// `Ok` when `errors` is empty, the error itself when there is one, and
+    /// [`DeployError::Failed`] (counting them, the first as its source) when there are more.
+    pub fn all(errors: Vec<DeployError>) -> Result<(), DeployError> {
+        let count = errors.len();
+        match errors.into_iter().next() {
+            None => Ok(()),
+            Some(first) if count == 1 => Err(first),
+            Some(first) => Err(DeployError::Failed {
+                count,
+                first: Box::new(first),
+            }),
+        }
+    }
+}

@@ -43,6 +43,6 @@ pub use provider::{
 };
 pub use report::{ApplyReport, Drift, DriftReport, ResourceDrift};
 pub use state::{
-    state_store_conformance, FileStateStore, MemoryStateStore, PendingChange, Placement, State,
-    StateChange, StateStore,
+    state_store_conformance, FileStateStore, MemoryStateStore, PendingChange, Placement,
+    RetainedResource, State, StateChange, StateStore,
 };

@@ -106,6 +106,11 @@ pub struct Plan {
     /// below are planned from what is live.
     #[serde(default)]
     pub drifted: usize,
+    /// Resources an earlier destroy kept (`DeletionPolicy: Retain`) that the app names again,
+    /// by `stack/logicalId`: recorded again and planned from their record, never created a
+    /// second time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readopted: Vec<String>,
 }
 
 impl Plan {
@@ -165,6 +170,13 @@ impl fmt::Display for Plan {
                     None => writeln!(f, "      {}: {after}", p.name)?,
                 }
             }
+        }
+        if !self.readopted.is_empty() {
+            writeln!(
+                f,
+                "Re-adopting {} resource(s) an earlier destroy kept (DeletionPolicy: Retain): recorded again, not created a second time.",
+                self.readopted.len()
+            )?;
         }
         if self.drifted > 0 {
             writeln!(

@@ -30,6 +30,10 @@ pub struct ApplyReport {
     pub retained: Vec<String>,
     /// Calls found in the journal from an interrupted run and settled first.
     pub recovered: usize,
+    /// Resources an earlier destroy kept (`DeletionPolicy: Retain`) that this apply recorded
+    /// again instead of creating, `stack/logicalId` (also counted as updated or unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readopted: Vec<String>,
     /// Stack outputs recorded.
     pub outputs: usize,
     /// Provider calls made.
@@ -52,6 +56,13 @@ impl fmt::Display for ApplyReport {
         )?;
         if self.recovered > 0 {
             write!(f, ", {} recovered from the journal", self.recovered)?;
+        }
+        if !self.readopted.is_empty() {
+            write!(
+                f,
+                ", {} re-adopted (kept by an earlier destroy)",
+                self.readopted.len()
+            )?;
         }
         write!(
             f,

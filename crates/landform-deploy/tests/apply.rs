@@ -78,8 +78,75 @@ async fn destroy_deletes_in_reverse_order_and_forgets_retained() {
         "only retained buckets stay"
     );
     assert_eq!(left.accounts.len(), 4, "retained accounts stay");
+}
+
+/// What a destroy kept is recorded again by the next apply of the same app (no second
+/// account or bucket: creating them again fails in AWS and in the in-memory cloud alike);
+/// the rest is created, and the apply after that writes nothing.
+#[tokio::test(start_paused = true)]
+async fn destroy_then_apply_readopts_what_was_retained_and_creates_the_rest() {
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud).with_refresh(true);
+    let assembly = app();
+    let total = engine.apply(&assembly).await.unwrap().created;
+    assert_eq!(engine.destroy().await.unwrap().retained.len(), 5);
+    let kept: Vec<String> = engine
+        .recorded_state()
+        .await
+        .unwrap()
+        .retained
+        .into_keys()
+        .collect();
+    assert_eq!(kept.len(), 5, "{kept:?}");
+
     let plan = engine.plan(&assembly).await.unwrap();
-    assert!(plan.changes.iter().all(|c| c.action == Action::Create));
+    assert_eq!(plan.readopted, kept);
+    assert_eq!(plan.count(Action::Create), total - 5, "{plan}");
+    assert!(
+        plan.to_string().contains("Re-adopting 5 resource(s)"),
+        "{plan}"
+    );
+
+    let again = engine.apply(&assembly).await.unwrap();
+    assert_eq!(again.readopted, kept);
+    assert_eq!(again.created, total - 5, "{again}");
+    assert!(again.to_string().contains("5 re-adopted"), "{again}");
+    let inventory = cloud.inventory();
+    assert!(
+        inventory.duplicates().is_empty(),
+        "{:?}",
+        inventory.duplicates()
+    );
+    assert_eq!(inventory.accounts.len(), 4, "no second account");
+    assert!(engine.recorded_state().await.unwrap().retained.is_empty());
+
+    let writes = cloud.writes();
+    assert!(engine.plan(&assembly).await.unwrap().is_empty());
+    assert_eq!(engine.apply(&assembly).await.unwrap().writes, 0);
+    assert_eq!(cloud.writes(), writes);
+}
+
+/// A retained resource deleted by hand before the next apply is created again: the refresh
+/// reads it back first and finds it gone.
+#[tokio::test(start_paused = true)]
+async fn a_retained_resource_deleted_meanwhile_is_created_again() {
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud).with_refresh(true);
+    let assembly = app();
+    let total = engine.apply(&assembly).await.unwrap().created;
+    engine.destroy().await.unwrap();
+    let state = engine.recorded_state().await.unwrap();
+    let bucket = state
+        .retained
+        .values()
+        .find(|r| r.resource.type_name == "AWS::S3::Bucket")
+        .unwrap();
+    assert!(cloud.remove(&bucket.resource.physical_id));
+    let plan = engine.plan(&assembly).await.unwrap();
+    assert_eq!(plan.count(Action::Create), total - 4, "{plan}");
+    let again = engine.apply(&assembly).await.unwrap();
+    assert_eq!(again.created, total - 4, "{again}");
+    assert!(engine.plan(&assembly).await.unwrap().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -330,22 +397,12 @@ async fn a_destination_bucket_must_grant_the_service_before_it_is_used() {
 /// stack's account manages it, the others are members.
 #[tokio::test(start_paused = true)]
 async fn literal_accounts_of_the_app_exist_in_the_seeded_organization() {
-    use landform_core::{App, Environment, Resource};
     use landform_deploy::OrganizationSeed;
-    let mut app = App::new();
-    for (stage, account) in [
+    let assembly = log_groups_in(&[
         ("Shared", "222222222222"),
         ("Prod", "333333333333"),
         ("Dev", "444444444444"),
-    ] {
-        let stage = app.add_stage(stage, Environment::new(account, "eu-west-1"));
-        let stack = app.add_stack(stage, "Logs");
-        app.scope(stack).add_resource(
-            "Group",
-            Resource::new("AWS::Logs::LogGroup").property("RetentionInDays", 30),
-        );
-    }
-    let assembly = app.synth().unwrap();
+    ]);
     let seed = OrganizationSeed::from_assembly(&assembly);
     assert_eq!(seed.management_account, "222222222222");
     assert_eq!(seed.members, vec!["333333333333", "444444444444"]);
@@ -359,4 +416,89 @@ async fn literal_accounts_of_the_app_exist_in_the_seeded_organization() {
     let report = engine.apply(&assembly).await.expect("applies");
     assert_eq!(report.created, 3);
     assert_eq!(cloud.inventory().accounts.len(), 3);
+}
+
+/// OU names are unique under their parent, as AWS Organizations has them: a second OU of the
+/// same name under the same parent is refused; under another parent it is fine.
+#[tokio::test]
+async fn an_ou_name_is_unique_under_its_parent() {
+    use landform_deploy::{CreateRequest, ErrorCode, Provider, Session};
+    use serde_json::json;
+    let cloud = InMemoryCloud::new();
+    let session = Session::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1");
+    let root = cloud.root_id();
+    let ou = |id: &str, name: &str, parent: &str| CreateRequest {
+        type_name: "AWS::Organizations::OrganizationalUnit".into(),
+        stack: "S".into(),
+        logical_id: id.into(),
+        properties: json!({"Name": name, "ParentId": parent}),
+        physical_name: format!("s-{}", id.to_lowercase()),
+        idempotency_key: format!("S/{id}"),
+    };
+    let first = cloud
+        .create(&session, &ou("A", "Workloads", &root))
+        .await
+        .unwrap();
+    let err = cloud
+        .create(&session, &ou("B", "Workloads", &root))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::AlreadyExists, "{err}");
+    assert!(
+        err.to_string()
+            .contains("DuplicateOrganizationalUnitException"),
+        "{err}"
+    );
+    cloud
+        .create(&session, &ou("C", "Workloads", &first.physical_id))
+        .await
+        .unwrap();
+    cloud
+        .create(&session, &ou("D", "Security", &root))
+        .await
+        .unwrap();
+}
+
+/// An app that names an account the organization does not have is refused before any write,
+/// naming the account and the stacks that target it; every such account is reported.
+#[tokio::test]
+async fn an_account_not_in_the_organization_is_refused_before_any_write() {
+    use landform_deploy::{DeployError, OrganizationSeed};
+    let assembly = log_groups_in(&[
+        ("Mgmt", InMemoryCloud::MANAGEMENT_ACCOUNT),
+        ("Archive", "222222222222"),
+        ("Audit", "333333333333"),
+    ]);
+    // The organization has the management account only.
+    let cloud = InMemoryCloud::with_organization(&OrganizationSeed::default());
+    let engine = fresh_engine(&cloud);
+    let err = engine.apply(&assembly).await.unwrap_err();
+    let DeployError::Failed { count, first } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(*count, 2, "{err}");
+    let text = first.to_string();
+    assert!(
+        text.contains("222222222222")
+            && text.contains("Archive-Logs")
+            && text.contains("nothing was changed"),
+        "{text}"
+    );
+    assert_eq!(cloud.writes(), 0, "nothing was written");
+    assert_eq!(engine.recorded_state().await.unwrap().resource_count(), 0);
+}
+
+/// One stack with a log group in each (stage, account), all in eu-west-1.
+fn log_groups_in(stages: &[(&str, &str)]) -> landform_core::Assembly {
+    use landform_core::{App, Environment, Resource};
+    let mut app = App::new();
+    for &(stage, account) in stages {
+        let stage = app.add_stage(stage, Environment::new(account, "eu-west-1"));
+        let stack = app.add_stack(stage, "Logs");
+        app.scope(stack).add_resource(
+            "Group",
+            Resource::new("AWS::Logs::LogGroup").property("RetentionInDays", 30),
+        );
+    }
+    app.synth().unwrap()
 }

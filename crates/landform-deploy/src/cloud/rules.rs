@@ -231,11 +231,26 @@ pub(crate) fn validate(
                     "only the management account manages the organization",
                 ));
             }
-            if s(props, "Name").is_none() {
+            let Some(ou_name) = s(props, "Name") else {
                 return Err(invalid("InvalidInputException", "Name is required"));
-            }
+            };
             if let Some(parent) = s(props, "ParentId") {
                 check_org_target(data, &parent)?;
+                // OU names are unique under their parent, as in AWS Organizations.
+                let taken = is_create
+                    && type_name == "AWS::Organizations::OrganizationalUnit"
+                    && data.resources.of_account(account, type_name).any(|ou| {
+                        let p = ou.properties();
+                        s(&p, "Name").as_deref() == Some(ou_name.as_str())
+                            && s(&p, "ParentId").as_deref() == Some(parent.as_str())
+                    });
+                if taken {
+                    return Err(err(
+                        ErrorCode::AlreadyExists,
+                        "DuplicateOrganizationalUnitException",
+                        format!("an OU named {ou_name} already exists in parent {parent}"),
+                    ));
+                }
             }
             for target in strings(props, "TargetIds") {
                 check_org_target(data, &target)?;

@@ -93,6 +93,7 @@ impl Run<'_> {
             },
             placement: record.map(|(stack, logical_id, resource, account, region)| Placement {
                 stack_depends_on: self.stack_depends_on(&stack),
+                retained: None,
                 stack,
                 logical_id,
                 account,
@@ -257,6 +258,7 @@ impl Run<'_> {
                             region: stack.region.clone(),
                             resource: Some(resource),
                             stack_depends_on: self.stack_depends_on(&target.stack),
+                            retained: None,
                         }),
                         journal: None,
                     };
@@ -446,25 +448,32 @@ impl Run<'_> {
         rec: &RecordedResource,
         session: &Session,
     ) -> Result<(), DeployError> {
-        let place = (
-            target.stack.clone(),
-            target.logical_id.clone(),
-            None,
-            session.account_id.clone(),
-            session.region.clone(),
-        );
-        self.journal(
-            &target.key(),
-            Operation::Delete,
-            "retained",
-            None,
-            Some(place),
-        )
-        .await?;
-        self.count(|c| {
-            c.retained
-                .push(format!("{} ({})", target.key(), rec.physical_id))
-        });
+        let key = target.key();
+        {
+            let mut state = self.state.lock().await;
+            let change = StateChange {
+                resource: key.clone(),
+                pending: PendingChange::Keep,
+                placement: Some(Placement {
+                    stack: target.stack.clone(),
+                    logical_id: target.logical_id.clone(),
+                    account: session.account_id.clone(),
+                    region: session.region.clone(),
+                    resource: None,
+                    stack_depends_on: self.stack_depends_on(&target.stack),
+                    retained: Some(rec.clone()),
+                }),
+                journal: Some(JournalRecord {
+                    seq: state.journal.len() as u64 + 1,
+                    resource: key.clone(),
+                    operation: Operation::Delete,
+                    event: "retained".to_owned(),
+                }),
+            };
+            change.apply_to(&mut state);
+            self.engine_state().record(&state, &change).await?;
+        }
+        self.count(|c| c.retained.push(format!("{key} ({})", rec.physical_id)));
         Ok(())
     }
 }

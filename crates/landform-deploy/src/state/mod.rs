@@ -125,6 +125,24 @@ pub struct State {
     /// refuses this state rather than read, change or delete what it records somewhere else.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Resources a destroy (or a removal) kept because of `DeletionPolicy: Retain`, by
+    /// `stack/logicalId`: still live, no longer managed. A later apply whose app names the
+    /// same resource again (same stack, logical id, type and region) records it again instead
+    /// of creating a second one ([`State::readopt`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retained: BTreeMap<String, RetainedResource>,
+}
+
+/// A resource Landform stopped managing but left in place (`DeletionPolicy: Retain`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetainedResource {
+    /// The account it lives in.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The resource as last applied.
+    pub resource: RecordedResource,
 }
 
 impl State {
@@ -135,6 +153,49 @@ impl State {
     /// Number of recorded resources.
     pub fn resource_count(&self) -> usize {
         self.stacks.values().map(|s| s.resources.len()).sum()
+    }
+
+    /// Record again every retained resource that `wanted` names: an iterator of
+    /// (stack, logical id, type, region, account when known before the apply). A retained
+    /// resource comes back only to the same stack and logical id, with the same type, in the
+    /// same region and (when the app's account is known) the same account, and only where
+    /// nothing is recorded under that name now. Returns the `stack/logicalId` keys brought
+    /// back, sorted; the plan then reads, updates or keeps them like any recorded resource.
+    pub fn readopt<'a>(
+        &mut self,
+        wanted: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str, Option<&'a str>)>,
+    ) -> Vec<String> {
+        if self.retained.is_empty() {
+            return Vec::new();
+        }
+        let mut back = Vec::new();
+        for (stack, logical_id, type_name, region, account) in wanted {
+            let key = format!("{stack}/{logical_id}");
+            let Some(kept) = self.retained.get(&key) else {
+                continue;
+            };
+            let entry = self.stacks.get(stack);
+            let fits = kept.resource.type_name == type_name
+                && kept.region == region
+                && account.is_none_or(|a| a == kept.account)
+                && entry.is_none_or(|e| {
+                    e.resources.is_empty() || (e.account == kept.account && e.region == region)
+                })
+                && entry.is_none_or(|e| !e.resources.contains_key(logical_id));
+            if !fits {
+                continue;
+            }
+            let Some(kept) = self.retained.remove(&key) else {
+                continue;
+            };
+            let entry = self.stacks.entry(stack.to_owned()).or_default();
+            entry.account = kept.account;
+            entry.region = kept.region;
+            entry.resources.insert(logical_id.to_owned(), kept.resource);
+            back.push(key);
+        }
+        back.sort();
+        back
     }
 }
 
@@ -168,6 +229,10 @@ pub struct Placement {
     /// a resource of a stack of the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_depends_on: Option<Vec<String>>,
+    /// With `resource` `None`: the resource was kept in place (`DeletionPolicy: Retain`);
+    /// it goes to [`State::retained`] as this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<RecordedResource>,
 }
 
 /// One step of an apply as the engine records it: a change to one resource's pending intent,
@@ -226,6 +291,23 @@ impl StateChange {
                 None => {
                     entry.resources.remove(&p.logical_id);
                 }
+            }
+            let key = || format!("{}/{}", p.stack, p.logical_id);
+            match (&p.resource, &p.retained) {
+                (None, Some(kept)) => {
+                    state.retained.insert(
+                        key(),
+                        RetainedResource {
+                            account: p.account.clone(),
+                            region: p.region.clone(),
+                            resource: kept.clone(),
+                        },
+                    );
+                }
+                (Some(_), _) if !state.retained.is_empty() => {
+                    state.retained.remove(&key());
+                }
+                _ => {}
             }
         }
         if let Some(line) = &self.journal {
@@ -431,15 +513,22 @@ pub async fn state_store_conformance(store: &dyn StateStore) {
             region: "us-east-1".into(),
             resource: None,
             stack_depends_on: None,
+            // Kept in place (DeletionPolicy: Retain): remembered as retained.
+            retained: state.resource("S", "Bucket").cloned(),
         }),
         journal: Some(JournalRecord {
             seq: 1,
             resource: "S/Bucket".into(),
             operation: Operation::Delete,
-            event: "done".into(),
+            event: "retained".into(),
         }),
     };
     change.apply_to(&mut stepped);
+    assert!(stepped.resource("S", "Bucket").is_none());
+    assert_eq!(
+        stepped.retained["S/Bucket"].resource.physical_id, "b",
+        "a retained resource is remembered"
+    );
     store.record(&stepped, &change).await.expect("record");
     assert_eq!(
         store.load().await.expect("load"),
@@ -525,5 +614,94 @@ mod tests {
         std::fs::write(&path, "{not json").unwrap();
         let err = FileStateStore::new(&path).load().await.unwrap_err();
         assert!(matches!(err, DeployError::Corrupt { .. }));
+    }
+    fn retained_bucket() -> State {
+        let mut state = State::default();
+        state.retained.insert(
+            "S/Bucket".into(),
+            RetainedResource {
+                account: "111111111111".into(),
+                region: "us-east-1".into(),
+                resource: RecordedResource {
+                    type_name: "AWS::S3::Bucket".into(),
+                    path: "App/S/Bucket".into(),
+                    physical_id: "b".into(),
+                    properties: serde_json::json!({"BucketName": "b"}),
+                    attributes: BTreeMap::new(),
+                    depends_on: vec![],
+                    deletion_policy: Some("Retain".into()),
+                },
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn a_retained_resource_comes_back_only_to_its_own_name_type_region_and_account() {
+        let bucket = "AWS::S3::Bucket";
+        let (east, acct) = ("us-east-1", Some("111111111111"));
+        for (what, wanted) in [
+            ("another logical id", ("S", "Other", bucket, east, acct)),
+            ("another stack", ("T", "Bucket", bucket, east, acct)),
+            (
+                "another type",
+                ("S", "Bucket", "AWS::SQS::Queue", east, acct),
+            ),
+            ("another region", ("S", "Bucket", bucket, "eu-west-1", acct)),
+            (
+                "another account",
+                ("S", "Bucket", bucket, east, Some("222222222222")),
+            ),
+        ] {
+            let mut state = retained_bucket();
+            assert!(state.readopt([wanted]).is_empty(), "{what}");
+            assert_eq!(state.retained.len(), 1, "{what}: still retained");
+            assert_eq!(state.resource_count(), 0, "{what}");
+        }
+        // The same resource, with the account known only at apply time or literally.
+        for account in [None, acct] {
+            let mut state = retained_bucket();
+            let back = state.readopt([("S", "Bucket", bucket, east, account)]);
+            assert_eq!(back, vec!["S/Bucket".to_owned()]);
+            assert!(state.retained.is_empty());
+            assert_eq!(state.resource("S", "Bucket").unwrap().physical_id, "b");
+            assert_eq!(state.stacks["S"].account, "111111111111");
+        }
+        // Something recorded under that name already wins; the retained one stays aside.
+        let mut state = retained_bucket();
+        let mut recorded = state.retained["S/Bucket"].resource.clone();
+        recorded.physical_id = "newer".into();
+        let stack = state.stacks.entry("S".into()).or_default();
+        stack.account = "111111111111".into();
+        stack.region = east.into();
+        stack.resources.insert("Bucket".into(), recorded);
+        assert!(state
+            .readopt([("S", "Bucket", bucket, east, acct)])
+            .is_empty());
+        assert_eq!(state.resource("S", "Bucket").unwrap().physical_id, "newer");
+    }
+
+    #[test]
+    fn placing_a_resource_again_clears_its_retained_record() {
+        let mut state = retained_bucket();
+        let resource = state.retained["S/Bucket"].resource.clone();
+        let change = StateChange {
+            resource: "S/Bucket".into(),
+            pending: PendingChange::Keep,
+            placement: Some(Placement {
+                stack: "S".into(),
+                logical_id: "Bucket".into(),
+                account: "111111111111".into(),
+                region: "us-east-1".into(),
+                resource: Some(resource),
+                stack_depends_on: None,
+                retained: None,
+            }),
+            journal: None,
+        };
+        change.apply_to(&mut state);
+        change.apply_to(&mut state);
+        assert!(state.retained.is_empty());
+        assert_eq!(state.resource_count(), 1);
     }
 }
