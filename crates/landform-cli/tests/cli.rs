@@ -235,7 +235,7 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
                 .and(predicate::str::contains("--yes")),
         );
     deployer(dir.path()).arg("diff").assert().code(0);
-    // Destroy, then everything is to create again. The summary counts what was removed.
+    // Destroy; the summary counts what was removed.
     deployer(dir.path())
         .args(["destroy", "--yes"])
         .assert()
@@ -243,8 +243,21 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         .stdout(predicate::str::contains(
             "Destroyed: 6 stack(s) in 4 account(s): 0 created, 0 updated, 0 replaced, 24 deleted, 4 retained",
         ))
-        .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app): 4"));
-    deployer(dir.path()).arg("diff").assert().code(2);
+        .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app until a deploy of it takes them back): 4"));
+    // Then what was deleted is to create again, and what was kept is taken back, not created
+    // a second time: the deploy converges and the next diff is clean.
+    deployer(dir.path())
+        .arg("diff")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "Re-adopting 4 resource(s) an earlier destroy kept",
+        ))
+        .stdout(predicate::str::contains("Plan: 24 to create,"));
+    deployer(dir.path()).arg("deploy").assert().code(0).stdout(
+        predicate::str::contains("24 created,").and(predicate::str::contains("4 re-adopted")),
+    );
+    deployer(dir.path()).arg("diff").assert().code(0);
 }
 
 /// The state records where it was applied; a run for another target refuses it (here a state

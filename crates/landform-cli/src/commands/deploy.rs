@@ -158,6 +158,7 @@ fn plan_counts(plan: &Plan) -> Json {
         "unchanged": plan.unchanged,
         "refreshed": plan.refreshed,
         "drifted": plan.drifted,
+        "readopted": plan.readopted.len(),
     })
 }
 
@@ -249,7 +250,7 @@ fn print_retained(report: &ApplyReport, out: &mut dyn Write) -> Result<(), CliEr
     w(
         out,
         format!(
-            "Retained (kept in AWS, no longer managed by this app): {}",
+            "Retained (kept in AWS, no longer managed by this app until a deploy of it takes them back): {}",
             report.retained.len()
         ),
     )?;
@@ -458,7 +459,7 @@ fn destroy_inner(
         w(
             out,
             format!(
-                "Destroy: {deletes} to delete, {retains} to keep in AWS and forget (retained, marked #)."
+                "Destroy: {deletes} to delete, {retains} to keep in AWS and forget (retained, marked #; the next deploy of this app records them again instead of creating them)."
             ),
         )?;
     }
