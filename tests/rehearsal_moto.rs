@@ -3,7 +3,9 @@
 //! in the environment it prints: deploy, read everything back with boto3 in every account
 //! (tests/support/rehearsal_check.py), deploy again without a write call, `drift` and `diff`
 //! clean, `destroy --yes`, and read back again: the `Retain` resources are there, nothing else
-//! is. House Escort, House Escort with 20 more workload accounts, and DocuStack.
+//! is; then deploy once more: what the destroy kept is taken back (re-adopted), the rest is
+//! created, and the organization reads back as the first time. House Escort, House Escort
+//! with 20 more workload accounts, and DocuStack.
 //!
 //! Every call of the deployer goes to its own account: the cross-account calls (a RAM share
 //! naming OUs from the network account, a workload's attachment to the shared transit gateway
@@ -269,6 +271,42 @@ fn rehearse(binary: &str, extra: &[&str], accounts: usize, required: &[&str]) {
     assert!(
         counts(&state, Some(true)).contains_key("AWS::Organizations::Account"),
         "accounts are Retain"
+    );
+
+    // Deploying again after the destroy takes back what it kept (no second account, bucket
+    // or table: AWS refuses those) and creates the rest; then it has converged.
+    let all: Vec<&Json> = state["stacks"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|s| s["resources"].as_object().unwrap().values())
+        .collect();
+    let kept = all
+        .iter()
+        .filter(|r| r["deletionPolicy"] == "Retain")
+        .count();
+    let created = all.len() - kept;
+    let again = ok(&run(&["deploy"]), "deploy after destroy");
+    assert!(
+        again.contains(&format!("{created} created,"))
+            && again.contains(&format!("{kept} re-adopted"))
+            && again.contains("Verified: a new plan shows no changes"),
+        "{again}"
+    );
+    let state = rehearsal.state();
+    let seen = rehearsal.check(&state, "deployed");
+    assert_eq!(seen["problems"], serde_json::json!([]), "{seen:#}");
+    assert_eq!(
+        as_counts(&seen["checked"]),
+        wanted,
+        "the same organization again"
+    );
+    let diff = run(&["diff"]);
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "{}",
+        ok(&diff, "diff after redeploy")
     );
 }
 

@@ -110,8 +110,12 @@ def check(stack, lid, r, account, region):
         assoc = ram.get_resource_share_associations(
             associationType="PRINCIPAL", resourceShareArns=[pid])["resourceShareAssociations"]
         held = sorted(x["associatedEntity"] for x in assoc if x["status"] == "ASSOCIATED")
-        expect(ram.get_resource_shares(resourceOwner="SELF", resourceShareArns=[pid])[
-            "resourceShares"][0]["status"] == "ACTIVE", f"{name}: not active")
+        # moto answers every share of the account whatever resourceShareArns says (a share
+        # deleted by an earlier destroy among them): pick this one by its ARN.
+        shares = ram.get_resource_shares(resourceOwner="SELF", resourceShareArns=[pid])[
+            "resourceShares"]
+        expect([x["status"] for x in shares if x["resourceShareArn"] == pid] == ["ACTIVE"],
+               f"{name}: not active")
         expect(held == sorted(p.get("Principals", [])), f"{name}: principals {held}")
     else:
         return
