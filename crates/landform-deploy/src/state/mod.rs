@@ -177,11 +177,11 @@ impl State {
             let entry = self.stacks.get(stack);
             let fits = kept.resource.type_name == type_name
                 && kept.region == region
-                && account.is_none_or(|a| a == kept.account)
-                && entry.is_none_or(|e| {
+                && account.map_or(true, |a| a == kept.account)
+                && entry.map_or(true, |e| {
                     e.resources.is_empty() || (e.account == kept.account && e.region == region)
                 })
-                && entry.is_none_or(|e| !e.resources.contains_key(logical_id));
+                && entry.map_or(true, |e| !e.resources.contains_key(logical_id));
             if !fits {
                 continue;
             }
