@@ -10,10 +10,16 @@ gateway with the workload OUs) fails with "OrganizationalUnit ... could not be f
 AWS resolves such principals against the organization the sharing account belongs to, at any
 depth of the OU tree ("Sharing with an organization or OU", AWS RAM User Guide): here RAM looks
 principals up in the organization's management backend, at any depth.
+
+moto's DeleteOrganizationalUnit removes an OU that still holds accounts or OUs, leaving them
+with no parent (ListParents then answers nothing). AWS refuses it with
+OrganizationalUnitNotEmptyException ("DeleteOrganizationalUnit", AWS Organizations API
+Reference): so does this server.
 """
 import re
 
-from moto.organizations.models import organizations_backends
+from moto.organizations.exceptions import OrganizationsClientError
+from moto.organizations.models import OrganizationsBackend, organizations_backends
 from moto.ram.exceptions import InvalidParameterException, UnknownResourceException
 from moto.ram.models import ResourceShare
 
@@ -83,3 +89,22 @@ def add_principals(self, principals):
 
 
 ResourceShare.add_principals = add_principals
+
+
+_delete_organizational_unit = OrganizationsBackend.delete_organizational_unit
+
+
+def delete_organizational_unit(self, **kwargs):
+    ou_id = kwargs["OrganizationalUnitId"]
+    if any(a.parent_id == ou_id for a in self.accounts) or any(
+        ou.parent_id == ou_id for ou in self.ou
+    ):
+        raise OrganizationsClientError(
+            "OrganizationalUnitNotEmptyException",
+            "The specified OU is not empty. Move all accounts to another root or OU. "
+            "Remove all child OUs, and try again.",
+        )
+    return _delete_organizational_unit(self, **kwargs)
+
+
+OrganizationsBackend.delete_organizational_unit = delete_organizational_unit

@@ -782,6 +782,28 @@ async fn organizational_unit_policy_and_account() {
             ("product".to_owned(), "house-escort-2".to_owned())
         ]
     );
+
+    // An OU that still holds an account is not deleted (the project's moto refuses it as AWS
+    // does; moto alone left the account without a parent), and stays readable.
+    let refused = provider
+        .delete(&s, &oreq.type_name, &ou.physical_id, &oreq.properties)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::ResourceConflict, "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("OrganizationalUnitNotEmptyException"),
+        "{refused}"
+    );
+    assert!(provider
+        .read(&s, &oreq.type_name, &ou.physical_id, &oreq.properties)
+        .await
+        .is_ok());
+    assert!(provider
+        .read(&s, &areq.type_name, &first, &anext)
+        .await
+        .is_ok());
 }
 
 async fn member_account_with(provider: &AwsProvider, req: &CreateRequest) -> String {

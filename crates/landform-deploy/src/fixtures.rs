@@ -40,7 +40,9 @@ pub fn representative_app() -> App {
             id,
             Resource::new("AWS::Organizations::OrganizationalUnit")
                 .property("Name", name)
-                .property("ParentId", InMemoryCloud::ROOT_ID),
+                .property("ParentId", InMemoryCloud::ROOT_ID)
+                // It holds retained accounts: AWS refuses to delete an OU that is not empty.
+                .removal_policy(RemovalPolicy::Retain),
         )
     };
     let ou_infra = ou(&mut s, "InfrastructureOu", "Infrastructure");

@@ -458,6 +458,19 @@ pub(crate) fn check_delete(data: &CloudData, r: &StoredResource) -> Result<(), P
                 ),
             ))
         }
+        "AWS::Organizations::OrganizationalUnit"
+            if data.accounts.values().any(|a| a.parent_id == r.physical_id)
+                || used_by(&["AWS::Organizations::OrganizationalUnit"], "ParentId") =>
+        {
+            Err(err(
+                ErrorCode::ResourceConflict,
+                "OrganizationalUnitNotEmptyException",
+                format!(
+                    "OU {} still holds accounts or OUs: move them out first (or keep the OU with DeletionPolicy: Retain)",
+                    r.physical_id
+                ),
+            ))
+        }
         "AWS::EC2::TransitGateway"
             if used_by(&["AWS::EC2::TransitGatewayRouteTable"], "TransitGatewayId") =>
         {
