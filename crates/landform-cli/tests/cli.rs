@@ -229,7 +229,7 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         .arg("destroy")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("Destroy: 24 to delete, 4 to keep"))
+        .stdout(predicate::str::contains("Destroy: 23 to delete, 5 to keep"))
         .stderr(
             predicate::str::contains("stdin is not a terminal")
                 .and(predicate::str::contains("--yes")),
@@ -241,9 +241,9 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "Destroyed: 6 stack(s) in 4 account(s): 0 created, 0 updated, 0 replaced, 24 deleted, 4 retained",
+            "Destroyed: 6 stack(s) in 4 account(s): 0 created, 0 updated, 0 replaced, 23 deleted, 5 retained",
         ))
-        .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app until a deploy of it takes them back): 4"));
+        .stdout(predicate::str::contains("Retained (kept in AWS, no longer managed by this app until a deploy of it takes them back): 5"));
     // Then what was deleted is to create again, and what was kept is taken back, not created
     // a second time: the deploy converges and the next diff is clean.
     deployer(dir.path())
@@ -251,11 +251,11 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains(
-            "Re-adopting 4 resource(s) an earlier destroy kept",
+            "Re-adopting 5 resource(s) an earlier destroy kept",
         ))
-        .stdout(predicate::str::contains("Plan: 24 to create,"));
+        .stdout(predicate::str::contains("Plan: 23 to create,"));
     deployer(dir.path()).arg("deploy").assert().code(0).stdout(
-        predicate::str::contains("24 created,").and(predicate::str::contains("4 re-adopted")),
+        predicate::str::contains("23 created,").and(predicate::str::contains("5 re-adopted")),
     );
     deployer(dir.path()).arg("diff").assert().code(0);
 }
@@ -408,10 +408,10 @@ fn deploy_and_destroy_stream_json_events() {
 
     let destroyed = events(deployer(dir.path()).args(["destroy", "--json", "--yes"]));
     assert_eq!(kinds(&destroyed, "planned_change"), 28);
-    assert_eq!(kinds(&destroyed, "call"), 24);
+    assert_eq!(kinds(&destroyed, "call"), 23);
     let summary = destroyed.last().unwrap();
-    assert_eq!(summary["report"]["deleted"], 24);
-    assert_eq!(summary["report"]["retained"].as_array().unwrap().len(), 4);
+    assert_eq!(summary["report"]["deleted"], 23);
+    assert_eq!(summary["report"]["retained"].as_array().unwrap().len(), 5);
 }
 
 /// Drift repair through the command line: `drift` reports, `diff` (which refreshes) plans the

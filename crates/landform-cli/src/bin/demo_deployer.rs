@@ -100,7 +100,9 @@ fn demo_app(variant: &str) -> App {
         "WorkloadsOu",
         Resource::new("AWS::Organizations::OrganizationalUnit")
             .property("Name", "Workloads")
-            .property("ParentId", root),
+            .property("ParentId", root)
+            // It holds retained accounts: AWS refuses to delete an OU that is not empty.
+            .removal_policy(RemovalPolicy::Retain),
     );
     s.add_resource(
         "DenyLeaveScp",
