@@ -340,6 +340,19 @@ fn estimate_len(value: &Value) -> usize {
     len_with(value, DEFERRED_ESTIMATE)
 }
 
+/// Characters of `text` as a JSON string, quotes and escapes included, as serde_json writes it
+/// (without building it: synth counts every policy document of the app).
+fn json_string_len(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+            c if u32::from(c) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
 /// Characters of `value` as minified JSON, a value known only at deploy time counted as
 /// `deferred`: 0 gives a lower bound (what the document is at least).
 pub(crate) fn len_with(value: &Value, deferred: usize) -> usize {
@@ -353,10 +366,7 @@ pub(crate) fn len_with(value: &Value, deferred: usize) -> usize {
             }
         }
         Value::Number(n) => n.len(),
-        Value::String(s) => serde_json::Value::String(s.to_string())
-            .to_string()
-            .chars()
-            .count(),
+        Value::String(s) => json_string_len(s),
         Value::Array(items) => {
             2 + items.iter().map(|v| len_with(v, deferred)).sum::<usize>()
                 + items.len().saturating_sub(1)
@@ -375,6 +385,22 @@ pub(crate) fn len_with(value: &Value, deferred: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_string_counts_as_many_characters_as_serde_json_writes() {
+        let mut every_control: String = (0u8..0x20).map(char::from).collect();
+        every_control.push_str("\u{7f}/é漢😀");
+        for text in [
+            "",
+            "plain",
+            "quote \" and backslash \\",
+            "tab\tnew line\ncarriage\r",
+            every_control.as_str(),
+        ] {
+            let written = serde_json::Value::from(text).to_string().chars().count();
+            assert_eq!(json_string_len(text), written, "{text:?}");
+        }
+    }
 
     #[test]
     fn single_values_are_scalars_and_many_are_lists() {
