@@ -83,23 +83,37 @@ impl Run<'_> {
         intent: Option<Option<Intent>>,
         record: Option<(String, String, Option<RecordedResource>, String, String)>,
     ) -> Result<(), DeployError> {
+        let pending = match intent {
+            Some(Some(i)) => PendingChange::Set(Box::new(i)),
+            Some(None) => PendingChange::Clear,
+            None => PendingChange::Keep,
+        };
+        let placement = record.map(|(stack, logical_id, resource, account, region)| Placement {
+            stack_depends_on: self.stack_depends_on(&stack),
+            retained: None,
+            stack,
+            logical_id,
+            account,
+            region,
+            resource,
+        });
+        self.step(key, operation, event, pending, placement).await
+    }
+
+    /// Apply one step (pending intent, placement, journal line) to the state, then save it.
+    async fn step(
+        &self,
+        key: &str,
+        operation: Operation,
+        event: &str,
+        pending: PendingChange,
+        placement: Option<Placement>,
+    ) -> Result<(), DeployError> {
         let mut state = self.state.lock().await;
         let change = StateChange {
             resource: key.to_owned(),
-            pending: match intent {
-                Some(Some(i)) => PendingChange::Set(Box::new(i)),
-                Some(None) => PendingChange::Clear,
-                None => PendingChange::Keep,
-            },
-            placement: record.map(|(stack, logical_id, resource, account, region)| Placement {
-                stack_depends_on: self.stack_depends_on(&stack),
-                retained: None,
-                stack,
-                logical_id,
-                account,
-                region,
-                resource,
-            }),
+            pending,
+            placement,
             journal: Some(JournalRecord {
                 seq: state.journal.len() as u64 + 1,
                 resource: key.to_owned(),
@@ -449,30 +463,23 @@ impl Run<'_> {
         session: &Session,
     ) -> Result<(), DeployError> {
         let key = target.key();
-        {
-            let mut state = self.state.lock().await;
-            let change = StateChange {
-                resource: key.clone(),
-                pending: PendingChange::Keep,
-                placement: Some(Placement {
-                    stack: target.stack.clone(),
-                    logical_id: target.logical_id.clone(),
-                    account: session.account_id.clone(),
-                    region: session.region.clone(),
-                    resource: None,
-                    stack_depends_on: self.stack_depends_on(&target.stack),
-                    retained: Some(rec.clone()),
-                }),
-                journal: Some(JournalRecord {
-                    seq: state.journal.len() as u64 + 1,
-                    resource: key.clone(),
-                    operation: Operation::Delete,
-                    event: "retained".to_owned(),
-                }),
-            };
-            change.apply_to(&mut state);
-            self.engine_state().record(&state, &change).await?;
-        }
+        let placement = Placement {
+            stack: target.stack.clone(),
+            logical_id: target.logical_id.clone(),
+            account: session.account_id.clone(),
+            region: session.region.clone(),
+            resource: None,
+            stack_depends_on: self.stack_depends_on(&target.stack),
+            retained: Some(rec.clone()),
+        };
+        self.step(
+            &key,
+            Operation::Delete,
+            "retained",
+            PendingChange::Keep,
+            Some(placement),
+        )
+        .await?;
         self.count(|c| c.retained.push(format!("{key} ({})", rec.physical_id)));
         Ok(())
     }
