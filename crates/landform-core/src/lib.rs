@@ -25,6 +25,7 @@ pub mod value;
 
 pub use error::CoreError;
 pub use issue::{Issue, Issues};
+pub use naming::{name_property, reserved_owner};
 pub use object::{Key, Map};
 pub use resource::{RemovalPolicy, Resource, ResourceHandle};
 pub use synth::{Assembly, StackArtifact};

@@ -2,7 +2,8 @@
 //! same name in the same scope (OU names under one parent, policy names in the organization,
 //! role names in an account, bucket names everywhere...) would make the second create fail
 //! at deploy time, or worse, adopt the first. Checked at synth over every resource, typed or
-//! raw, whose name is a literal.
+//! raw, whose name is a literal, as are names that belong to another owner (Control Tower,
+//! StackSets, AWS).
 
 use std::collections::HashMap;
 
@@ -43,6 +44,50 @@ const NAMED: &[(&str, &str, Scope, &str)] = &[
     ("AWS::Events::EventBus", "Name", Scope::Region, "event bus names are unique in an account and region (ResourceAlreadyExistsException)"),
 ];
 
+/// Name prefixes that belong to another owner, and why: what Control Tower, StackSets and
+/// AWS itself create and manage. Landform never adopts such a resource for change, and an
+/// app resource named like one is refused at synth (`<Type>.ReservedName`).
+const RESERVED: &[(&str, &str)] = &[
+    ("aws-controltower-", "AWS Control Tower creates and manages resources named aws-controltower-*; changing them breaks its drift detection and landing-zone updates"),
+    ("AWSControlTower", "AWS Control Tower creates and manages roles and policies named AWSControlTower*"),
+    ("StackSet-", "CloudFormation StackSets owns resources named StackSet-*; change them through their stack set"),
+    ("alias/aws/", "AWS reserves KMS aliases under alias/aws/ for AWS managed keys"),
+];
+
+/// The property holding the name of `type_name` when AWS makes that name unique (OU name
+/// under its parent, policy name in the organization, role name in an account, bucket name
+/// everywhere...): the natural key adoption matches live resources by.
+///
+/// ```
+/// assert_eq!(landform_core::name_property("AWS::S3::Bucket"), Some("BucketName"));
+/// assert_eq!(landform_core::name_property("AWS::EC2::VPC"), None);
+/// ```
+pub fn name_property(type_name: &str) -> Option<&'static str> {
+    NAMED
+        .iter()
+        .find(|(t, ..)| *t == type_name)
+        .map(|&(_, property, ..)| property)
+}
+
+/// Why a resource named `name` belongs to another owner (Control Tower, StackSets, AWS), or
+/// `None`. The organization's `FullAWSAccess` policy (`p-FullAWSAccess`) is AWS managed.
+///
+/// ```
+/// use landform_core::reserved_owner;
+/// assert!(reserved_owner("aws-controltower-BaselineCloudTrail").is_some());
+/// assert!(reserved_owner("p-FullAWSAccess").is_some());
+/// assert!(reserved_owner("landform-trail").is_none());
+/// ```
+pub fn reserved_owner(name: &str) -> Option<&'static str> {
+    if name == "FullAWSAccess" || name == "p-FullAWSAccess" {
+        return Some("FullAWSAccess is the AWS managed policy every organization starts with; AWS Organizations refuses to change or delete it");
+    }
+    RESERVED
+        .iter()
+        .find(|(prefix, _)| name.starts_with(prefix))
+        .map(|&(_, why)| why)
+}
+
 fn short_type(type_name: &str) -> &str {
     type_name.rsplit("::").next().unwrap_or(type_name)
 }
@@ -65,6 +110,17 @@ pub(crate) fn duplicate_names(tree: &Tree) -> Vec<Issue> {
             continue;
         };
         let name: &str = name;
+        if let Some(why) = reserved_owner(name) {
+            issues.push(
+                Issue::new(
+                    format!("{}.ReservedName", short_type(named)),
+                    property,
+                    name,
+                    format!("{why}; choose another name"),
+                )
+                .at(tree.path(id)),
+            );
+        }
         let environment = || {
             tree.environment_of(id)
                 .map(|e| (format!("{:?}", e.account), e.region.clone()))

@@ -742,6 +742,57 @@ fn names_unique_in_their_aws_scope_are_checked_across_the_app() {
     );
 }
 
+/// Names that belong to Control Tower, StackSets or AWS (issue 14) are refused where the app
+/// names a resource so, with the owner in the message; a name that only contains the prefix
+/// later passes.
+#[test]
+fn names_owned_by_control_tower_stacksets_or_aws_are_refused() {
+    let mut app = App::new();
+    let mgmt = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
+    let stack = app.add_stack(mgmt, "Baseline");
+    let trail = |name: &str| Resource::new("AWS::CloudTrail::Trail").property("TrailName", name);
+    app.scope(stack)
+        .add_resource("Trail", trail("aws-controltower-BaselineCloudTrail"));
+    app.scope(stack)
+        .add_resource("Mine", trail("landform-aws-controltower-copy"));
+    app.scope(stack).add_resource(
+        "Exec",
+        Resource::new("AWS::IAM::Role").property("RoleName", "AWSControlTowerExecution"),
+    );
+    app.scope(stack).add_resource(
+        "Alias",
+        Resource::new("AWS::KMS::Alias").property("AliasName", "alias/aws/s3"),
+    );
+    app.scope(stack).add_resource(
+        "Full",
+        Resource::new("AWS::Organizations::Policy").property("Name", "FullAWSAccess"),
+    );
+    let found = issues(&app);
+    let codes: Vec<(String, String)> = found
+        .iter()
+        .filter(|i| i.code.ends_with(".ReservedName"))
+        .map(|i| (i.code.clone(), i.path.to_string()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("Trail.ReservedName", "App/Mgmt/Baseline/Trail"),
+            ("Role.ReservedName", "App/Mgmt/Baseline/Exec"),
+            ("Alias.ReservedName", "App/Mgmt/Baseline/Alias"),
+            ("Policy.ReservedName", "App/Mgmt/Baseline/Full"),
+        ]
+        .map(|(c, p)| (c.to_owned(), p.to_owned()))
+    );
+    let trail_issue = found
+        .iter()
+        .find(|i| i.code == "Trail.ReservedName")
+        .unwrap();
+    assert!(
+        trail_issue.rule.contains("Control Tower"),
+        "{trail_issue:?}"
+    );
+}
+
 /// A raw resource's policy is checked for IAM's grammar like a typed one's (issue 12).
 #[test]
 fn policy_statements_of_the_wrong_shape_are_refused_with_their_place() {
