@@ -49,15 +49,16 @@ use crate::state::{State, StateStore};
 /// # });
 /// ```
 pub struct Engine {
-    registry: ProviderRegistry,
-    state: Arc<dyn StateStore>,
-    lock: Arc<dyn Lock>,
+    pub(crate) registry: ProviderRegistry,
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) lock: Arc<dyn Lock>,
     sessions: Arc<dyn Sessions>,
     clock: Arc<dyn Clock>,
     concurrency: usize,
-    holder: String,
+    pub(crate) holder: String,
     refresh: bool,
     target: Option<String>,
+    replace_adopted: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -89,7 +90,19 @@ impl Engine {
             holder: format!("landform-{}", std::process::id()),
             refresh: false,
             target: None,
+            replace_adopted: false,
         }
+    }
+    /// Let an apply replace adopted resources (found live by [`Engine::adopt`]) whose
+    /// create-only properties differ from the app's. Off by default: such a plan is refused
+    /// ([`DeployError::ReplaceAdopted`]) before any call, since the replacement deletes a
+    /// resource this app did not create.
+    pub fn with_replace_adopted(mut self, replace: bool) -> Self {
+        self.replace_adopted = replace;
+        self
+    }
+    pub(crate) fn replaces_adopted(&self) -> bool {
+        self.replace_adopted
     }
     /// Name where this engine applies (`"in-memory cloud"`, `"AWS account 123456789012"`):
     /// an apply records it in the state, and every verb refuses a state recorded for another
@@ -106,7 +119,7 @@ impl Engine {
         self.checked(self.state.load().await?)
     }
     /// `state`, if it was recorded for this engine's target, for none, or records nothing.
-    fn checked(&self, mut state: State) -> Result<State, DeployError> {
+    pub(crate) fn checked(&self, mut state: State) -> Result<State, DeployError> {
         let records = state.resource_count() > 0 || !state.pending.is_empty();
         match (&state.target, &self.target) {
             (Some(recorded), Some(target)) if recorded != target && records => {
@@ -200,8 +213,12 @@ impl Engine {
     async fn locked(&self, model: Model, destroy: bool) -> Result<ApplyReport, DeployError> {
         let start = self.clock.elapsed();
         let state = self.checked(self.state.load().await?)?;
-        // Refuse unknown types and unresolvable references before any call.
-        plan::compute(&model, &state, &self.registry)?;
+        // Refuse unknown types and unresolvable references before any call, and the
+        // replacement of a resource this app adopted rather than created.
+        let planned = plan::compute(&model, &state, &self.registry)?;
+        if !destroy && !self.replace_adopted {
+            refuse_adopted_replacements(&planned, &state)?;
+        }
         for stack in state.stacks.values() {
             for rec in stack.resources.values() {
                 let _ = self.provider_for(&rec.type_name, "", "", &rec.path)?;
@@ -268,8 +285,32 @@ impl Engine {
     }
 }
 
+/// [`DeployError::ReplaceAdopted`] for each planned replacement of an adopted resource.
+fn refuse_adopted_replacements(planned: &Plan, state: &State) -> Result<(), DeployError> {
+    let errors = planned
+        .changes
+        .iter()
+        .filter(|c| c.action == plan::Action::Replace)
+        .filter_map(|c| {
+            let rec = state.resource(&c.stack, &c.logical_id)?;
+            rec.adopted.then(|| DeployError::ReplaceAdopted {
+                resource: format!("{}/{}", c.stack, c.logical_id),
+                type_name: c.type_name.clone(),
+                physical_id: rec.physical_id.clone(),
+                properties: c
+                    .properties
+                    .iter()
+                    .filter(|p| p.forces_replacement)
+                    .map(|p| p.name.clone())
+                    .collect(),
+            })
+        })
+        .collect();
+    DeployError::all(errors)
+}
+
 /// Bring back into `state` the retained resources the app names again ([`State::readopt`]).
-fn readopt(model: &Model, state: &mut State) -> Vec<String> {
+pub(crate) fn readopt(model: &Model, state: &mut State) -> Vec<String> {
     state.readopt(model.resources.iter().map(|r| {
         let stack = &model.stacks[r.stack];
         let account = match &stack.account {
@@ -338,7 +379,7 @@ pub(crate) struct Run<'e> {
 }
 
 impl<'e> Run<'e> {
-    fn new(engine: &'e Engine, model: Model, mut state: State) -> Self {
+    pub(crate) fn new(engine: &'e Engine, model: Model, mut state: State) -> Self {
         state.journal.clear();
         Run {
             engine,
@@ -429,6 +470,7 @@ impl<'e> Run<'e> {
         }
         self.recover().await?;
         if !destroy {
+            self.refuse_unadopted().await?;
             let deps: Vec<Vec<usize>> = self
                 .model
                 .resources
@@ -490,7 +532,7 @@ impl<'e> Run<'e> {
     /// that is not in the organization, or whose role cannot be assumed, is refused with the
     /// stacks that target it instead of failing after the first creates. Accounts the app
     /// creates are reached once they exist. Every unreachable account is reported.
-    async fn reachable(&self) -> Result<(), DeployError> {
+    pub(crate) async fn reachable(&self) -> Result<(), DeployError> {
         let mut targets: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for stack in &self.model.stacks {
             if let AccountSpec::Literal(account) = &stack.account {
@@ -600,7 +642,7 @@ impl<'e> Run<'e> {
         DeployError::all(errors)
     }
 
-    async fn record_outputs(&self) -> Result<usize, DeployError> {
+    pub(crate) async fn record_outputs(&self) -> Result<usize, DeployError> {
         let mut state = self.state.lock().await;
         let mut count = 0;
         let unknown = HashSet::new();

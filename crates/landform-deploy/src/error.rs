@@ -189,6 +189,32 @@ pub enum DeployError {
         /// The resources, `stack/logical id`, joined with ` -> `.
         cycle: String,
     },
+    /// An apply would replace a resource this app adopted (found live, not created by it)
+    /// because a create-only property differs. Nothing was changed.
+    #[error("{resource} ({type_name}) was adopted as {physical_id}, and the app's {} differs from the live value: a create-only property, so deploying would delete {physical_id} and create a new one. Set the app's value to the live one, or pass --replace-adopted (Engine::with_replace_adopted) to replace it; nothing was changed", properties.join(", "))]
+    ReplaceAdopted {
+        /// `stack/logicalId`.
+        resource: String,
+        /// The CloudFormation type.
+        type_name: String,
+        /// The live resource.
+        physical_id: String,
+        /// The create-only properties that differ.
+        properties: Vec<String>,
+    },
+    /// A create would take what already exists (same natural key: name, email, one per
+    /// account and region) and is not recorded in this state. Nothing was changed.
+    #[error("{resource} ({type_name}) would be created, but {physical_id} already exists in {place} with its name or key and is not in this state: run `adopt` to record it (then `diff` shows what differs), or give the app's resource another name; nothing was changed")]
+    Unadopted {
+        /// `stack/logicalId`.
+        resource: String,
+        /// The CloudFormation type.
+        type_name: String,
+        /// `account <id> (<region>)`.
+        place: String,
+        /// What exists.
+        physical_id: String,
+    },
     /// Several resources failed; the first failure is the source.
     #[error("{count} resource operations failed; first: {first}")]
     Failed {

@@ -204,6 +204,13 @@ impl Provider for Retry {
     ) -> Result<Option<ResourceState>, ProviderError> {
         self.run(|| self.inner.find(s, r)).await
     }
+    async fn find_many(
+        &self,
+        s: &Session,
+        r: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        self.run(|| self.inner.find_many(s, r)).await
+    }
 }
 
 /// Reports every finished call of the wrapped provider to a callback, as the in-memory cloud's
@@ -289,6 +296,15 @@ impl Provider for Observe {
     ) -> Result<Option<ResourceState>, ProviderError> {
         let result = self.inner.find(s, r).await;
         self.report("find", &r.type_name, result)
+    }
+    async fn find_many(
+        &self,
+        s: &Session,
+        r: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        let result = self.inner.find_many(s, r).await;
+        let type_name = r.first().map(|r| r.type_name.as_str()).unwrap_or_default();
+        self.report("find", type_name, result)
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`StateStore`] and [`Lock`], each with a file and an in-memory backend.
 #![warn(missing_docs)]
 
+mod adopt;
 pub mod bound;
 pub mod cloud;
 mod engine;
@@ -27,6 +28,7 @@ pub mod report;
 mod resolver;
 pub mod state;
 
+pub use adopt::{AdoptReport, AdoptedResource, OwnedElsewhere};
 pub use bound::critical_path;
 pub use cloud::{
     CallRecord, FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed,

@@ -368,4 +368,19 @@ impl Provider for RateLimit {
         )
         .await
     }
+    async fn find_many(
+        &self,
+        s: &Session,
+        r: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        let type_name = r.first().map(|r| r.type_name.as_str()).unwrap_or_default();
+        self.call(
+            s,
+            type_name,
+            "find",
+            CallKind::Read,
+            self.inner.find_many(s, r),
+        )
+        .await
+    }
 }

@@ -333,7 +333,7 @@ pub(crate) fn compute(
                 path: rec.path.clone(),
                 account: Some(stack.account.clone()),
                 region: stack.region.clone(),
-                action: if rec.deletion_policy.as_deref() == Some("Retain") {
+                action: if rec.kept_on_removal() {
                     Action::Retain
                 } else {
                     Action::Delete

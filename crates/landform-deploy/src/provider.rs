@@ -162,6 +162,22 @@ pub trait Provider: Send + Sync {
         session: &Session,
         request: &CreateRequest,
     ) -> Result<Option<ResourceState>, ProviderError>;
+    /// [`Provider::find`] for many requests of one type in one session, answers in request
+    /// order: what adoption and the check before a deploy's creates call. The default asks
+    /// one by one; a provider whose look-up lists (every account of the organization, every
+    /// OU under a parent) overrides it to list once for the whole batch, so looking up N
+    /// accounts costs one listing, not N.
+    async fn find_many(
+        &self,
+        session: &Session,
+        requests: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        let mut found = Vec::with_capacity(requests.len());
+        for request in requests {
+            found.push(self.find(session, request).await?);
+        }
+        Ok(found)
+    }
 }
 
 /// Routes a CloudFormation type name to its provider. Exact names win over prefixes

@@ -315,6 +315,8 @@ async fn interrupted_create(in_progress: bool) -> (Arc<MemoryStateStore>, Create
     let sent: Arc<Mutex<Option<CreateRequest>>> = Arc::default();
     let mut mock = MockProvider::new();
     no_replacements(&mut mock);
+    // The check before the first create: nothing of that name exists yet.
+    mock.expect_find().times(1).returning(|_, _| Ok(None));
     let s = sent.clone();
     mock.expect_create().times(1).returning(move |_, r| {
         *s.lock().unwrap() = Some(r.clone());
@@ -405,8 +407,9 @@ async fn interrupted_create_not_found_is_looked_up_before_it_is_created() {
     let mut mock = MockProvider::new();
     no_replacements(&mut mock);
     let mut seq = Sequence::new();
+    // The journal's look-up, then the check before the creates (it finds nothing either).
     mock.expect_find()
-        .times(1)
+        .times(2)
         .in_sequence(&mut seq)
         .returning(|_, _| Ok(None));
     let expected = sent.clone();

@@ -399,7 +399,7 @@ fn destroy_inner(
     let (mut deletes, mut retains) = (0usize, 0usize);
     for (stack, recorded) in &state.stacks {
         for (lid, resource) in &recorded.resources {
-            let retained = resource.deletion_policy.as_deref() == Some("Retain");
+            let retained = resource.kept_on_removal();
             if json {
                 event(
                     out,

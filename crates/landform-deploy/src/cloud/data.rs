@@ -281,18 +281,56 @@ impl CloudData {
             return Ok(None);
         }
         let region = Self::region_of(session, &request.type_name);
-        let found = match Self::name_for(spec, request) {
-            Some(name) => self.find_named(spec, &session.account_id, &region, &name),
-            None => self.resources.tagged(
-                &session.account_id,
-                &region,
-                &request.type_name,
-                &request.idempotency_key,
-            ),
+        // Natural keys of types without a name property, as the AWS provider finds them: an
+        // OU by its name under its parent, one detector per account and region, and the
+        // region's only Config recorder or channel when the template names none.
+        let singleton = || {
+            self.resources
+                .of_account(&session.account_id, &request.type_name)
+                .find(|r| r.region == region)
+        };
+        let found = match request.type_name.as_str() {
+            "AWS::Organizations::OrganizationalUnit" => {
+                let (name, parent) = (
+                    s(&request.properties, "Name"),
+                    s(&request.properties, "ParentId"),
+                );
+                self.resources
+                    .of_account(&session.account_id, &request.type_name)
+                    .find(|ou| {
+                        let p = ou.properties();
+                        s(&p, "Name") == name && s(&p, "ParentId") == parent
+                    })
+            }
+            "AWS::GuardDuty::Detector" => singleton(),
+            "AWS::Config::ConfigurationRecorder" | "AWS::Config::DeliveryChannel"
+                if s(&request.properties, "Name").is_none() =>
+            {
+                singleton()
+            }
+            _ => self.find_by_name_or_tag(spec, request, &session.account_id, &region),
         };
         Ok(found
             .filter(|r| r.account == session.account_id)
             .map(state_of))
+    }
+
+    fn find_by_name_or_tag(
+        &self,
+        spec: &TypeSpec,
+        request: &CreateRequest,
+        account: &str,
+        region: &str,
+    ) -> Option<&StoredResource> {
+        match Self::name_for(spec, request) {
+            Some(name) => self.find_named(spec, account, region, &name),
+            None => self.resources.tagged(
+                account,
+                region,
+                &request.type_name,
+                &request.idempotency_key,
+            ),
+        }
     }
 
     pub fn read(

@@ -458,6 +458,18 @@ impl Provider for InMemoryCloud {
         self.call("find", &r.type_name, false, |d| d.find(s, r))
             .await
     }
+    /// One call for the batch, as a listing would be.
+    async fn find_many(
+        &self,
+        s: &Session,
+        r: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        let type_name = r.first().map(|r| r.type_name.as_str()).unwrap_or_default();
+        self.call("find", type_name, false, |d| {
+            r.iter().map(|r| d.find(s, r)).collect()
+        })
+        .await
+    }
 }
 
 /// Sessions of the in-memory cloud: any account of the organization, in any region.

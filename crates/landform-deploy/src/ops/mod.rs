@@ -22,17 +22,17 @@ use crate::state::{
 };
 
 /// Where a resource lives and what it is, for journaling and errors.
-pub(super) struct Target {
-    pub(super) stack: String,
-    pub(super) logical_id: String,
-    pub(super) type_name: String,
+pub(crate) struct Target {
+    pub(crate) stack: String,
+    pub(crate) logical_id: String,
+    pub(crate) type_name: String,
 }
 
 impl Target {
     fn key(&self) -> String {
         resource_key(&self.stack, &self.logical_id)
     }
-    fn error(&self, operation: &'static str, source: ProviderError) -> DeployError {
+    pub(crate) fn error(&self, operation: &'static str, source: ProviderError) -> DeployError {
         DeployError::Provider {
             stack: self.stack.clone(),
             logical_id: self.logical_id.clone(),
@@ -49,6 +49,8 @@ struct Record {
     properties: Json,
     depends_on: Vec<String>,
     deletion_policy: Option<String>,
+    /// Recorded by `adopt`: an update keeps the mark, a replacement (a new resource) drops it.
+    adopted: bool,
 }
 
 impl Run<'_> {
@@ -56,7 +58,10 @@ impl Run<'_> {
         self.engine_provider(type_name)
     }
 
-    fn engine_provider(&self, type_name: &str) -> Result<Arc<dyn Provider>, DeployError> {
+    pub(crate) fn engine_provider(
+        &self,
+        type_name: &str,
+    ) -> Result<Arc<dyn Provider>, DeployError> {
         self.registry()
             .provider(type_name)
             .ok_or_else(|| DeployError::UnknownResourceType {
@@ -101,7 +106,7 @@ impl Run<'_> {
     }
 
     /// Apply one step (pending intent, placement, journal line) to the state, then save it.
-    async fn step(
+    pub(crate) async fn step(
         &self,
         key: &str,
         operation: Operation,
@@ -220,6 +225,7 @@ impl Run<'_> {
                 .map(|&d| model.resources[d].key.clone())
                 .collect(),
             deletion_policy: r.deletion_policy.clone(),
+            adopted: false,
         };
         let Some(rec) = recorded else {
             self.create(&*provider, &session, &target, record).await?;
@@ -229,6 +235,17 @@ impl Run<'_> {
         let changed = changed_keys(&rec.properties, &properties);
         let replacing = provider.replacement_properties(&r.type_name);
         if rec.type_name != r.type_name || changed.iter().any(|k| replacing.contains(k)) {
+            if rec.adopted && !self.engine.replaces_adopted() {
+                return Err(DeployError::ReplaceAdopted {
+                    resource: target.key(),
+                    type_name: target.type_name,
+                    physical_id: rec.physical_id,
+                    properties: changed
+                        .into_iter()
+                        .filter(|k| replacing.contains(k))
+                        .collect(),
+                });
+            }
             if r.update_replace_policy.as_deref() == Some("Retain") {
                 self.forget(&target, &rec, &session).await?;
             } else {
@@ -237,6 +254,10 @@ impl Run<'_> {
             self.create(&*provider, &session, &target, record).await?;
             self.count(|c| c.replaced += 1);
         } else if !changed.is_empty() {
+            let record = Record {
+                adopted: rec.adopted,
+                ..record
+            };
             self.update(&*provider, &session, &target, &rec, record)
                 .await?;
             self.count(|c| c.updated += 1);
@@ -294,6 +315,7 @@ impl Run<'_> {
             attributes: done.attributes.clone(),
             depends_on: record.depends_on,
             deletion_policy: record.deletion_policy,
+            adopted: record.adopted,
         }
     }
 

@@ -99,7 +99,7 @@ impl Run<'_> {
                 type_name: rec.type_name.clone(),
             };
             let session = self.session(account, region).await?;
-            if rec.deletion_policy.as_deref() == Some("Retain") {
+            if rec.kept_on_removal() {
                 return self.forget(&target, rec, &session).await;
             }
             let provider = self.provider(&rec.type_name)?;
@@ -173,6 +173,7 @@ impl Run<'_> {
                                     })
                                     .unwrap_or_default(),
                                 deletion_policy: node.and_then(|n| n.deletion_policy.clone()),
+                                adopted: false,
                             };
                             let rec = self.recorded(&target, &done, record);
                             self.count(|c| c.recovered += 1);

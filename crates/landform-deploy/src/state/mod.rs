@@ -36,6 +36,24 @@ pub struct RecordedResource {
     /// `DeletionPolicy` as applied (`Retain` keeps the object when the resource goes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_policy: Option<String>,
+    /// Found live and recorded by `adopt` (made outside this app, or before its state):
+    /// never replaced unless the engine is told to
+    /// ([`Engine::with_replace_adopted`](crate::Engine::with_replace_adopted)), and kept
+    /// when it leaves the app unless the app says `DeletionPolicy: Delete`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adopted: bool,
+}
+
+impl RecordedResource {
+    /// Whether removing this resource from the app forgets it instead of deleting it:
+    /// `DeletionPolicy: Retain`, or adopted without an explicit `DeletionPolicy: Delete`.
+    pub fn kept_on_removal(&self) -> bool {
+        match self.deletion_policy.as_deref() {
+            Some("Retain") => true,
+            Some("Delete") => false,
+            _ => self.adopted,
+        }
+    }
 }
 
 /// One stack as applied.
@@ -65,6 +83,8 @@ pub enum Operation {
     Update,
     /// Delete.
     Delete,
+    /// Record a resource found live (no call to the cloud but reads).
+    Adopt,
 }
 
 /// A call written to the journal before it is made. It stays in [`State::pending`] until the
@@ -480,6 +500,7 @@ pub async fn state_store_conformance(store: &dyn StateStore) {
             attributes: [("Arn".to_owned(), serde_json::json!("arn:aws:s3:::b"))].into(),
             depends_on: vec![],
             deletion_policy: Some("Retain".into()),
+            adopted: false,
         },
     );
     stack.outputs.insert("Out".into(), serde_json::json!("v"));
@@ -630,6 +651,7 @@ mod tests {
                     attributes: BTreeMap::new(),
                     depends_on: vec![],
                     deletion_policy: Some("Retain".into()),
+                    adopted: false,
                 },
             },
         );
