@@ -99,6 +99,30 @@ pub enum Command {
         /// Deploy even when the lint pack reports errors.
         #[arg(long)]
         ignore_lint: bool,
+        /// Replace adopted resources (found by `adopt`, not created by this app) whose
+        /// create-only properties differ from the app's: deletes the live one. Without it,
+        /// such a plan is refused before any change.
+        #[arg(long)]
+        replace_adopted: bool,
+    },
+    /// Find the app's resources where they already exist (an organization made by hand, by
+    /// Control Tower, or a lost state) by their natural keys, and record them in state with
+    /// no write call. Prints what was adopted, what the next deploy updates or would have to
+    /// replace, what it creates, and what belongs to Control Tower, StackSets or AWS; exits 1
+    /// when the app would take something those own.
+    Adopt {
+        #[allow(missing_docs)]
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Report only: record nothing, take no lock.
+        #[arg(long)]
+        dry_run: bool,
+        /// JSON on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+        /// How many look-ups may run at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
     },
     /// Delete every resource this app deployed (recorded in state), keeping `Retain` ones.
     /// Asks for confirmation unless --yes (and refuses without a terminal).

@@ -65,6 +65,13 @@ pub enum CliError {
         /// Changes left in the verification plan.
         changes: usize,
     },
+    /// `adopt` found live resources the app would take that Control Tower, StackSets or AWS
+    /// own (listed above the error).
+    #[error("{count} resource(s) of the app would take what Control Tower, StackSets or AWS own (listed above): rename them, or remove them from the app and leave those resources to their owner")]
+    OwnedElsewhere {
+        /// How many.
+        count: usize,
+    },
     /// The deploy engine failed (state, lock, provider or resolution).
     #[error(transparent)]
     Deploy(Box<landform_deploy::DeployError>),

@@ -260,6 +260,61 @@ fn deploy_then_diff_in_separate_runs_shows_no_changes() {
     deployer(dir.path()).arg("diff").assert().code(0);
 }
 
+/// A state lost after a deploy (issue 14): the cloud still holds everything. A deploy then
+/// refuses to create what exists, before any change; `adopt --dry-run` reports and records
+/// nothing; `adopt` records what it finds by name, email or key with no write call; the next
+/// deploy creates only what has no natural key to find it by and converges.
+#[test]
+fn adopt_takes_back_what_a_lost_state_left_in_the_cloud() {
+    let dir = tempfile::tempdir().unwrap();
+    deployer(dir.path()).arg("deploy").assert().code(0);
+    std::fs::remove_file(dir.path().join(".landform").join("state.json")).unwrap();
+    deployer(dir.path())
+        .arg("deploy")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Plan: 28 to create"))
+        .stderr(
+            predicate::str::contains("already exists")
+                .and(predicate::str::contains("run `adopt`"))
+                .and(predicate::str::contains("nothing was changed")),
+        );
+    let dry = stdout_json(deployer(dir.path()).args(["adopt", "--dry-run", "--json"]));
+    assert_eq!(dry["dryRun"], true);
+    // Every resource is found: by name or email, and those without one by the idempotency
+    // tag their create left.
+    assert_eq!(dry["adopted"].as_array().unwrap().len(), 28, "{dry:#}");
+    assert_eq!(dry["create"].as_array().unwrap().len(), 0, "{dry:#}");
+    deployer(dir.path())
+        .arg("diff")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("Plan: 28 to create"));
+    deployer(dir.path()).arg("adopt").assert().code(0).stdout(
+        predicate::str::contains("Adoption: adopted 28 (28 in sync, 0 to update").and(
+            predicate::str::contains("Recorded in state with no write call"),
+        ),
+    );
+    deployer(dir.path())
+        .args(["adopt", "--dry-run"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "would adopt 0 (0 in sync, 0 to update, 0 needing replacement), 0 to create, 28 already managed",
+        ));
+    deployer(dir.path())
+        .arg("diff")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes: 28"));
+    deployer(dir.path())
+        .arg("deploy")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No changes"));
+    deployer(dir.path()).arg("drift").assert().code(0);
+}
+
 /// The state records where it was applied; a run for another target refuses it (here a state
 /// recorded for an AWS account, met by `--provider memory`) before listing or changing
 /// anything, and `LANDFORM_STATE_DIR` keeps the states of two targets apart.

@@ -101,6 +101,10 @@ impl Engine {
         self.replace_adopted = replace;
         self
     }
+    /// [`Engine::with_replace_adopted`] on an engine already built (held by a backend).
+    pub fn set_replace_adopted(&mut self, replace: bool) {
+        self.replace_adopted = replace;
+    }
     pub(crate) fn replaces_adopted(&self) -> bool {
         self.replace_adopted
     }

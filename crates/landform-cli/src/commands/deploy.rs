@@ -274,6 +274,7 @@ pub(crate) struct DeployOptions {
     pub refresh: bool,
     pub json: bool,
     pub concurrency: usize,
+    pub replace_adopted: bool,
 }
 
 pub(crate) fn deploy(
@@ -298,13 +299,14 @@ fn deploy_inner(
 ) -> Result<Exit, CliError> {
     let json = options.json;
     let rt = runtime()?;
-    let backend = backend(
+    let mut backend = backend(
         target,
         options.concurrency,
         options.refresh,
         Some(assembly),
         &rt,
     )?;
+    backend.engine.set_replace_adopted(options.replace_adopted);
     let plan = rt.block_on(backend.engine.plan(assembly))?;
     if json {
         for change in &plan.changes {
@@ -371,6 +373,41 @@ fn deploy_inner(
             verification.unchanged
         ),
     )?;
+    Ok(Exit::Success)
+}
+
+/// `adopt`: look the app's unrecorded resources up and record what is found.
+pub(crate) fn adopt(
+    assembly: &Assembly,
+    target: &TargetArgs,
+    dry_run: bool,
+    json: bool,
+    concurrency: usize,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let rt = runtime()?;
+    let backend = backend(target, concurrency, false, Some(assembly), &rt)?;
+    let report = rt.block_on(backend.engine.adopt(assembly, dry_run))?;
+    if json {
+        write_json(out, &report.to_json())?;
+    } else {
+        w(out, &report)?;
+        if !dry_run && !report.adopted.is_empty() {
+            w(
+                out,
+                term.paint(
+                    Style::Good,
+                    "Recorded in state with no write call: `diff` now shows only what differs.",
+                ),
+            )?;
+        }
+    }
+    if !report.owned_elsewhere.is_empty() {
+        return Err(CliError::OwnedElsewhere {
+            count: report.owned_elsewhere.len(),
+        });
+    }
     Ok(Exit::Success)
 }
 

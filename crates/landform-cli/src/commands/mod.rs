@@ -104,6 +104,7 @@ pub(crate) fn dispatch(
             json,
             concurrency,
             ignore_lint,
+            replace_adopted,
         } => {
             if !ignore_lint {
                 let report = inspect::lint_report(app, &assembly);
@@ -127,6 +128,7 @@ pub(crate) fn dispatch(
                 refresh: refresh.refresh,
                 json,
                 concurrency: concurrency.into(),
+                replace_adopted,
             };
             deploy::deploy(&assembly, &target, &approval, &options, out, term)
         }
@@ -136,6 +138,20 @@ pub(crate) fn dispatch(
             json,
         } => deploy::destroy(&target, &approval, json, out, term),
         Command::Drift { target, json } => deploy::drift(&target, json, out, term),
+        Command::Adopt {
+            target,
+            dry_run,
+            json,
+            concurrency,
+        } => deploy::adopt(
+            &assembly,
+            &target,
+            dry_run,
+            json,
+            concurrency.into(),
+            out,
+            term,
+        ),
     }
 }
 
