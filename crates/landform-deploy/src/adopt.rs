@@ -19,7 +19,7 @@ use crate::engine::{physical_name, Engine, Run};
 use crate::error::{DeployError, ErrorCode};
 use crate::intrinsics::Lookup;
 use crate::model::DesiredResource;
-use crate::plan::{After, PropertyChange};
+use crate::plan::{short, After, PropertyChange};
 use crate::provider::{CreateRequest, ResourceState};
 use crate::resolver::Resolver;
 use crate::state::{Operation, PendingChange, Placement, RecordedResource, StateChange};
@@ -74,6 +74,20 @@ pub struct OwnedElsewhere {
     pub reason: String,
 }
 
+/// An OU, account or policy of the organization that the app does not name: listed, left
+/// alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unmanaged {
+    /// The CloudFormation type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Its id.
+    pub physical_id: String,
+    /// Its name (an account's email).
+    pub name: String,
+}
+
 /// What [`Engine::adopt`] found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -91,6 +105,9 @@ pub struct AdoptReport {
     pub pending: Vec<String>,
     /// Found, but owned by Control Tower, StackSets or AWS.
     pub owned_elsewhere: Vec<OwnedElsewhere>,
+    /// OUs, accounts and policies of the organization the app does not name (listed from
+    /// the management account when the app manages the organization): left alone.
+    pub unmanaged: Vec<Unmanaged>,
     /// Provider calls made (all reads).
     pub calls: u64,
 }
@@ -113,16 +130,6 @@ impl AdoptReport {
     /// The JSON form.
     pub fn to_json(&self) -> Json {
         serde_json::to_value(self).unwrap_or(Json::Null)
-    }
-}
-
-fn short(v: &Json) -> String {
-    let text = v.to_string();
-    if text.chars().count() > 100 {
-        let cut: String = text.chars().take(97).collect();
-        format!("{cut}...")
-    } else {
-        text
     }
 }
 
@@ -175,6 +182,13 @@ impl fmt::Display for AdoptReport {
                 "refused", o.stack, o.logical_id, o.type_name, o.physical_id, o.account, o.reason
             )?;
         }
+        for u in &self.unmanaged {
+            writeln!(
+                f,
+                "{:<9} {} {} {} (not in the app: left alone)",
+                "exists", u.type_name, u.physical_id, u.name
+            )?;
+        }
         for key in &self.pending {
             writeln!(
                 f,
@@ -189,14 +203,15 @@ impl fmt::Display for AdoptReport {
         };
         write!(
             f,
-            "Adoption: {verb} {} ({} in sync, {} to update, {} needing replacement), {} to create, {} already managed, {} owned elsewhere.",
+            "Adoption: {verb} {} ({} in sync, {} to update, {} needing replacement), {} to create, {} already managed, {} owned elsewhere, {} not in the app.",
             self.adopted.len(),
             self.in_sync().count(),
             self.to_update().count(),
             self.to_replace().count(),
             self.create.len(),
             self.managed,
-            self.owned_elsewhere.len()
+            self.owned_elsewhere.len(),
+            self.unmanaged.len()
         )?;
         if self.dry_run {
             write!(f, " Dry run: nothing was recorded.")?;
@@ -418,20 +433,12 @@ impl Run<'_> {
         let (levels, managed, pending) = self.unrecorded_by_depth().await;
         let mut found: Vec<(usize, Found)> =
             pending.into_iter().map(|i| (i, Found::Pending)).collect();
-        let mut created: HashSet<usize> = HashSet::new();
         for level in levels {
-            // What depends on a resource that will be created is created too.
-            let (waiting, known): (Vec<usize>, Vec<usize>) = level.into_iter().partition(|&i| {
-                self.model.resources[i]
-                    .deps
-                    .iter()
-                    .any(|d| created.contains(d))
-            });
-            let (candidates, unresolved) = self.resolvable(known.into_iter()).await?;
-            for i in waiting.into_iter().chain(unresolved) {
-                created.insert(i);
-                found.push((i, Found::Create));
-            }
+            // Everything a resource reads was decided at an earlier level: what reads a
+            // resource that will be created does not resolve, and is created too. (Ordering
+            // alone, a stack's `DependsOn`, does not keep a resource from being looked up.)
+            let (candidates, unresolved) = self.resolvable(level.into_iter()).await?;
+            found.extend(unresolved.into_iter().map(|i| (i, Found::Create)));
             let looked_up = self.look_up(candidates).await?;
             let adoptions = stream::iter(looked_up)
                 .map(|(c, live)| async move {
@@ -448,12 +455,7 @@ impl Run<'_> {
             let mut errors = Vec::new();
             for r in results {
                 match r {
-                    Ok((i, f)) => {
-                        if matches!(f, Found::Create | Found::Pending | Found::Owned(_)) {
-                            created.insert(i);
-                        }
-                        found.push((i, f));
-                    }
+                    Ok((i, f)) => found.push((i, f)),
                     Err(e) => errors.push(e),
                 }
             }
@@ -462,6 +464,7 @@ impl Run<'_> {
         if !dry_run {
             self.record_outputs().await?;
         }
+        let unmanaged = self.unmanaged().await?;
         let mut position = vec![0; self.model.resources.len()];
         for (n, &i) in self.model.order.iter().enumerate() {
             position[i] = n;
@@ -470,6 +473,7 @@ impl Run<'_> {
         let mut report = AdoptReport {
             dry_run,
             managed,
+            unmanaged,
             calls: self.calls.load(std::sync::atomic::Ordering::Relaxed),
             ..AdoptReport::default()
         };
@@ -483,6 +487,80 @@ impl Run<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// The organization's OUs, accounts and policies that no resource of the state (adopted
+    /// or created) is, listed from where the app manages its organization.
+    async fn unmanaged(&self) -> Result<Vec<Unmanaged>, DeployError> {
+        const LISTED: [&str; 3] = [
+            "AWS::Organizations::OrganizationalUnit",
+            "AWS::Organizations::Account",
+            "AWS::Organizations::Policy",
+        ];
+        let (place, known) = {
+            let state = self.state.lock().await;
+            let none = HashSet::new();
+            let resolver = Resolver::new(&self.model, &state, &none);
+            let place = self
+                .model
+                .resources
+                .iter()
+                .filter(|r| LISTED.contains(&r.type_name.as_str()))
+                .find_map(|r| match resolver.account(r.stack) {
+                    Lookup::Known(Json::String(a)) => {
+                        Some((a, self.model.stacks[r.stack].region.clone()))
+                    }
+                    _ => None,
+                });
+            let known: HashSet<String> = state
+                .stacks
+                .values()
+                .flat_map(|s| s.resources.values())
+                .filter(|r| LISTED.contains(&r.type_name.as_str()))
+                .map(|r| r.physical_id.clone())
+                .collect();
+            (place, known)
+        };
+        let Some((account, region)) = place else {
+            return Ok(Vec::new());
+        };
+        let session = self.session(&account, &region).await?;
+        let mut out = Vec::new();
+        for type_name in LISTED {
+            let provider = self.engine_provider(type_name)?;
+            self.provider_call(false);
+            let listed =
+                provider
+                    .list(&session, type_name)
+                    .await
+                    .map_err(|e| DeployError::Provider {
+                        stack: String::new(),
+                        logical_id: String::new(),
+                        type_name: type_name.to_owned(),
+                        operation: "list",
+                        source: Box::new(e),
+                    })?;
+            for r in listed.into_iter().flatten() {
+                let name = ["Name", "Email"]
+                    .iter()
+                    .find_map(|k| r.properties.get(*k).and_then(Json::as_str))
+                    .unwrap_or_default()
+                    .to_owned();
+                if known.contains(&r.physical_id)
+                    || r.physical_id == account
+                    || landform_core::reserved_owner(&name).is_some()
+                    || landform_core::reserved_owner(&r.physical_id).is_some()
+                {
+                    continue;
+                }
+                out.push(Unmanaged {
+                    type_name: type_name.to_owned(),
+                    physical_id: r.physical_id,
+                    name,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Read a found resource back and record it (in a dry run, in this run's copy only).
@@ -536,11 +614,7 @@ impl Run<'_> {
             physical_id: live.physical_id.clone(),
             properties: recorded,
             attributes,
-            depends_on: r
-                .own_deps
-                .iter()
-                .map(|&d| model.resources[d].key.clone())
-                .collect(),
+            depends_on: model.own_dep_keys(c.i),
             deletion_policy: r.deletion_policy.clone(),
             adopted: true,
         };

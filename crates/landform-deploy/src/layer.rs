@@ -211,6 +211,13 @@ impl Provider for Retry {
     ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
         self.run(|| self.inner.find_many(s, r)).await
     }
+    async fn list(
+        &self,
+        s: &Session,
+        t: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        self.run(|| self.inner.list(s, t)).await
+    }
 }
 
 /// Reports every finished call of the wrapped provider to a callback, as the in-memory cloud's
@@ -305,6 +312,14 @@ impl Provider for Observe {
         let result = self.inner.find_many(s, r).await;
         let type_name = r.first().map(|r| r.type_name.as_str()).unwrap_or_default();
         self.report("find", type_name, result)
+    }
+    async fn list(
+        &self,
+        s: &Session,
+        t: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        let result = self.inner.list(s, t).await;
+        self.report("list", t, result)
     }
 }
 

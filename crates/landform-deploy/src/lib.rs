@@ -28,7 +28,7 @@ pub mod report;
 mod resolver;
 pub mod state;
 
-pub use adopt::{AdoptReport, AdoptedResource, OwnedElsewhere};
+pub use adopt::{AdoptReport, AdoptedResource, OwnedElsewhere, Unmanaged};
 pub use bound::critical_path;
 pub use cloud::{
     CallRecord, FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed,

@@ -383,4 +383,12 @@ impl Provider for RateLimit {
         )
         .await
     }
+    async fn list(
+        &self,
+        s: &Session,
+        t: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        self.call(s, t, "list", CallKind::Read, self.inner.list(s, t))
+            .await
+    }
 }

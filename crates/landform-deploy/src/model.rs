@@ -350,6 +350,16 @@ impl Model {
         Ok(order)
     }
 
+    /// The keys (`stack/logicalId`) of what resource `i` itself reads or names: its
+    /// recorded `dependsOn`.
+    pub fn own_dep_keys(&self, i: usize) -> Vec<String> {
+        self.resources[i]
+            .own_deps
+            .iter()
+            .map(|&d| self.resources[d].key.clone())
+            .collect()
+    }
+
     /// The node of a resource key.
     pub fn find(&self, stack: &str, logical_id: &str) -> Option<usize> {
         let s = *self.stack_index.get(stack)?;

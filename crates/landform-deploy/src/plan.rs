@@ -128,7 +128,8 @@ impl Plan {
     }
 }
 
-fn short(v: &Json) -> String {
+/// A value on one line, cut to 120 characters.
+pub(crate) fn short(v: &Json) -> String {
     let text = v.to_string();
     if text.chars().count() > 120 {
         let cut: String = text.chars().take(117).collect();

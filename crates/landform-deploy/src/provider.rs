@@ -178,6 +178,19 @@ pub trait Provider: Send + Sync {
         }
         Ok(found)
     }
+    /// Every resource of `type_name` that `session` reaches (the organization's OUs,
+    /// accounts and service control policies from the management account), each with its
+    /// natural key among its properties (`Name`, `Email`, `ParentId`): what adoption lists as
+    /// existing but not in the app. `None` (the default) when the provider does not list the
+    /// type.
+    async fn list(
+        &self,
+        session: &Session,
+        type_name: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        let _ = (session, type_name);
+        Ok(None)
+    }
 }
 
 /// Routes a CloudFormation type name to its provider. Exact names win over prefixes

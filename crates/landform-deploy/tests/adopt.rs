@@ -91,6 +91,21 @@ async fn brownfield(cloud: &InMemoryCloud) -> Brownfield {
                "BillingMode": "PAY_PER_REQUEST"}),
     )
     .await;
+    // Not in the app: listed by adoption, left alone.
+    let sandbox = make(
+        cloud,
+        MGMT,
+        "AWS::Organizations::OrganizationalUnit",
+        json!({"Name": "Sandbox", "ParentId": root}),
+    )
+    .await;
+    make(
+        cloud,
+        MGMT,
+        "AWS::Organizations::Account",
+        json!({"AccountName": "sandbox", "Email": "sandbox@example.com", "ParentIds": [sandbox.physical_id]}),
+    )
+    .await;
     let member = account.physical_id.clone();
     make(
         cloud,
@@ -258,6 +273,20 @@ async fn an_existing_organization_is_adopted_then_deployed_without_a_second_crea
         ["Management-Org/TeamOu", "Prod-Roles/Reader"]
     );
     assert_eq!(cloud.writes(), 0, "adoption only reads");
+    // What the organization holds beyond the app is listed, not adopted.
+    let unmanaged: Vec<(&str, &str)> = report
+        .unmanaged
+        .iter()
+        .map(|u| (u.type_name.as_str(), u.name.as_str()))
+        .collect();
+    assert_eq!(
+        unmanaged,
+        [
+            ("AWS::Organizations::OrganizationalUnit", "Sandbox"),
+            ("AWS::Organizations::Account", "sandbox@example.com"),
+        ]
+    );
+    assert!(report.to_string().contains("not in the app: left alone"));
 
     // The plan: no create for anything adopted, one update.
     let plan = engine.plan(&assembly).await.unwrap();

@@ -660,6 +660,53 @@ impl Provider for AwsProvider {
         }
     }
 
+    /// The organization's OUs, accounts and service control policies.
+    async fn list(
+        &self,
+        session: &Session,
+        type_name: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        if !type_name.starts_with("AWS::Organizations::") {
+            return Ok(None);
+        }
+        let orgs = self.clients.organizations(session).await?;
+        organizations::list(&*orgs, type_name).await
+    }
+
+    /// Organizations look-ups list once for the batch (every account, each parent's OUs,
+    /// each policy type) instead of once per request.
+    async fn find_many(
+        &self,
+        session: &Session,
+        requests: &[CreateRequest],
+    ) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+        let same_type = |t: &str| requests.iter().all(|r| r.type_name == t);
+        let Some(first) = requests.first() else {
+            return Ok(Vec::new());
+        };
+        match first.type_name.as_str() {
+            t @ "AWS::Organizations::Account" if same_type(t) => {
+                let orgs = self.clients.organizations(session).await?;
+                organizations::find_accounts(&*orgs, requests).await
+            }
+            t @ "AWS::Organizations::Policy" if same_type(t) => {
+                let orgs = self.clients.organizations(session).await?;
+                organizations::find_policies(&*orgs, requests).await
+            }
+            t @ "AWS::Organizations::OrganizationalUnit" if same_type(t) => {
+                let orgs = self.clients.organizations(session).await?;
+                organizations::find_units(&*orgs, requests).await
+            }
+            _ => {
+                let mut found = Vec::with_capacity(requests.len());
+                for r in requests {
+                    found.push(self.find(session, r).await?);
+                }
+                Ok(found)
+            }
+        }
+    }
+
     async fn find(
         &self,
         session: &Session,

@@ -452,10 +452,154 @@ pub(super) async fn find_account(
         .map(|a| account_state(&a, request.properties.clone())))
 }
 
+/// [`find_account`] for many requests: the organization's accounts listed once, matched by
+/// email (case-insensitive, as AWS compares them).
+pub(super) async fn find_accounts(
+    orgs: &dyn OrganizationsApi,
+    requests: &[CreateRequest],
+) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+    let accounts = orgs.list_accounts().await?;
+    let by_email: std::collections::HashMap<String, &AccountInfo> = accounts
+        .iter()
+        .map(|a| (a.email.to_ascii_lowercase(), a))
+        .collect();
+    requests
+        .iter()
+        .map(|r| {
+            let email = string(&r.properties, "Email")
+                .ok_or_else(|| required(&r.type_name, "Email"))?
+                .to_ascii_lowercase();
+            Ok(by_email
+                .get(&email)
+                .map(|a| account_state(a, r.properties.clone())))
+        })
+        .collect()
+}
+
+/// [`find_policy`] for many requests: each policy type listed once.
+pub(super) async fn find_policies(
+    orgs: &dyn OrganizationsApi,
+    requests: &[CreateRequest],
+) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+    let mut listed: BTreeMap<String, Vec<PolicyInfo>> = BTreeMap::new();
+    let mut found = Vec::with_capacity(requests.len());
+    for r in requests {
+        let kind = policy_type(&r.properties);
+        if !listed.contains_key(&kind) {
+            let policies = orgs.list_policies(&kind).await?;
+            listed.insert(kind.clone(), policies);
+        }
+        let name = name_of(r);
+        found.push(
+            listed[&kind]
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| policy_state(p, r.properties.clone())),
+        );
+    }
+    Ok(found)
+}
+
+/// [`find_unit`] for many requests: each parent's OUs listed once.
+pub(super) async fn find_units(
+    orgs: &dyn OrganizationsApi,
+    requests: &[CreateRequest],
+) -> Result<Vec<Option<ResourceState>>, ProviderError> {
+    let mut listed: BTreeMap<String, Vec<OrganizationalUnitInfo>> = BTreeMap::new();
+    let mut found = Vec::with_capacity(requests.len());
+    for r in requests {
+        let p = &r.properties;
+        let name = string(p, "Name").ok_or_else(|| required(&r.type_name, "Name"))?;
+        let parent = parent(orgs, p).await?;
+        if !listed.contains_key(&parent) {
+            let units = orgs.list_organizational_units_for_parent(&parent).await?;
+            listed.insert(parent.clone(), units);
+        }
+        found.push(
+            listed[&parent]
+                .iter()
+                .find(|ou| ou.name == name)
+                .map(|ou| unit_state(ou, p.clone())),
+        );
+    }
+    Ok(found)
+}
+
+/// The organization's OUs (every level, from the root down), accounts or service control
+/// policies, each with its natural key in its properties (`Name` and `ParentId`, `Email`,
+/// `Name`); `None` for another type.
+pub(super) async fn list(
+    orgs: &dyn OrganizationsApi,
+    type_name: &str,
+) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+    Ok(Some(match type_name {
+        "AWS::Organizations::OrganizationalUnit" => {
+            let mut out = Vec::new();
+            let mut parents = vec![orgs.root_id().await?];
+            while let Some(parent) = parents.pop() {
+                for ou in orgs.list_organizational_units_for_parent(&parent).await? {
+                    parents.push(ou.id.clone());
+                    out.push(unit_state(
+                        &ou,
+                        json!({"Name": ou.name, "ParentId": parent}),
+                    ));
+                }
+            }
+            out
+        }
+        "AWS::Organizations::Account" => orgs
+            .list_accounts()
+            .await?
+            .iter()
+            .map(|a| account_state(a, json!({"AccountName": a.name, "Email": a.email})))
+            .collect(),
+        "AWS::Organizations::Policy" => orgs
+            .list_policies("SERVICE_CONTROL_POLICY")
+            .await?
+            .iter()
+            .map(|p| policy_state(p, json!({"Name": p.name, "Type": "SERVICE_CONTROL_POLICY"})))
+            .collect(),
+        _ => return Ok(None),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::{CreateAccountStatus, MockOrganizationsApi};
+
+    #[tokio::test]
+    async fn many_accounts_are_found_with_one_listing() {
+        let mut orgs = MockOrganizationsApi::new();
+        orgs.expect_list_accounts().times(1).returning(|| {
+            Ok((0..3)
+                .map(|i| AccountInfo {
+                    id: format!("11111111111{i}"),
+                    arn: format!("arn:aws:organizations::000000000000:account/o-x/11111111111{i}"),
+                    email: format!("Team{i}@Example.com"),
+                    name: format!("team{i}"),
+                    status: "ACTIVE".into(),
+                })
+                .collect())
+        });
+        let requests: Vec<CreateRequest> = [
+            "team2@example.com",
+            "nobody@example.com",
+            "TEAM0@example.com",
+        ]
+        .iter()
+        .map(|email| CreateRequest {
+            properties: json!({"AccountName": "x", "Email": email}),
+            ..request()
+        })
+        .collect();
+        let found = find_accounts(&orgs, &requests).await.unwrap();
+        let ids: Vec<Option<&str>> = found
+            .iter()
+            .map(|f| f.as_ref().map(|s| s.physical_id.as_str()))
+            .collect();
+        assert_eq!(ids, [Some("111111111112"), None, Some("111111111110")]);
+    }
 
     fn request() -> CreateRequest {
         CreateRequest {

@@ -333,6 +333,35 @@ impl CloudData {
         }
     }
 
+    /// The organization's accounts, OUs and policies, from its management account.
+    pub fn list(&self, session: &Session, type_name: &str) -> Option<Vec<ResourceState>> {
+        if session.account_id != self.management_account {
+            return None;
+        }
+        match type_name {
+            "AWS::Organizations::Account" => Some(
+                self.accounts
+                    .values()
+                    .map(|a| {
+                        ResourceState::ready(
+                            a.id.clone(),
+                            BTreeMap::new(),
+                            serde_json::json!({"AccountName": a.name, "Email": a.email,
+                                               "ParentIds": [a.parent_id]}),
+                        )
+                    })
+                    .collect(),
+            ),
+            "AWS::Organizations::OrganizationalUnit" | "AWS::Organizations::Policy" => Some(
+                self.resources
+                    .of_account(&session.account_id, type_name)
+                    .map(state_of)
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn read(
         &mut self,
         session: &Session,

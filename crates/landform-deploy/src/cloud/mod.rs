@@ -470,6 +470,13 @@ impl Provider for InMemoryCloud {
         })
         .await
     }
+    async fn list(
+        &self,
+        s: &Session,
+        t: &str,
+    ) -> Result<Option<Vec<ResourceState>>, ProviderError> {
+        self.call("list", t, false, |d| Ok(d.list(s, t))).await
+    }
 }
 
 /// Sessions of the in-memory cloud: any account of the organization, in any region.

@@ -219,11 +219,7 @@ impl Run<'_> {
         let record = Record {
             path: r.path.clone(),
             properties: properties.clone(),
-            depends_on: r
-                .own_deps
-                .iter()
-                .map(|&d| model.resources[d].key.clone())
-                .collect(),
+            depends_on: model.own_dep_keys(i),
             deletion_policy: r.deletion_policy.clone(),
             adopted: false,
         };
