@@ -55,7 +55,7 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("already exists") && stderr.contains("run `adopt`"),
+        stderr.contains("is taken already") && stderr.contains("run `adopt`"),
         "{stderr}"
     );
     assert_eq!(

@@ -275,7 +275,7 @@ fn adopt_takes_back_what_a_lost_state_left_in_the_cloud() {
         .code(1)
         .stdout(predicate::str::contains("Plan: 28 to create"))
         .stderr(
-            predicate::str::contains("already exists")
+            predicate::str::contains("is taken already")
                 .and(predicate::str::contains("run `adopt`"))
                 .and(predicate::str::contains("nothing was changed")),
         );

@@ -399,6 +399,15 @@ impl Run<'_> {
         (levels, managed, pending)
     }
 
+    /// Each resource's place in the dependency order.
+    fn positions(&self) -> Vec<usize> {
+        let mut position = vec![0; self.model.resources.len()];
+        for (n, &i) in self.model.order.iter().enumerate() {
+            position[i] = n;
+        }
+        position
+    }
+
     /// Before a deploy's first write: every resource it would create whose natural key is
     /// taken already ([`DeployError::Unadopted`], all of them at once). Only resources whose
     /// account and properties are known before the apply can be looked up; the others are
@@ -406,22 +415,32 @@ impl Run<'_> {
     pub(crate) async fn refuse_unadopted(&self) -> Result<(), DeployError> {
         let (levels, _, _) = self.unrecorded_by_depth().await;
         let (candidates, _) = self.resolvable(levels.into_iter().flatten()).await?;
-        let mut errors = Vec::new();
+        let mut taken = Vec::new();
         for (c, found) in self.look_up(candidates).await? {
             let Some(found) = found else { continue };
             let t = self.target(c.i);
             let r = &self.model.resources[c.i];
-            errors.push(DeployError::Unadopted {
-                resource: format!("{}/{}", t.stack, t.logical_id),
-                type_name: t.type_name,
-                place: format!(
-                    "account {} ({})",
-                    c.account, self.model.stacks[r.stack].region
-                ),
-                physical_id: found.physical_id,
-            });
+            taken.push((
+                c.i,
+                crate::error::Taken {
+                    resource: format!("{}/{}", t.stack, t.logical_id),
+                    type_name: t.type_name,
+                    place: format!(
+                        "account {} ({})",
+                        c.account, self.model.stacks[r.stack].region
+                    ),
+                    physical_id: found.physical_id,
+                },
+            ));
         }
-        DeployError::all(errors)
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let position = self.positions();
+        taken.sort_by_key(|(i, _)| position[*i]);
+        Err(DeployError::Unadopted {
+            taken: taken.into_iter().map(|(_, t)| t).collect(),
+        })
     }
 
     async fn adopt(&self, dry_run: bool) -> Result<AdoptReport, DeployError> {
@@ -465,10 +484,7 @@ impl Run<'_> {
             self.record_outputs().await?;
         }
         let unmanaged = self.unmanaged().await?;
-        let mut position = vec![0; self.model.resources.len()];
-        for (n, &i) in self.model.order.iter().enumerate() {
-            position[i] = n;
-        }
+        let position = self.positions();
         found.sort_by_key(|(i, _)| position[*i]);
         let mut report = AdoptReport {
             dry_run,

@@ -202,18 +202,13 @@ pub enum DeployError {
         /// The create-only properties that differ.
         properties: Vec<String>,
     },
-    /// A create would take what already exists (same natural key: name, email, one per
-    /// account and region) and is not recorded in this state. Nothing was changed.
-    #[error("{resource} ({type_name}) would be created, but {physical_id} already exists in {place} with its name or key and is not in this state: run `adopt` to record it (then `diff` shows what differs), or give the app's resource another name; nothing was changed")]
+    /// Creates would take what already exists (same natural key: name, email, one per
+    /// account and region) and is not recorded in this state: every one is listed. Nothing
+    /// was changed.
+    #[error("{} resource(s) would be created where their name or key is taken already, by what is not in this state:\n{}\nrun `adopt` to record them (then `diff` shows what differs), or give the app's resources other names; nothing was changed", taken.len(), list_taken(taken))]
     Unadopted {
-        /// `stack/logicalId`.
-        resource: String,
-        /// The CloudFormation type.
-        type_name: String,
-        /// `account <id> (<region>)`.
-        place: String,
-        /// What exists.
-        physical_id: String,
+        /// What is taken, in dependency order.
+        taken: Vec<Taken>,
     },
     /// Several resources failed; the first failure is the source.
     #[error("{count} resource operations failed; first: {first}")]
@@ -224,6 +219,37 @@ pub enum DeployError {
         #[source]
         first: Box<DeployError>,
     },
+}
+
+/// A resource a deploy would create whose natural key an existing resource has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    /// `stack/logicalId`.
+    pub resource: String,
+    /// The CloudFormation type.
+    pub type_name: String,
+    /// `account <id> (<region>)`.
+    pub place: String,
+    /// What exists.
+    pub physical_id: String,
+}
+
+fn list_taken(taken: &[Taken]) -> String {
+    const SHOWN: usize = 10;
+    let mut lines: Vec<String> = taken
+        .iter()
+        .take(SHOWN)
+        .map(|t| {
+            format!(
+                "  {} ({}): {} exists in {}",
+                t.resource, t.type_name, t.physical_id, t.place
+            )
+        })
+        .collect();
+    if taken.len() > SHOWN {
+        lines.push(format!("  ... and {} more", taken.len() - SHOWN));
+    }
+    lines.join("\n")
 }
 
 impl DeployError {

@@ -34,7 +34,7 @@ pub use cloud::{
     CallRecord, FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed,
 };
 pub use engine::{physical_name, Engine};
-pub use error::{DeployError, ErrorCode, ProviderError};
+pub use error::{DeployError, ErrorCode, ProviderError, Taken};
 pub use layer::{Clock, Observe, Retry, RetryPolicy, TokioClock};
 pub use limits::{CallKind, RateLimit, RateLimits, RequestRate};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};

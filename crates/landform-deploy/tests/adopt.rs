@@ -228,9 +228,22 @@ async fn an_existing_organization_is_adopted_then_deployed_without_a_second_crea
     cloud.reset_counters();
     let refused = engine.apply(&assembly).await.unwrap_err();
     let text = refused.to_string();
-    assert!(
-        matches!(&refused, DeployError::Failed { count: 4, .. }),
-        "OU, account, SCP and bucket: {refused}"
+    let DeployError::Unadopted { taken } = &refused else {
+        panic!("{refused}")
+    };
+    let taken: Vec<(&str, &str)> = taken
+        .iter()
+        .map(|t| (t.resource.as_str(), t.physical_id.as_str()))
+        .collect();
+    assert_eq!(
+        taken,
+        [
+            ("Management-Org/WorkloadsOu", live.ou.as_str()),
+            ("Management-Org/DenyLeave", live.policy.as_str()),
+            ("Management-Org/Prod", live.account.as_str()),
+            ("Management-Logs/Bucket", live.bucket.as_str()),
+        ],
+        "OU, account, SCP and bucket, each named: {refused}"
     );
     assert!(text.contains("run `adopt`"), "{text}");
     assert_eq!(cloud.writes(), 0);
