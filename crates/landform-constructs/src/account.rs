@@ -427,3 +427,69 @@ impl Account {
         self.node
     }
 }
+
+/// An account that exists already (the management account, a log archive made by Control
+/// Tower, an account from before Landform): its own stage deploys into it, and it is an SCP
+/// target, like an account the [`AccountFactory`] creates. The app never creates or closes
+/// it; deploys reach it with the same member-account role, and refuse up front when it is
+/// not in the organization.
+///
+/// ```
+/// use landform_constructs::*;
+/// use landform_core::{App, Environment};
+/// let mut app = App::new();
+/// let m = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(m, "Organization");
+/// let logs = Account::existing(&mut app.scope(stack), "LogArchive", "222222222222", "us-east-1");
+/// assert_eq!(logs.account_id().as_literal(), Some("222222222222"));
+/// assert_eq!(logs.target().value().as_str(), Some("222222222222"));
+/// let trail = app.add_stack(logs.stage(), "Trail");
+/// assert_eq!(app.tree().path(trail).to_string(), "App/LogArchive/Trail");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingAccount {
+    id: Token<kinds::AccountId>,
+    stage: NodeId,
+}
+
+impl Account {
+    /// The existing account `account_id`, with a stage `id` in `region` that deploys into
+    /// it. An id that is not 12 digits is reported at `scope` (`ExistingAccount.Id`).
+    pub fn existing(
+        scope: &mut Scope<'_>,
+        id: &str,
+        account_id: &str,
+        region: &str,
+    ) -> ExistingAccount {
+        if !landform_core::identifiers::is_account_id(account_id) {
+            scope.report(Issue::new(
+                "ExistingAccount.Id",
+                "account_id",
+                account_id,
+                "an AWS account id is 12 digits (aws organizations list-accounts)",
+            ));
+        }
+        let stage = scope.add_stage(id, Environment::new(account_id, region));
+        ExistingAccount {
+            id: Token::literal(account_id),
+            stage,
+        }
+    }
+}
+
+impl ExistingAccount {
+    /// The account id (a literal).
+    pub fn account_id(&self) -> Token<kinds::AccountId> {
+        self.id.clone()
+    }
+    /// The account as an SCP target.
+    pub fn target(&self) -> PolicyTarget {
+        PolicyTarget {
+            value: self.id.value().clone(),
+        }
+    }
+    /// The stage deploying into the account; add stacks with `app.scope(stage)`.
+    pub fn stage(&self) -> NodeId {
+        self.stage
+    }
+}

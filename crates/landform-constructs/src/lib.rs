@@ -30,7 +30,9 @@ pub mod state;
 pub mod transit;
 mod util;
 
-pub use account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
+pub use account::{
+    Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps, ExistingAccount,
+};
 pub use baseline::{SecurityBaseline, SecurityBaselineProps, DEFAULT_CONFIG_RULES};
 pub use central::{CentralSecurity, CentralSecurityProps};
 pub use cidr::Cidr;
@@ -42,8 +44,8 @@ pub use oidc::{
     OidcDeployRoleProps, OidcIssuer, SubjectMatch,
 };
 pub use organization::{
-    Organization, OrganizationProps, OrganizationalUnit, OrganizationalUnitProps, Parent,
-    PolicyTarget,
+    ExistingOrganizationalUnit, Organization, OrganizationProps, OrganizationalUnit,
+    OrganizationalUnitProps, Parent, PolicyTarget,
 };
 pub use scp::{ServiceControlPolicy, ServiceControlPolicyProps};
 pub use state::{StateBackend, StateBackendProps, StateEncryption, StateMode, StateWorkload};

@@ -409,3 +409,68 @@ impl OrganizationalUnit {
         self.node
     }
 }
+
+/// An organizational unit that exists already (made by hand, by Control Tower, by another
+/// tool): a parent and an SCP target like a created one. The app never creates, changes or
+/// deletes it; to manage it, declare it with [`OrganizationalUnit::new`] and `adopt` it.
+///
+/// ```
+/// use landform_constructs::*;
+/// use landform_core::{App, Environment};
+/// let mut app = App::new();
+/// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(stage, "Organization");
+/// let mut scope = app.scope(stack);
+/// let org = Organization::new(&mut scope, "Org", OrganizationProps { root_id: "r-abcd".into(), ..Default::default() });
+/// let security = OrganizationalUnit::existing(&mut scope, "ou-abcd-11111111", org.root());
+/// let audit = OrganizationalUnit::new(&mut scope, "Audit", OrganizationalUnitProps { name: "Audit".into(), parent: security.as_parent() });
+/// assert_eq!(security.as_parent().id().as_literal(), Some("ou-abcd-11111111"));
+/// assert_eq!(audit.as_parent().depth(), 2);
+/// assert_eq!(security.target().value().as_str(), Some("ou-abcd-11111111"));
+/// assert!(app.synth().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingOrganizationalUnit {
+    id: Token<kinds::OrganizationalUnitId>,
+    depth: u8,
+}
+
+impl OrganizationalUnit {
+    /// The existing OU `ou_id` under `parent` (which gives its depth). An id that is not an
+    /// OU id (`ou-` and two groups of lowercase letters and digits) is reported at `scope`
+    /// (`ExistingOrganizationalUnit.Id`).
+    pub fn existing(
+        scope: &mut Scope<'_>,
+        ou_id: &str,
+        parent: Parent,
+    ) -> ExistingOrganizationalUnit {
+        if !landform_core::identifiers::is_ou_id(ou_id) {
+            scope.report(Issue::new(
+                "ExistingOrganizationalUnit.Id",
+                "ou_id",
+                ou_id,
+                "an OU id is `ou-`, 4 to 32 lowercase letters or digits, `-`, and 8 to 32 more (aws organizations list-organizational-units-for-parent)",
+            ));
+        }
+        ExistingOrganizationalUnit {
+            id: Token::literal(ou_id),
+            depth: parent.depth.saturating_add(1),
+        }
+    }
+}
+
+impl ExistingOrganizationalUnit {
+    /// The OU as the parent of another OU or an account.
+    pub fn as_parent(&self) -> Parent {
+        Parent {
+            id: self.id.clone(),
+            depth: self.depth,
+        }
+    }
+    /// The OU as an SCP target.
+    pub fn target(&self) -> PolicyTarget {
+        PolicyTarget {
+            value: self.id.value().clone(),
+        }
+    }
+}
