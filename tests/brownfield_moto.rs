@@ -11,9 +11,13 @@
 #[path = "support/rehearsal.rs"]
 mod rehearsal;
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use rehearsal::{example, ok, python, repo, Rehearsal};
+
+#[path = "support/brownfield_memory.rs"]
+mod memory;
 use serde_json::{json, Value as Json};
 
 /// brownfield.py in `mode` against the rehearsal's moto.
@@ -39,16 +43,17 @@ fn strings(v: &Json) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
-    let r = Rehearsal::start();
-    let made = brownfield(&r, "build");
-    let before = brownfield(&r, "inventory");
-    let bin = example("house_escort");
-    let run = |verb: &[&str]| {
-        let args: Vec<&str> = verb.iter().copied().chain(["--provider", "aws"]).collect();
-        r.run(&bin, &args)
-    };
+/// The scenario on one backend: `made` are the ids the build made, `run` runs the House
+/// Escort binary with a verb, `inventory` reads the organization. The inventories at each
+/// step, for comparing backends.
+fn scenario(
+    made: &Json,
+    state_dir: &Path,
+    run: &dyn Fn(&[&str]) -> Output,
+    inventory: &dyn Fn() -> Json,
+) -> Vec<Json> {
+    let before = inventory();
+    let mut seen = vec![before.clone()];
 
     // Before adoption: refused up front, every taken name listed, nothing changed.
     let refused = run(&["deploy"]);
@@ -58,11 +63,7 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
         stderr.contains("is taken already") && stderr.contains("run `adopt`"),
         "{stderr}"
     );
-    assert_eq!(
-        brownfield(&r, "inventory"),
-        before,
-        "the refused deploy changed nothing"
-    );
+    assert_eq!(inventory(), before, "the refused deploy changed nothing");
 
     // A dry run records nothing.
     let dry: Json = serde_json::from_str(&ok(
@@ -71,7 +72,7 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
     ))
     .unwrap();
     assert_eq!(dry["dryRun"], true);
-    let state = std::path::Path::new(&r.set["LANDFORM_STATE_DIR"]).join("state.json");
+    let state = state_dir.join("state.json");
     let recorded = |s: &Json| -> usize {
         s["stacks"]
             .as_object()
@@ -84,7 +85,8 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
             .unwrap_or(0)
     };
     if state.exists() {
-        assert_eq!(recorded(&r.state()), 0, "the dry run recorded nothing");
+        let s: Json = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+        assert_eq!(recorded(&s), 0, "the dry run recorded nothing");
     }
 
     let report: Json = serde_json::from_str(&ok(&run(&["adopt", "--json"]), "adopt")).unwrap();
@@ -147,7 +149,8 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
     let summary: Json = serde_json::from_str(deployed.lines().last().unwrap()).unwrap();
     assert_eq!(summary["verified"], true, "{summary}");
     assert_eq!(summary["report"]["created"], to_create, "{summary}");
-    let after = brownfield(&r, "inventory");
+    let after = inventory();
+    seen.push(after.clone());
     assert_eq!(after["ous"], before["ous"], "no second OU");
     assert_eq!(
         after["accounts"].as_object().unwrap().len(),
@@ -179,7 +182,8 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
 
     // Destroy keeps what was adopted; what the app never named is untouched.
     ok(&run(&["destroy", "--yes"]), "destroy");
-    let kept = brownfield(&r, "inventory");
+    let kept = inventory();
+    seen.push(kept.clone());
     assert_eq!(kept["ous"], before["ous"]);
     assert_eq!(kept["accounts"], before["accounts"]);
     for name in [
@@ -196,7 +200,7 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
         kept["perAccount"][prod]["buckets"], before["perAccount"][prod]["buckets"],
         "the legacy data bucket is left alone"
     );
-    let management = "master@example.com";
+    let management = "(management)";
     assert!(kept["perAccount"][management]["trails"]
         .as_array()
         .unwrap()
@@ -210,4 +214,56 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort() {
     );
     let diff = run(&["diff"]);
     assert_eq!(diff.status.code(), Some(0), "{}", ok(&diff, "diff"));
+    seen.push(inventory());
+    seen
+}
+
+#[test]
+fn an_organization_made_with_boto3_is_adopted_by_house_escort_on_moto_and_in_memory() {
+    let r = Rehearsal::start();
+    let bin = example("house_escort");
+    let made = brownfield(&r, "build");
+    let on_moto = scenario(
+        &made,
+        Path::new(&r.set["LANDFORM_STATE_DIR"]),
+        &|verb: &[&str]| {
+            let args: Vec<&str> = verb.iter().copied().chain(["--provider", "aws"]).collect();
+            r.run(&bin, &args)
+        },
+        &|| brownfield(&r, "inventory"),
+    );
+
+    // The same organization, made through the in-memory cloud's provider calls, under the
+    // same management account and root, with the same binary and verbs.
+    let dir = tempfile::tempdir().unwrap();
+    let management = r.set["LANDFORM_MANAGEMENT_ACCOUNT"].clone();
+    let root = r.set["LANDFORM_ROOT_ID"].clone();
+    let made = memory::build(dir.path(), &management, &root);
+    let in_memory = scenario(
+        &made,
+        dir.path(),
+        &|verb: &[&str]| {
+            let args: Vec<&str> = verb
+                .iter()
+                .copied()
+                .chain(["--provider", "memory"])
+                .collect();
+            let mut cmd = Command::new(&bin);
+            cmd.args(&args)
+                .current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .env("LANDFORM_STATE_DIR", dir.path())
+                .env("LANDFORM_MANAGEMENT_ACCOUNT", &management)
+                .env("LANDFORM_ROOT_ID", &root)
+                .env_remove("AWS_ENDPOINT_URL");
+            cmd.output().expect("run the deployer")
+        },
+        &|| memory::inventory(dir.path(), &management, &root),
+    );
+    for (step, (m, i)) in ["before", "after deploy", "after destroy", "after redeploy"]
+        .iter()
+        .zip(on_moto.iter().zip(&in_memory))
+    {
+        assert_eq!(m, i, "moto and the in-memory cloud differ {step}");
+    }
 }

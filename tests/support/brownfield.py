@@ -2,7 +2,8 @@
 
 Usage: brownfield.py ENDPOINT MANAGEMENT_ACCOUNT ROOT_ID build|inventory
 
-`build` creates what a team would already have before adopting Landform: OUs three deep,
+`build` creates what a team would already have before adopting Landform, as
+brownfield.json describes it (tests/brownfield_moto.rs builds the same in the in-memory cloud): OUs three deep,
 six accounts (five of them the ones House Escort names, by their emails, and one legacy
 account it does not), four SCPs attached at the root, at OUs and three levels down, a trail
 with its bucket in the management account, a GuardDuty detector in the security account, the
@@ -10,12 +11,14 @@ state bucket House Escort names (unversioned) and a data bucket in a member acco
 prints the ids it made as JSON.
 
 `inventory` prints what the organization holds, by name (OU paths, accounts by email and
-their OU path, SCPs by name with their targets' paths, detectors per account email, trails
-and buckets per account email), so two states of it compare without ids.
+their OU path, the SCPs the organization made by name with their targets' paths, detectors
+per account email, trails and buckets per account email; the management account as
+"(management)"), so two states of it, or moto's and the in-memory cloud's, compare without ids.
 
 Used by tests/brownfield_moto.rs against a moto of its own; never against real AWS.
 """
 import json
+import os
 import sys
 
 import boto3
@@ -23,23 +26,9 @@ import boto3
 endpoint, management, root, mode = sys.argv[1:5]
 base = dict(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
 REGION = "us-east-1"
-DOMAIN = "houseescort.example"
-
-OUS = [  # (name, parent name, or None for the root)
-    ("Security", None),
-    ("Infrastructure", None),
-    ("Workloads", None),
-    ("Legacy", "Workloads"),
-    ("Archive", "Legacy"),
-]
-ACCOUNTS = [  # (name, OU)
-    ("house-escort-security", "Security"),
-    ("house-escort-infrastructure", "Infrastructure"),
-    ("house-escort-prod", "Workloads"),
-    ("house-escort-staging", "Workloads"),
-    ("ak-home-hq-prod", "Workloads"),
-    ("legacy-batch", "Archive"),
-]
+SPEC = json.load(open(os.path.join(os.path.dirname(__file__), "brownfield.json")))
+OUS = [(o["name"], o["parent"]) for o in SPEC["ous"]]
+ACCOUNTS = [(a["name"], a["ou"]) for a in SPEC["accounts"]]
 
 
 def deny(actions):
@@ -47,13 +36,7 @@ def deny(actions):
         {"Effect": "Deny", "Action": actions, "Resource": "*"}]})
 
 
-POLICIES = [  # (name, targets: None is the root)
-    ("house-escort-guardrails", [None], deny(["organizations:LeaveOrganization"])),
-    ("house-escort-network-guardrails", ["Workloads", "Infrastructure"],
-     deny(["ec2:DeleteFlowLogs"])),
-    ("legacy-deny-regions", ["Legacy"], deny(["ec2:RunInstances"])),
-    ("legacy-deny-leave", ["Archive"], deny(["iam:CreateUser"])),
-]
+POLICIES = [(p["name"], p["targets"], deny(p["deny"])) for p in SPEC["policies"]]
 
 clients = {}
 
@@ -75,7 +58,7 @@ def client(service, account=management):
 
 
 def email(name):
-    return f"aws+{name}@{DOMAIN}"
+    return f"aws+{name}@{SPEC['domain']}"
 
 
 def build():
@@ -100,7 +83,7 @@ def build():
             orgs.attach_policy(PolicyId=pid, TargetId=ou_ids[t] if t else root)
         policy_ids[name] = pid
     s3 = client("s3")
-    trail_bucket = f"house-escort-brownfield-trail-{management}"
+    trail_bucket = SPEC["trail"]["bucket"]
     s3.create_bucket(Bucket=trail_bucket)
     s3.put_bucket_policy(Bucket=trail_bucket, Policy=json.dumps({
         "Version": "2012-10-17", "Statement": [
@@ -108,13 +91,13 @@ def build():
              "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{trail_bucket}"},
             {"Sid": "Write", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{trail_bucket}/AWSLogs/*"}]}))
-    client("cloudtrail").create_trail(Name="org-audit-trail", S3BucketName=trail_bucket,
+    client("cloudtrail").create_trail(Name=SPEC["trail"]["name"], S3BucketName=trail_bucket,
                                       IsMultiRegionTrail=True)
-    state_bucket = f"house-escort-terraform-state-{management}"
+    state_bucket = SPEC["stateBucket"].replace("{management}", management)
     s3.create_bucket(Bucket=state_bucket)
-    prod = account_ids["house-escort-prod"]
-    client("s3", prod).create_bucket(Bucket=f"house-escort-prod-legacy-data-{prod}")
-    security = account_ids["house-escort-security"]
+    member = SPEC["memberBucket"]
+    client("s3", account_ids[member["account"]]).create_bucket(Bucket=member["name"])
+    security = account_ids[SPEC["detectorIn"]]
     detector = client("guardduty", security).create_detector(Enable=True)["DetectorId"]
     print(json.dumps({"ous": ou_ids, "accounts": account_ids, "policies": policy_ids,
                       "detector": detector, "stateBucket": state_bucket,
@@ -137,12 +120,16 @@ def inventory():
     accounts, emails = {}, {}
     for page in orgs.get_paginator("list_accounts").paginate():
         for a in page["Accounts"]:
+            if a["Id"] == management:
+                a = {**a, "Email": "(management)"}
             parent = orgs.list_parents(ChildId=a["Id"])["Parents"][0]["Id"]
             accounts[a["Email"]] = {"ou": paths.get(parent, parent), "status": a["Status"]}
             emails[a["Id"]] = a["Email"]
     policies = {}
     for page in orgs.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY"):
         for p in page["Policies"]:
+            if p.get("AwsManaged"):
+                continue  # FullAWSAccess
             targets = orgs.list_targets_for_policy(PolicyId=p["Id"])["Targets"]
             policies[p["Name"]] = sorted(
                 paths.get(t["TargetId"], emails.get(t["TargetId"], t["TargetId"]))
