@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! The organization of brownfield.json made in the in-memory cloud (a `cloud.json` in a
 //! state directory, as `--provider memory` keeps it) through the provider calls any other
 //! tool would make, and its inventory in the shape brownfield.py prints for moto.

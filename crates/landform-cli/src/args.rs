@@ -117,6 +117,11 @@ pub enum Command {
         /// Report only: record nothing, take no lock.
         #[arg(long)]
         dry_run: bool,
+        /// Print a Landform program (Rust, with the typed builders) that declares the live
+        /// organization's OUs, accounts and service control policies as they are; record
+        /// nothing. Running it with `adopt`, then `diff`, shows no change.
+        #[arg(long, conflicts_with_all = ["dry_run", "json"])]
+        print_rust: bool,
         /// JSON on stdout instead of text.
         #[arg(long)]
         json: bool,

@@ -28,6 +28,7 @@ pub mod error;
 pub mod graph;
 pub mod lint;
 pub mod model;
+mod print_rust;
 mod term;
 
 use std::ffi::OsString;

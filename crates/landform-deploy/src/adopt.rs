@@ -621,7 +621,8 @@ impl Run<'_> {
             }));
         }
         let replacing = provider.replacement_properties(&r.type_name);
-        let (recorded, changes) = live_view(&properties, &live.properties, &replacing);
+        let (recorded, changes) =
+            live_view(&r.type_name, &properties, &live.properties, &replacing);
         let mut attributes = found.attributes;
         attributes.extend(live.attributes);
         let rec = RecordedResource {
@@ -719,12 +720,18 @@ fn known_part(resolver: &Resolver<'_>, s: usize, type_name: &str, desired: &Json
 
 /// The properties to record for an adopted resource, and how they differ from the app's.
 ///
-/// Each of the app's properties is recorded with its live value, or left out when the read
+/// Each of the app's properties is recorded with its live value (a policy document that says
+/// the same as the app's in another shape counts as the app's), or left out when the read
 /// did not return it (the next deploy then sets it: an unknown setting is never assumed to
 /// be right). A create-only property the read did not return is taken as the app's: the
 /// resource was found by it, or it cannot be known, and a replacement is never planned on a
 /// guess.
-fn live_view(desired: &Json, live: &Json, create_only: &[String]) -> (Json, Vec<PropertyChange>) {
+fn live_view(
+    type_name: &str,
+    desired: &Json,
+    live: &Json,
+    create_only: &[String],
+) -> (Json, Vec<PropertyChange>) {
     let empty = Map::new();
     let desired = desired.as_object().unwrap_or(&empty);
     let live = live.as_object().unwrap_or(&empty);
@@ -736,6 +743,8 @@ fn live_view(desired: &Json, live: &Json, create_only: &[String]) -> (Json, Vec<
         }
         let forces = create_only.contains(k);
         let value = match live.get(k) {
+            // A policy that says the same in another shape is the app's.
+            Some(l) if crate::plan::same_value(type_name, k, l, v) => Some(v.clone()),
             Some(l) => Some(l.clone()),
             None if forces => Some(v.clone()),
             None => None,
@@ -765,7 +774,12 @@ mod tests {
         let desired =
             json!({"BucketName": "logs", "Versioning": {"Status": "Enabled"}, "Tags": [1]});
         let live = json!({"BucketName": "logs", "Versioning": {"Status": "Suspended"}, "Extra": 1});
-        let (recorded, changes) = live_view(&desired, &live, &["BucketName".to_owned()]);
+        let (recorded, changes) = live_view(
+            "AWS::S3::Bucket",
+            &desired,
+            &live,
+            &["BucketName".to_owned()],
+        );
         // Live values for the app's keys; the key the read did not return is left out; the
         // live-only key is not the app's business.
         assert_eq!(
@@ -780,14 +794,39 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_in_another_shape_is_the_same_policy_and_a_different_one_is_a_change() {
+        let desired = json!({"Name": "deny", "Content": {"Statement": [{"Action": "a:A", "Effect": "Deny", "Resource": "*"}]}});
+        let same = json!({"Name": "deny", "Content": "{\"Statement\":{\"Effect\":\"Deny\",\"Action\":[\"a:A\"],\"Resource\":[\"*\"]}}"});
+        let (recorded, changes) = live_view("AWS::Organizations::Policy", &desired, &same, &[]);
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_eq!(recorded, desired);
+        let other = json!({"Name": "deny", "Content": {"Statement": [{"Action": "b:B", "Effect": "Deny", "Resource": "*"}]}});
+        let (_, changes) = live_view("AWS::Organizations::Policy", &desired, &other, &[]);
+        assert_eq!(changes.len(), 1);
+        // Only policy properties compare so: a list of one is not its item elsewhere.
+        let (_, changes) = live_view(
+            "AWS::Organizations::Account",
+            &json!({"ParentIds": ["ou-1"]}),
+            &json!({"ParentIds": "ou-1"}),
+            &[],
+        );
+        assert_eq!(changes.len(), 1);
+    }
+
+    #[test]
     fn a_create_only_difference_is_a_replacement_and_an_unread_one_is_not() {
         let create_only = ["TableName".to_owned(), "KeySchema".to_owned()];
         let desired = json!({"TableName": "locks", "KeySchema": [{"AttributeName": "LockID"}]});
         let live = json!({"TableName": "locks", "KeySchema": [{"AttributeName": "id"}]});
-        let (_, changes) = live_view(&desired, &live, &create_only);
+        let (_, changes) = live_view("AWS::DynamoDB::Table", &desired, &live, &create_only);
         assert_eq!(changes.len(), 1);
         assert!(changes[0].forces_replacement && changes[0].name == "KeySchema");
-        let (recorded, changes) = live_view(&desired, &json!({"TableName": "locks"}), &create_only);
+        let (recorded, changes) = live_view(
+            "AWS::DynamoDB::Table",
+            &desired,
+            &json!({"TableName": "locks"}),
+            &create_only,
+        );
         assert!(changes.is_empty(), "{changes:?}");
         assert_eq!(recorded, desired);
     }

@@ -18,6 +18,7 @@ pub mod fixtures;
 pub mod intrinsics;
 pub mod layer;
 pub mod limits;
+mod live;
 pub mod lock;
 mod model;
 mod ops;
@@ -37,6 +38,7 @@ pub use engine::{physical_name, Engine};
 pub use error::{DeployError, ErrorCode, ProviderError, Taken};
 pub use layer::{Clock, Observe, Retry, RetryPolicy, TokioClock};
 pub use limits::{CallKind, RateLimit, RateLimits, RequestRate};
+pub use live::{LiveAccount, LiveOrganization, LivePolicy, LiveUnit};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
 pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
 pub use provider::{

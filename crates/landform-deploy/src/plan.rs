@@ -199,6 +199,18 @@ impl fmt::Display for Plan {
     }
 }
 
+/// Whether property `key` of a `type_name` has the same value in `a` and `b`: equal, or, for
+/// a policy document, saying the same to IAM in another shape
+/// ([`landform_core::policy::equivalent_documents`]), so a policy read back as text or with a
+/// one-item list where the app wrote a string is not drift or an update.
+pub(crate) fn same_value(type_name: &str, key: &str, a: &Json, b: &Json) -> bool {
+    a == b
+        || (landform_core::policy::POLICY_PROPERTIES
+            .iter()
+            .any(|(t, p, _)| *t == type_name && *p == key)
+            && landform_core::policy::equivalent_documents(a, b))
+}
+
 /// The properties whose values differ between `before` and `after` (top level).
 pub(crate) fn changed_keys(before: &Json, after: &Json) -> Vec<String> {
     let empty = Map::new();

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use crate::engine::Engine;
 use crate::error::{DeployError, ErrorCode};
-use crate::plan::changed_keys;
+use crate::plan::{changed_keys, same_value};
 use crate::provider::{ResourceState, Session};
 use crate::report::{Drift, DriftReport, ResourceDrift};
 use crate::state::State;
@@ -99,7 +99,13 @@ pub(crate) async fn read_back(
                 Ok(actual) => {
                     let properties: Vec<_> = changed_keys(&rec.properties, &actual.properties)
                         .into_iter()
-                        .filter(|k| rec.properties.get(k).is_some())
+                        .filter(
+                            |k| match (rec.properties.get(k), actual.properties.get(k)) {
+                                (None, _) => false,
+                                (Some(a), Some(b)) => !same_value(&rec.type_name, k, a, b),
+                                (Some(_), None) => true,
+                            },
+                        )
                         .map(|k| {
                             let before = rec.properties.get(&k).cloned();
                             let after = actual.properties.get(&k).cloned();

@@ -411,6 +411,35 @@ pub(crate) fn adopt(
     Ok(Exit::Success)
 }
 
+/// `adopt --print-rust`: the live organization as a Landform program.
+pub(crate) fn print_rust(
+    assembly: &Assembly,
+    target: &TargetArgs,
+    out: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    let rt = runtime()?;
+    let backend = backend(target, 8, false, Some(assembly), &rt)?;
+    let seed = OrganizationSeed::from_assembly(assembly);
+    let region = assembly
+        .stacks()
+        .iter()
+        .find(|s| {
+            s.resources
+                .values()
+                .any(|r| r.type_name.starts_with("AWS::Organizations::"))
+        })
+        .or(assembly.stacks().first())
+        .map(|s| s.environment.region.clone())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let org = rt.block_on(backend.engine.live_organization(
+        &seed.management_account,
+        &region,
+        &seed.root_id,
+    ))?;
+    write!(out, "{}", crate::print_rust::render(&org, &region)).map_err(CliError::Output)?;
+    Ok(Exit::Success)
+}
+
 pub(crate) fn destroy(
     target: &TargetArgs,
     approval: &ApprovalArgs,

@@ -140,9 +140,15 @@ pub(crate) fn dispatch(
         Command::Drift { target, json } => deploy::drift(&target, json, out, term),
         Command::Adopt {
             target,
+            print_rust: true,
+            ..
+        } => deploy::print_rust(&assembly, &target, out),
+        Command::Adopt {
+            target,
             dry_run,
             json,
             concurrency,
+            ..
         } => deploy::adopt(
             &assembly,
             &target,

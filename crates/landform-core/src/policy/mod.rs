@@ -85,6 +85,91 @@ pub const POLICY_PROPERTIES: &[(&str, &str, PolicyKind)] = &[
     ),
 ];
 
+/// Whether two policy documents say the same to IAM: a document given as JSON text and as
+/// JSON, one statement and a list of one, `"s3:GetObject"` and `["s3:GetObject"]`, actions,
+/// resources, principals and condition values in another order, are all the same policy.
+/// What adoption compares a live policy with the app's by, so a policy written by hand in
+/// another shape is not planned as an update.
+///
+/// ```
+/// use landform_core::policy::equivalent_documents;
+/// use serde_json::json;
+/// let live = json!("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"b:B\",\"a:A\"],\"Resource\":\"*\"}]}");
+/// let app = json!({"Statement": {"Action": ["a:A", "b:B"], "Effect": "Deny", "Resource": ["*"]}, "Version": "2012-10-17"});
+/// assert!(equivalent_documents(&live, &app));
+/// assert!(!equivalent_documents(&live, &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "a:A", "Resource": "*"}]})));
+/// ```
+pub fn equivalent_documents(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    normal_document(a) == normal_document(b)
+}
+
+fn normal_document(doc: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    let doc = match doc {
+        Json::String(text) => match serde_json::from_str::<Json>(text) {
+            Ok(parsed) => parsed,
+            Err(_) => return doc.clone(),
+        },
+        other => other.clone(),
+    };
+    let Json::Object(mut doc) = doc else {
+        return doc;
+    };
+    let statements = match doc.remove("Statement") {
+        Some(Json::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let mut statements: Vec<Json> = statements.into_iter().map(normal_statement).collect();
+    statements.sort_by_key(|s| s.to_string());
+    doc.insert("Statement".into(), Json::Array(statements));
+    Json::Object(doc)
+}
+
+/// A value as a sorted list of its items (a scalar is a list of one).
+fn normal_list(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    let mut items = match v {
+        Json::Array(items) => items,
+        other => vec![other],
+    };
+    items.sort_by_key(|i| i.to_string());
+    items.dedup();
+    Json::Array(items)
+}
+
+fn normal_statement(s: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    let Json::Object(s) = s else {
+        return s;
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in s {
+        let v = match (k.as_str(), v) {
+            ("Action" | "NotAction" | "Resource" | "NotResource", v) => normal_list(v),
+            ("Principal" | "NotPrincipal", Json::Object(p)) => {
+                Json::Object(p.into_iter().map(|(k, v)| (k, normal_list(v))).collect())
+            }
+            ("Condition", Json::Object(c)) => Json::Object(
+                c.into_iter()
+                    .map(|(op, block)| {
+                        let block = match block {
+                            Json::Object(b) => Json::Object(
+                                b.into_iter().map(|(k, v)| (k, normal_list(v))).collect(),
+                            ),
+                            other => other,
+                        };
+                        (op, block)
+                    })
+                    .collect(),
+            ),
+            (_, v) => v,
+        };
+        out.insert(k, v);
+    }
+    Json::Object(out)
+}
+
 const ELEMENTS: &[&str] = &[
     "Sid",
     "Effect",
