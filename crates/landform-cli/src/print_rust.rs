@@ -61,9 +61,9 @@ fn strings(v: &Json) -> Vec<String> {
         Json::String(s) => vec![s.clone()],
         Json::Array(items) => items
             .iter()
-            .filter_map(|i| match i {
-                Json::String(s) => Some(s.clone()),
-                other => Some(other.to_string()),
+            .map(|i| match i {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
             })
             .collect(),
         Json::Null => Vec::new(),
