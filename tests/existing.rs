@@ -11,8 +11,7 @@ use landform::constructs::{
 use landform::core::iam::Statement;
 use landform::core::{App, CoreError, Environment, Resource};
 use landform::deploy::{
-    Action, CreateRequest, Engine, InMemoryCloud, MemoryLock, MemoryStateStore, OrganizationSeed,
-    Provider, Session,
+    Action, Engine, InMemoryCloud, MemoryLock, MemoryStateStore, OrganizationSeed,
 };
 use serde_json::json;
 
@@ -82,16 +81,11 @@ async fn existing_ous_and_accounts_are_used_like_created_ones_and_never_created(
     });
     cloud.set_account_creation(1, 0);
     let ou = cloud
-        .create(
-            &Session::new(MGMT, "us-east-1"),
-            &CreateRequest {
-                type_name: "AWS::Organizations::OrganizationalUnit".into(),
-                stack: "by-hand".into(),
-                logical_id: "Security".into(),
-                properties: json!({"Name": "Security", "ParentId": "r-abcd"}),
-                physical_name: "Security".into(),
-                idempotency_key: "by-hand/Security".into(),
-            },
+        .make(
+            MGMT,
+            "us-east-1",
+            "AWS::Organizations::OrganizationalUnit",
+            json!({"Name": "Security", "ParentId": "r-abcd"}),
         )
         .await
         .unwrap()

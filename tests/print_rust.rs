@@ -7,39 +7,16 @@
 
 #[path = "support/brownfield_memory.rs"]
 mod memory;
+#[path = "support/rehearsal.rs"]
+mod rehearsal;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use rehearsal::{example, ok, repo};
 use std::process::{Command, Output};
 
 const MANAGEMENT: &str = "123456789012";
 const ROOT: &str = "r-ab12";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(path.exists(), "{} is not built", path.display());
-    path
-}
-
-fn ok(out: &Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn deployer(binary: &Path, state_dir: &Path, args: &[&str]) -> Output {
     Command::new(binary)

@@ -6,9 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use landform::deploy::{
-    CreateRequest, InMemoryCloud, Inventory, OrganizationSeed, Provider, ResourceState, Session,
-};
+use landform::deploy::{InMemoryCloud, Inventory, OrganizationSeed, ResourceState};
 use serde_json::{json, Value as Json};
 
 const REGION: &str = "us-east-1";
@@ -27,25 +25,8 @@ fn make(cloud: &InMemoryCloud, account: &str, type_name: &str, props: Json) -> R
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let session = Session::new(account, REGION);
-        let request = CreateRequest {
-            type_name: type_name.into(),
-            stack: "brownfield".into(),
-            logical_id: "made-by-hand".into(),
-            properties: props.clone(),
-            physical_name: format!("brownfield-{}", props),
-            idempotency_key: format!("brownfield/{type_name}/{props}"),
-        };
-        let mut state = cloud.create(&session, &request).await.unwrap();
-        while state.in_progress_retry_ms.is_some() {
-            state = cloud
-                .read(&session, type_name, &state.physical_id, &props)
-                .await
-                .unwrap();
-        }
-        state
-    })
+    rt.block_on(cloud.make(account, REGION, type_name, props))
+        .unwrap()
 }
 
 /// Build the organization in `dir/cloud.json`; the ids made, as brownfield.py prints them.

@@ -10,34 +10,16 @@ use std::sync::Arc;
 use landform_core::kinds::AccountId;
 use landform_core::{App, Assembly, Environment, Resource, Value};
 use landform_deploy::{
-    Action, CreateRequest, DeployError, Engine, InMemoryCloud, MemoryStateStore, Provider,
-    ResourceState, Session, StateStore,
+    Action, DeployError, Engine, InMemoryCloud, MemoryStateStore, ResourceState, StateStore,
 };
 use serde_json::{json, Value as Json};
 
 const MGMT: &str = InMemoryCloud::MANAGEMENT_ACCOUNT;
 const REGION: &str = "us-east-1";
 
-/// Create through the provider as an outside tool would (no engine, no state), polling an
-/// account creation to its end.
+/// Create through the provider as an outside tool would (no engine, no state).
 async fn make(cloud: &InMemoryCloud, account: &str, type_name: &str, props: Json) -> ResourceState {
-    let session = Session::new(account, REGION);
-    let request = CreateRequest {
-        type_name: type_name.into(),
-        stack: "handmade".into(),
-        logical_id: "x".into(),
-        properties: props.clone(),
-        physical_name: format!("handmade-{}", type_name.len()),
-        idempotency_key: format!("handmade/{props}"),
-    };
-    let mut state = cloud.create(&session, &request).await.unwrap();
-    while state.in_progress_retry_ms.is_some() {
-        state = cloud
-            .read(&session, type_name, &state.physical_id, &props)
-            .await
-            .unwrap();
-    }
-    state
+    cloud.make(account, REGION, type_name, props).await.unwrap()
 }
 
 /// What exists before Landform: an OU under the root, an account in it, an SCP, a bucket

@@ -240,6 +240,45 @@ impl InMemoryCloud {
         d.calls = 0;
         d.writes = 0;
     }
+    /// Make a resource as a tool other than Landform would (no engine, no state): create it
+    /// in `account`/`region` and poll an account creation to its end. What seeds a cloud
+    /// with an organization that exists before the app (to rehearse `adopt`).
+    ///
+    /// ```
+    /// use landform_deploy::InMemoryCloud;
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let cloud = InMemoryCloud::new();
+    /// cloud.set_account_creation(1, 0);
+    /// let ou = cloud.make(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1", "AWS::Organizations::OrganizationalUnit",
+    ///     serde_json::json!({"Name": "Sandbox", "ParentId": cloud.root_id()})).await.unwrap();
+    /// assert!(ou.physical_id.starts_with("ou-"));
+    /// # });
+    /// ```
+    pub async fn make(
+        &self,
+        account: &str,
+        region: &str,
+        type_name: &str,
+        properties: Json,
+    ) -> Result<ResourceState, ProviderError> {
+        let session = Session::new(account, region);
+        let key = format!("made-outside/{type_name}/{properties}");
+        let request = CreateRequest {
+            type_name: type_name.to_owned(),
+            stack: "made-outside".to_owned(),
+            logical_id: "Resource".to_owned(),
+            properties: properties.clone(),
+            physical_name: crate::engine::physical_name("made-outside", &key),
+            idempotency_key: key,
+        };
+        let mut state = self.create(&session, &request).await?;
+        while state.in_progress_retry_ms.is_some() {
+            state = self
+                .read(&session, type_name, &state.physical_id, &properties)
+                .await?;
+        }
+        Ok(state)
+    }
     /// The organization's root id.
     pub fn root_id(&self) -> String {
         locked(&self.inner.data).root_id.clone()
