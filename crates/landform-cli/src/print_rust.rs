@@ -118,7 +118,7 @@ pub(crate) fn render(org: &LiveOrganization, region: &str) -> String {
         out.push('\n');
     };
     w(&format!(
-        "//! The organization of management account {}, as `adopt --print-rust` read it: {} OU(s), {} account(s), {} service control polic(y/ies).",
+        "//! The organization of management account {}, as `adopt --print-rust` read it (OUs: {}, member accounts: {}, service control policies: {}).",
         org.management_account,
         org.units.len(),
         org.accounts.len(),
