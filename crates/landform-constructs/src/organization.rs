@@ -157,6 +157,31 @@ impl Organization {
         }
     }
 
+    /// The organization whose root is `root_id`, with the default quotas: what
+    /// [`Organization::new`] declares (an organization always exists before the app; this
+    /// creates nothing), named for what it is when adopting.
+    ///
+    /// ```
+    /// # use landform_constructs::Organization;
+    /// # use landform_core::{App, Environment};
+    /// # let mut app = App::new();
+    /// # let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    /// # let stack = app.add_stack(stage, "Organization");
+    /// let org = Organization::existing(&mut app.scope(stack), "Org", "r-abcd");
+    /// assert_eq!(org.root().id().as_literal(), Some("r-abcd"));
+    /// assert_eq!(org.target().value().as_str(), Some("r-abcd"));
+    /// ```
+    pub fn existing(scope: &mut Scope<'_>, id: &str, root_id: &str) -> Self {
+        Self::new(
+            scope,
+            id,
+            OrganizationProps {
+                root_id: root_id.to_owned(),
+                ..Default::default()
+            },
+        )
+    }
+
     /// The root as a parent for OUs and accounts.
     ///
     /// ```
