@@ -223,6 +223,11 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort_on_moto_and_in_mem
     let r = Rehearsal::start();
     let bin = example("house_escort");
     let made = brownfield(&r, "build");
+    // `adopt --print-rust` of the organization before anything else touches it.
+    let printed_on_moto = ok(
+        &r.run(&bin, &["adopt", "--print-rust", "--provider", "aws"]),
+        "adopt --print-rust on moto",
+    );
     let on_moto = scenario(
         &made,
         Path::new(&r.set["LANDFORM_STATE_DIR"]),
@@ -239,27 +244,33 @@ fn an_organization_made_with_boto3_is_adopted_by_house_escort_on_moto_and_in_mem
     let management = r.set["LANDFORM_MANAGEMENT_ACCOUNT"].clone();
     let root = r.set["LANDFORM_ROOT_ID"].clone();
     let made = memory::build(dir.path(), &management, &root);
-    let in_memory = scenario(
-        &made,
-        dir.path(),
-        &|verb: &[&str]| {
-            let args: Vec<&str> = verb
-                .iter()
-                .copied()
-                .chain(["--provider", "memory"])
-                .collect();
-            let mut cmd = Command::new(&bin);
-            cmd.args(&args)
-                .current_dir(dir.path())
-                .env("NO_COLOR", "1")
-                .env("LANDFORM_STATE_DIR", dir.path())
-                .env("LANDFORM_MANAGEMENT_ACCOUNT", &management)
-                .env("LANDFORM_ROOT_ID", &root)
-                .env_remove("AWS_ENDPOINT_URL");
-            cmd.output().expect("run the deployer")
-        },
-        &|| memory::inventory(dir.path(), &management, &root),
+    let run_memory = |verb: &[&str]| {
+        let args: Vec<&str> = verb
+            .iter()
+            .copied()
+            .chain(["--provider", "memory"])
+            .collect();
+        let mut cmd = Command::new(&bin);
+        cmd.args(&args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("LANDFORM_STATE_DIR", dir.path())
+            .env("LANDFORM_MANAGEMENT_ACCOUNT", &management)
+            .env("LANDFORM_ROOT_ID", &root)
+            .env_remove("AWS_ENDPOINT_URL");
+        cmd.output().expect("run the deployer")
+    };
+    // The program printed from moto's organization is the one printed from the in-memory
+    // cloud's (no id is in it but the root's and the management account's), which
+    // tests/print_rust.rs compiles and runs: no change after `adopt`.
+    let printed_in_memory = ok(
+        &run_memory(&["adopt", "--print-rust"]),
+        "adopt --print-rust",
     );
+    assert_eq!(printed_on_moto, printed_in_memory);
+    let in_memory = scenario(&made, dir.path(), &run_memory, &|| {
+        memory::inventory(dir.path(), &management, &root)
+    });
     for (step, (m, i)) in ["before", "after deploy", "after destroy", "after redeploy"]
         .iter()
         .zip(on_moto.iter().zip(&in_memory))

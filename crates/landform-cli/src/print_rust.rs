@@ -184,7 +184,7 @@ pub(crate) fn render(org: &LiveOrganization, region: &str) -> String {
             Some(one @ Json::Object(_)) => vec![statement(one)],
             _ => Vec::new(),
         };
-        let target_list: Vec<String> = p
+        let mut target_list: Vec<String> = p
             .targets
             .iter()
             .map(|t| {
@@ -194,6 +194,7 @@ pub(crate) fn render(org: &LiveOrganization, region: &str) -> String {
                     .unwrap_or_else(|| format!("PolicyTarget::literal({t:?})"))
             })
             .collect();
+        target_list.sort();
         w(&format!(
             "    ServiceControlPolicy::new(&mut scope, {id:?}, ServiceControlPolicyProps {{"
         ));
@@ -275,6 +276,6 @@ mod tests {
             "{code}"
         );
         assert!(code.contains(".condition(\"StringNotEquals\", \"aws:PrincipalArn\", [\"arn:aws:iam::*:role/admin\"])?"), "{code}");
-        assert!(code.contains("targets: vec![org.target(), account_prod.target(), PolicyTarget::literal(\"999999999999\")]"), "{code}");
+        assert!(code.contains("targets: vec![PolicyTarget::literal(\"999999999999\"), account_prod.target(), org.target()]"), "{code}");
     }
 }

@@ -803,6 +803,14 @@ mod tests {
         let other = json!({"Name": "deny", "Content": {"Statement": [{"Action": "b:B", "Effect": "Deny", "Resource": "*"}]}});
         let (_, changes) = live_view("AWS::Organizations::Policy", &desired, &other, &[]);
         assert_eq!(changes.len(), 1);
+        // A policy's targets are a set.
+        let (_, changes) = live_view(
+            "AWS::Organizations::Policy",
+            &json!({"TargetIds": ["ou-1", "ou-2"]}),
+            &json!({"TargetIds": ["ou-2", "ou-1"]}),
+            &[],
+        );
+        assert!(changes.is_empty(), "{changes:?}");
         // Only policy properties compare so: a list of one is not its item elsewhere.
         let (_, changes) = live_view(
             "AWS::Organizations::Account",

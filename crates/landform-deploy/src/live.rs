@@ -51,7 +51,8 @@ pub struct LivePolicy {
     pub targets: Vec<String>,
 }
 
-/// An organization as it lives: OUs parents first, accounts and policies in listing order.
+/// An organization as it lives: OUs parents first (by name within a level), accounts and
+/// policies by name, so the same organization reads the same whatever the listing order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveOrganization {
@@ -207,6 +208,12 @@ impl Engine {
                     .collect(),
             });
         }
+        // The same organization reads the same whatever the listing order.
+        live_accounts.sort_by(|a, b| (&a.name, &a.email).cmp(&(&b.name, &b.email)));
+        live_policies.sort_by(|a, b| a.name.cmp(&b.name));
+        for p in &mut live_policies {
+            p.targets.sort();
+        }
         Ok(LiveOrganization {
             management_account: management_account.to_owned(),
             root_id: root,
@@ -224,8 +231,9 @@ fn order_parents_first(units: &mut Vec<LiveUnit>, root: &str) {
     let mut frontier = vec![root.to_owned()];
     let mut rest = std::mem::take(units);
     while !frontier.is_empty() {
-        let (now, later): (Vec<LiveUnit>, Vec<LiveUnit>) =
+        let (mut now, later): (Vec<LiveUnit>, Vec<LiveUnit>) =
             rest.into_iter().partition(|u| frontier.contains(&u.parent));
+        now.sort_by(|a, b| (&a.name, &a.parent).cmp(&(&b.name, &b.parent)));
         rest = later;
         frontier = now.iter().map(|u| u.id.clone()).collect();
         ordered.extend(now);

@@ -199,17 +199,37 @@ impl fmt::Display for Plan {
     }
 }
 
-/// Whether property `key` of a `type_name` has the same value in `a` and `b`: equal, or, for
-/// a policy document, saying the same to IAM in another shape
+/// Whether property `key` of a `type_name` has the same value in `a` and `b`: equal, the same
+/// items of a set-like list in another order (a policy's targets), or, for a policy
+/// document, saying the same to IAM in another shape
 /// ([`landform_core::policy::equivalent_documents`]), so a policy read back as text or with a
 /// one-item list where the app wrote a string is not drift or an update.
 pub(crate) fn same_value(type_name: &str, key: &str, a: &Json, b: &Json) -> bool {
-    a == b
-        || (landform_core::policy::POLICY_PROPERTIES
-            .iter()
-            .any(|(t, p, _)| *t == type_name && *p == key)
-            && landform_core::policy::equivalent_documents(a, b))
+    if a == b {
+        return true;
+    }
+    if UNORDERED.contains(&(type_name, key)) {
+        if let (Json::Array(x), Json::Array(y)) = (a, b) {
+            let sorted = |v: &Vec<Json>| {
+                let mut v: Vec<String> = v.iter().map(Json::to_string).collect();
+                v.sort();
+                v
+            };
+            return sorted(x) == sorted(y);
+        }
+    }
+    landform_core::policy::POLICY_PROPERTIES
+        .iter()
+        .any(|(t, p, _)| *t == type_name && *p == key)
+        && landform_core::policy::equivalent_documents(a, b)
 }
+
+/// List properties AWS keeps as sets: the same items in another order are the same value.
+const UNORDERED: &[(&str, &str)] = &[
+    ("AWS::Organizations::Policy", "TargetIds"),
+    ("AWS::RAM::ResourceShare", "Principals"),
+    ("AWS::RAM::ResourceShare", "ResourceArns"),
+];
 
 /// The properties whose values differ between `before` and `after` (top level).
 pub(crate) fn changed_keys(before: &Json, after: &Json) -> Vec<String> {
