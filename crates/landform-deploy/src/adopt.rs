@@ -399,6 +399,81 @@ impl Run<'_> {
         (levels, managed, pending)
     }
 
+    /// Before a deploy's first write: every OU the app names by id (as a parent or an SCP
+    /// target) exists, or [`DeployError::UnknownUnits`] names them all. One listing of the
+    /// organization's OUs, from the account that manages them; nothing when no OU is named
+    /// by id or the provider cannot list OUs.
+    pub(crate) async fn refuse_unknown_units(&self) -> Result<(), DeployError> {
+        const OU: &str = "AWS::Organizations::OrganizationalUnit";
+        let mut named: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut place = None;
+        for r in &self.model.resources {
+            let keys: &[&str] = match r.type_name.as_str() {
+                "AWS::Organizations::OrganizationalUnit" => &["ParentId"],
+                "AWS::Organizations::Account" => &["ParentIds"],
+                "AWS::Organizations::Policy" => &["TargetIds"],
+                _ => continue,
+            };
+            let stack = &self.model.stacks[r.stack];
+            let props = r.properties();
+            for key in keys {
+                let ids: Vec<&str> = match props.get(*key) {
+                    Some(Json::String(s)) => vec![s.as_str()],
+                    Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
+                    _ => Vec::new(),
+                };
+                for id in ids
+                    .into_iter()
+                    .filter(|id| landform_core::identifiers::is_ou_id(id))
+                {
+                    named.entry(id.to_owned()).or_default().push(r.key.clone());
+                    if place.is_none() {
+                        if let landform_core::synth::AccountSpec::Literal(a) = &stack.account {
+                            place = Some((a.clone(), stack.region.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let Some((account, region)) = place else {
+            return Ok(());
+        };
+        let session = self.session(&account, &region).await?;
+        let provider = self.engine_provider(OU)?;
+        self.provider_call(false);
+        let Some(units) = provider
+            .list(&session, OU)
+            .await
+            .map_err(|e| self.target_of_list(OU, e))?
+        else {
+            return Ok(());
+        };
+        let live: HashSet<&str> = units.iter().map(|u| u.physical_id.as_str()).collect();
+        let (mut ids, mut resources) = (Vec::new(), Vec::new());
+        for (id, by) in named {
+            if !live.contains(id.as_str()) {
+                ids.push(id);
+                resources.extend(by);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(());
+        }
+        resources.sort();
+        resources.dedup();
+        Err(DeployError::UnknownUnits { ids, resources })
+    }
+
+    fn target_of_list(&self, type_name: &str, e: crate::error::ProviderError) -> DeployError {
+        DeployError::Provider {
+            stack: String::new(),
+            logical_id: String::new(),
+            type_name: type_name.to_owned(),
+            operation: "list",
+            source: Box::new(e),
+        }
+    }
+
     /// Each resource's place in the dependency order.
     fn positions(&self) -> Vec<usize> {
         let mut position = vec![0; self.model.resources.len()];
@@ -545,17 +620,10 @@ impl Run<'_> {
         for type_name in LISTED {
             let provider = self.engine_provider(type_name)?;
             self.provider_call(false);
-            let listed =
-                provider
-                    .list(&session, type_name)
-                    .await
-                    .map_err(|e| DeployError::Provider {
-                        stack: String::new(),
-                        logical_id: String::new(),
-                        type_name: type_name.to_owned(),
-                        operation: "list",
-                        source: Box::new(e),
-                    })?;
+            let listed = provider
+                .list(&session, type_name)
+                .await
+                .map_err(|e| self.target_of_list(type_name, e))?;
             for r in listed.into_iter().flatten() {
                 let name = ["Name", "Email"]
                     .iter()

@@ -474,6 +474,7 @@ impl<'e> Run<'e> {
         };
         if !destroy {
             self.reachable().await?;
+            self.refuse_unknown_units().await?;
         }
         self.recover().await?;
         if !destroy {

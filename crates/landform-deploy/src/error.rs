@@ -210,6 +210,15 @@ pub enum DeployError {
         /// What is taken, in dependency order.
         taken: Vec<Taken>,
     },
+    /// The app names organizational units by id (`OrganizationalUnit::existing`, a literal
+    /// `ParentId` or SCP target) that the organization does not have. Nothing was changed.
+    #[error("{} is not an organizational unit of the organization (named by {}): check the id with `aws organizations list-organizational-units-for-parent`; nothing was changed", ids.join(", "), resources.join(", "))]
+    UnknownUnits {
+        /// The OU ids that do not exist.
+        ids: Vec<String>,
+        /// `stack/logicalId` of the resources naming them.
+        resources: Vec<String>,
+    },
     /// Several resources failed; the first failure is the source.
     #[error("{count} resource operations failed; first: {first}")]
     Failed {

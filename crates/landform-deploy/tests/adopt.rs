@@ -410,3 +410,54 @@ async fn an_account_outside_the_organization_is_named() {
         "{err}"
     );
 }
+
+/// OUs named by id that the organization does not have are refused before any write, all
+/// of them with what names them; an OU that exists passes.
+#[tokio::test]
+async fn ous_named_by_id_that_do_not_exist_are_refused_up_front() {
+    let cloud = support::cloud();
+    let real = make(
+        &cloud,
+        MGMT,
+        "AWS::Organizations::OrganizationalUnit",
+        json!({"Name": "Real", "ParentId": cloud.root_id()}),
+    )
+    .await
+    .physical_id;
+    let mut app = App::new();
+    let mgmt = app.add_stage("Management", Environment::new(MGMT, REGION));
+    let org = app.add_stack(mgmt, "Org");
+    let mut s = app.scope(org);
+    s.add_resource(
+        "Team",
+        Resource::new("AWS::Organizations::OrganizationalUnit")
+            .property("Name", "Team")
+            .property("ParentId", "ou-lf00-99999999"),
+    );
+    s.add_resource(
+        "Deny",
+        Resource::new("AWS::Organizations::Policy")
+            .property("Name", "deny")
+            .property("Type", "SERVICE_CONTROL_POLICY")
+            .property(
+                "Content",
+                Value::from(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]})),
+            )
+            .property(
+                "TargetIds",
+                Value::array([Value::from(real.as_str()), Value::from("ou-lf00-88888888")]),
+            ),
+    );
+    cloud.reset_counters();
+    let err = support::fresh_engine(&cloud)
+        .apply(&app.synth().unwrap())
+        .await
+        .unwrap_err();
+    let DeployError::UnknownUnits { ids, resources } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(ids, &["ou-lf00-88888888", "ou-lf00-99999999"]);
+    assert_eq!(resources, &["Management-Org/Deny", "Management-Org/Team"]);
+    assert!(err.to_string().contains("nothing was changed"));
+    assert_eq!(cloud.writes(), 0);
+}
