@@ -15,7 +15,7 @@ use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::engine::{physical_name, Engine, Run};
+use crate::engine::{Engine, Run};
 use crate::error::{DeployError, ErrorCode};
 use crate::intrinsics::Lookup;
 use crate::model::DesiredResource;
@@ -306,19 +306,6 @@ impl Run<'_> {
         Ok((ready, unresolved))
     }
 
-    fn request(&self, c: &Candidate) -> CreateRequest {
-        let r = &self.model.resources[c.i];
-        let stack = &self.model.stacks[r.stack].name;
-        CreateRequest {
-            type_name: r.type_name.clone(),
-            stack: stack.clone(),
-            logical_id: r.logical_id.clone(),
-            properties: c.properties.clone(),
-            physical_name: physical_name(stack, &r.logical_id),
-            idempotency_key: r.key.clone(),
-        }
-    }
-
     fn target(&self, i: usize) -> crate::ops::Target {
         let r = &self.model.resources[i];
         crate::ops::Target {
@@ -347,7 +334,10 @@ impl Run<'_> {
             stream::iter(groups).map(|((type_name, account, region), group)| async move {
                 let session = self.session(&account, &region).await?;
                 let provider = self.engine_provider(&type_name)?;
-                let requests: Vec<CreateRequest> = group.iter().map(|c| self.request(c)).collect();
+                let requests: Vec<CreateRequest> = group
+                    .iter()
+                    .map(|c| self.target(c.i).request(c.properties.clone()))
+                    .collect();
                 self.provider_call(false);
                 let found = provider
                     .find_many(&session, &requests)
@@ -444,7 +434,7 @@ impl Run<'_> {
         let Some(units) = provider
             .list(&session, OU)
             .await
-            .map_err(|e| self.target_of_list(OU, e))?
+            .map_err(|e| crate::live::listing_error(OU, "list", e))?
         else {
             return Ok(());
         };
@@ -462,16 +452,6 @@ impl Run<'_> {
         resources.sort();
         resources.dedup();
         Err(DeployError::UnknownUnits { ids, resources })
-    }
-
-    fn target_of_list(&self, type_name: &str, e: crate::error::ProviderError) -> DeployError {
-        DeployError::Provider {
-            stack: String::new(),
-            logical_id: String::new(),
-            type_name: type_name.to_owned(),
-            operation: "list",
-            source: Box::new(e),
-        }
     }
 
     /// Each resource's place in the dependency order.
@@ -623,7 +603,7 @@ impl Run<'_> {
             let listed = provider
                 .list(&session, type_name)
                 .await
-                .map_err(|e| self.target_of_list(type_name, e))?;
+                .map_err(|e| crate::live::listing_error(type_name, "list", e))?;
             for r in listed.into_iter().flatten() {
                 let name = ["Name", "Email"]
                     .iter()

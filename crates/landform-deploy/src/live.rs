@@ -76,7 +76,12 @@ fn text(state: &ResourceState, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn listing_error(type_name: &str, operation: &'static str, e: ProviderError) -> DeployError {
+/// A failed listing or read of the organization, for no resource of the app.
+pub(crate) fn listing_error(
+    type_name: &str,
+    operation: &'static str,
+    e: ProviderError,
+) -> DeployError {
     DeployError::Provider {
         stack: String::new(),
         logical_id: String::new(),

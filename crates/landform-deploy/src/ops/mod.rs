@@ -32,6 +32,18 @@ impl Target {
     fn key(&self) -> String {
         resource_key(&self.stack, &self.logical_id)
     }
+    /// The create (or look-up) request of this resource with `properties`: its deterministic
+    /// physical name and its key as the idempotency key.
+    pub(crate) fn request(&self, properties: Json) -> CreateRequest {
+        CreateRequest {
+            type_name: self.type_name.clone(),
+            stack: self.stack.clone(),
+            logical_id: self.logical_id.clone(),
+            properties,
+            physical_name: physical_name(&self.stack, &self.logical_id),
+            idempotency_key: self.key(),
+        }
+    }
     pub(crate) fn error(&self, operation: &'static str, source: ProviderError) -> DeployError {
         DeployError::Provider {
             stack: self.stack.clone(),
@@ -323,14 +335,7 @@ impl Run<'_> {
         record: Record,
     ) -> Result<(), DeployError> {
         let key = target.key();
-        let request = CreateRequest {
-            type_name: target.type_name.clone(),
-            stack: target.stack.clone(),
-            logical_id: target.logical_id.clone(),
-            properties: record.properties.clone(),
-            physical_name: physical_name(&target.stack, &target.logical_id),
-            idempotency_key: key.clone(),
-        };
+        let request = target.request(record.properties.clone());
         let intent = Intent {
             operation: Operation::Create,
             type_name: target.type_name.clone(),
