@@ -9,6 +9,9 @@
 //! templates, parsed into `serde_json::Value`s outside the loop, are pretty-printed by
 //! serde_json into a sink that only counts bytes; template bytes are the throughput.
 //!
+//! `schema_check/check/N` times the registry-schema check of every resource alone, and
+//! `schema_check/synth/N` the whole synth (which includes it) in the same run.
+//!
 //! Each N's stack, resource and byte counts are printed once, so time per resource and
 //! bytes per second can be derived for both.
 
@@ -116,5 +119,45 @@ fn write_json(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, synth, write_json);
+/// `schema_check/N`: the registry-schema check of every resource alone (it runs inside
+/// `app.synth()`, beside the naming of stacks and resources), next to the whole synth of the
+/// same app in the same run, so its share of synth can be read off directly.
+fn schema_check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("schema_check");
+    group.sample_size(10);
+    for accounts in SIZES {
+        let app = house_escort(&HouseEscortOptions {
+            extra_workload_accounts: accounts,
+        });
+        let issues = landform::core::schema::check_app(&app);
+        assert!(
+            issues.is_empty(),
+            "House Escort fits its schemas: {issues:?}"
+        );
+        let resources = app
+            .tree()
+            .ids()
+            .filter(|&id| app.tree().node(id).resource().is_some())
+            .count();
+        group.throughput(Throughput::Elements(resources as u64));
+        group.bench_with_input(BenchmarkId::new("check", accounts), &app, |b, app| {
+            b.iter(|| landform::core::schema::check_app(app))
+        });
+        group.bench_with_input(BenchmarkId::new("synth", accounts), &app, |b, app| {
+            b.iter_custom(|iterations| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iterations {
+                    let start = Instant::now();
+                    let assembly = black_box(app.synth().expect("house escort synthesises"));
+                    timed += start.elapsed();
+                    drop(assembly);
+                }
+                timed
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, synth, write_json, schema_check);
 criterion_main!(benches);

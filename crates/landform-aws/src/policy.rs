@@ -63,7 +63,9 @@ fn statement(sid: &str, actions: &BTreeSet<&str>, resources: Json) -> Json {
 /// let mut app = App::new();
 /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
 /// let stack = app.add_stack(stage, "State");
-/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 /// let p = deployer_policies(&app.synth().unwrap(), "111111111111", "OrganizationAccountAccessRole", None);
 /// assert!(p.caller.to_string().contains("dynamodb:CreateTable"));
 /// assert!(p.unsupported.is_empty());

@@ -429,8 +429,14 @@ mod tests {
             .add_resource("Topic", Resource::new("AWS::SNS::Topic"));
         app.scope(stack)
             .add_resource("Topic2", Resource::new("AWS::SNS::Topic"));
-        app.scope(stack)
-            .add_resource("Role", Resource::new("AWS::IAM::Role"));
+        app.scope(stack).add_resource(
+            "Role",
+            Resource::new("AWS::IAM::Role").property(
+                "AssumeRolePolicyDocument",
+                serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            ),
+        );
         app.scope(stack)
             .add_resource("Key", Resource::new("AWS::KMS::Key"));
         let report = estimate(&app.synth().unwrap());

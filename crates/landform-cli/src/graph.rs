@@ -9,7 +9,9 @@
 //! let mut app = App::new();
 //! let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
 //! let stack = app.add_stack(stage, "State");
-//! app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+//! app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+//!     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+//!     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 //! let text = render(&app.synth().unwrap(), GraphFormat::Mermaid);
 //! assert!(text.starts_with("flowchart LR"));
 //! assert!(text.contains("AWS::DynamoDB::Table"));

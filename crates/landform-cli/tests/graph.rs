@@ -3,7 +3,7 @@
 
 use assert_cmd::Command;
 use landform_cli::graph::{render, GraphFormat};
-use landform_core::{App, Environment, Resource};
+use landform_core::{App, Environment, Resource, Value};
 
 fn demo_graph(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_landform-demo-deployer"))
@@ -41,8 +41,29 @@ fn two_accounts() -> App {
     s.add_resource(
         "Bucket",
         Resource::new("AWS::S3::Bucket")
-            .property("KmsKey", key.get_att("Arn"))
-            .property("Topic", topic.ref_value()),
+            .property(
+                "BucketEncryption",
+                Value::object([(
+                    "ServerSideEncryptionConfiguration",
+                    Value::array([Value::object([(
+                        "ServerSideEncryptionByDefault",
+                        Value::object([
+                            ("SSEAlgorithm", Value::from("aws:kms")),
+                            ("KMSMasterKeyID", key.get_att("Arn")),
+                        ]),
+                    )])]),
+                )]),
+            )
+            .property(
+                "NotificationConfiguration",
+                Value::object([(
+                    "TopicConfigurations",
+                    Value::array([Value::object([
+                        ("Event", Value::from("s3:ObjectCreated:*")),
+                        ("Topic", topic.ref_value()),
+                    ])]),
+                )]),
+            ),
     );
     app
 }

@@ -94,7 +94,8 @@ fn hub(isolated: bool, defaults_on: bool) -> App {
         "SharedAttachment",
         Resource::new("AWS::EC2::TransitGatewayAttachment")
             .property("TransitGatewayId", tgw.ref_value())
-            .property("VpcId", shared_vpc.ref_value()),
+            .property("VpcId", shared_vpc.ref_value())
+            .property("SubnetIds", json!(["subnet-0a1b2c3d4e5f60001"])),
     );
     let mut attachments = Vec::new();
     for (name, account, cidr) in [
@@ -111,7 +112,8 @@ fn hub(isolated: bool, defaults_on: bool) -> App {
                 "Attachment",
                 Resource::new("AWS::EC2::TransitGatewayAttachment")
                     .property("TransitGatewayId", tgw.ref_value())
-                    .property("VpcId", vpc.ref_value()),
+                    .property("VpcId", vpc.ref_value())
+                    .property("SubnetIds", json!(["subnet-0a1b2c3d4e5f60002"])),
             ),
         ));
     }

@@ -140,7 +140,9 @@ fn iam_admin_statement() {
             "Role",
             res(
                 "AWS::IAM::Role",
-                json!({"Policies": [{"PolicyName": "admin", "PolicyDocument": {"Statement": [
+                json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ]}, "Policies": [{"PolicyName": "admin", "PolicyDocument": {"Statement": [
                     {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
                 ]}}]}),
             ),
@@ -534,14 +536,19 @@ fn bucket_tls_only() {
 
 #[test]
 fn dynamodb_pitr() {
-    let table = |pitr: bool| {
-        single(|s| {
-            s.add_resource(
+    let table =
+        |pitr: bool| {
+            single(|s| {
+                s.add_resource(
                 "Locks",
-                res("AWS::DynamoDB::Table", json!({"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": pitr}})),
+                res("AWS::DynamoDB::Table", json!({
+                    "KeySchema": [{"AttributeName": "LockID", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "LockID", "AttributeType": "S"}],
+                    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": pitr}
+                })),
             );
-        })
-    };
+            })
+        };
     assert_fires(
         &table(false),
         Rule::DynamoDbPointInTimeRecovery,

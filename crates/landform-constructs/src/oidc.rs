@@ -504,10 +504,7 @@ impl OidcDeployRole {
             .property("MaxSessionDuration", MAX_SESSION_SECONDS)
             .property(
                 "Description",
-                format!(
-                    "Landform: CI deploy role for {}",
-                    props.subject.as_deref().unwrap_or("any subject")
-                ),
+                role_description(props.subject.as_deref().unwrap_or("any subject")),
             );
         if let Some(name) = &props.role_name {
             role = role.property("RoleName", name.as_str());
@@ -576,6 +573,24 @@ impl OidcDeployRole {
     /// ```
     pub fn node(&self) -> NodeId {
         self.node
+    }
+}
+
+/// IAM's limit on a role description (`Description`: 0 to 1000 characters).
+const ROLE_DESCRIPTION_LIMIT: usize = 1000;
+
+/// The deploy role's description, naming its subject, cut to IAM's limit (a subject long
+/// enough to pass it is reported by the trust policy's own checks, not here).
+fn role_description(subject: &str) -> String {
+    let description = format!("Landform: CI deploy role for {subject}");
+    if description.chars().count() <= ROLE_DESCRIPTION_LIMIT {
+        description
+    } else {
+        let cut: String = description
+            .chars()
+            .take(ROLE_DESCRIPTION_LIMIT - 3)
+            .collect();
+        format!("{cut}...")
     }
 }
 

@@ -18,6 +18,7 @@ pub mod policy;
 pub mod quotas;
 pub mod regions;
 pub mod resource;
+pub mod schema;
 mod share;
 pub mod synth;
 pub mod tree;

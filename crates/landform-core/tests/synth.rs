@@ -12,6 +12,21 @@ fn bucket() -> Resource {
     Resource::new("AWS::S3::Bucket")
 }
 
+fn account(name: &str) -> Resource {
+    Resource::new("AWS::Organizations::Account")
+        .property("AccountName", name)
+        .property("Email", format!("aws+{name}@example.com"))
+}
+
+/// A custom resource: any property goes (the schema check has nothing to say), so a test of
+/// references can name its properties as it likes.
+fn thing() -> Resource {
+    Resource::new("Custom::Thing").property(
+        "ServiceToken",
+        "arn:aws:lambda:us-east-1:111111111111:function:thing",
+    )
+}
+
 fn issues(app: &App) -> Vec<Issue> {
     app.validate().0
 }
@@ -29,7 +44,7 @@ fn same_stack_reference_becomes_ref_and_get_att() {
     let b = scope.add_resource("Logs", bucket());
     scope.add_resource(
         "Policy",
-        Resource::new("AWS::S3::BucketPolicy")
+        thing()
             .property("Bucket", b.ref_value())
             .property("Arn", b.get_att("Arn")),
     );
@@ -48,7 +63,7 @@ fn same_environment_reference_is_an_export_and_import() {
     let consumer = app.add_stack(stage, "Consumer");
     let b = app.scope(producer).add_resource("Logs", bucket());
     app.scope(consumer)
-        .add_resource("Reader", bucket().property("LogBucket", b.ref_value()));
+        .add_resource("Reader", thing().property("LogBucket", b.ref_value()));
     let assembly = app.synth().unwrap();
     let names: Vec<&str> = assembly.stacks().iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Mgmt-Producer", "Mgmt-Consumer"]);
@@ -79,7 +94,9 @@ fn cross_account_reference_is_a_parameter_wired_in_the_manifest_without_export()
     let logs = app.scope(producer).add_resource("Bucket", bucket());
     app.scope(consumer).add_resource(
         "Trail",
-        Resource::new("AWS::CloudTrail::Trail").property("S3BucketName", logs.ref_value()),
+        Resource::new("AWS::CloudTrail::Trail")
+            .property("S3BucketName", logs.ref_value())
+            .property("IsLogging", true),
     );
     let assembly = app.synth().unwrap();
     let trail = assembly.stack("Workload-Trail").unwrap();
@@ -112,7 +129,7 @@ fn other_region_same_account_is_also_a_parameter() {
     let consumer = app.add_stack(b, "C");
     let h = app.scope(producer).add_resource("B", bucket());
     app.scope(consumer)
-        .add_resource("R", bucket().property("X", h.get_att("Arn")));
+        .add_resource("R", thing().property("X", h.get_att("Arn")));
     let assembly = app.synth().unwrap();
     assert_eq!(assembly.stack("West-C").unwrap().parameters.len(), 1);
 }
@@ -153,9 +170,7 @@ fn reading_from_a_stack_in_an_account_it_creates_is_a_cycle() {
     let mut app = App::new();
     let stage = app.add_stage("S", Environment::new(MGMT, "us-east-1"));
     let a = app.add_stack(stage, "A");
-    let acct = app
-        .scope(a)
-        .add_resource("Acct", Resource::new("AWS::Organizations::Account"));
+    let acct = app.scope(a).add_resource("Acct", account("acct"));
     let own = app.add_stage(
         "Own",
         Environment::for_account(acct.att_token("AccountId"), "us-east-1"),
@@ -163,7 +178,7 @@ fn reading_from_a_stack_in_an_account_it_creates_is_a_cycle() {
     let b = app.add_stack(own, "B");
     let in_b = app.scope(b).add_resource("R", bucket());
     app.scope(a)
-        .add_resource("Reader", bucket().property("X", in_b.ref_value()));
+        .add_resource("Reader", thing().property("X", in_b.ref_value()));
     let issues = issues(&app);
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert_eq!(issues[0].code, "App.StackCycle");
@@ -189,10 +204,10 @@ fn stack_cycle_is_named_by_construct_paths_and_reasons() {
     let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
     let a = app.add_stack(stage, "A");
     let b = app.add_stack(stage, "B");
-    let ra = app.scope(a).add_resource("RA", bucket());
+    let ra = app.scope(a).add_resource("RA", thing());
     let rb = app
         .scope(b)
-        .add_resource("RB", bucket().property("X", ra.ref_value()));
+        .add_resource("RB", thing().property("X", ra.ref_value()));
     if let Some(r) = app.tree_mut().resource_mut(ra.node()) {
         r.set_property("Y", rb.ref_value());
     }
@@ -217,10 +232,10 @@ fn resource_cycle_inside_a_stack_is_reported() {
     let mut app = App::new();
     let stage = app.add_stage("Mgmt", Environment::new(MGMT, "us-east-1"));
     let s = app.add_stack(stage, "A");
-    let one = app.scope(s).add_resource("One", bucket());
+    let one = app.scope(s).add_resource("One", thing());
     let two = app
         .scope(s)
-        .add_resource("Two", bucket().property("X", one.ref_value()));
+        .add_resource("Two", thing().property("X", one.ref_value()));
     app.tree_mut()
         .resource_mut(one.node())
         .unwrap()
@@ -245,7 +260,7 @@ fn explicit_depends_on_is_written_unless_a_reference_implies_it() {
         .add_resource("Second", bucket().depends_on(first.node()));
     app.scope(s).add_resource(
         "Third",
-        bucket()
+        thing()
             .depends_on(first.node())
             .property("X", first.ref_value()),
     );
@@ -298,7 +313,7 @@ fn sub_renders_refs_atts_pseudos_and_escapes_literal_dollar_braces() {
         text("/"),
         SubPart::Value(Value::join("-", [Value::from("a"), b.ref_value()])),
     ]);
-    app.scope(s).add_resource("User", bucket().property("X", v));
+    app.scope(s).add_resource("User", thing().property("X", v));
     let assembly = app.synth().unwrap();
     let stack = assembly.stack("Mgmt-A").unwrap();
     let param = stack.parameters.keys().next().unwrap().clone();
@@ -318,7 +333,7 @@ fn sub_without_variables_is_a_plain_string() {
     let s = app.add_stack(stage, "A");
     app.scope(s).add_resource(
         "B",
-        bucket()
+        thing()
             .property("X", Value::sub([text("a${b}"), text("c")]))
             // Literal text whose escaping puts `${!` next to `$` and `{`: still no variable.
             .property("Y", Value::sub([text("$${{")])),
@@ -449,7 +464,7 @@ fn cross_account_reads(count: usize) -> App {
         .collect();
     app.scope(consumer).add_resource(
         "Reader",
-        bucket().property("X", Value::array(handles.iter().map(|h| h.ref_value()))),
+        thing().property("X", Value::array(handles.iter().map(|h| h.ref_value()))),
     );
     app
 }
@@ -474,7 +489,7 @@ fn template_size_limit_is_one_megabyte() {
     let big = |bytes: usize| {
         let (mut app, s) = one_stack(0);
         app.scope(s)
-            .add_resource("Big", bucket().property("Blob", "x".repeat(bytes)));
+            .add_resource("Big", thing().property("Blob", "x".repeat(bytes)));
         app
     };
     assert!(big(limits::MAX_TEMPLATE_BYTES - 1_000).synth().is_ok());
@@ -520,9 +535,9 @@ fn two_synths_are_byte_identical() {
         let cb = app.add_stack(b, "C");
         let r = app
             .scope(pa)
-            .add_resource("R", bucket().property("Z", 1).property("A", true));
+            .add_resource("R", thing().property("Z", 1).property("A", true));
         app.scope(cb)
-            .add_resource("S", bucket().property("X", r.get_att("Arn")));
+            .add_resource("S", thing().property("X", r.get_att("Arn")));
         app.scope(cb)
             .add_output("Out", r.ref_value(), Some("an output"));
         app.synth().unwrap()
@@ -614,7 +629,7 @@ fn issues_found_while_rendering_keep_stack_order() {
                 attribute: landform_core::Attribute::Ref,
             };
             app.scope(stack)
-                .add_resource("Reader", bucket().property("X", Value::Ref(not_a_resource)));
+                .add_resource("Reader", thing().property("X", Value::Ref(not_a_resource)));
         },
     );
     let in_order: Vec<String> = (0..64).map(|n| format!("App/S/Stack{n}/Reader")).collect();
@@ -660,7 +675,7 @@ fn a_token_from_another_app_is_refused_not_resolved_to_a_neighbour() {
     let (mut app, _, stack, _mine) = build();
     app.scope(stack).add_resource(
         "Reader",
-        bucket().property("Target", other_bucket.get_att("Arn")),
+        thing().property("Target", other_bucket.get_att("Arn")),
     );
     app.scope(stack)
         .add_resource("Waits", bucket().depends_on(other_bucket.node()));
@@ -685,7 +700,7 @@ fn a_token_from_another_app_is_refused_not_resolved_to_a_neighbour() {
     // The same reference inside its own app resolves.
     let (mut own, _, stack, b) = build();
     own.scope(stack)
-        .add_resource("Reader", bucket().property("Target", b.get_att("Arn")));
+        .add_resource("Reader", thing().property("Target", b.get_att("Arn")));
     assert!(own.synth().is_ok());
 }
 
@@ -709,7 +724,14 @@ fn names_unique_in_their_aws_scope_are_checked_across_the_app() {
         .add_resource("Ou2", ou("Workloads", "r-abcd"));
     app.scope(org)
         .add_resource("Ou3", ou("Workloads", "ou-abcd-11111111"));
-    let role = |name: &str| Resource::new("AWS::IAM::Role").property("RoleName", name);
+    let role = |name: &str| {
+        Resource::new("AWS::IAM::Role")
+            .property("RoleName", name)
+            .property("AssumeRolePolicyDocument", Value::from(json!({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+            })))
+    };
     let a = app.add_stack(mgmt, "A");
     let b = app.add_stack(other, "B");
     app.scope(a).add_resource("Deploy", role("deploy"));

@@ -139,7 +139,8 @@ impl fmt::Display for ApplyBound {
 /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
 /// let stack = app.add_stack(stage, "Org");
 /// for ou in ["A", "B", "C"] {
-///     app.scope(stack).add_resource(ou, Resource::new("AWS::Organizations::OrganizationalUnit"));
+///     app.scope(stack).add_resource(ou, Resource::new("AWS::Organizations::OrganizationalUnit")
+///         .property("Name", ou).property("ParentId", "r-abcd"));
 /// }
 /// let assembly = app.synth().unwrap();
 /// let ms = Duration::from_millis;
@@ -344,12 +345,20 @@ mod tests {
         let mut s = app.scope(stack);
         let ou = s.add_resource(
             "Ou",
-            Resource::new("AWS::Organizations::OrganizationalUnit"),
+            Resource::new("AWS::Organizations::OrganizationalUnit")
+                .property("Name", "Workloads")
+                .property("ParentId", "r-abcd"),
         );
         for i in 0..policies {
             s.add_resource(
                 &format!("Scp{i}"),
                 Resource::new("AWS::Organizations::Policy")
+                    .property("Name", format!("scp-{i}"))
+                    .property("Type", "SERVICE_CONTROL_POLICY")
+                    .property("Content", serde_json::json!({
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]
+                    }))
                     .property("TargetIds", landform_core::Value::array([ou.ref_value()])),
             );
         }
@@ -357,11 +366,21 @@ mod tests {
             let account = s.add_resource(
                 &format!("Account{i}"),
                 Resource::new("AWS::Organizations::Account")
+                    .property("AccountName", format!("account-{i}"))
+                    .property("Email", format!("aws+account-{i}@example.com"))
                     .property("ParentIds", landform_core::Value::array([ou.ref_value()])),
             );
             s.add_resource(
                 &format!("Vpc{i}"),
-                Resource::new("AWS::EC2::VPC").property("Tag", account.get_att("AccountId")),
+                Resource::new("AWS::EC2::VPC")
+                    .property("CidrBlock", "10.0.0.0/16")
+                    .property(
+                        "Tags",
+                        landform_core::Value::array([landform_core::Value::object([
+                            ("Key", landform_core::Value::from("account")),
+                            ("Value", account.get_att("AccountId")),
+                        ])]),
+                    ),
             );
         }
         app.synth().unwrap()
@@ -384,9 +403,10 @@ mod tests {
         // Ou (1 call) -> Account (create + 2 polls + 10 ms of waits) -> Vpc (1 call).
         assert_eq!(b.critical_path, 260 * MS);
         assert_eq!(b.critical_calls, 5);
-        // The OU is the only resource known before the apply: one look-up ahead of it.
-        assert_eq!(b.lookups, 1);
-        assert_eq!(b.calls, 6);
+        // The OU (name under its parent) and the account (email) are known before the apply:
+        // a look-up each, side by side ahead of the OU.
+        assert_eq!(b.lookups, 2);
+        assert_eq!(b.calls, 7);
         assert_eq!(b.total, b.critical_path + 50 * MS);
         assert_eq!(b.chain.len(), 3);
     }

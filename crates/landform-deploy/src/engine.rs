@@ -36,7 +36,9 @@ use crate::state::{State, StateStore};
 /// let mut app = App::new();
 /// let stage = app.add_stage("Management", Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"));
 /// let stack = app.add_stack(stage, "State");
-/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 /// let assembly = app.synth().unwrap();
 ///
 /// let cloud = InMemoryCloud::new();

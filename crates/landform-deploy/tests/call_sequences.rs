@@ -284,7 +284,16 @@ fn one_table() -> Assembly {
     let stack = app.add_stack(stage, "State");
     app.scope(stack).add_resource(
         "Locks",
-        Resource::new("AWS::DynamoDB::Table").property("TableName", "locks"),
+        Resource::new("AWS::DynamoDB::Table")
+            .property("TableName", "locks")
+            .property(
+                "KeySchema",
+                serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]),
+            )
+            .property(
+                "AttributeDefinitions",
+                serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}]),
+            ),
     );
     app.synth().unwrap()
 }

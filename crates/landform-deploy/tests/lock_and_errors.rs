@@ -60,8 +60,7 @@ async fn unknown_type_is_refused_before_any_call() {
         Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"),
     );
     let stack = app.add_stack(stage, "Queues");
-    app.scope(stack)
-        .add_resource("Table", Resource::new("AWS::DynamoDB::Table"));
+    app.scope(stack).add_resource("Table", table());
     app.scope(stack)
         .add_resource("Jobs", Resource::new("AWS::SQS::Queue"));
     let assembly = app.synth().unwrap();
@@ -101,7 +100,16 @@ async fn aws_refusals_surface_with_codes() {
     app.scope(stack).add_resource(
         "Role",
         Resource::new("AWS::IAM::Role")
-            .property("RoleName", "x".repeat(65))
+            // A name known only at deploy time (synth cannot check it) that IAM refuses: a space.
+            .property(
+                "RoleName",
+                landform_core::Value::sub([
+                    landform_core::SubPart::Text("deploy ".into()),
+                    landform_core::SubPart::Value(landform_core::Value::Pseudo(
+                        landform_core::Pseudo::Region,
+                    )),
+                ]),
+            )
             .property(
                 "AssumeRolePolicyDocument",
                 serde_json::json!({"Statement": []}),
@@ -217,4 +225,16 @@ async fn a_state_recorded_for_another_target_is_refused_by_every_verb() {
     let after = elsewhere.recorded_state().await.unwrap();
     assert_eq!(after.resource_count(), 0);
     assert_eq!(after.target.as_deref(), Some("AWS account 210987654321"));
+}
+
+fn table() -> Resource {
+    Resource::new("AWS::DynamoDB::Table")
+        .property(
+            "KeySchema",
+            serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]),
+        )
+        .property(
+            "AttributeDefinitions",
+            serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}]),
+        )
 }

@@ -58,7 +58,12 @@ pub(super) fn two_stack_app() -> Assembly {
     app.scope(stack).add_resource(
         "Attachment",
         Resource::new("AWS::EC2::TransitGatewayAttachment")
-            .property("TransitGatewayId", tgw.ref_value()),
+            .property("TransitGatewayId", tgw.ref_value())
+            .property("VpcId", "vpc-0a1b2c3d4e5f60001")
+            .property(
+                "SubnetIds",
+                landform_core::Value::array(["subnet-0a1b2c3d4e5f60001".into()]),
+            ),
     );
     app.synth().expect("synth")
 }

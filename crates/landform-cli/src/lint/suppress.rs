@@ -44,7 +44,9 @@ pub struct Suppressions {
 /// let stack = app.add_stack(stage, "Data");
 /// let mut scope = app.scope(stack);
 /// let mut cache = scope.child("Cache", "CacheTable");
-/// cache.add_resource("Table", Resource::new("AWS::DynamoDB::Table"));
+/// cache.add_resource("Table", Resource::new("AWS::DynamoDB::Table")
+///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 /// suppress(&mut cache, Rule::DynamoDbPointInTimeRecovery, "a cache rebuilt from source on loss");
 /// let report = lint::check(&app.synth().unwrap(), &Suppressions::from_tree(app.tree()));
 /// assert_eq!(report.suppressed[0].finding.rule, Rule::DynamoDbPointInTimeRecovery);

@@ -81,7 +81,9 @@ pub struct ResourceInfo {
 /// let mut app = App::new();
 /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
 /// let stack = app.add_stack(stage, "State");
-/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 /// let assembly = app.synth().unwrap();
 /// let template = &assembly.stacks()[0].template;
 /// assert!(template.text().starts_with("{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\""));
@@ -204,7 +206,9 @@ impl Assembly {
     /// # let mut app = App::new();
     /// # let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
     /// # let stack = app.add_stack(stage, "State");
-    /// # app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// # app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+    /// #     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+    /// #     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
     /// let mut assembly = app.synth().unwrap();
     /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
     /// assembly.release_parsed();

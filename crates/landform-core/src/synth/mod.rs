@@ -58,7 +58,9 @@ impl App {
     /// let mut app = App::new();
     /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
     /// let stack = app.add_stack(stage, "State");
-    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+    ///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+    ///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
     /// let assembly = app.synth().unwrap();
     /// assert_eq!(assembly.stacks()[0].name, "Management-State");
     /// assert_eq!(assembly.stacks()[0].template["Resources"]["Locks"]["Type"], "AWS::DynamoDB::Table");
@@ -81,7 +83,9 @@ impl App {
     /// let mut app = App::new();
     /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
     /// let stack = app.add_stack(stage, "State");
-    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+    /// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+    ///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+    ///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
     /// let dir = std::env::temp_dir().join(format!("landform-doc-{}", std::process::id()));
     /// let written = app.synth_to(&dir).unwrap();
     /// assert_eq!(written.len(), 2);
@@ -206,7 +210,11 @@ impl<'a> Synthesizer<'a> {
                 let ids = LogicalIds::assign(tree, &stacks, &mut issues);
                 (names, issues, ids)
             },
-            || tree.collect_issues(),
+            || {
+                let mut issues = tree.collect_issues();
+                crate::schema::drop_repeated(&mut issues);
+                issues
+            },
         );
         issues.extend(named);
         // (Logical id collisions are reported under their own code.)

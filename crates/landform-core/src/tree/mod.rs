@@ -468,7 +468,9 @@ impl Tree {
 /// let mut app = App::new();
 /// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
 /// let stack = app.add_stack(stage, "State");
-/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table"));
+/// app.scope(stack).add_resource("Locks", Resource::new("AWS::DynamoDB::Table")
+///     .property("KeySchema", serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]))
+///     .property("AttributeDefinitions", serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}])));
 /// assert_eq!(app.tree().path(stack).to_string(), "App/Management/State");
 /// ```
 pub struct App {
@@ -497,6 +499,7 @@ impl App {
         root.add_app_validation("Core.PolicyGrammar", crate::policy::policy_grammar);
         root.add_app_validation("Core.Identifiers", crate::identifiers::identifiers);
         root.add_app_validation("Core.HardQuotas", crate::quotas::hard_quotas);
+        root.add_app_validation("Core.Schemas", crate::schema::schema_issues);
         app
     }
 

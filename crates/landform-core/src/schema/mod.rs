@@ -1,0 +1,365 @@
+//! The CloudFormation registry schema of every resource type: the one place a type's shape
+//! lives. Synthesis validates every resource against it (`Resource.UnknownProperty`,
+//! `Resource.MissingProperty`, ...), and the engine takes identity, attributes, replacement
+//! and what drift may compare from it.
+//!
+//! The schemas are vendored in `crates/landform-core/data/cfn-schemas.tsv` (one type a
+//! line) by `scripts/vendor_cfn_schemas.py` from the copies the pinned cfn-lint ships;
+//! [`SOURCE`] says which. A type's schema is parsed the first time it is looked up, once per
+//! process.
+//!
+//! ```
+//! use landform_core::schema;
+//! let bucket = schema::lookup("AWS::S3::Bucket").unwrap();
+//! assert_eq!(bucket.primary_identifier(), ["BucketName"]);
+//! assert!(bucket.is_create_only("BucketName"));
+//! assert!(bucket.read_only_properties().any(|p| p == "Arn"));
+//! assert!(schema::lookup("AWS::S3::Bukket").is_none());
+//! ```
+
+mod check;
+mod shape;
+
+use std::sync::OnceLock;
+
+use serde_json::Value as Json;
+
+use crate::fast_hash::FastHashMap;
+pub(crate) use check::{drop_repeated, schema_issues};
+pub use check::{validate_properties, PropertyIssue};
+use shape::{Compiler, Shape};
+
+const DATA: &str = include_str!("../../data/cfn-schemas.tsv");
+
+/// Where the vendored schemas come from (the data file's first line, without `# source: `).
+pub fn source() -> &'static str {
+    DATA.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# source: "))
+        .unwrap_or("unknown")
+}
+
+/// The custom resource schema that `Custom::*` types are checked against.
+const CUSTOM_RESOURCE: &str = "AWS::CloudFormation::CustomResource";
+
+struct Index {
+    /// (type name, its schema's JSON text), in name order.
+    entries: Vec<(&'static str, &'static str)>,
+    by_name: FastHashMap<&'static str, usize>,
+    compiled: Vec<OnceLock<Option<TypeSchema>>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let entries: Vec<(&str, &str)> = DATA
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        let by_name = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (*name, i))
+            .collect();
+        let compiled = entries.iter().map(|_| OnceLock::new()).collect();
+        Index {
+            entries,
+            by_name,
+            compiled,
+        }
+    })
+}
+
+/// Check every resource of the app against its schema, as `App::validate` and `App::synth`
+/// do (beside their other checks): the issues in tree order.
+///
+/// ```
+/// use landform_core::{schema, App, Environment, Resource};
+/// let mut app = App::new();
+/// let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(stage, "Main");
+/// app.scope(stack).add_resource("Queue", Resource::new("AWS::SQS::Queue").property("DelaySeconds", 901));
+/// let issues = schema::check_app(&app);
+/// assert_eq!(issues[0].code, "Resource.Range");
+/// assert_eq!(issues[0].path.to_string(), "App/Mgmt/Main/Queue");
+/// ```
+pub fn check_app(app: &crate::App) -> Vec<crate::Issue> {
+    schema_issues(app.tree())
+}
+
+/// Every resource type with a schema, in name order.
+pub fn type_names() -> impl Iterator<Item = &'static str> {
+    index().entries.iter().map(|(name, _)| *name)
+}
+
+/// The schema of a resource type (`AWS::S3::Bucket`); `Custom::*` types get the custom
+/// resource's (`AWS::CloudFormation::CustomResource`). `None` for a type the registry does
+/// not have.
+pub fn lookup(type_name: &str) -> Option<&'static TypeSchema> {
+    let index = index();
+    let name = if type_name.starts_with("Custom::") {
+        CUSTOM_RESOURCE
+    } else {
+        type_name
+    };
+    let &i = index.by_name.get(name)?;
+    index.compiled[i]
+        .get_or_init(|| TypeSchema::parse(index.entries[i].0, index.entries[i].1))
+        .as_ref()
+}
+
+/// The registered type names closest to `type_name` (same service first), for "did you mean".
+pub fn similar_types(type_name: &str) -> Vec<&'static str> {
+    let service = type_name.split("::").take(2).collect::<Vec<_>>().join("::");
+    let mut scored: Vec<(usize, &'static str)> = type_names()
+        .map(|t| {
+            let same_service = t.starts_with(&service) && !service.is_empty();
+            (
+                check::distance(t, type_name) + if same_service { 0 } else { 3 },
+                t,
+            )
+        })
+        .filter(|(d, _)| *d <= 4)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, t)| t).collect()
+}
+
+/// One resource type's schema, as the engine and validation read it.
+#[derive(Debug)]
+pub struct TypeSchema {
+    type_name: &'static str,
+    shapes: Vec<Shape>,
+    primary_identifier: Vec<String>,
+    additional_identifiers: Vec<Vec<String>>,
+    /// Top-level names of `readOnlyProperties`, `createOnlyProperties` and (whole
+    /// properties only) `writeOnlyProperties`, worked out once: validation asks for every
+    /// property of every resource.
+    read_only: Vec<String>,
+    create_only: Vec<String>,
+    write_only: Vec<String>,
+    handlers: Vec<String>,
+    tag_property: Option<String>,
+}
+
+/// The property a JSON pointer of the schema names at the top level (`/properties/Arn` ->
+/// `Arn`), with the rest of the pointer.
+fn split_pointer(pointer: &str) -> Option<(&str, &str)> {
+    let rest = pointer.strip_prefix("/properties/")?;
+    Some(rest.split_once('/').unwrap_or((rest, "")))
+}
+
+impl TypeSchema {
+    fn parse(type_name: &'static str, text: &str) -> Option<TypeSchema> {
+        let json: Json = serde_json::from_str(text).ok()?;
+        let pointers = |key: &str| -> Vec<String> {
+            json.get(key)
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let additional_identifiers = json
+            .get("additionalIdentifiers")
+            .and_then(Json::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Json::as_array)
+                    .map(|id| {
+                        id.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let handlers = json
+            .get("handlers")
+            .and_then(Json::as_array)
+            .map(|h| {
+                h.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tag_property = json
+            .get("tagging")
+            .filter(|t| t.get("taggable").and_then(Json::as_bool) != Some(false))
+            .and_then(|t| t.get("tagProperty"))
+            .and_then(Json::as_str)
+            .and_then(|p| split_pointer(p).map(|(name, _)| name.to_owned()));
+        Some(TypeSchema {
+            type_name,
+            shapes: Compiler::compile(&json),
+            primary_identifier: pointers("primaryIdentifier"),
+            additional_identifiers,
+            read_only: top_level(&pointers("readOnlyProperties"))
+                .map(str::to_owned)
+                .collect(),
+            create_only: top_level(&pointers("createOnlyProperties"))
+                .map(str::to_owned)
+                .collect(),
+            write_only: pointers("writeOnlyProperties")
+                .iter()
+                .filter_map(|p| split_pointer(p))
+                .filter(|(_, rest)| rest.is_empty())
+                .map(|(name, _)| name.to_owned())
+                .collect(),
+            handlers,
+            tag_property,
+        })
+    }
+
+    /// The type's name.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn root(&self) -> &Shape {
+        &self.shapes[0]
+    }
+
+    /// The names of the type's top-level properties, in name order (read-only ones included).
+    pub fn property_names(&self) -> impl Iterator<Item = &str> {
+        self.root().properties.iter().map(|(name, _)| &**name)
+    }
+
+    /// Whether the type has a top-level property of this name.
+    pub fn has_property(&self, name: &str) -> bool {
+        self.root().property(name).is_some()
+    }
+
+    /// The properties a template must set.
+    pub fn required(&self) -> impl Iterator<Item = &str> {
+        self.root().required.iter().map(|name| &**name)
+    }
+
+    /// The properties that identify a resource of this type (`primaryIdentifier`): what its
+    /// physical id is made of, in order. Usually one (`BucketName`, `Arn`, `Id`).
+    pub fn primary_identifier(&self) -> Vec<&str> {
+        top_level(&self.primary_identifier).collect()
+    }
+
+    /// Other identifiers the type can be looked up by (`additionalIdentifiers`).
+    pub fn additional_identifiers(&self) -> Vec<Vec<&str>> {
+        self.additional_identifiers
+            .iter()
+            .map(|id| top_level(id).collect())
+            .collect()
+    }
+
+    /// Top-level properties only AWS sets (`readOnlyProperties`): the attributes
+    /// `Fn::GetAtt` reads.
+    pub fn read_only_properties(&self) -> impl Iterator<Item = &str> {
+        self.read_only.iter().map(String::as_str)
+    }
+
+    /// Whether a top-level property is read-only.
+    pub fn is_read_only(&self, name: &str) -> bool {
+        self.read_only.iter().any(|p| p == name)
+    }
+
+    /// Top-level properties that cannot change without replacing the resource
+    /// (`createOnlyProperties`; a nested create-only path names its top-level property).
+    pub fn create_only_properties(&self) -> impl Iterator<Item = &str> {
+        self.create_only.iter().map(String::as_str)
+    }
+
+    /// Whether changing a top-level property replaces the resource.
+    pub fn is_create_only(&self, name: &str) -> bool {
+        self.create_only.iter().any(|p| p == name)
+    }
+
+    /// Top-level properties AWS never returns (`writeOnlyProperties`, whole properties only:
+    /// a nested write-only path, such as one field of a list's items, does not make its
+    /// property so): a read cannot show them, so drift does not compare them.
+    pub fn write_only_properties(&self) -> impl Iterator<Item = &str> {
+        self.write_only.iter().map(String::as_str)
+    }
+
+    /// Whether a top-level property is write-only (entirely: a nested write-only path, such
+    /// as one field of a list's items, does not make its property so).
+    pub fn is_write_only(&self, name: &str) -> bool {
+        self.write_only.iter().any(|p| p == name)
+    }
+
+    /// The handlers the type has (`create`, `read`, `update`, `delete`, `list`): which
+    /// operations the Cloud Control API can perform on it.
+    pub fn handlers(&self) -> &[String] {
+        &self.handlers
+    }
+
+    /// Whether the type has a handler for `operation` (`create`, `update`...).
+    pub fn supports(&self, operation: &str) -> bool {
+        self.handlers.iter().any(|h| h == operation)
+    }
+
+    /// The property that holds the resource's tags, when the type is taggable.
+    pub fn tag_property(&self) -> Option<&str> {
+        self.tag_property.as_deref()
+    }
+}
+
+/// The distinct top-level property names of schema pointers, in their order.
+fn top_level(pointers: &[String]) -> impl Iterator<Item = &str> {
+    let mut seen: Vec<&str> = Vec::new();
+    pointers
+        .iter()
+        .filter_map(|p| split_pointer(p).map(|(name, _)| name))
+        .filter(move |name| {
+            if seen.contains(name) {
+                false
+            } else {
+                seen.push(name);
+                true
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendored_schema_parses() {
+        let mut count = 0;
+        for name in type_names() {
+            let schema = lookup(name).unwrap_or_else(|| panic!("{name} does not parse"));
+            assert_eq!(schema.type_name(), name);
+            count += 1;
+        }
+        assert!(count > 1000, "only {count} types vendored");
+        assert!(source().starts_with("cfn-lint "), "{}", source());
+    }
+
+    #[test]
+    fn identity_and_lifecycle_come_from_the_schema() {
+        let table = lookup("AWS::DynamoDB::Table").unwrap();
+        assert_eq!(table.primary_identifier(), ["TableName"]);
+        assert!(table.is_create_only("TableName"));
+        assert!(!table.is_create_only("BillingMode"));
+        assert!(table.is_read_only("Arn"));
+        let role = lookup("AWS::IAM::Role").unwrap();
+        assert!(role.is_create_only("RoleName") && role.is_create_only("Path"));
+        assert_eq!(role.tag_property(), Some("Tags"));
+        let account = lookup("AWS::Organizations::Account").unwrap();
+        assert!(account.is_write_only("RoleName"));
+        assert!(account.supports("create") && account.supports("delete"));
+        // A nested create-only path names its property once.
+        let custom = lookup("Custom::AccountPasswordPolicy").unwrap();
+        assert_eq!(custom.type_name(), CUSTOM_RESOURCE);
+    }
+
+    #[test]
+    fn similar_types_suggest_the_misspelt_one() {
+        assert_eq!(similar_types("AWS::S3::Bukket")[0], "AWS::S3::Bucket");
+        assert!(similar_types("Nothing::Like::This").is_empty());
+    }
+}
