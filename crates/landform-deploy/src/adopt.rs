@@ -668,7 +668,7 @@ impl Run<'_> {
                 reason: reason.to_owned(),
             }));
         }
-        let replacing = provider.replacement_properties(&r.type_name);
+        let replacing = crate::provider::replacement_properties(provider.as_ref(), &r.type_name);
         let (recorded, changes) =
             live_view(&r.type_name, &properties, &live.properties, &replacing);
         let mut attributes = found.attributes;

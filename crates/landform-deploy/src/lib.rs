@@ -42,8 +42,8 @@ pub use live::{LiveAccount, LiveOrganization, LivePolicy, LiveUnit};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
 pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
 pub use provider::{
-    AnyAccountSessions, CreateRequest, Provider, ProviderRegistry, ResourceState, Session,
-    Sessions, UpdateRequest,
+    replacement_properties, AnyAccountSessions, CreateRequest, Provider, ProviderRegistry,
+    ResourceState, Session, Sessions, UpdateRequest,
 };
 pub use report::{ApplyReport, Drift, DriftReport, ResourceDrift};
 pub use state::{

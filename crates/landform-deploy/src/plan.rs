@@ -263,7 +263,8 @@ pub(crate) fn compute(
                     path: r.path.clone(),
                     type_name: r.type_name.clone(),
                 })?;
-        let replacing: Vec<String> = provider.replacement_properties(&r.type_name);
+        let replacing: Vec<String> =
+            crate::provider::replacement_properties(provider.as_ref(), &r.type_name);
         let resolver = Resolver::new(model, state, &unknown);
         let account = match resolver.account(r.stack) {
             Lookup::Known(Json::String(a)) => Some(a),

@@ -125,9 +125,13 @@ impl ResourceState {
 /// create was started but never recorded.
 #[async_trait]
 pub trait Provider: Send + Sync {
-    /// The properties of `type_name` whose change forces a replacement (create-only
-    /// properties in the CloudFormation schema).
-    fn replacement_properties(&self, type_name: &str) -> Vec<String>;
+    /// Properties of `type_name` whose change this provider can only make by replacing the
+    /// resource, beyond the type's `createOnlyProperties` (which come from its registry
+    /// schema: see [`replacement_properties`]). Usually none: a table's `KeySchema`, which no
+    /// API can change in place although the schema does not say so, is one.
+    fn replacement_properties(&self, _type_name: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// Create the resource.
     async fn create(
         &self,
@@ -270,4 +274,30 @@ impl ProviderRegistry {
         }
         self
     }
+}
+
+/// The properties whose change replaces a resource of `type_name`: its `createOnlyProperties`
+/// from the registry schema ([`landform_core::schema`]), then those the provider adds
+/// ([`Provider::replacement_properties`]).
+///
+/// ```
+/// use landform_deploy::{replacement_properties, InMemoryCloud};
+/// let cloud = InMemoryCloud::new();
+/// let registry = cloud.registry();
+/// let provider = registry.provider("AWS::DynamoDB::Table").unwrap();
+/// let replacing = replacement_properties(provider.as_ref(), "AWS::DynamoDB::Table");
+/// // From the schema, and from what no API can change in place.
+/// assert!(replacing.contains(&"TableName".to_owned()));
+/// assert!(replacing.contains(&"KeySchema".to_owned()));
+/// ```
+pub fn replacement_properties(provider: &dyn Provider, type_name: &str) -> Vec<String> {
+    let mut replacing: Vec<String> = landform_core::schema::lookup(type_name)
+        .map(|s| s.create_only_properties().map(str::to_owned).collect())
+        .unwrap_or_default();
+    for extra in provider.replacement_properties(type_name) {
+        if !replacing.contains(&extra) {
+            replacing.push(extra);
+        }
+    }
+    replacing
 }

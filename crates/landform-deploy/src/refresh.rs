@@ -97,21 +97,8 @@ pub(crate) async fn read_back(
                 // Still being created or changed: nothing to compare yet.
                 Ok(actual) if actual.in_progress_retry_ms.is_some() => Outcome::Same,
                 Ok(actual) => {
-                    let properties: Vec<_> = changed_keys(&rec.properties, &actual.properties)
-                        .into_iter()
-                        .filter(
-                            |k| match (rec.properties.get(k), actual.properties.get(k)) {
-                                (None, _) => false,
-                                (Some(a), Some(b)) => !same_value(&rec.type_name, k, a, b),
-                                (Some(_), None) => true,
-                            },
-                        )
-                        .map(|k| {
-                            let before = rec.properties.get(&k).cloned();
-                            let after = actual.properties.get(&k).cloned();
-                            (k, before, after)
-                        })
-                        .collect();
+                    let properties =
+                        drifted_properties(&rec.type_name, &rec.properties, &actual.properties);
                     if properties.is_empty() {
                         Outcome::Same
                     } else {
@@ -128,6 +115,31 @@ pub(crate) async fn read_back(
         .buffered(engine.concurrency());
     let results: Vec<Result<Observed, DeployError>> = reads.collect().await;
     results.into_iter().collect()
+}
+
+/// The recorded properties that differ from those read back: (name, recorded, live). A
+/// property the read does not report counts, unless the type's schema says AWS never
+/// returns it (`writeOnlyProperties`, such as an account's `RoleName`); one the app never
+/// set does not.
+pub(crate) fn drifted_properties(
+    type_name: &str,
+    recorded: &Json,
+    live: &Json,
+) -> Vec<(String, Option<Json>, Option<Json>)> {
+    let schema = landform_core::schema::lookup(type_name);
+    changed_keys(recorded, live)
+        .into_iter()
+        .filter(|k| match (recorded.get(k), live.get(k)) {
+            (None, _) => false,
+            (Some(a), Some(b)) => !same_value(type_name, k, a, b),
+            (Some(_), None) => !schema.is_some_and(|s| s.is_write_only(k)),
+        })
+        .map(|k| {
+            let before = recorded.get(&k).cloned();
+            let after = live.get(&k).cloned();
+            (k, before, after)
+        })
+        .collect()
 }
 
 /// The drift report of what was read back.
@@ -200,4 +212,30 @@ pub(crate) fn apply_observed(state: &mut State, observed: Vec<Observed>) -> usiz
         }
     }
     drifted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drifted_properties;
+    use serde_json::json;
+
+    #[test]
+    fn a_write_only_property_missing_from_a_read_is_not_drift_and_others_are() {
+        let recorded =
+            json!({"AccountName": "prod", "Email": "a@example.com", "RoleName": "Admin"});
+        // Organizations never returns the role it created the account with.
+        let live = json!({"AccountName": "prod", "Email": "a@example.com"});
+        let account = "AWS::Organizations::Account";
+        assert!(drifted_properties(account, &recorded, &live).is_empty());
+        // A property AWS does report, missing from the read, is drift.
+        let live = json!({"AccountName": "prod"});
+        let drifted = drifted_properties(account, &recorded, &live);
+        assert_eq!(
+            drifted,
+            [("Email".to_owned(), Some(json!("a@example.com")), None)]
+        );
+        // A changed write-only value that is read back is still compared.
+        let live = json!({"AccountName": "prod", "Email": "a@example.com", "RoleName": "Other"});
+        assert_eq!(drifted_properties(account, &recorded, &live).len(), 1);
+    }
 }

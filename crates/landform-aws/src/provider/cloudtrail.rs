@@ -235,9 +235,6 @@ impl Family for CloudTrail {
     fn types(&self) -> &'static [&'static str] {
         &[TYPE]
     }
-    fn replacement_properties(&self, _type_name: &str) -> &'static [&'static str] {
-        &["TrailName"]
-    }
     fn permissions(&self, _type_name: &str) -> &'static [&'static str] {
         &[
             "cloudtrail:CreateTrail",

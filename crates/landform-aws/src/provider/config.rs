@@ -226,14 +226,6 @@ impl Family for Config {
     fn types(&self) -> &'static [&'static str] {
         &[RECORDER, CHANNEL, RULE, AGGREGATOR]
     }
-    fn replacement_properties(&self, type_name: &str) -> &'static [&'static str] {
-        match type_name {
-            RECORDER | CHANNEL => &["Name"],
-            RULE => &["ConfigRuleName"],
-            AGGREGATOR => &["ConfigurationAggregatorName"],
-            _ => &[],
-        }
-    }
     fn permissions(&self, type_name: &str) -> &'static [&'static str] {
         match type_name {
             RECORDER => &[

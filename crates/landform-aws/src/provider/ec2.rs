@@ -60,56 +60,10 @@ impl Family for Ec2 {
         ]
     }
     fn replacement_properties(&self, type_name: &str) -> &'static [&'static str] {
+        // Beyond the schemas' createOnlyProperties: a VPC's tenancy, which this handler
+        // does not change in place.
         match type_name {
-            "AWS::EC2::VPC" => &[
-                "CidrBlock",
-                "InstanceTenancy",
-                "Ipv4IpamPoolId",
-                "Ipv4NetmaskLength",
-            ],
-            "AWS::EC2::Subnet" => &[
-                "VpcId",
-                "CidrBlock",
-                "AvailabilityZone",
-                "AvailabilityZoneId",
-                "Ipv4IpamPoolId",
-                "Ipv4NetmaskLength",
-                "OutpostArn",
-            ],
-            "AWS::EC2::RouteTable" => &["VpcId"],
-            "AWS::EC2::Route" => &[
-                "RouteTableId",
-                "DestinationCidrBlock",
-                "DestinationIpv6CidrBlock",
-                "DestinationPrefixListId",
-            ],
-            "AWS::EC2::SubnetRouteTableAssociation" => &["SubnetId", "RouteTableId"],
-            "AWS::EC2::FlowLog" => &[
-                "ResourceId",
-                "ResourceType",
-                "TrafficType",
-                "LogDestination",
-                "LogDestinationType",
-                "LogGroupName",
-                "DeliverLogsPermissionArn",
-                "DeliverCrossAccountRole",
-                "DestinationOptions",
-                "LogFormat",
-                "MaxAggregationInterval",
-            ],
-            "AWS::EC2::TransitGateway" => &["AmazonSideAsn", "MulticastSupport"],
-            "AWS::EC2::TransitGatewayAttachment" => &["TransitGatewayId", "VpcId"],
-            "AWS::EC2::TransitGatewayRouteTable" => &["TransitGatewayId"],
-            "AWS::EC2::TransitGatewayRouteTableAssociation"
-            | "AWS::EC2::TransitGatewayRouteTablePropagation" => {
-                &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"]
-            }
-            "AWS::EC2::TransitGatewayRoute" => &[
-                "TransitGatewayRouteTableId",
-                "DestinationCidrBlock",
-                "TransitGatewayAttachmentId",
-                "Blackhole",
-            ],
+            "AWS::EC2::VPC" => &["InstanceTenancy"],
             _ => &[],
         }
     }

@@ -610,11 +610,23 @@ fn client_tokens_are_stable_per_request_and_fit_64_characters() {
 }
 
 #[test]
-fn every_type_lists_permissions_and_create_only_properties_are_replacements() {
+fn every_type_lists_permissions_and_replacements_come_from_the_schema() {
     for t in Ec2.types() {
         assert!(!Ec2.permissions(t).is_empty(), "{t}");
+        assert!(
+            landform_core::schema::lookup(t).is_some(),
+            "{t} has a schema"
+        );
     }
+    // The schema says what replaces an attachment; the handler adds only what it cannot
+    // change in place beyond that.
+    let attachment = landform_core::schema::lookup("AWS::EC2::TransitGatewayAttachment").unwrap();
+    assert!(attachment.is_create_only("VpcId"));
     assert!(Ec2
         .replacement_properties("AWS::EC2::TransitGatewayAttachment")
-        .contains(&"VpcId"));
+        .is_empty());
+    assert_eq!(
+        Ec2.replacement_properties("AWS::EC2::VPC"),
+        ["InstanceTenancy"]
+    );
 }

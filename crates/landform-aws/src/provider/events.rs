@@ -24,10 +24,11 @@ impl Family for Events {
         &[BUS, BUS_POLICY, RULE]
     }
     fn replacement_properties(&self, type_name: &str) -> &'static [&'static str] {
+        // Beyond the schemas' createOnlyProperties: a partner bus's source, and the bus a
+        // rule is on (PutRule cannot move a rule to another bus).
         match type_name {
-            BUS => &["Name", "EventSourceName"],
-            BUS_POLICY => &["EventBusName", "StatementId"],
-            RULE => &["Name", "EventBusName"],
+            BUS => &["EventSourceName"],
+            RULE => &["EventBusName"],
             _ => &[],
         }
     }

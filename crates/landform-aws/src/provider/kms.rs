@@ -103,9 +103,10 @@ impl Family for Kms {
         &["AWS::KMS::Key", "AWS::KMS::Alias"]
     }
     fn replacement_properties(&self, type_name: &str) -> &'static [&'static str] {
+        // Beyond the schema's createOnlyProperties (none for a key): what CreateKey fixes for
+        // the key's life and no UpdateKey changes.
         match type_name {
             "AWS::KMS::Key" => &["KeySpec", "KeyUsage", "MultiRegion", "Origin"],
-            "AWS::KMS::Alias" => &["AliasName"],
             _ => &[],
         }
     }

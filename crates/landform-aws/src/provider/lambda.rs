@@ -38,13 +38,6 @@ impl Family for Lambda {
     fn types(&self) -> &'static [&'static str] {
         &[FUNCTION, LOG_GROUP]
     }
-    fn replacement_properties(&self, type_name: &str) -> &'static [&'static str] {
-        match type_name {
-            FUNCTION => &["FunctionName"],
-            LOG_GROUP => &["LogGroupName"],
-            _ => &[],
-        }
-    }
     fn permissions(&self, type_name: &str) -> &'static [&'static str] {
         match type_name {
             FUNCTION => &[

@@ -212,7 +212,8 @@ impl ClientSource for AwsSessions {
 pub(crate) trait Family: Send + Sync {
     /// The CloudFormation types handled.
     fn types(&self) -> &'static [&'static str];
-    /// The properties whose change replaces the resource.
+    /// The properties whose change replaces the resource, beyond the type's
+    /// `createOnlyProperties` in its registry schema (which the engine adds itself).
     fn replacement_properties(&self, _type_name: &str) -> &'static [&'static str] {
         &[]
     }
@@ -490,14 +491,11 @@ pub(crate) fn unknown(type_name: &str) -> ProviderError {
 #[async_trait]
 impl Provider for AwsProvider {
     fn replacement_properties(&self, type_name: &str) -> Vec<String> {
+        // Beyond the schemas' createOnlyProperties (the engine takes those from
+        // `landform_core::schema`): what these handlers cannot change in place.
         let props: &[&str] = match type_name {
-            "AWS::S3::Bucket" => &["BucketName", "ObjectLockEnabled"],
-            "AWS::S3::BucketPolicy" => &["Bucket"],
-            "AWS::DynamoDB::Table" => &["TableName", "KeySchema"],
-            "AWS::IAM::Role" => &["RoleName", "Path"],
-            "AWS::IAM::OIDCProvider" => &["Url"],
-            "AWS::Organizations::OrganizationalUnit" => &["ParentId"],
-            "AWS::Organizations::Policy" => &["Type"],
+            "AWS::S3::Bucket" => &["ObjectLockEnabled"],
+            "AWS::DynamoDB::Table" => &["KeySchema"],
             "AWS::Organizations::Account" => &["Email", "RoleName"],
             other => family(other)
                 .map(|f| f.replacement_properties(other))

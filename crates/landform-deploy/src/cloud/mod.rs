@@ -464,7 +464,7 @@ impl InMemoryCloud {
 impl Provider for InMemoryCloud {
     fn replacement_properties(&self, type_name: &str) -> Vec<String> {
         types::spec_of(type_name)
-            .map(|s| s.create_only.iter().map(|p| (*p).to_owned()).collect())
+            .map(|s| s.also_replaced_by.iter().map(|p| (*p).to_owned()).collect())
             .unwrap_or_default()
     }
     async fn create(&self, s: &Session, r: &CreateRequest) -> Result<ResourceState, ProviderError> {

@@ -19,28 +19,29 @@ pub(crate) struct TypeSpec {
     pub scope: NameScope,
     /// Prefix of generated ids (`vpc-`); empty when `Ref` is the name or something else.
     pub id_prefix: &'static str,
-    /// Create-only properties.
-    pub create_only: &'static [&'static str],
+    /// Properties the in-memory cloud replaces the resource to change, beyond the type's
+    /// `createOnlyProperties` (which come from its registry schema).
+    pub also_replaced_by: &'static [&'static str],
 }
 
 const fn spec(
     type_name: &'static str,
     name_property: Option<&'static str>,
     id_prefix: &'static str,
-    create_only: &'static [&'static str],
+    also_replaced_by: &'static [&'static str],
 ) -> TypeSpec {
     TypeSpec {
         type_name,
         name_property,
         scope: NameScope::Account,
         id_prefix,
-        create_only,
+        also_replaced_by,
     }
 }
 
 pub(crate) const TYPES: &[TypeSpec] = &[
     spec("AWS::Organizations::OrganizationalUnit", None, "ou-", &[]),
-    spec("AWS::Organizations::Policy", Some("Name"), "p-", &["Type"]),
+    spec("AWS::Organizations::Policy", Some("Name"), "p-", &[]),
     spec(
         "AWS::Organizations::Account",
         Some("Email"),
@@ -52,184 +53,85 @@ pub(crate) const TYPES: &[TypeSpec] = &[
         "AWS::Events::EventBus",
         Some("Name"),
         "",
-        &["Name", "EventSourceName"],
+        &["EventSourceName"],
     ),
-    spec(
-        "AWS::Events::EventBusPolicy",
-        Some("StatementId"),
-        "",
-        &["StatementId", "EventBusName"],
-    ),
-    spec(
-        "AWS::Events::Rule",
-        Some("Name"),
-        "",
-        &["Name", "EventBusName"],
-    ),
-    spec(
-        "AWS::Config::ConfigurationRecorder",
-        Some("Name"),
-        "",
-        &["Name"],
-    ),
-    spec("AWS::Config::DeliveryChannel", Some("Name"), "", &["Name"]),
-    spec(
-        "AWS::Config::ConfigRule",
-        Some("ConfigRuleName"),
-        "",
-        &["ConfigRuleName"],
-    ),
+    spec("AWS::Events::EventBusPolicy", Some("StatementId"), "", &[]),
+    spec("AWS::Events::Rule", Some("Name"), "", &["EventBusName"]),
+    spec("AWS::Config::ConfigurationRecorder", Some("Name"), "", &[]),
+    spec("AWS::Config::DeliveryChannel", Some("Name"), "", &[]),
+    spec("AWS::Config::ConfigRule", Some("ConfigRuleName"), "", &[]),
     spec(
         "AWS::Config::ConfigurationAggregator",
         Some("ConfigurationAggregatorName"),
         "",
-        &["ConfigurationAggregatorName"],
+        &[],
     ),
-    spec(
-        "AWS::IAM::Role",
-        Some("RoleName"),
-        "",
-        &["RoleName", "Path"],
-    ),
+    spec("AWS::IAM::Role", Some("RoleName"), "", &[]),
     spec("AWS::IAM::Policy", Some("PolicyName"), "", &[]),
     spec(
         "AWS::IAM::ManagedPolicy",
         Some("ManagedPolicyName"),
         "",
-        &["ManagedPolicyName", "Path"],
+        &[],
     ),
-    spec("AWS::IAM::OIDCProvider", Some("Url"), "", &["Url"]),
-    spec(
-        "AWS::CloudTrail::Trail",
-        Some("TrailName"),
-        "",
-        &["TrailName"],
-    ),
+    spec("AWS::IAM::OIDCProvider", Some("Url"), "", &[]),
+    spec("AWS::CloudTrail::Trail", Some("TrailName"), "", &[]),
     TypeSpec {
         type_name: "AWS::S3::Bucket",
         name_property: Some("BucketName"),
         scope: NameScope::Global,
         id_prefix: "",
-        create_only: &["BucketName", "ObjectLockEnabled"],
+        also_replaced_by: &["ObjectLockEnabled"],
     },
-    spec("AWS::S3::BucketPolicy", None, "", &["Bucket"]),
+    spec("AWS::S3::BucketPolicy", None, "", &[]),
     spec("AWS::KMS::Key", None, "", &[]),
-    spec("AWS::KMS::Alias", Some("AliasName"), "", &["AliasName"]),
-    spec(
-        "AWS::EC2::TransitGateway",
-        None,
-        "tgw-",
-        &["AmazonSideAsn", "MulticastSupport"],
-    ),
-    spec(
-        "AWS::EC2::TransitGatewayRouteTable",
-        None,
-        "tgw-rtb-",
-        &["TransitGatewayId"],
-    ),
+    spec("AWS::KMS::Alias", Some("AliasName"), "", &[]),
+    spec("AWS::EC2::TransitGateway", None, "tgw-", &[]),
+    spec("AWS::EC2::TransitGatewayRouteTable", None, "tgw-rtb-", &[]),
     spec(
         "AWS::EC2::TransitGatewayAttachment",
         None,
         "tgw-attach-",
-        &["TransitGatewayId", "VpcId"],
+        &[],
     ),
     spec(
         "AWS::EC2::TransitGatewayRouteTableAssociation",
         None,
         "",
-        &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
+        &[],
     ),
     spec(
         "AWS::EC2::TransitGatewayRouteTablePropagation",
         None,
         "",
-        &["TransitGatewayRouteTableId", "TransitGatewayAttachmentId"],
+        &[],
     ),
-    spec(
-        "AWS::EC2::TransitGatewayRoute",
-        None,
-        "",
-        &[
-            "TransitGatewayRouteTableId",
-            "DestinationCidrBlock",
-            "TransitGatewayAttachmentId",
-            "Blackhole",
-        ],
-    ),
+    spec("AWS::EC2::TransitGatewayRoute", None, "", &[]),
     spec("AWS::RAM::ResourceShare", Some("Name"), "", &[]),
-    spec(
-        "AWS::EC2::VPC",
-        None,
-        "vpc-",
-        &["CidrBlock", "InstanceTenancy", "Ipv4IpamPoolId"],
-    ),
-    spec(
-        "AWS::EC2::Subnet",
-        None,
-        "subnet-",
-        &[
-            "VpcId",
-            "CidrBlock",
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-        ],
-    ),
-    spec(
-        "AWS::EC2::FlowLog",
-        None,
-        "fl-",
-        &[
-            "ResourceId",
-            "ResourceType",
-            "TrafficType",
-            "LogDestination",
-            "LogDestinationType",
-            "LogGroupName",
-            "DeliverLogsPermissionArn",
-            "LogFormat",
-            "MaxAggregationInterval",
-        ],
-    ),
-    spec("AWS::EC2::RouteTable", None, "rtb-", &["VpcId"]),
-    spec(
-        "AWS::EC2::Route",
-        None,
-        "",
-        &[
-            "RouteTableId",
-            "DestinationCidrBlock",
-            "DestinationIpv6CidrBlock",
-        ],
-    ),
+    spec("AWS::EC2::VPC", None, "vpc-", &["InstanceTenancy"]),
+    spec("AWS::EC2::Subnet", None, "subnet-", &[]),
+    spec("AWS::EC2::FlowLog", None, "fl-", &[]),
+    spec("AWS::EC2::RouteTable", None, "rtb-", &[]),
+    spec("AWS::EC2::Route", None, "", &[]),
     spec(
         "AWS::EC2::SubnetRouteTableAssociation",
         None,
         "rtbassoc-",
-        &["SubnetId", "RouteTableId"],
+        &[],
     ),
     spec(
         "AWS::DynamoDB::Table",
         Some("TableName"),
         "",
-        &["TableName", "KeySchema"],
+        &["KeySchema"],
     ),
-    spec("AWS::Budgets::Budget", None, "", &["Budget"]),
-    spec(
-        "AWS::Logs::LogGroup",
-        Some("LogGroupName"),
-        "",
-        &["LogGroupName"],
-    ),
-    spec(
-        "AWS::Lambda::Function",
-        Some("FunctionName"),
-        "",
-        &["FunctionName"],
-    ),
+    spec("AWS::Budgets::Budget", None, "", &[]),
+    spec("AWS::Logs::LogGroup", Some("LogGroupName"), "", &[]),
+    spec("AWS::Lambda::Function", Some("FunctionName"), "", &[]),
 ];
 
 /// Custom resources: anything under `Custom::` (and `AWS::CloudFormation::CustomResource`).
-pub(crate) const CUSTOM: TypeSpec = spec("Custom::*", None, "", &["ServiceToken"]);
+pub(crate) const CUSTOM: TypeSpec = spec("Custom::*", None, "", &[]);
 
 /// The spec of a type, if supported.
 pub(crate) fn spec_of(type_name: &str) -> Option<&'static TypeSpec> {

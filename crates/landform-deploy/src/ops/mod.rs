@@ -241,7 +241,7 @@ impl Run<'_> {
             return Ok(());
         };
         let changed = changed_keys(&rec.properties, &properties);
-        let replacing = provider.replacement_properties(&r.type_name);
+        let replacing = crate::provider::replacement_properties(provider.as_ref(), &r.type_name);
         if rec.type_name != r.type_name || changed.iter().any(|k| replacing.contains(k)) {
             if rec.adopted && !self.engine.replaces_adopted() {
                 return Err(DeployError::ReplaceAdopted {
