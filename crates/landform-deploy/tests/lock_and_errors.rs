@@ -65,7 +65,19 @@ async fn unknown_type_is_refused_before_any_call() {
         .add_resource("Jobs", Resource::new("AWS::SQS::Queue"));
     let assembly = app.synth().unwrap();
     let cloud = cloud();
-    let engine = fresh_engine(&cloud);
+    // A registry that routes the table to the cloud and nothing to the queue (the in-memory
+    // cloud itself serves every type with a schema).
+    let mut registry = landform_deploy::ProviderRegistry::new();
+    registry.register(
+        "AWS::DynamoDB::Table",
+        Arc::new(cloud.clone()) as Arc<dyn landform_deploy::Provider>,
+    );
+    let engine = Engine::new(
+        registry,
+        Arc::new(landform_deploy::MemoryStateStore::new()),
+        Arc::new(landform_deploy::MemoryLock::new()),
+        Arc::new(cloud.sessions()),
+    );
     for result in [
         engine.plan(&assembly).await.map(|_| ()),
         engine.apply(&assembly).await.map(|_| ()),

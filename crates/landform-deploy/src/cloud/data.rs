@@ -145,6 +145,13 @@ pub(crate) fn res_key(account: &str, region: &str, type_name: &str, id: &str) ->
     format!("{account}/{region}/{type_name}/{id}")
 }
 
+/// The schema of a type served generically.
+fn generic_schema(spec: &TypeSpec) -> Option<&'static landform_core::schema::TypeSchema> {
+    spec.generic
+        .then(|| landform_core::schema::lookup(spec.type_name))
+        .flatten()
+}
+
 /// Global services keep one namespace per account, whatever the region.
 fn is_global(type_name: &str) -> bool {
     type_name.starts_with("AWS::IAM::")
@@ -443,16 +450,43 @@ impl CloudData {
             "{account}|{}|{}|{seq}",
             request.type_name, request.idempotency_key
         );
-        let physical_id =
-            super::identity::physical_id(self, spec, session, props, name.as_deref(), &seed);
-        let attributes = super::identity::attributes(
-            self,
-            session,
-            &request.type_name,
-            &physical_id,
-            props,
-            &seed,
-        );
+        let (physical_id, attributes) = match generic_schema(spec) {
+            Some(schema) => {
+                super::generic::check_required(schema, props)?;
+                let label = match &name {
+                    Some(name) => name.clone(),
+                    None => super::generic::label(schema, props, &request.physical_name),
+                };
+                let made = super::generic::Made {
+                    schema,
+                    session,
+                    label: &label,
+                    seed: &seed,
+                };
+                let physical_id = made.physical_id(props);
+                let attributes = made.attributes(&physical_id);
+                (physical_id, attributes)
+            }
+            None => {
+                let physical_id = super::identity::physical_id(
+                    self,
+                    spec,
+                    session,
+                    props,
+                    name.as_deref(),
+                    &seed,
+                );
+                let attributes = super::identity::attributes(
+                    self,
+                    session,
+                    &request.type_name,
+                    &physical_id,
+                    props,
+                    &seed,
+                );
+                (physical_id, attributes)
+            }
+        };
         let resource = CloudResource {
             account: account.clone(),
             region: region.clone(),
@@ -515,6 +549,20 @@ impl CloudData {
                 format!("{type_name} {id} does not exist"),
             )
         })?;
+        if let Some(schema) = Self::lookup_type(type_name).ok().and_then(generic_schema) {
+            super::generic::check_required(schema, props)?;
+            super::generic::check_updatable(schema, &current.to_resource().properties, props)?;
+            // What AWS made at create stays.
+            let mut updated = current.to_resource();
+            updated.properties = props.clone();
+            let state = ResourceState::ready(
+                updated.physical_id.clone(),
+                updated.attributes.clone(),
+                updated.properties.clone(),
+            );
+            self.resources.insert(key, updated.into());
+            return Ok(state);
+        }
         super::rules::validate(
             self,
             session,

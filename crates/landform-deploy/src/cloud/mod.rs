@@ -8,6 +8,7 @@
 mod accounts;
 mod cost;
 mod data;
+mod generic;
 mod identity;
 mod persist;
 mod rules;
@@ -29,8 +30,8 @@ pub use seed::OrganizationSeed;
 pub use types::supported_types;
 
 use crate::error::{DeployError, ErrorCode, ProviderError};
-use crate::layer::{Clock, Retry, RetryPolicy, TokioClock};
-use crate::limits::{RateLimit, RateLimits};
+use crate::layer::{Clock, RetryPolicy, TokioClock};
+use crate::limits::RateLimits;
 use crate::provider::{
     CreateRequest, Provider, ProviderRegistry, ResourceState, Session, Sessions, UpdateRequest,
 };
@@ -363,6 +364,12 @@ impl InMemoryCloud {
             registry.register(t, me.clone());
         }
         registry.register("AWS::CloudFormation::CustomResource", me.clone());
+        // Every other type with a registry schema is served from the schema alone.
+        for t in landform_core::schema::type_names() {
+            if registry.provider(t).is_none() {
+                registry.register(t, me.clone());
+            }
+        }
         registry.register_prefix("Custom::", me);
         registry
     }
@@ -371,15 +378,14 @@ impl InMemoryCloud {
     /// ([`RateLimits::in_memory`]: no request rates, this cloud never throttles), retries with
     /// jittered backoff on throttling (injected faults), on this cloud's clock.
     pub fn registry(&self) -> ProviderRegistry {
+        self.layered(self.bare_registry())
+    }
+
+    /// `registry` (this cloud's [`Self::bare_registry`], with handlers of a deployer's own
+    /// added) with the layers of [`Self::registry`].
+    pub fn layered(&self, registry: ProviderRegistry) -> ProviderRegistry {
         let clock = locked(&self.inner.clock).clone();
-        self.bare_registry().layer(move |p| {
-            let limited: Arc<dyn Provider> = Arc::new(RateLimit::with_limits(
-                p,
-                &RateLimits::in_memory(),
-                clock.clone(),
-            ));
-            Arc::new(Retry::new(limited, RetryPolicy::default(), clock.clone()))
-        })
+        registry.with_engine_layers(RateLimits::in_memory(), RetryPolicy::default(), clock)
     }
 
     /// Sessions that switch account, refusing accounts that are not (yet) in the
