@@ -187,6 +187,45 @@ pub struct TargetArgs {
     /// `LANDFORM_STATE_DIR` (scripts/rehearse.sh sets it), else `.landform`.
     #[arg(long, env = "LANDFORM_STATE_DIR", default_value = ".landform")]
     pub state_dir: PathBuf,
+    /// Handlers the deployer registered ([`crate::Deployer::provider`]); not an argument.
+    #[arg(skip)]
+    pub providers: Providers,
+}
+
+/// Resource handlers a deployer binary registers for types of its own, by type name: they
+/// take those types over from the backend's own handlers, with every backend.
+#[derive(Clone, Default)]
+pub struct Providers(pub Vec<(String, std::sync::Arc<dyn landform_deploy::Provider>)>);
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(t, _)| t))
+            .finish()
+    }
+}
+
+impl Providers {
+    /// Route each registered type to its handler in `registry`.
+    pub fn add_to(&self, registry: &mut landform_deploy::ProviderRegistry) {
+        for (type_name, provider) in &self.0 {
+            registry.register(type_name.clone(), provider.clone());
+        }
+    }
+}
+
+impl Command {
+    /// The target of a verb that reaches a cloud.
+    pub fn target_mut(&mut self) -> Option<&mut TargetArgs> {
+        match self {
+            Command::Diff { target, .. }
+            | Command::Deploy { target, .. }
+            | Command::Adopt { target, .. }
+            | Command::Destroy { target, .. }
+            | Command::Drift { target, .. } => Some(target),
+            _ => None,
+        }
+    }
 }
 
 /// Whether diff and deploy read the cloud back first.

@@ -46,6 +46,66 @@ pub fn run(app: App) -> std::process::ExitCode {
     run_from(std::env::args_os(), app)
 }
 
+/// The command line with handlers of the deployer's own: for a resource type no backend
+/// handles, or to handle one differently. A registered handler takes its type over from
+/// the backend's with `--provider memory` and `--provider aws` alike, behind the engine's
+/// rate-limit and retry layers.
+///
+/// ```
+/// use std::sync::Arc;
+/// use landform_core::{App, Environment, Resource};
+/// use landform_deploy::{InMemoryCloud, Provider};
+///
+/// let mut app = App::new();
+/// let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(stage, "Alerts");
+/// app.scope(stack).add_resource("Topic", Resource::new("AWS::SNS::Topic"));
+/// // Any `Provider`: here an in-memory cloud of its own stands in for a real handler.
+/// let topics: Arc<dyn Provider> = Arc::new(InMemoryCloud::new());
+/// let exit = landform_cli::Deployer::new(app)
+///     .provider("AWS::SNS::Topic", topics)
+///     .execute(["deployer", "list"]);
+/// assert_eq!(exit, landform_cli::Exit::Success);
+/// ```
+pub struct Deployer {
+    app: App,
+    providers: args::Providers,
+}
+
+impl Deployer {
+    /// The command line for `app`, with the backends' own handlers.
+    pub fn new(app: App) -> Self {
+        Deployer {
+            app,
+            providers: args::Providers::default(),
+        }
+    }
+
+    /// Handle `type_name` with `provider` (the last registration of a type wins).
+    pub fn provider(
+        mut self,
+        type_name: impl Into<String>,
+        provider: std::sync::Arc<dyn landform_deploy::Provider>,
+    ) -> Self {
+        self.providers.0.push((type_name.into(), provider));
+        self
+    }
+
+    /// Run on the process arguments and return the exit code.
+    pub fn run(self) -> std::process::ExitCode {
+        self.execute(std::env::args_os()).into()
+    }
+
+    /// Run on `args` (the first is the program name), returning the [`Exit`].
+    pub fn execute<I, T>(self, args: I) -> Exit
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        execute_with(args, &self.app, &self.providers)
+    }
+}
+
 /// Run the command line on `args` (the first is the program name).
 ///
 /// ```
@@ -67,7 +127,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    execute_with(args, &app, &args::Providers::default())
+}
+
+fn execute_with<I, T>(args: I, app: &App, providers: &args::Providers) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors; usage errors exit 1 (2 means "changes").
@@ -79,11 +147,14 @@ where
             };
         }
     };
+    if let Some(target) = cli.command.target_mut() {
+        target.providers = providers.clone();
+    }
     init_tracing(cli.verbose);
     let term = term::Term::detect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let result = commands::dispatch(cli, &app, &mut out, &term);
+    let result = commands::dispatch(cli, app, &mut out, &term);
     let _ = out.flush();
     match result {
         Ok(exit) => exit,

@@ -323,6 +323,25 @@ impl Provider for Observe {
     }
 }
 
+impl crate::provider::ProviderRegistry {
+    /// Every provider of the registry wrapped in the engine's layers: request rates and
+    /// concurrent writes per `limits` ([`crate::RateLimit`]), then throttled or concurrently
+    /// modified calls retried with jittered backoff per `policy` ([`Retry`]), both on `clock`.
+    /// The in-memory cloud, the AWS provider and a deployer's own handlers all go through it.
+    pub fn with_engine_layers(
+        self,
+        limits: crate::RateLimits,
+        policy: RetryPolicy,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        self.layer(move |p| {
+            let limited: Arc<dyn Provider> =
+                Arc::new(crate::RateLimit::with_limits(p, &limits, clock.clone()));
+            Arc::new(Retry::new(limited, policy.clone(), clock.clone()))
+        })
+    }
+}
+
 #[cfg(test)]
 mod observe_tests {
     use std::sync::Mutex;

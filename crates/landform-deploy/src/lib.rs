@@ -30,6 +30,9 @@ mod resolver;
 pub mod state;
 
 pub use adopt::{AdoptReport, AdoptedResource, OwnedElsewhere, Unmanaged};
+/// The attribute a [`Provider`] implementation goes under (`#[landform_deploy::async_trait]`),
+/// so a crate with handlers of its own needs no dependency of its own on `async-trait`.
+pub use async_trait::async_trait;
 pub use bound::critical_path;
 pub use cloud::{
     CallRecord, FaultMode, InMemoryCloud, InMemorySessions, Inventory, OrganizationSeed,

@@ -473,11 +473,7 @@ impl AwsProvider {
         policy: RetryPolicy,
         clock: Arc<dyn Clock>,
     ) -> ProviderRegistry {
-        self.registry().layer(move |p| {
-            let limited: Arc<dyn Provider> =
-                Arc::new(RateLimit::with_limits(p, &limits, clock.clone()));
-            Arc::new(Retry::new(limited, policy.clone(), clock.clone()))
-        })
+        self.registry().with_engine_layers(limits, policy, clock)
     }
 }
 

@@ -102,8 +102,14 @@ pub(crate) async fn backend(
     };
     let observer = ObserverSlot::default();
     let slot = observer.clone();
-    let registry = AwsProvider::new(sessions.clone())
-        .layered_registry(RetryPolicy::default(), Arc::new(TokioClock::new()))
+    let mut registry = AwsProvider::new(sessions.clone()).registry();
+    target.providers.add_to(&mut registry);
+    let registry = registry
+        .with_engine_layers(
+            landform_deploy::RateLimits::aws_defaults(),
+            RetryPolicy::default(),
+            Arc::new(TokioClock::new()),
+        )
         .layer(move |p| {
             let slot = slot.clone();
             let observed: Arc<dyn Provider> =

@@ -100,8 +100,10 @@ fn backend(
             let slot = observer.clone();
             cloud.set_observer(move |call| notify(&slot, call));
             let state = Arc::new(FileStateStore::new(dir.join(STATE_FILE)));
+            let mut registry = cloud.bare_registry();
+            target.providers.add_to(&mut registry);
             let engine = Engine::new(
-                cloud.registry(),
+                cloud.layered(registry),
                 state,
                 Arc::new(FileLock::new(dir.join(LOCK_FILE))),
                 Arc::new(cloud.sessions()),

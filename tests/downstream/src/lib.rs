@@ -1,0 +1,121 @@
+//! Constructs of a downstream crate: types Landform's own constructs never emit, built the
+//! way a user builds them (a type created under a scope with an id and a props struct),
+//! checked against their registry schemas at synth and deployed by the in-memory cloud from
+//! the schemas alone.
+
+use landform::core::{App, Environment, RemovalPolicy, Resource, ResourceHandle, Scope, Value};
+
+/// What an [`EncryptedTopic`] is made of.
+#[derive(Debug, Clone, Default)]
+pub struct EncryptedTopicProps {
+    /// The topic's name (create-only: a new name replaces the topic).
+    pub topic_name: String,
+    /// Shown in SMS and email subscriptions.
+    pub display_name: Option<String>,
+}
+
+/// An SNS topic encrypted with a customer managed key of its own that rotates.
+#[derive(Debug, Clone, Copy)]
+pub struct EncryptedTopic {
+    /// The topic (its `Ref` is the topic's ARN).
+    pub topic: ResourceHandle,
+    /// The key encrypting it.
+    pub key: ResourceHandle,
+}
+
+impl EncryptedTopic {
+    /// Add the key and the topic under `scope/id`.
+    pub fn new(scope: &mut Scope<'_>, id: &str, props: EncryptedTopicProps) -> Self {
+        let mut inner = scope.child(id, "EncryptedTopic");
+        let key = inner.add_resource(
+            "Key",
+            Resource::new("AWS::KMS::Key")
+                .property("EnableKeyRotation", true)
+                .property(
+                    "Description",
+                    format!("{}: topic encryption", props.topic_name),
+                )
+                .removal_policy(RemovalPolicy::Delete),
+        );
+        let mut topic = Resource::new("AWS::SNS::Topic")
+            .property("TopicName", props.topic_name.as_str())
+            .property("KmsMasterKeyId", key.ref_value());
+        if let Some(display) = &props.display_name {
+            topic = topic.property("DisplayName", display.as_str());
+        }
+        let topic = inner.add_resource("Topic", topic);
+        EncryptedTopic { topic, key }
+    }
+}
+
+/// What an [`ImageRepository`] is made of.
+#[derive(Debug, Clone, Default)]
+pub struct ImageRepositoryProps {
+    /// The repository's name.
+    pub repository_name: String,
+    /// Encrypt with KMS instead of AES-256 (create-only: changing it replaces the
+    /// repository).
+    pub kms: bool,
+}
+
+/// An ECR repository with immutable tags, scanned on push.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageRepository {
+    /// The repository.
+    pub repository: ResourceHandle,
+}
+
+impl ImageRepository {
+    /// Add the repository under `scope/id`.
+    pub fn new(scope: &mut Scope<'_>, id: &str, props: ImageRepositoryProps) -> Self {
+        let mut inner = scope.child(id, "ImageRepository");
+        let encryption = if props.kms { "KMS" } else { "AES256" };
+        let repository = inner.add_resource(
+            "Repository",
+            Resource::new("AWS::ECR::Repository")
+                .property("RepositoryName", props.repository_name.as_str())
+                .property("ImageTagMutability", "IMMUTABLE")
+                .property(
+                    "ImageScanningConfiguration",
+                    Value::object([("ScanOnPush", Value::from(true))]),
+                )
+                .property(
+                    "EncryptionConfiguration",
+                    Value::object([("EncryptionType", Value::from(encryption))]),
+                ),
+        );
+        ImageRepository { repository }
+    }
+}
+
+/// The deployer's app: one stack in the management account with a topic and a repository.
+/// `kms` chooses the repository's encryption (a create-only property).
+pub fn app(kms: bool) -> App {
+    let mut app = App::new();
+    let stage = app.add_stage("Management", Environment::new("111111111111", "us-east-1"));
+    let stack = app.add_stack(stage, "Delivery");
+    let mut scope = app.scope(stack);
+    let alerts = EncryptedTopic::new(
+        &mut scope,
+        "Alerts",
+        EncryptedTopicProps {
+            topic_name: "delivery-alerts".into(),
+            display_name: Some("Delivery alerts".into()),
+        },
+    );
+    let images = ImageRepository::new(
+        &mut scope,
+        "Images",
+        ImageRepositoryProps {
+            repository_name: "delivery/app".into(),
+            kms,
+        },
+    );
+    scope.add_output("AlertsTopicArn", alerts.topic.ref_value(), None);
+    scope.add_output(
+        "ImagesUri",
+        images.repository.get_att("RepositoryUri"),
+        None,
+    );
+    app
+}
