@@ -4,6 +4,7 @@
 //! (`Sdk*`), made per session by [`crate::ClientSource`].
 
 mod budgets;
+mod cloudcontrol;
 mod cloudformation;
 mod cloudtrail;
 mod config;
@@ -39,6 +40,12 @@ pub use s3::{BucketEncryption, BucketLogging, PublicAccessBlock, S3Api, SdkS3};
 #[allow(unused_imports)]
 pub(crate) use budgets::MockBudgetsApi;
 pub use budgets::{BudgetSpec, BudgetsApi, NotificationSpec, SdkBudgets, SubscriberSpec};
+#[cfg(test)]
+#[allow(unused_imports)]
+pub(crate) use cloudcontrol::MockCloudControlApi;
+pub use cloudcontrol::{
+    handler_code, CloudControlApi, ProgressEvent, RequestStatus, SdkCloudControl,
+};
 #[cfg(test)]
 #[allow(unused_imports)]
 pub(crate) use cloudtrail::MockCloudTrailApi;

@@ -3,6 +3,7 @@
 
 mod account;
 mod budgets;
+mod cloudcontrol;
 mod cloudtrail;
 mod config;
 mod dynamodb;
@@ -20,18 +21,20 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use landform_deploy::{
-    Clock, CreateRequest, ErrorCode, Provider, ProviderError, ProviderRegistry, RateLimit,
-    RateLimits, ResourceState, Retry, RetryPolicy, Session, UpdateRequest,
+    Clock, CreateRequest, ErrorCode, Provider, ProviderError, ProviderRegistry, RateLimits,
+    ResourceState, RetryPolicy, Session, UpdateRequest,
 };
 use serde_json::Value as Json;
 
+pub use cloudcontrol::{client_token, json_patch, manages, CloudControlProvider, REQUEST_PREFIX};
 pub use organizations::CreateAccountFailure;
 
 use crate::api::{
-    BudgetsApi, CloudTrailApi, ConfigApi, DynamoDbApi, Ec2Api, EventsApi, GuardDutyApi, IamApi,
-    KmsApi, LambdaApi, LogsApi, OrganizationsApi, RamApi, S3Api, S3ControlApi, SdkBudgets,
-    SdkCloudTrail, SdkConfigService, SdkDynamoDb, SdkEc2, SdkEvents, SdkGuardDuty, SdkIam, SdkKms,
-    SdkLambda, SdkLogs, SdkOrganizations, SdkRam, SdkS3, SdkS3Control, Tag,
+    BudgetsApi, CloudControlApi, CloudTrailApi, ConfigApi, DynamoDbApi, Ec2Api, EventsApi,
+    GuardDutyApi, IamApi, KmsApi, LambdaApi, LogsApi, OrganizationsApi, RamApi, S3Api,
+    S3ControlApi, SdkBudgets, SdkCloudControl, SdkCloudTrail, SdkConfigService, SdkDynamoDb,
+    SdkEc2, SdkEvents, SdkGuardDuty, SdkIam, SdkKms, SdkLambda, SdkLogs, SdkOrganizations, SdkRam,
+    SdkS3, SdkS3Control, Tag,
 };
 use crate::sessions::AwsSessions;
 
@@ -96,6 +99,13 @@ pub trait ClientSource: Send + Sync {
     /// S3 Control in the session's account.
     async fn s3control(&self, _session: &Session) -> Result<Arc<dyn S3ControlApi>, ProviderError> {
         Err(no_client("s3control"))
+    }
+    /// The Cloud Control API in the session's account and region (the generic handler's).
+    async fn cloudcontrol(
+        &self,
+        _session: &Session,
+    ) -> Result<Arc<dyn CloudControlApi>, ProviderError> {
+        Err(no_client("cloudcontrol"))
     }
 }
 
@@ -203,6 +213,15 @@ impl ClientSource for AwsSessions {
         // Without the account id host prefix under an endpoint override (moto, LocalStack).
         Ok(Arc::new(SdkS3Control::from_config(&config)))
     }
+    async fn cloudcontrol(
+        &self,
+        session: &Session,
+    ) -> Result<Arc<dyn CloudControlApi>, ProviderError> {
+        let config = self.provider_config(session).await?;
+        Ok(Arc::new(SdkCloudControl(
+            aws_sdk_cloudcontrol::Client::new(&config),
+        )))
+    }
 }
 
 /// The handlers of one service's CloudFormation types. Each module of this one implements it
@@ -290,8 +309,19 @@ pub fn types() -> Vec<&'static str> {
     all
 }
 
+/// The Cloud Control API calls of the generic handler (IAM names them under
+/// `cloudformation:`).
+pub(crate) const CLOUD_CONTROL_PERMISSIONS: &[&str] = &[
+    "cloudformation:CreateResource",
+    "cloudformation:GetResource",
+    "cloudformation:UpdateResource",
+    "cloudformation:DeleteResource",
+    "cloudformation:GetResourceRequestStatus",
+];
+
 /// The IAM actions [`AwsProvider`] calls for `type_name` (empty for a type it does not
-/// handle), for generating the caller's least-privilege policy.
+/// handle), for generating the caller's least-privilege policy. A type the generic Cloud
+/// Control handler serves lists the Cloud Control calls.
 pub fn permissions(type_name: &str) -> &'static [&'static str] {
     match type_name {
         "AWS::S3::Bucket" => &[
@@ -395,7 +425,13 @@ pub fn permissions(type_name: &str) -> &'static [&'static str] {
             "organizations:UntagResource",
             "organizations:ListTagsForResource",
         ],
-        other => family(other).map(|f| f.permissions(other)).unwrap_or(&[]),
+        other => match family(other) {
+            Some(f) => f.permissions(other),
+            // The generic handler's calls; what the type's own handlers call in the
+            // account is Cloud Control's to need (its schema's handler permissions).
+            None if manages(other) => CLOUD_CONTROL_PERMISSIONS,
+            None => &[],
+        },
     }
 }
 
@@ -448,19 +484,27 @@ impl AwsProvider {
         self.account_poll_ms = ms;
         self
     }
-    /// A registry routing every type of [`types`] to this provider, unlayered.
+    /// A registry routing every type of [`types`] to this provider, and every other type
+    /// the Cloud Control API can manage ([`manages`]: its registry schema has create, read
+    /// and delete handlers) to the generic [`CloudControlProvider`], unlayered.
     pub fn registry(self) -> ProviderRegistry {
+        let generic: Arc<dyn Provider> = Arc::new(CloudControlProvider::new(self.clients.clone()));
         let provider: Arc<dyn Provider> = Arc::new(self);
         let mut registry = ProviderRegistry::new();
         for t in types() {
             registry.register(t, provider.clone());
+        }
+        for t in landform_core::schema::type_names() {
+            if registry.provider(t).is_none() && manages(t) {
+                registry.register(t, generic.clone());
+            }
         }
         registry
     }
     /// [`Self::registry`] wrapped in the engine's layers: request rates per service, kind
     /// and account, and Organizations writes one at a time ([`RateLimits::aws_defaults`]),
     /// then throttled or concurrently modified calls retried with jittered backoff
-    /// ([`Retry`]), both on `clock`. One provider instance serves every type, so each
+    /// ([`landform_deploy::Retry`]), both on `clock`. One provider instance serves every type, so each
     /// service's buckets are shared by all its types.
     pub fn layered_registry(self, policy: RetryPolicy, clock: Arc<dyn Clock>) -> ProviderRegistry {
         self.layered_registry_with(RateLimits::aws_defaults(), policy, clock)
