@@ -231,10 +231,20 @@ mod tests {
             landform_core::Environment::new("111111111111", "us-east-1"),
         );
         let stack = app.add_stack(stage, "S");
+        // A queue goes through Cloud Control; a wait condition handle has no registry
+        // handlers, so nothing serves it.
         app.scope(stack)
-            .add_resource("X", landform_core::Resource::new("AWS::SQS::Queue"));
+            .add_resource("Q", landform_core::Resource::new("AWS::SQS::Queue"));
+        app.scope(stack).add_resource(
+            "X",
+            landform_core::Resource::new("AWS::CloudFormation::WaitConditionHandle"),
+        );
         let p = deployer_policies(&app.synth().unwrap(), "111111111111", "R", None);
-        assert_eq!(p.unsupported, vec!["AWS::SQS::Queue".to_owned()]);
+        assert_eq!(
+            p.unsupported,
+            vec!["AWS::CloudFormation::WaitConditionHandle".to_owned()]
+        );
+        assert!(actions(&p.caller).contains("cloudformation:CreateResource"));
     }
 
     #[test]

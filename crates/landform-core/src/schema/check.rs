@@ -208,7 +208,7 @@ impl<'v> Walk<'_, 'v> {
         };
         if shape.kinds != 0 && !kind_fits(shape.kinds, value, number) {
             let rule = format!(
-                "a {} in {}'s schema, not {}",
+                "must be a {} ({}'s registry schema), not {}",
                 kind::describe(shape.kinds),
                 schema.type_name,
                 value_kind(value)
@@ -220,7 +220,11 @@ impl<'v> Walk<'_, 'v> {
             if !allowed.iter().any(|a| equal(a, value)) {
                 let words: Vec<String> = allowed.iter().map(json_text).collect();
                 let words: Vec<&str> = words.iter().map(String::as_str).collect();
-                let rule = format!("one of {} ({})", list(&words, 20), schema.type_name);
+                let rule = format!(
+                    "must be one of {} ({}'s registry schema)",
+                    list(&words, 20),
+                    schema.type_name
+                );
                 self.report("Resource.EnumValue", shown(value), rule);
             }
         }
@@ -233,8 +237,9 @@ impl<'v> Walk<'_, 'v> {
                     || shape.max_items.is_some_and(|max| count > max)
                 {
                     let rule = format!(
-                        "{} items, not {count}",
-                        bounds(shape.min_items, shape.max_items)
+                        "must have {} items ({}'s registry schema), not {count}",
+                        bounds(shape.min_items, shape.max_items),
+                        schema.type_name
                     );
                     self.report("Resource.ItemCount", shown(value), rule);
                 }
@@ -302,7 +307,7 @@ impl<'v> Walk<'_, 'v> {
             || shape.max_length.is_some_and(|max| length > max)
         {
             let rule = format!(
-                "{} characters in {}'s schema, not {length}",
+                "must have {} characters ({}'s registry schema), not {length}",
                 bounds(shape.min_length, shape.max_length),
                 self.schema.type_name
             );
@@ -311,7 +316,7 @@ impl<'v> Walk<'_, 'v> {
         if let Some(pattern) = &shape.pattern {
             if pattern.matches(text) == Some(false) {
                 let rule = format!(
-                    "matches the pattern {} in {}'s schema",
+                    "must match the pattern {} ({}'s registry schema)",
                     pattern.source, self.schema.type_name
                 );
                 self.report("Resource.Pattern", text.to_owned(), rule);
@@ -332,7 +337,10 @@ impl<'v> Walk<'_, 'v> {
                 (None, Some(max)) => format!("at most {max}"),
                 (None, None) => String::new(),
             };
-            let rule = format!("{rule} in {}'s schema", self.schema.type_name);
+            let rule = format!(
+                "must be {rule} ({}'s registry schema)",
+                self.schema.type_name
+            );
             self.report("Resource.Range", n.to_string(), rule);
         }
     }
