@@ -38,6 +38,19 @@ impl Write for Sink {
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 
+/// `iterations` synths of `app`, each assembly dropped outside the timed part (so its memory
+/// is reused, as in a process that synthesises again): synthesis, not deallocation.
+fn synth_untimed_drop(app: &landform::core::App, iterations: u64) -> Duration {
+    let mut timed = Duration::ZERO;
+    for _ in 0..iterations {
+        let start = Instant::now();
+        let assembly = black_box(app.synth().expect("house escort synthesises"));
+        timed += start.elapsed();
+        drop(assembly);
+    }
+    timed
+}
+
 fn synth(c: &mut Criterion) {
     let mut group = c.benchmark_group("house_escort");
     group.sample_size(10);
@@ -60,16 +73,7 @@ fn synth(c: &mut Criterion) {
         // Each assembly is dropped outside the timed part, before the next synth (so its memory
         // is reused, as in a process that synthesises again): synthesis, not deallocation.
         group.bench_with_input(BenchmarkId::from_parameter(accounts), &app, |b, app| {
-            b.iter_custom(|iterations| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iterations {
-                    let start = Instant::now();
-                    let assembly = black_box(app.synth().expect("house escort synthesises"));
-                    timed += start.elapsed();
-                    drop(assembly);
-                }
-                timed
-            })
+            b.iter_custom(|iterations| synth_untimed_drop(app, iterations))
         });
         // The same, with each assembly dropped inside the timed part (what a process that
         // synthesises and moves on pays).
@@ -144,16 +148,7 @@ fn schema_check(c: &mut Criterion) {
             b.iter(|| landform::core::schema::check_app(app))
         });
         group.bench_with_input(BenchmarkId::new("synth", accounts), &app, |b, app| {
-            b.iter_custom(|iterations| {
-                let mut timed = Duration::ZERO;
-                for _ in 0..iterations {
-                    let start = Instant::now();
-                    let assembly = black_box(app.synth().expect("house escort synthesises"));
-                    timed += start.elapsed();
-                    drop(assembly);
-                }
-                timed
-            })
+            b.iter_custom(|iterations| synth_untimed_drop(app, iterations))
         });
     }
     group.finish();

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use landform_core::{App, Assembly, Environment, Resource};
+use landform_core::{App, Assembly, Environment};
 use landform_deploy::cloud::supported_types;
 use landform_deploy::{
     AnyAccountSessions, Clock, CreateRequest, DeployError, Engine, ErrorCode, MemoryLock,
@@ -284,16 +284,7 @@ fn one_table() -> Assembly {
     let stack = app.add_stack(stage, "State");
     app.scope(stack).add_resource(
         "Locks",
-        Resource::new("AWS::DynamoDB::Table")
-            .property("TableName", "locks")
-            .property(
-                "KeySchema",
-                serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]),
-            )
-            .property(
-                "AttributeDefinitions",
-                serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}]),
-            ),
+        support::lock_table().property("TableName", "locks"),
     );
     app.synth().unwrap()
 }

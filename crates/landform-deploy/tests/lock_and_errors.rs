@@ -60,7 +60,7 @@ async fn unknown_type_is_refused_before_any_call() {
         Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"),
     );
     let stack = app.add_stack(stage, "Queues");
-    app.scope(stack).add_resource("Table", table());
+    app.scope(stack).add_resource("Table", lock_table());
     app.scope(stack)
         .add_resource("Jobs", Resource::new("AWS::SQS::Queue"));
     let assembly = app.synth().unwrap();
@@ -237,16 +237,4 @@ async fn a_state_recorded_for_another_target_is_refused_by_every_verb() {
     let after = elsewhere.recorded_state().await.unwrap();
     assert_eq!(after.resource_count(), 0);
     assert_eq!(after.target.as_deref(), Some("AWS account 210987654321"));
-}
-
-fn table() -> Resource {
-    Resource::new("AWS::DynamoDB::Table")
-        .property(
-            "KeySchema",
-            serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]),
-        )
-        .property(
-            "AttributeDefinitions",
-            serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}]),
-        )
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use landform_core::Assembly;
+use landform_core::{Assembly, Resource};
 use landform_deploy::fixtures::representative_app;
 use landform_deploy::{Engine, InMemoryCloud, MemoryLock, MemoryStateStore, StateStore};
 
@@ -34,4 +34,17 @@ pub fn engine(cloud: &InMemoryCloud, state: Arc<dyn StateStore>) -> Engine {
 /// An engine over `cloud` with fresh in-memory state.
 pub fn fresh_engine(cloud: &InMemoryCloud) -> Engine {
     engine(cloud, Arc::new(MemoryStateStore::new()))
+}
+
+/// A lock table keyed on `LockID`, with what its schema requires.
+pub fn lock_table() -> Resource {
+    Resource::new("AWS::DynamoDB::Table")
+        .property(
+            "KeySchema",
+            serde_json::json!([{"AttributeName": "LockID", "KeyType": "HASH"}]),
+        )
+        .property(
+            "AttributeDefinitions",
+            serde_json::json!([{"AttributeName": "LockID", "AttributeType": "S"}]),
+        )
 }
