@@ -3,8 +3,8 @@
 //! `Resource.MissingProperty`, ...), and the engine takes identity, attributes, replacement
 //! and what drift may compare from it.
 //!
-//! The schemas are vendored in `crates/landform-core/data/cfn-schemas.tsv` (one type a
-//! line) by `scripts/vendor_cfn_schemas.py` from the copies the pinned cfn-lint ships;
+//! The schemas are vendored in `crates/landform-core/data/cfn-schemas.tsv` (an index, then one
+//! type a line) by `scripts/vendor_cfn_schemas.py` from the copies the pinned cfn-lint ships;
 //! [`SOURCE`] says which. A type's schema is parsed the first time it is looked up, once per
 //! process.
 //!
@@ -42,33 +42,58 @@ pub fn source() -> &'static str {
 /// The custom resource schema that `Custom::*` types are checked against.
 const CUSTOM_RESOURCE: &str = "AWS::CloudFormation::CustomResource";
 
+/// Where each type's line is in the schema lines (read from the data's index, so a look-up
+/// reads the index and one line, never all 6 MB: a synth touches only what it uses).
 struct Index {
-    /// (type name, its schema's JSON text), in name order.
-    entries: Vec<(&'static str, &'static str)>,
-    by_name: FastHashMap<&'static str, usize>,
-    compiled: Vec<OnceLock<Option<TypeSchema>>>,
+    /// Type name -> (offset, length) into `schemas`.
+    lines: FastHashMap<&'static str, (usize, usize)>,
+    /// Type names in name order.
+    names: Vec<&'static str>,
+    /// The schema lines: `TypeName<TAB>compact JSON`.
+    schemas: &'static str,
 }
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let entries: Vec<(&str, &str)> = DATA
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .filter_map(|l| l.split_once('\t'))
-            .collect();
-        let by_name = entries
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| (*name, i))
-            .collect();
-        let compiled = entries.iter().map(|_| OnceLock::new()).collect();
+        let (head, schemas) = DATA.split_once("\n# schemas\n").unwrap_or((DATA, ""));
+        let mut names = Vec::new();
+        let mut lines = FastHashMap::default();
+        for line in head.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split('\t');
+            let (Some(name), Some(Ok(at)), Some(Ok(len))) = (
+                fields.next(),
+                fields.next().map(str::parse::<usize>),
+                fields.next().map(str::parse::<usize>),
+            ) else {
+                continue;
+            };
+            names.push(name);
+            lines.insert(name, (at, len));
+        }
         Index {
-            entries,
-            by_name,
-            compiled,
+            lines,
+            names,
+            schemas,
         }
     })
+}
+
+/// The line of `name`: its type name and schema text.
+fn find_line(name: &str) -> Option<(&'static str, &'static str)> {
+    let index = index();
+    let &(at, len) = index.lines.get(name)?;
+    let line = index.schemas.get(at..at + len)?;
+    line.split_once('\t')
+        .filter(|(line_name, _)| *line_name == name)
+}
+
+/// Each type's schema once parsed, kept for the process's life (at most one per registered
+/// type).
+fn parsed() -> &'static std::sync::RwLock<FastHashMap<&'static str, &'static TypeSchema>> {
+    static PARSED: OnceLock<std::sync::RwLock<FastHashMap<&'static str, &'static TypeSchema>>> =
+        OnceLock::new();
+    PARSED.get_or_init(Default::default)
 }
 
 /// Check every resource of the app against its schema, as `App::validate` and `App::synth`
@@ -90,23 +115,36 @@ pub fn check_app(app: &crate::App) -> Vec<crate::Issue> {
 
 /// Every resource type with a schema, in name order.
 pub fn type_names() -> impl Iterator<Item = &'static str> {
-    index().entries.iter().map(|(name, _)| *name)
+    index().names.iter().copied()
 }
 
 /// The schema of a resource type (`AWS::S3::Bucket`); `Custom::*` types get the custom
 /// resource's (`AWS::CloudFormation::CustomResource`). `None` for a type the registry does
 /// not have.
 pub fn lookup(type_name: &str) -> Option<&'static TypeSchema> {
-    let index = index();
     let name = if type_name.starts_with("Custom::") {
         CUSTOM_RESOURCE
     } else {
         type_name
     };
-    let &i = index.by_name.get(name)?;
-    index.compiled[i]
-        .get_or_init(|| TypeSchema::parse(index.entries[i].0, index.entries[i].1))
-        .as_ref()
+    let cache = parsed();
+    if let Some(found) = cache
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(name)
+    {
+        return Some(found);
+    }
+    let (line_name, text) = find_line(name)?;
+    let mut cache = cache
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = cache.get(line_name) {
+        return Some(found);
+    }
+    let schema: &'static TypeSchema = Box::leak(Box::new(TypeSchema::parse(line_name, text)?));
+    cache.insert(line_name, schema);
+    Some(schema)
 }
 
 /// The registered type names closest to `type_name` (same service first), for "did you mean".
@@ -336,6 +374,8 @@ mod tests {
             count += 1;
         }
         assert!(count > 1000, "only {count} types vendored");
+        // The index names every schema line, and each entry finds its own line.
+        assert_eq!(index().schemas.lines().count(), count);
         assert!(source().starts_with("cfn-lint "), "{}", source());
     }
 
