@@ -191,42 +191,13 @@ fn split_pointer(pointer: &str) -> Option<(&str, &str)> {
 impl TypeSchema {
     fn parse(type_name: &'static str, text: &str) -> Option<TypeSchema> {
         let json: Json = serde_json::from_str(text).ok()?;
-        let pointers = |key: &str| -> Vec<String> {
-            json.get(key)
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let pointers = |key: &str| strings(json.get(key));
         let additional_identifiers = json
             .get("additionalIdentifiers")
             .and_then(Json::as_array)
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(Json::as_array)
-                    .map(|id| {
-                        id.iter()
-                            .filter_map(Json::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .collect()
-            })
+            .map(|ids| ids.iter().map(|id| strings(Some(id))).collect())
             .unwrap_or_default();
-        let handlers = json
-            .get("handlers")
-            .and_then(Json::as_array)
-            .map(|h| {
-                h.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let handlers = pointers("handlers");
         let tag_property = json
             .get("tagging")
             .filter(|t| t.get("taggable").and_then(Json::as_bool) != Some(false))
@@ -343,6 +314,19 @@ impl TypeSchema {
     pub fn tag_property(&self) -> Option<&str> {
         self.tag_property.as_deref()
     }
+}
+
+/// The strings of a JSON array (none for anything else).
+fn strings(value: Option<&Json>) -> Vec<String> {
+    value
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The distinct top-level property names of schema pointers, in their order.
