@@ -113,6 +113,19 @@ pub fn check_app(app: &crate::App) -> Vec<crate::Issue> {
     schema_issues(app.tree())
 }
 
+/// A type's registry schema as vendored (compact JSON, descriptions and handler permissions
+/// dropped), for tools that read the schema themselves: landform-cfn-gen generates the typed
+/// L1 builders of `landform-cfn` from it. `None` for a type the registry does not have.
+///
+/// ```
+/// let topic: serde_json::Value =
+///     serde_json::from_str(landform_core::schema::raw("AWS::SNS::Topic").unwrap()).unwrap();
+/// assert_eq!(topic["typeName"], "AWS::SNS::Topic");
+/// ```
+pub fn raw(type_name: &str) -> Option<&'static str> {
+    find_line(type_name).map(|(_, json)| json)
+}
+
 /// Every resource type with a schema, in name order.
 pub fn type_names() -> impl Iterator<Item = &'static str> {
     index().names.iter().copied()
