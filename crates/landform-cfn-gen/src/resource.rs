@@ -15,6 +15,8 @@ enum Ty {
     Integer,
     Number,
     Boolean,
+    /// `{Key, Value}`, both strings: the shared `rt::Tag`.
+    Tag,
     /// Anything (a JSON document, a value of several types): `rt::Value`.
     Json,
     Enum(String),
@@ -190,6 +192,9 @@ impl Ctx<'_> {
                 return Ty::Json;
             };
             let def_name = reference.rsplit('/').next().unwrap_or(hint).to_string();
+            if is_tag(target) {
+                return Ty::Tag;
+            }
             if is_struct(target) {
                 return Ty::Struct(self.struct_for(reference, target, &def_name));
             }
@@ -360,6 +365,16 @@ fn is_struct(node: &Json) -> bool {
             .is_some_and(|p| !p.is_empty())
 }
 
+/// A definition of exactly `Key` and `Value`, both plain strings: a tag.
+fn is_tag(node: &Json) -> bool {
+    let plain_string = |p: &Json| p["type"] == "string" && p.get("enum").is_none();
+    node["properties"].as_object().is_some_and(|p| {
+        p.len() == 2
+            && p.get("Key").is_some_and(plain_string)
+            && p.get("Value").is_some_and(plain_string)
+    })
+}
+
 fn string_enum(node: &Json) -> Option<Vec<String>> {
     let values = node["enum"].as_array()?;
     let strings: Vec<String> = values
@@ -427,6 +442,7 @@ fn describe(ty: &Ty) -> String {
         Ty::Integer => "integer".into(),
         Ty::Number => "number".into(),
         Ty::Boolean => "boolean".into(),
+        Ty::Tag => "tag".into(),
         Ty::Json => "any JSON value".into(),
         Ty::Enum(name) => format!("one of `{name}`"),
         Ty::Struct(name) => format!("`{name}`"),
@@ -460,6 +476,7 @@ fn rust_ty(ty: &Ty, prefix: &str) -> String {
         Ty::Integer => "rt::Integer".into(),
         Ty::Number => "rt::Number".into(),
         Ty::Boolean => "rt::Boolean".into(),
+        Ty::Tag => "rt::Tag".into(),
         Ty::Json => "rt::Value".into(),
         Ty::Enum(name) | Ty::Struct(name) => local(name),
         Ty::Vec(inner) => format!("Vec<{}>", rust_ty(inner, prefix)),

@@ -33,6 +33,6 @@ mod services;
 
 #[doc(no_inline)]
 pub use landform_core::Value;
-pub use runtime::{Boolean, Integer, Number, Text, ToCfn};
+pub use runtime::{Boolean, Integer, Number, Tag, Text, ToCfn};
 #[allow(unused_imports)] // with no service feature on, there is nothing to re-export
 pub use services::*;

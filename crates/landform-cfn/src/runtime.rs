@@ -166,6 +166,50 @@ impl From<bool> for Boolean {
     }
 }
 
+/// A tag, as most types take them (`{"Key": .., "Value": ..}`); a `(key, value)` pair
+/// converts into one.
+///
+/// ```
+/// use landform_cfn::{Tag, ToCfn, Value};
+/// let tag = Tag::from(("team", "platform"));
+/// assert_eq!(
+///     tag.into_value(),
+///     Value::from(serde_json::json!({"Key": "team", "Value": "platform"}))
+/// );
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tag {
+    /// `Key`.
+    pub key: Text,
+    /// `Value`.
+    pub value: Text,
+}
+
+impl Tag {
+    /// A tag.
+    pub fn new(key: impl Into<Text>, value: impl Into<Text>) -> Self {
+        Tag {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+impl<K: Into<Text>, V: Into<Text>> From<(K, V)> for Tag {
+    fn from((key, value): (K, V)) -> Self {
+        Tag::new(key, value)
+    }
+}
+
+impl ToCfn for Tag {
+    fn into_value(self) -> Value {
+        let mut map = Map::with_capacity(2);
+        map.insert("Key", self.key.into_value());
+        map.insert("Value", self.value.into_value());
+        Value::Object(map)
+    }
+}
+
 /// Set `name` in `properties` when `value` is given (the generated conversions' one step).
 #[doc(hidden)]
 pub fn put<T: ToCfn>(properties: &mut Map, name: &'static str, value: Option<T>) {

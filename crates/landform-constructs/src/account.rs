@@ -1,6 +1,8 @@
 //! The account factory: an `AWS::Organizations::Account` in the management stack, plus the
 //! account's own stage (deploying into the new account) with its baseline and budget.
 
+use landform_cfn::budgets::{self, budget};
+use landform_cfn::organizations;
 use std::collections::{BTreeMap, HashMap};
 
 use landform_core::{
@@ -152,19 +154,19 @@ impl AccountFactory {
             });
         }
         check_tags(&mut inner, &props.tags);
-        let mut resource = Resource::new("AWS::Organizations::Account")
-            .property("AccountName", props.account_name.as_str())
-            .property("Email", props.email.as_str())
-            .removal_policy(RemovalPolicy::Retain);
+        let mut account = organizations::Account::default()
+            .account_name(props.account_name.as_str())
+            .email(props.email.as_str());
         if let Some(parent) = &props.parent {
-            resource = resource.property("ParentIds", Value::array([parent.id().into()]));
+            account = account.parent_ids([parent.id()]);
         }
         if let Some(role) = &props.role_name {
-            resource = resource.property("RoleName", role.as_str());
+            account = account.role_name(role.as_str());
         }
         if !props.tags.is_empty() {
-            resource = resource.property("Tags", tag_list(&props.tags));
+            account = account.tags(tag_list(&props.tags));
         }
+        let resource = Resource::from(account).removal_policy(RemovalPolicy::Retain);
         let handle = inner.add_resource("Resource", resource);
         // One pass over the app for every account: a check per account would scan the tree
         // once per account, quadratic at a thousand accounts.
@@ -230,47 +232,36 @@ fn add_budget(scope: &mut Scope<'_>, stack: NodeId, budget: &BudgetProps, accoun
         },
     );
     let notification = |kind: &str, threshold: u32| {
-        Value::object([
-            (
-                "Notification",
-                Value::object([
-                    ("NotificationType", Value::from(kind)),
-                    ("ComparisonOperator", Value::from("GREATER_THAN")),
-                    ("Threshold", Value::from(threshold)),
-                    ("ThresholdType", Value::from("PERCENTAGE")),
-                ]),
-            ),
-            (
-                "Subscribers",
-                Value::array([Value::object([
-                    ("SubscriptionType", Value::from("EMAIL")),
-                    ("Address", Value::from(budget.alert_email.as_str())),
-                ])]),
-            ),
-        ])
+        budget::NotificationWithSubscribers::default()
+            .notification(
+                budget::Notification::default()
+                    .notification_type(kind)
+                    .comparison_operator("GREATER_THAN")
+                    .threshold(threshold)
+                    .threshold_type("PERCENTAGE"),
+            )
+            .subscribers([budget::Subscriber::default()
+                .subscription_type("EMAIL")
+                .address(budget.alert_email.as_str())])
     };
     scope.at(stack).add_resource(
         "Budget",
-        Resource::new("AWS::Budgets::Budget")
-            .property(
-                "Budget",
-                Value::object([
-                    ("BudgetName", Value::from(format!("{account}-monthly"))),
-                    ("BudgetType", Value::from("COST")),
-                    ("TimeUnit", Value::from("MONTHLY")),
-                    (
-                        "BudgetLimit",
-                        Value::object([
-                            ("Amount", Value::from(budget.limit_usd)),
-                            ("Unit", Value::from("USD")),
-                        ]),
+        budgets::Budget::default()
+            .budget(
+                budget::BudgetData::default()
+                    .budget_name(format!("{account}-monthly"))
+                    .budget_type("COST")
+                    .time_unit("MONTHLY")
+                    .budget_limit(
+                        budget::Spend::default()
+                            .amount(budget.limit_usd)
+                            .unit("USD"),
                     ),
-                ]),
             )
-            .property(
-                "NotificationsWithSubscribers",
-                Value::array([notification("ACTUAL", 80), notification("FORECASTED", 100)]),
-            ),
+            .notifications_with_subscribers([
+                notification("ACTUAL", 80),
+                notification("FORECASTED", 100),
+            ]),
     );
 }
 

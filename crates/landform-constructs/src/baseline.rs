@@ -1,6 +1,11 @@
 //! The security baseline every account gets: GuardDuty, Config, CloudTrail, the account
 //! password policy and the account-level S3 public access block.
 
+use landform_cfn::cloudtrail;
+use landform_cfn::config::{self, config_rule, configuration_recorder, delivery_channel};
+use landform_cfn::events::{self, rule};
+use landform_cfn::guardduty::{self, detector};
+use landform_cfn::iam::{self, role};
 use landform_core::iam::Statement;
 use landform_core::{text, Issue, NodeId, Resource, Scope, Value};
 
@@ -112,98 +117,75 @@ impl SecurityBaseline {
         let mut inner = scope.child(id, "SecurityBaseline");
         let detector = inner.add_resource(
             "Detector",
-            Resource::new("AWS::GuardDuty::Detector")
-                .property("Enable", true)
-                .property("FindingPublishingFrequency", "FIFTEEN_MINUTES"),
+            guardduty::Detector::default()
+                .enable(true)
+                .finding_publishing_frequency(detector::FindingPublishingFrequency::FifteenMinutes),
         );
         if props.forward_findings {
             let bus = Value::from(central.findings_bus_arn());
             let role = inner.add_resource(
                 "FindingsRole",
-                Resource::new("AWS::IAM::Role")
-                    .property(
-                        "AssumeRolePolicyDocument",
-                        service_trust("events.amazonaws.com"),
-                    )
-                    .property(
-                        "Policies",
-                        Value::array([Value::object([
-                            ("PolicyName", Value::from("forward-findings")),
-                            (
-                                "PolicyDocument",
-                                doc([Statement::allow()
-                                    .actions(["events:PutEvents"])
-                                    .resources([bus.clone()])])
-                                .to_value(),
-                            ),
-                        ])]),
-                    ),
+                iam::Role::default()
+                    .assume_role_policy_document(service_trust("events.amazonaws.com"))
+                    .policies([role::Policy::default()
+                        .policy_name("forward-findings")
+                        .policy_document(doc([Statement::allow()
+                            .actions(["events:PutEvents"])
+                            .resources([bus.clone()])]))]),
             );
             inner.add_resource(
                 "FindingsRule",
-                Resource::new("AWS::Events::Rule")
-                    .property(
-                        "Description",
-                        "Landform: GuardDuty findings to the central security bus",
-                    )
-                    .property("State", "ENABLED")
-                    .property(
-                        "EventPattern",
-                        Value::object([
+                Resource::from(
+                    events::Rule::default()
+                        .description("Landform: GuardDuty findings to the central security bus")
+                        .state(rule::State::Enabled)
+                        .event_pattern(Value::object([
                             ("source", Value::array([Value::from("aws.guardduty")])),
                             (
                                 "detail-type",
                                 Value::array([Value::from("GuardDuty Finding")]),
                             ),
-                        ]),
-                    )
-                    .property(
-                        "Targets",
-                        Value::array([Value::object([
-                            ("Id", Value::from("CentralSecurityBus")),
-                            ("Arn", bus),
-                            ("RoleArn", role.get_att("Arn")),
-                        ])]),
-                    )
-                    .depends_on(detector.node()),
+                        ]))
+                        .targets([rule::Target::default()
+                            .id("CentralSecurityBus")
+                            .arn(bus)
+                            .role_arn(role.get_att("Arn"))]),
+                )
+                .depends_on(detector.node()),
             );
         }
         let config_role = inner.add_resource(
             "ConfigRole",
-            Resource::new("AWS::IAM::Role")
-                .property(
-                    "AssumeRolePolicyDocument",
-                    service_trust("config.amazonaws.com"),
-                )
-                .property(
-                    "ManagedPolicyArns",
-                    Value::array([arn([text("iam::aws:policy/service-role/AWS_ConfigRole")])]),
-                ),
+            iam::Role::default()
+                .assume_role_policy_document(service_trust("config.amazonaws.com"))
+                .managed_policy_arns([arn([text("iam::aws:policy/service-role/AWS_ConfigRole")])]),
         );
         let recorder = inner.add_resource(
             "ConfigRecorder",
-            Resource::new("AWS::Config::ConfigurationRecorder")
-                .property("RoleARN", config_role.get_att("Arn"))
-                .property(
-                    "RecordingGroup",
-                    Value::object([
-                        ("AllSupported", Value::from(true)),
-                        ("IncludeGlobalResourceTypes", Value::from(true)),
-                    ]),
+            config::ConfigurationRecorder::default()
+                .role_arn(config_role.get_att("Arn"))
+                .recording_group(
+                    configuration_recorder::RecordingGroup::default()
+                        .all_supported(true)
+                        .include_global_resource_types(true),
                 ),
         );
         inner.add_resource(
             "ConfigDelivery",
-            Resource::new("AWS::Config::DeliveryChannel")
-                // AWS Config checks the bucket policy's grant when the channel is made.
-                .depends_on(central.log_bucket_policy())
-                .property("S3BucketName", central.log_bucket_name())
-                .property("S3KmsKeyArn", central.log_key_arn())
-                .property(
-                    "ConfigSnapshotDeliveryProperties",
-                    Value::object([("DeliveryFrequency", Value::from("TwentyFour_Hours"))]),
-                )
-                .depends_on(recorder.node()),
+            Resource::from(
+                config::DeliveryChannel::default()
+                    .s3_bucket_name(central.log_bucket_name())
+                    .s3_kms_key_arn(central.log_key_arn())
+                    .config_snapshot_delivery_properties(
+                        delivery_channel::ConfigSnapshotDeliveryProperties::default()
+                            .delivery_frequency(
+                                delivery_channel::DeliveryFrequency::TwentyFourHours,
+                            ),
+                    ),
+            )
+            // AWS Config checks the bucket policy's grant when the channel is made.
+            .depends_on(central.log_bucket_policy())
+            .depends_on(recorder.node()),
         );
         let mut seen: Vec<&str> = Vec::new();
         for name in &props.config_rules {
@@ -232,32 +214,31 @@ impl SecurityBaseline {
             seen.push(name);
             inner.add_resource(
                 &format!("Rule-{name}"),
-                Resource::new("AWS::Config::ConfigRule")
-                    .property("ConfigRuleName", name.as_str())
-                    .property(
-                        "Source",
-                        Value::object([
-                            ("Owner", Value::from("AWS")),
-                            (
-                                "SourceIdentifier",
-                                Value::from(managed_rule_identifier(name)),
-                            ),
-                        ]),
-                    )
-                    .depends_on(recorder.node()),
+                Resource::from(
+                    config::ConfigRule::default()
+                        .config_rule_name(name.as_str())
+                        .source(
+                            config_rule::Source::default()
+                                .owner("AWS")
+                                .source_identifier(managed_rule_identifier(name)),
+                        ),
+                )
+                .depends_on(recorder.node()),
             );
         }
         inner.add_resource(
             "Trail",
-            Resource::new("AWS::CloudTrail::Trail")
-                // CloudTrail checks the bucket policy's grant when the trail is made.
-                .depends_on(central.log_bucket_policy())
-                .property("IsLogging", true)
-                .property("IsMultiRegionTrail", true)
-                .property("IncludeGlobalServiceEvents", true)
-                .property("EnableLogFileValidation", true)
-                .property("S3BucketName", central.log_bucket_name())
-                .property("KMSKeyId", central.log_key_arn()),
+            Resource::from(
+                cloudtrail::Trail::default()
+                    .is_logging(true)
+                    .is_multi_region_trail(true)
+                    .include_global_service_events(true)
+                    .enable_log_file_validation(true)
+                    .s3_bucket_name(central.log_bucket_name())
+                    .kms_key_id(central.log_key_arn()),
+            )
+            // CloudTrail checks the bucket policy's grant when the trail is made.
+            .depends_on(central.log_bucket_policy()),
         );
         add_account_settings(&mut inner, &props.password_policy);
         SecurityBaseline { node: inner.node() }

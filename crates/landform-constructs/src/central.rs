@@ -2,6 +2,9 @@
 //! the log bucket, its KMS key, the findings event bus and the Config aggregator. Member
 //! accounts' [`SecurityBaseline`](crate::SecurityBaseline)s reference them across accounts.
 
+use landform_cfn::config::{self, configuration_aggregator};
+use landform_cfn::s3::{self, bucket};
+use landform_cfn::{events, iam, kms};
 use landform_core::iam::{PolicyDocument, Principal, Statement};
 use landform_core::{kinds, text, NodeId, RemovalPolicy, Resource, Scope, Token, Value};
 
@@ -106,43 +109,39 @@ impl CentralSecurity {
             ));
         let key = inner.add_resource(
             "LogKey",
-            Resource::new("AWS::KMS::Key")
-                .property(
-                    "Description",
-                    "Landform: encrypts the organization's central logs",
-                )
-                .property("EnableKeyRotation", true)
-                .property("KeyPolicy", key_policy)
-                .removal_policy(RemovalPolicy::Retain),
+            Resource::from(
+                kms::Key::default()
+                    .description("Landform: encrypts the organization's central logs")
+                    .enable_key_rotation(true)
+                    .key_policy(key_policy),
+            )
+            .removal_policy(RemovalPolicy::Retain),
         );
         inner.add_resource(
             "LogKeyAlias",
-            Resource::new("AWS::KMS::Alias")
-                .property("AliasName", "alias/landform-central-logs")
-                .property("TargetKeyId", key.ref_value()),
+            kms::Alias::default()
+                .alias_name("alias/landform-central-logs")
+                .target_key_id(key.ref_value()),
         );
         let access_logs = access_log_bucket(&mut inner, "AccessLogs");
         let bucket = inner.add_resource(
             "LogBucket",
-            Resource::new("AWS::S3::Bucket")
-                .property(
-                    "BucketEncryption",
-                    bucket_encryption(Some(key.get_att("Arn"))),
-                )
-                .property("VersioningConfiguration", versioning())
-                .property("PublicAccessBlockConfiguration", public_access_block())
-                .property("OwnershipControls", ownership_enforced())
-                .property(
-                    "LoggingConfiguration",
-                    Value::object([
-                        ("DestinationBucketName", access_logs.bucket.ref_value()),
-                        ("LogFilePrefix", Value::from("central-logs/")),
-                    ]),
-                )
-                // S3 takes the logging configuration once the target's policy lets the
-                // logging service write (InvalidTargetBucketForLogging before).
-                .depends_on(access_logs.policy.node())
-                .removal_policy(RemovalPolicy::Retain),
+            Resource::from(
+                s3::Bucket::default()
+                    .bucket_encryption(bucket_encryption(Some(key.get_att("Arn"))))
+                    .versioning_configuration(versioning())
+                    .public_access_block_configuration(public_access_block())
+                    .ownership_controls(ownership_enforced())
+                    .logging_configuration(
+                        bucket::LoggingConfiguration::default()
+                            .destination_bucket_name(access_logs.bucket.ref_value())
+                            .log_file_prefix("central-logs/"),
+                    ),
+            )
+            // S3 takes the logging configuration once the target's policy lets the
+            // logging service write (InvalidTargetBucketForLogging before).
+            .depends_on(access_logs.policy.node())
+            .removal_policy(RemovalPolicy::Retain),
         );
         let bucket_arn = bucket.get_att("Arn");
         let objects = Value::join("", [bucket_arn.clone(), Value::from("/AWSLogs/*")]);
@@ -198,21 +197,18 @@ impl CentralSecurity {
         );
         let bucket_policy = inner.add_resource(
             "LogBucketPolicy",
-            Resource::new("AWS::S3::BucketPolicy")
-                .property("Bucket", bucket.ref_value())
-                .property(
-                    "PolicyDocument",
-                    doc([
-                        deny_insecure_transport(&bucket_arn),
-                        deny_delete,
-                        read_acl,
-                        write,
-                    ]),
-                ),
+            s3::BucketPolicy::default()
+                .bucket(bucket.ref_value())
+                .policy_document(doc([
+                    deny_insecure_transport(&bucket_arn),
+                    deny_delete,
+                    read_acl,
+                    write,
+                ])),
         );
         let bus = inner.add_resource(
             "FindingsBus",
-            Resource::new("AWS::Events::EventBus").property("Name", props.event_bus_name.as_str()),
+            events::EventBus::default().name(props.event_bus_name.as_str()),
         );
         let put_events = with(
             Statement::allow()
@@ -226,38 +222,27 @@ impl CentralSecurity {
         );
         inner.add_resource(
             "FindingsBusPolicy",
-            Resource::new("AWS::Events::EventBusPolicy")
-                .property("EventBusName", bus.ref_value())
-                .property("StatementId", "OrganizationSendsFindings")
-                .property("Statement", put_events.to_value()),
+            events::EventBusPolicy::default()
+                .event_bus_name(bus.ref_value())
+                .statement_id("OrganizationSendsFindings")
+                .statement(put_events.to_value()),
         );
         let aggregator_role = inner.add_resource(
             "AggregatorRole",
-            Resource::new("AWS::IAM::Role")
-                .property(
-                    "AssumeRolePolicyDocument",
-                    service_trust("config.amazonaws.com"),
-                )
-                .property(
-                    "ManagedPolicyArns",
-                    Value::array([arn([text(
-                        "iam::aws:policy/service-role/AWSConfigRoleForOrganizations",
-                    )])]),
-                ),
+            iam::Role::default()
+                .assume_role_policy_document(service_trust("config.amazonaws.com"))
+                .managed_policy_arns([arn([text(
+                    "iam::aws:policy/service-role/AWSConfigRoleForOrganizations",
+                )])]),
         );
         inner.add_resource(
             "Aggregator",
-            Resource::new("AWS::Config::ConfigurationAggregator")
-                .property(
-                    "ConfigurationAggregatorName",
-                    props.aggregator_name.as_str(),
-                )
-                .property(
-                    "OrganizationAggregationSource",
-                    Value::object([
-                        ("AllAwsRegions", Value::from(true)),
-                        ("RoleArn", aggregator_role.get_att("Arn")),
-                    ]),
+            config::ConfigurationAggregator::default()
+                .configuration_aggregator_name(props.aggregator_name.as_str())
+                .organization_aggregation_source(
+                    configuration_aggregator::OrganizationAggregationSource::default()
+                        .all_aws_regions(true)
+                        .role_arn(aggregator_role.get_att("Arn")),
                 ),
         );
         CentralSecurity {

@@ -1,7 +1,9 @@
 //! A workload VPC: private subnets in at least two availability zones, flow logs to the
 //! central bucket, and an attachment to the [`TransitHub`](crate::TransitHub)'s gateway.
 
-use landform_core::{kinds, Issue, NodeId, Resource, ResourceHandle, Scope, Token, Value};
+use landform_cfn::ec2::{self, flow_log};
+use landform_cfn::Tag;
+use landform_core::{kinds, Issue, NodeId, ResourceHandle, Scope, Token, Value};
 
 use crate::cidr::Cidr;
 use crate::util::parse_or_report;
@@ -126,25 +128,20 @@ impl WorkloadNetwork {
                 }
             })
             .unwrap_or_default();
-        let name_tag = |suffix: &str| {
-            Value::array([Value::object([
-                ("Key", Value::from("Name")),
-                ("Value", Value::from(format!("{id}-{suffix}"))),
-            ])])
-        };
+        let name_tag = |suffix: &str| [Tag::new("Name", format!("{id}-{suffix}"))];
         let vpc = inner.add_resource(
             "Vpc",
-            Resource::new("AWS::EC2::VPC")
-                .property("CidrBlock", props.cidr.as_str())
-                .property("EnableDnsHostnames", true)
-                .property("EnableDnsSupport", true)
-                .property("Tags", name_tag("vpc")),
+            ec2::Vpc::default()
+                .cidr_block(props.cidr.as_str())
+                .enable_dns_hostnames(true)
+                .enable_dns_support(true)
+                .tags(name_tag("vpc")),
         );
         let route_table = inner.add_resource(
             "PrivateRouteTable",
-            Resource::new("AWS::EC2::RouteTable")
-                .property("VpcId", vpc.ref_value())
-                .property("Tags", name_tag("private")),
+            ec2::RouteTable::default()
+                .vpc_id(vpc.ref_value())
+                .tags(name_tag("private")),
         );
         let mut subnet_ids = Vec::new();
         for (n, block) in subnets.iter().enumerate() {
@@ -157,38 +154,38 @@ impl WorkloadNetwork {
             )]);
             let subnet = inner.add_resource(
                 &format!("Private{n}"),
-                Resource::new("AWS::EC2::Subnet")
-                    .property("VpcId", vpc.ref_value())
-                    .property("CidrBlock", block)
-                    .property("AvailabilityZone", az)
-                    .property("MapPublicIpOnLaunch", false)
-                    .property("Tags", name_tag(&format!("private-{n}"))),
+                ec2::Subnet::default()
+                    .vpc_id(vpc.ref_value())
+                    .cidr_block(Value::from(block))
+                    .availability_zone(az)
+                    .map_public_ip_on_launch(false)
+                    .tags(name_tag(&format!("private-{n}"))),
             );
             inner.add_resource(
                 &format!("Private{n}Routes"),
-                Resource::new("AWS::EC2::SubnetRouteTableAssociation")
-                    .property("SubnetId", subnet.ref_value())
-                    .property("RouteTableId", route_table.ref_value()),
+                ec2::SubnetRouteTableAssociation::default()
+                    .subnet_id(subnet.ref_value())
+                    .route_table_id(route_table.ref_value()),
             );
             subnet_ids.push(subnet.ref_value());
         }
         inner.add_resource(
             "FlowLog",
-            Resource::new("AWS::EC2::FlowLog")
-                .property("ResourceId", vpc.ref_value())
-                .property("ResourceType", "VPC")
-                .property("TrafficType", "ALL")
-                .property("LogDestinationType", "s3")
-                .property("LogDestination", props.flow_log_bucket_arn.value().clone())
-                .property("MaxAggregationInterval", 600),
+            ec2::FlowLog::default()
+                .resource_id(vpc.ref_value())
+                .resource_type(flow_log::ResourceType::Vpc)
+                .traffic_type(flow_log::TrafficType::All)
+                .log_destination_type(flow_log::LogDestinationType::S3)
+                .log_destination(&props.flow_log_bucket_arn)
+                .max_aggregation_interval(600),
         );
         let attachment = inner.add_resource(
             "HubAttachment",
-            Resource::new("AWS::EC2::TransitGatewayAttachment")
-                .property("TransitGatewayId", props.transit_gateway_id.value().clone())
-                .property("VpcId", vpc.ref_value())
-                .property("SubnetIds", Value::Array(subnet_ids))
-                .property("Tags", name_tag("hub")),
+            ec2::TransitGatewayAttachment::default()
+                .transit_gateway_id(&props.transit_gateway_id)
+                .vpc_id(vpc.ref_value())
+                .subnet_ids(subnet_ids)
+                .tags(name_tag("hub")),
         );
         WorkloadNetwork {
             node: inner.node(),

@@ -1,8 +1,9 @@
 //! CI deploy roles assumed through OIDC (GitLab, GitHub or another issuer), with the trust
 //! pinned to one project and one ref and to the audience.
 
+use landform_cfn::iam;
 use landform_core::iam::{PolicyDocument, Principal, Statement};
-use landform_core::{kinds, Issue, NodeId, Resource, ResourceHandle, Scope, Token, Value};
+use landform_core::{kinds, Issue, NodeId, ResourceHandle, Scope, Token, Value};
 
 use crate::names::{Reason, RoleName};
 use crate::util::parse_or_report;
@@ -452,18 +453,14 @@ impl OidcDeployRole {
         let provider_arn: Value = match &props.existing_provider_arn {
             Some(arn) => arn.into(),
             None => {
-                let provider =
-                    inner.add_resource(
-                        "Provider",
-                        Resource::new("AWS::IAM::OIDCProvider")
-                            .property("Url", props.issuer.url())
-                            .property(
-                                "ClientIdList",
-                                Value::array([Value::from(audience.clone().unwrap_or_else(
-                                    || props.issuer.default_audience().to_owned(),
-                                ))]),
-                            ),
-                    );
+                let provider = inner.add_resource(
+                    "Provider",
+                    iam::OIDCProvider::default()
+                        .url(props.issuer.url())
+                        .client_id_list([audience
+                            .clone()
+                            .unwrap_or_else(|| props.issuer.default_audience().to_owned())]),
+                );
                 provider.ref_value()
             }
         };
@@ -499,27 +496,22 @@ impl OidcDeployRole {
         let trust_chars = trust.minified_len();
         // Its length against IAM's quota is core's check (Quota.TrustPolicyLength, over every
         // role) and the lint's (LF-QUOTA-001 past the default).
-        let mut role = Resource::new("AWS::IAM::Role")
-            .property("AssumeRolePolicyDocument", trust)
-            .property("MaxSessionDuration", MAX_SESSION_SECONDS)
-            .property(
-                "Description",
-                role_description(props.subject.as_deref().unwrap_or("any subject")),
-            );
+        let mut role = iam::Role::default()
+            .assume_role_policy_document(trust)
+            .max_session_duration(MAX_SESSION_SECONDS)
+            .description(role_description(
+                props.subject.as_deref().unwrap_or("any subject"),
+            ));
         if let Some(name) = &props.role_name {
-            role = role.property("RoleName", name.as_str());
+            role = role.role_name(name.as_str());
         }
         if !props.managed_policy_arns.is_empty() {
-            role = role.property("ManagedPolicyArns", props.managed_policy_arns.clone());
+            role = role.managed_policy_arns(props.managed_policy_arns.clone());
         }
         if let Some(policy) = &props.inline_policy {
-            role = role.property(
-                "Policies",
-                Value::array([Value::object([
-                    ("PolicyName", Value::from("deploy")),
-                    ("PolicyDocument", policy.to_value()),
-                ])]),
-            );
+            role = role.policies([iam::role::Policy::default()
+                .policy_name("deploy")
+                .policy_document(policy.to_value())]);
         }
         let role = inner.add_resource("Role", role);
         OidcDeployRole {

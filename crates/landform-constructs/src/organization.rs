@@ -1,5 +1,6 @@
 //! The organization root (assumed to exist) and its organizational units.
 
+use landform_cfn::organizations;
 use std::collections::BTreeMap;
 
 use landform_core::{
@@ -332,10 +333,12 @@ impl OrganizationalUnit {
         }
         let handle = inner.add_resource(
             "Resource",
-            Resource::new("AWS::Organizations::OrganizationalUnit")
-                .property("Name", props.name.as_str())
-                .property("ParentId", props.parent.id.value().clone())
-                .removal_policy(RemovalPolicy::Retain),
+            Resource::from(
+                organizations::OrganizationalUnit::default()
+                    .name(props.name.as_str())
+                    .parent_id(&props.parent.id),
+            )
+            .removal_policy(RemovalPolicy::Retain),
         );
         OrganizationalUnit {
             node: inner.node(),

@@ -1,7 +1,8 @@
 //! Service control policies (`AWS::Organizations::Policy` of type SERVICE_CONTROL_POLICY).
 
+use landform_cfn::organizations::{self, policy};
 use landform_core::iam::{PolicyDocument, Statement};
-use landform_core::{Issue, NodeId, Resource, ResourceHandle, Scope, Value};
+use landform_core::{Issue, NodeId, ResourceHandle, Scope, Value};
 
 use crate::names::{allowed_policy_char, PolicyName};
 use crate::organization::PolicyTarget;
@@ -126,16 +127,13 @@ impl ServiceControlPolicy {
             }
             seen.push(&target.value);
         }
-        let mut resource = Resource::new("AWS::Organizations::Policy")
-            .property("Name", props.name.as_str())
-            .property("Type", "SERVICE_CONTROL_POLICY")
-            .property("Content", document.to_value())
-            .property(
-                "TargetIds",
-                Value::array(props.targets.iter().map(|t| t.value.clone())),
-            );
+        let mut resource = organizations::Policy::default()
+            .name(props.name.as_str())
+            .type_(policy::Type::ServiceControlPolicy)
+            .content(document.to_value())
+            .target_ids(props.targets.iter().map(|t| t.value.clone()));
         if let Some(d) = &props.description {
-            resource = resource.property("Description", d.as_str());
+            resource = resource.description(d.as_str());
         }
         let handle = inner.add_resource("Resource", resource);
         ServiceControlPolicy {

@@ -9,6 +9,8 @@
 //! `s3:PutAccountPublicAccessBlock` (which also governs deleting the block), plus writing its
 //! own log group. Templates stay deployable with plain CloudFormation and pass cfn-lint.
 
+use landform_cfn::lambda::{self, function};
+use landform_cfn::{iam, logs};
 use landform_core::iam::{PolicyDocument, Statement};
 use landform_core::{Issue, Pseudo, Resource, ResourceHandle, Scope, Value};
 
@@ -114,9 +116,7 @@ pub(crate) fn add_account_settings(
     check_password_policy(scope, policy);
     let logs = scope.add_resource(
         "SettingsLogs",
-        Resource::new("AWS::Logs::LogGroup")
-            .property("RetentionInDays", 365)
-            .metadata(
+        Resource::from(logs::LogGroup::default().retention_in_days(365)).metadata(
                 "checkov",
                 checkov_skips(&[(
                     "CKV_AWS_158",
@@ -144,30 +144,28 @@ pub(crate) fn add_account_settings(
         );
     let role = scope.add_resource(
         "SettingsRole",
-        Resource::new("AWS::IAM::Role")
-            .property("RoleName", ACCOUNT_SETTINGS_ROLE_NAME)
-            .property("AssumeRolePolicyDocument", trust)
-            .property(
-                "Policies",
-                Value::array([Value::object([
-                    ("PolicyName", Value::from("account-settings")),
-                    ("PolicyDocument", permissions.to_value()),
-                ])]),
-            ),
+        iam::Role::default()
+            .role_name(ACCOUNT_SETTINGS_ROLE_NAME)
+            .assume_role_policy_document(trust)
+            .policies([iam::role::Policy::default()
+                .policy_name("account-settings")
+                .policy_document(permissions.to_value())]),
     );
     let function = scope.add_resource(
         "SettingsFunction",
-        Resource::new("AWS::Lambda::Function")
-            .property("Description", "Landform: applies the IAM account password policy and the account-level S3 public access block")
-            .property("Runtime", "python3.13")
-            .property("Handler", "index.handler")
-            .property("Architectures", vec!["arm64"])
-            .property("MemorySize", 128)
-            .property("Timeout", 60)
-            .property("Role", role.get_att("Arn"))
-            .property("Code", Value::object([("ZipFile", Value::from(HANDLER))]))
-            .property("LoggingConfig", Value::object([("LogGroup", logs.ref_value())]))
-            .metadata(
+        Resource::from(
+            lambda::Function::default()
+                .description("Landform: applies the IAM account password policy and the account-level S3 public access block")
+                .runtime(function::Runtime::Python313)
+                .handler("index.handler")
+                .architectures([function::Architectures::Arm64])
+                .memory_size(128)
+                .timeout(60)
+                .role(role.get_att("Arn"))
+                .code(function::Code::default().zip_file(HANDLER))
+                .logging_config(function::LoggingConfig::default().log_group(logs.ref_value())),
+        )
+        .metadata(
                 "checkov",
                 checkov_skips(&[
                     ("CKV_AWS_115", "invoked only by CloudFormation during deploys; reserving concurrency would fail in new accounts whose quota is 10 (AWS keeps 10 unreserved)"),
@@ -204,6 +202,8 @@ pub(crate) fn add_account_settings(
     }
     let password = scope.add_resource(
         "PasswordPolicy",
+        // Custom resources: their properties are the settings function's contract (HANDLER
+        // above), not a registry schema, so they are the one place the raw form is right.
         Resource::new("Custom::AccountPasswordPolicy")
             .property("ServiceToken", function.get_att("Arn"))
             .property("Policy", Value::object(policy_props)),

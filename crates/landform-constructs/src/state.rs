@@ -1,6 +1,9 @@
 //! Terraform-style state backends: an S3 bucket and a DynamoDB lock table, per account or
 //! central with per-workload key prefixes.
 
+use landform_cfn::dynamodb::{self, table};
+use landform_cfn::kms;
+use landform_cfn::s3::{self, bucket};
 use landform_core::iam::{PolicyDocument, Principal, Statement};
 use landform_core::{
     kinds, text, Issue, NodeId, Pseudo, RemovalPolicy, Resource, ResourceHandle, Scope, SubPart,
@@ -184,23 +187,22 @@ impl StateBackend {
                 }
                 let key = inner.add_resource(
                     "Key",
-                    Resource::new("AWS::KMS::Key")
-                        .property(
-                            "Description",
-                            format!("Landform: encrypts {} Terraform state", props.prefix),
-                        )
-                        .property("EnableKeyRotation", true)
-                        .property("KeyPolicy", policy)
-                        .removal_policy(RemovalPolicy::Retain),
+                    Resource::from(
+                        kms::Key::default()
+                            .description(format!(
+                                "Landform: encrypts {} Terraform state",
+                                props.prefix
+                            ))
+                            .enable_key_rotation(true)
+                            .key_policy(policy),
+                    )
+                    .removal_policy(RemovalPolicy::Retain),
                 );
                 inner.add_resource(
                     "KeyAlias",
-                    Resource::new("AWS::KMS::Alias")
-                        .property(
-                            "AliasName",
-                            format!("alias/{}-terraform-state", props.prefix),
-                        )
-                        .property("TargetKeyId", key.ref_value()),
+                    kms::Alias::default()
+                        .alias_name(format!("alias/{}-terraform-state", props.prefix))
+                        .target_key_id(key.ref_value()),
                 );
                 Some(key)
             }
@@ -209,25 +211,22 @@ impl StateBackend {
         let logs = access_log_bucket(&mut inner, "AccessLogs");
         let bucket = inner.add_resource(
             "Bucket",
-            Resource::new("AWS::S3::Bucket")
-                .property("BucketName", bucket_name_value)
-                .property(
-                    "BucketEncryption",
-                    bucket_encryption(key.map(|k| k.get_att("Arn"))),
-                )
-                .property("VersioningConfiguration", versioning())
-                .property("PublicAccessBlockConfiguration", public_access_block())
-                .property(
-                    "LoggingConfiguration",
-                    Value::object([
-                        ("DestinationBucketName", logs.bucket.ref_value()),
-                        ("LogFilePrefix", Value::from("state/")),
-                    ]),
-                )
-                // S3 takes the logging configuration once the target's policy lets the
-                // logging service write (InvalidTargetBucketForLogging before).
-                .depends_on(logs.policy.node())
-                .removal_policy(RemovalPolicy::Retain),
+            Resource::from(
+                s3::Bucket::default()
+                    .bucket_name(bucket_name_value)
+                    .bucket_encryption(bucket_encryption(key.map(|k| k.get_att("Arn"))))
+                    .versioning_configuration(versioning())
+                    .public_access_block_configuration(public_access_block())
+                    .logging_configuration(
+                        bucket::LoggingConfiguration::default()
+                            .destination_bucket_name(logs.bucket.ref_value())
+                            .log_file_prefix("state/"),
+                    ),
+            )
+            // S3 takes the logging configuration once the target's policy lets the
+            // logging service write (InvalidTargetBucketForLogging before).
+            .depends_on(logs.policy.node())
+            .removal_policy(RemovalPolicy::Retain),
         );
         let bucket_arn = bucket.get_att("Arn");
         let mut statements = vec![deny_insecure_transport(&bucket_arn)];
@@ -259,48 +258,39 @@ impl StateBackend {
         }
         inner.add_resource(
             "BucketPolicy",
-            Resource::new("AWS::S3::BucketPolicy")
-                .property("Bucket", bucket.ref_value())
-                .property("PolicyDocument", doc(statements)),
+            s3::BucketPolicy::default()
+                .bucket(bucket.ref_value())
+                .policy_document(doc(statements)),
         );
-        let mut sse = vec![("SSEEnabled", Value::from(key.is_some()))];
+        let mut sse = table::SSESpecification::default().sse_enabled(key.is_some());
         if let Some(k) = key {
-            sse.push(("SSEType", Value::from("KMS")));
-            sse.push(("KMSMasterKeyId", k.get_att("Arn")));
+            sse = sse
+                .sse_type(table::SSEType::Kms)
+                .kms_master_key_id(k.get_att("Arn"));
         }
-        let mut table = Resource::new("AWS::DynamoDB::Table")
-            .property("TableName", table_name.as_str())
-            .property("BillingMode", "PAY_PER_REQUEST")
-            .property(
-                "AttributeDefinitions",
-                Value::array([Value::object([
-                    ("AttributeName", Value::from("LockID")),
-                    ("AttributeType", Value::from("S")),
-                ])]),
+        let mut lock_table = dynamodb::Table::default()
+            .table_name(table_name.as_str())
+            .billing_mode(table::BillingMode::PayPerRequest)
+            .attribute_definitions([table::AttributeDefinition::default()
+                .attribute_name("LockID")
+                .attribute_type(table::AttributeType::S)])
+            // The schema leaves KeySchema untyped (a list, or an object for old templates).
+            .key_schema(Value::array([Value::object([
+                ("AttributeName", Value::from("LockID")),
+                ("KeyType", Value::from("HASH")),
+            ])]))
+            .point_in_time_recovery_specification(
+                table::PointInTimeRecoverySpecification::default()
+                    .point_in_time_recovery_enabled(true),
             )
-            .property(
-                "KeySchema",
-                Value::array([Value::object([
-                    ("AttributeName", Value::from("LockID")),
-                    ("KeyType", Value::from("HASH")),
-                ])]),
-            )
-            .property(
-                "PointInTimeRecoverySpecification",
-                Value::object([("PointInTimeRecoveryEnabled", Value::from(true))]),
-            )
-            .property("DeletionProtectionEnabled", true)
-            .property("SSESpecification", Value::object(sse))
-            .removal_policy(RemovalPolicy::Retain);
-        if key.is_none() {
-            table = table.metadata(
-                "checkov",
-                checkov_skips(&[(
+            .deletion_protection_enabled(true)
+            .sse_specification(sse);
+        let checkov = key.is_none().then(|| {
+            checkov_skips(&[(
                     "CKV_AWS_119",
                     "SseS3 mode was chosen: the table holds only lock ids and state digests, never state content, and is encrypted with the AWS owned key",
-                )]),
-            );
-        }
+            )])
+        });
         if !workloads.is_empty() {
             let table_arn = Value::sub([
                 text("arn:"),
@@ -333,12 +323,15 @@ impl StateBackend {
                     .condition("ForAllValues:StringLike", "dynamodb:LeadingKeys", [leading])
                     .unwrap_or(s)
             });
-            table = table.property(
-                "ResourcePolicy",
-                Value::object([("PolicyDocument", doc(statements).to_value())]),
+            lock_table = lock_table.resource_policy(
+                table::ResourcePolicy::default().policy_document(doc(statements).to_value()),
             );
         }
-        let table = inner.add_resource("LockTable", table);
+        let mut resource = Resource::from(lock_table).removal_policy(RemovalPolicy::Retain);
+        if let Some(metadata) = checkov {
+            resource = resource.metadata("checkov", metadata);
+        }
+        let table = inner.add_resource("LockTable", resource);
         StateBackend {
             node: inner.node(),
             bucket,

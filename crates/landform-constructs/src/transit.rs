@@ -2,6 +2,7 @@
 //! auto-accept, shared through RAM, one route table per attachment and explicit routes.
 //! Workloads reach shared services, never each other.
 
+use landform_cfn::{ec2, ram, Tag};
 use std::collections::BTreeMap;
 
 use landform_core::{
@@ -164,21 +165,15 @@ impl TransitHub {
         }
         let gateway = inner.add_resource(
             "Gateway",
-            Resource::new("AWS::EC2::TransitGateway")
-                .property("AmazonSideAsn", props.amazon_side_asn)
-                .property("AutoAcceptSharedAttachments", "disable")
-                .property("DefaultRouteTableAssociation", "disable")
-                .property("DefaultRouteTablePropagation", "disable")
-                .property("DnsSupport", "enable")
-                .property("VpnEcmpSupport", "enable")
-                .property("Description", props.description.as_str())
-                .property(
-                    "Tags",
-                    Value::array([Value::object([
-                        ("Key", Value::from("Name")),
-                        ("Value", Value::from(id)),
-                    ])]),
-                ),
+            ec2::TransitGateway::default()
+                .amazon_side_asn(props.amazon_side_asn)
+                .auto_accept_shared_attachments("disable")
+                .default_route_table_association("disable")
+                .default_route_table_propagation("disable")
+                .dns_support("enable")
+                .vpn_ecmp_support("enable")
+                .description(props.description.as_str())
+                .tags([Tag::new("Name", id)]),
         );
         let mut share = None;
         let principals: Vec<Value> = props
@@ -204,11 +199,11 @@ impl TransitHub {
             share = Some(
                 inner.add_resource(
                     "Share",
-                    Resource::new("AWS::RAM::ResourceShare")
-                        .property("Name", format!("{id}-transit-gateway"))
-                        .property("AllowExternalPrincipals", false)
-                        .property("Principals", Value::Array(principals))
-                        .property("ResourceArns", Value::array([gateway_arn])),
+                    ram::ResourceShare::default()
+                        .name(format!("{id}-transit-gateway"))
+                        .allow_external_principals(false)
+                        .principals(principals)
+                        .resource_arns([gateway_arn]),
                 ),
             );
         }
@@ -327,15 +322,9 @@ impl TransitHub {
         let index = self.next_routes_stack(scope);
         let hub_table = scope.at(self.routes_stacks[index].tables).add_resource(
             &format!("{name}RouteTable"),
-            Resource::new("AWS::EC2::TransitGatewayRouteTable")
-                .property("TransitGatewayId", self.gateway.ref_value())
-                .property(
-                    "Tags",
-                    Value::array([Value::object([
-                        ("Key", Value::from("Name")),
-                        ("Value", Value::from(name)),
-                    ])]),
-                ),
+            ec2::TransitGatewayRouteTable::default()
+                .transit_gateway_id(self.gateway.ref_value())
+                .tags([Tag::new("Name", name)]),
         );
         // A member account can attach only once the gateway is shared with it; the
         // attachment reads only the gateway id, so say so explicitly.
@@ -350,12 +339,9 @@ impl TransitHub {
         let node = attachment_scope.node();
         attachment_scope.add_resource(
             "Association",
-            Resource::new("AWS::EC2::TransitGatewayRouteTableAssociation")
-                .property(
-                    "TransitGatewayAttachmentId",
-                    network.attachment().ref_value(),
-                )
-                .property("TransitGatewayRouteTableId", hub_table.ref_value()),
+            ec2::TransitGatewayRouteTableAssociation::default()
+                .transit_gateway_attachment_id(network.attachment().ref_value())
+                .transit_gateway_route_table_id(hub_table.ref_value()),
         );
         let cidr = network.cidr();
         let mut overlapping = false;
@@ -532,10 +518,10 @@ impl RouteContext<'_> {
         let target = to.target();
         scope.at(hub_node).add_resource(
             &format!("To{}", target.name),
-            Resource::new("AWS::EC2::TransitGatewayRoute")
-                .property("DestinationCidrBlock", &destination)
-                .property("TransitGatewayAttachmentId", target.attachment.ref_value())
-                .property("TransitGatewayRouteTableId", from.hub_table.ref_value()),
+            ec2::TransitGatewayRoute::default()
+                .destination_cidr_block(Value::from(&destination))
+                .transit_gateway_attachment_id(target.attachment.ref_value())
+                .transit_gateway_route_table_id(from.hub_table.ref_value()),
         );
         let vpc_route = match self.summaries.iter().find(|s| s.contains(&destination)) {
             Some(block) if from.summarised.contains(block) => None,
@@ -548,14 +534,13 @@ impl RouteContext<'_> {
         if let Some((suffix, block)) = vpc_route {
             scope.at(from.network.node()).add_resource(
                 &format!("HubRouteTo{suffix}"),
-                Resource::new("AWS::EC2::Route")
-                    .property("RouteTableId", from.network.route_table().ref_value())
-                    .property("DestinationCidrBlock", &block)
-                    .property(
-                        "TransitGatewayId",
-                        Value::from(self.gateway.ref_token::<kinds::TransitGatewayId>()),
-                    )
-                    .depends_on(from.network.attachment().node()),
+                Resource::from(
+                    ec2::Route::default()
+                        .route_table_id(from.network.route_table().ref_value())
+                        .destination_cidr_block(Value::from(&block))
+                        .transit_gateway_id(self.gateway.ref_token::<kinds::TransitGatewayId>()),
+                )
+                .depends_on(from.network.attachment().node()),
             );
         }
         from.routes.push((destination, target.name));

@@ -1,5 +1,7 @@
 //! Small shared pieces: reporting parse errors as issues, common policy fragments.
 
+use landform_cfn::s3::{self, bucket};
+use landform_cfn::Tag;
 use landform_core::iam::{PolicyDocument, Statement};
 use landform_core::{text, Issue, Pseudo, Scope, SubPart, Value};
 
@@ -65,47 +67,40 @@ pub(crate) fn deny_insecure_transport(bucket_arn: &Value) -> Statement {
 }
 
 /// Public access block: all four switches on.
-pub(crate) fn public_access_block() -> Value {
-    Value::object([
-        ("BlockPublicAcls", Value::from(true)),
-        ("BlockPublicPolicy", Value::from(true)),
-        ("IgnorePublicAcls", Value::from(true)),
-        ("RestrictPublicBuckets", Value::from(true)),
-    ])
+pub(crate) fn public_access_block() -> bucket::PublicAccessBlockConfiguration {
+    bucket::PublicAccessBlockConfiguration::default()
+        .block_public_acls(true)
+        .block_public_policy(true)
+        .ignore_public_acls(true)
+        .restrict_public_buckets(true)
 }
 
 /// Bucket encryption: SSE-KMS with `key_arn`, or SSE-S3 when `None`.
-pub(crate) fn bucket_encryption(key_arn: Option<Value>) -> Value {
+pub(crate) fn bucket_encryption(key_arn: Option<Value>) -> bucket::BucketEncryption {
     let default = match key_arn {
-        Some(key) => Value::object([
-            ("SSEAlgorithm", Value::from("aws:kms")),
-            ("KMSMasterKeyID", key),
-        ]),
-        None => Value::object([("SSEAlgorithm", Value::from("AES256"))]),
+        Some(key) => bucket::ServerSideEncryptionByDefault::default()
+            .sse_algorithm(bucket::SSEAlgorithm::AwsKms)
+            .kms_master_key_id(key),
+        None => bucket::ServerSideEncryptionByDefault::default()
+            .sse_algorithm(bucket::SSEAlgorithm::Aes256),
     };
-    Value::object([(
-        "ServerSideEncryptionConfiguration",
-        Value::array([Value::object([
-            ("BucketKeyEnabled", Value::from(true)),
-            ("ServerSideEncryptionByDefault", default),
-        ])]),
-    )])
+    bucket::BucketEncryption::default().server_side_encryption_configuration([
+        bucket::ServerSideEncryptionRule::default()
+            .bucket_key_enabled(true)
+            .server_side_encryption_by_default(default),
+    ])
 }
 
-/// `{"Status": "Enabled"}`.
-pub(crate) fn versioning() -> Value {
-    Value::object([("Status", Value::from("Enabled"))])
+/// Versioning on.
+pub(crate) fn versioning() -> bucket::VersioningConfiguration {
+    bucket::VersioningConfiguration::default()
+        .status(bucket::VersioningConfigurationStatus::Enabled)
 }
 
 /// `OwnershipControls` with ACLs disabled: the bucket owner owns every object.
-pub(crate) fn ownership_enforced() -> Value {
-    Value::object([(
-        "Rules",
-        Value::array([Value::object([(
-            "ObjectOwnership",
-            Value::from("BucketOwnerEnforced"),
-        )])]),
-    )])
+pub(crate) fn ownership_enforced() -> bucket::OwnershipControls {
+    bucket::OwnershipControls::default().rules([bucket::OwnershipControlsRule::default()
+        .object_ownership(bucket::ObjectOwnership::BucketOwnerEnforced)])
 }
 
 /// A checkov suppression entry for resource metadata.
@@ -128,13 +123,8 @@ pub(crate) fn key_admin_statement() -> Statement {
 }
 
 /// Tags as CloudFormation's list of `{Key, Value}`.
-pub(crate) fn tag_list<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
-    Value::array(tags.into_iter().map(|(k, v)| {
-        Value::object([
-            ("Key", Value::from(k.as_str())),
-            ("Value", Value::from(v.as_str())),
-        ])
-    }))
+pub(crate) fn tag_list<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<Tag> {
+    tags.into_iter().map(|(k, v)| Tag::new(k, v)).collect()
 }
 
 /// A document with one statement.
@@ -167,12 +157,14 @@ pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> AccessLogs {
     use landform_core::{RemovalPolicy, Resource};
     let bucket = scope.add_resource(
         id,
-        Resource::new("AWS::S3::Bucket")
-            .property("BucketEncryption", bucket_encryption(None))
-            .property("VersioningConfiguration", versioning())
-            .property("PublicAccessBlockConfiguration", public_access_block())
-            .property("OwnershipControls", ownership_enforced())
-            .removal_policy(RemovalPolicy::Retain)
+        Resource::from(
+            s3::Bucket::default()
+                .bucket_encryption(bucket_encryption(None))
+                .versioning_configuration(versioning())
+                .public_access_block_configuration(public_access_block())
+                .ownership_controls(ownership_enforced()),
+        )
+        .removal_policy(RemovalPolicy::Retain)
             .metadata(
                 "checkov",
                 checkov_skips(&[(
@@ -197,12 +189,9 @@ pub(crate) fn access_log_bucket(scope: &mut Scope<'_>, id: &str) -> AccessLogs {
         .unwrap_or(allow_logging);
     let policy = scope.add_resource(
         &format!("{id}Policy"),
-        Resource::new("AWS::S3::BucketPolicy")
-            .property("Bucket", bucket.ref_value())
-            .property(
-                "PolicyDocument",
-                doc([deny_insecure_transport(&arn_value), allow_logging]),
-            ),
+        s3::BucketPolicy::default()
+            .bucket(bucket.ref_value())
+            .policy_document(doc([deny_insecure_transport(&arn_value), allow_logging])),
     );
     AccessLogs { bucket, policy }
 }

@@ -17,8 +17,8 @@ pub struct Analyzer {
     pub analyzer_name: Option<rt::Text>,
     /// `ArchiveRules`: list of `ArchiveRule`.
     pub archive_rules: Option<Vec<analyzer::ArchiveRule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<analyzer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
 }
@@ -42,7 +42,7 @@ impl Analyzer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<analyzer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -97,8 +97,8 @@ pub mod analyzer {
     pub struct AnalysisRuleCriteria {
         /// `AccountIds`: list of string.
         pub account_ids: Option<Vec<rt::Text>>,
-        /// `ResourceTags`: list of list of `Tag`.
-        pub resource_tags: Option<Vec<Vec<Tag>>>,
+        /// `ResourceTags`: list of list of tag.
+        pub resource_tags: Option<Vec<Vec<rt::Tag>>>,
     }
 
     impl AnalysisRuleCriteria {
@@ -108,7 +108,7 @@ pub mod analyzer {
             self
         }
         /// Set `ResourceTags`.
-        pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<Vec<Tag>>>) -> Self {
+        pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<Vec<rt::Tag>>>) -> Self {
             self.resource_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -321,37 +321,6 @@ pub mod analyzer {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "InternalAccessAnalysisRule", self.internal_access_analysis_rule);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AccessAnalyzer::Analyzer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

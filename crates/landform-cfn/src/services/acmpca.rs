@@ -769,8 +769,8 @@ pub struct CertificateAuthority {
     pub signing_algorithm: Option<rt::Text>,
     /// `Subject`: `Subject`; required; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub subject: Option<certificate_authority::Subject>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<certificate_authority::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
     /// `UsageMode`: one of `UsageMode`; create-only: a change replaces the resource.
@@ -811,7 +811,7 @@ impl CertificateAuthority {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<certificate_authority::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1494,37 +1494,6 @@ pub mod certificate_authority {
             rt::put(&mut p, "State", self.state);
             rt::put(&mut p, "Surname", self.surname);
             rt::put(&mut p, "Title", self.title);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ACMPCA::CertificateAuthority.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -51,8 +51,8 @@ pub struct Broker {
     pub storage_type: Option<rt::Text>,
     /// `SubnetIds`: list of string; create-only: a change replaces the resource.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<broker::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Users`: list of `User`; write-only: never read back, so drift does not compare it.
     pub users: Option<Vec<broker::User>>,
 }
@@ -161,7 +161,7 @@ impl Broker {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<broker::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -440,37 +440,6 @@ pub mod broker {
         }
     }
 
-    /// `AWS::AmazonMQ::Broker.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AmazonMQ::Broker.User`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct User {
@@ -544,8 +513,8 @@ pub struct Configuration {
     pub engine_version: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<configuration::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Configuration {
@@ -582,7 +551,7 @@ impl Configuration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -599,42 +568,6 @@ impl From<Configuration> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Configuration::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Configuration`].
-pub mod configuration {
-    use crate::runtime as rt;
-
-    /// `AWS::AmazonMQ::Configuration.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

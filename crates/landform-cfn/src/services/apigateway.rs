@@ -50,8 +50,8 @@ pub struct ApiKey {
     pub name: Option<rt::Text>,
     /// `StageKeys`: list of `StageKey`.
     pub stage_keys: Option<Vec<api_key::StageKey>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<api_key::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Value`: string; create-only: a change replaces the resource.
     pub value: Option<rt::Text>,
 }
@@ -90,7 +90,7 @@ impl ApiKey {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<api_key::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -147,37 +147,6 @@ pub mod api_key {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "RestApiId", self.rest_api_id);
             rt::put(&mut p, "StageName", self.stage_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApiGateway::ApiKey.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -389,8 +358,8 @@ impl From<BasePathMappingV2> for rt::Resource {
 pub struct ClientCertificate {
     /// `Description`: string.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<client_certificate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClientCertificate {
@@ -402,7 +371,7 @@ impl ClientCertificate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<client_certificate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -414,42 +383,6 @@ impl From<ClientCertificate> for rt::Resource {
         rt::put(&mut p, "Description", r.description);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ClientCertificate::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ClientCertificate`].
-pub mod client_certificate {
-    use crate::runtime as rt;
-
-    /// `AWS::ApiGateway::ClientCertificate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -751,8 +684,8 @@ pub mod deployment {
         pub method_settings: Option<Vec<MethodSetting>>,
         /// `MetricsEnabled`: boolean.
         pub metrics_enabled: Option<rt::Boolean>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `ThrottlingBurstLimit`: integer.
         pub throttling_burst_limit: Option<rt::Integer>,
         /// `ThrottlingRateLimit`: number.
@@ -835,7 +768,7 @@ pub mod deployment {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -883,37 +816,6 @@ pub mod deployment {
             rt::put(&mut p, "ThrottlingRateLimit", self.throttling_rate_limit);
             rt::put(&mut p, "TracingEnabled", self.tracing_enabled);
             rt::put(&mut p, "Variables", self.variables);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApiGateway::Deployment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1154,8 +1056,8 @@ pub struct DomainName {
     pub routing_mode: Option<domain_name::RoutingMode>,
     /// `SecurityPolicy`: string.
     pub security_policy: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain_name::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DomainName {
@@ -1207,7 +1109,7 @@ impl DomainName {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_name::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1296,37 +1198,6 @@ pub mod domain_name {
         }
     }
 
-    /// `AWS::ApiGateway::DomainName.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `RoutingMode`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum RoutingMode {
@@ -1380,8 +1251,8 @@ pub struct DomainNameAccessAssociation {
     pub access_association_source_type: Option<domain_name_access_association::AccessAssociationSourceType>,
     /// `DomainNameArn`: string; required; create-only: a change replaces the resource.
     pub domain_name_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<domain_name_access_association::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DomainNameAccessAssociation {
@@ -1403,7 +1274,7 @@ impl DomainNameAccessAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_name_access_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1423,37 +1294,6 @@ impl From<DomainNameAccessAssociation> for rt::Resource {
 /// Property types of [`DomainNameAccessAssociation`].
 pub mod domain_name_access_association {
     use crate::runtime as rt;
-
-    /// `AWS::ApiGateway::DomainNameAccessAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AccessAssociationSourceType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1510,8 +1350,8 @@ pub struct DomainNameV2 {
     pub routing_mode: Option<domain_name_v2::RoutingMode>,
     /// `SecurityPolicy`: string; create-only: a change replaces the resource.
     pub security_policy: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain_name_v2::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DomainNameV2 {
@@ -1553,7 +1393,7 @@ impl DomainNameV2 {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_name_v2::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1605,37 +1445,6 @@ pub mod domain_name_v2 {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "IpAddressType", self.ip_address_type);
             rt::put(&mut p, "Types", self.types);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApiGateway::DomainNameV2.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2494,8 +2303,8 @@ pub struct RestApi {
     pub policy: Option<rt::Value>,
     /// `SecurityPolicy`: string.
     pub security_policy: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rest_api::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Version`: string.
     pub version: Option<rt::Text>,
 }
@@ -2584,7 +2393,7 @@ impl RestApi {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rest_api::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2709,37 +2518,6 @@ pub mod rest_api {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ApiGateway::RestApi.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ApiGateway::Stage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html).
@@ -2767,8 +2545,8 @@ pub struct Stage {
     pub rest_api_id: Option<rt::Text>,
     /// `StageName`: string; create-only: a change replaces the resource.
     pub stage_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stage::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TracingEnabled`: boolean.
     pub tracing_enabled: Option<rt::Boolean>,
     /// `Variables`: map of string.
@@ -2834,7 +2612,7 @@ impl Stage {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stage::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3047,37 +2825,6 @@ pub mod stage {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ApiGateway::Stage.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ApiGateway::UsagePlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html).
@@ -3091,8 +2838,8 @@ pub struct UsagePlan {
     pub description: Option<rt::Text>,
     /// `Quota`: `QuotaSettings`.
     pub quota: Option<usage_plan::QuotaSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<usage_plan::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Throttle`: `ThrottleSettings`.
     pub throttle: Option<usage_plan::ThrottleSettings>,
     /// `UsagePlanName`: string.
@@ -3118,7 +2865,7 @@ impl UsagePlan {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<usage_plan::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3225,37 +2972,6 @@ pub mod usage_plan {
             rt::put(&mut p, "Limit", self.limit);
             rt::put(&mut p, "Offset", self.offset);
             rt::put(&mut p, "Period", self.period);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApiGateway::UsagePlan.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3384,8 +3100,8 @@ pub struct VpcLink {
     pub description: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArns`: list of string; required; create-only: a change replaces the resource.
     pub target_arns: Option<Vec<rt::Text>>,
 }
@@ -3404,7 +3120,7 @@ impl VpcLink {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3423,41 +3139,5 @@ impl From<VpcLink> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TargetArns", r.target_arns);
         rt::resource(VpcLink::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`VpcLink`].
-pub mod vpc_link {
-    use crate::runtime as rt;
-
-    /// `AWS::ApiGateway::VpcLink.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

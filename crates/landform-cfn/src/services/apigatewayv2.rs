@@ -1399,8 +1399,8 @@ pub struct PortalProduct {
     pub description: Option<rt::Text>,
     /// `DisplayName`: string; required.
     pub display_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<portal_product::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PortalProduct {
@@ -1417,7 +1417,7 @@ impl PortalProduct {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<portal_product::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1430,42 +1430,6 @@ impl From<PortalProduct> for rt::Resource {
         rt::put(&mut p, "DisplayName", r.display_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(PortalProduct::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`PortalProduct`].
-pub mod portal_product {
-    use crate::runtime as rt;
-
-    /// `AWS::ApiGatewayV2::PortalProduct.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

@@ -15,8 +15,8 @@ pub struct Application {
     pub description: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<application::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Application {
@@ -33,7 +33,7 @@ impl Application {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,42 +46,6 @@ impl From<Application> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Application::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Application`].
-pub mod application {
-    use crate::runtime as rt;
-
-    /// `AWS::AppConfig::Application.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -104,8 +68,8 @@ pub struct ConfigurationProfile {
     pub name: Option<rt::Text>,
     /// `RetrievalRoleArn`: string.
     pub retrieval_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<configuration_profile::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
     /// `Validators`: list of `Validators`.
@@ -151,7 +115,7 @@ impl ConfigurationProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_profile::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -187,37 +151,6 @@ impl From<ConfigurationProfile> for rt::Resource {
 /// Property types of [`ConfigurationProfile`].
 pub mod configuration_profile {
     use crate::runtime as rt;
-
-    /// `AWS::AppConfig::ConfigurationProfile.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::AppConfig::ConfigurationProfile.Validators`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -351,8 +284,8 @@ pub struct Deployment {
     pub environment_id: Option<rt::Text>,
     /// `KmsKeyIdentifier`: string; create-only: a change replaces the resource.
     pub kms_key_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<deployment::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Deployment {
@@ -399,7 +332,7 @@ impl Deployment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<deployment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -463,37 +396,6 @@ pub mod deployment {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::AppConfig::Deployment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::AppConfig::DeploymentStrategy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deploymentstrategy.html).
@@ -515,8 +417,8 @@ pub struct DeploymentStrategy {
     pub name: Option<rt::Text>,
     /// `ReplicateTo`: one of `ReplicateTo`; required; create-only: a change replaces the resource.
     pub replicate_to: Option<deployment_strategy::ReplicateTo>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<deployment_strategy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DeploymentStrategy {
@@ -558,7 +460,7 @@ impl DeploymentStrategy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<deployment_strategy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -582,37 +484,6 @@ impl From<DeploymentStrategy> for rt::Resource {
 /// Property types of [`DeploymentStrategy`].
 pub mod deployment_strategy {
     use crate::runtime as rt;
-
-    /// `AWS::AppConfig::DeploymentStrategy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `GrowthType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -706,8 +577,8 @@ pub struct Environment {
     pub monitors: Option<Vec<environment::Monitor>>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Environment {
@@ -739,7 +610,7 @@ impl Environment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -789,37 +660,6 @@ pub mod environment {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "AlarmArn", self.alarm_arn);
             rt::put(&mut p, "AlarmRoleArn", self.alarm_role_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppConfig::Environment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -891,8 +731,8 @@ pub struct ExperimentDefinition {
     pub launch_criteria: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<experiment_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Treatments`: list of `Treatment`; required.
     pub treatments: Option<Vec<experiment_definition::Treatment>>,
 }
@@ -951,7 +791,7 @@ impl ExperimentDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<experiment_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1040,37 +880,6 @@ pub mod experiment_definition {
         }
     }
 
-    /// `AWS::AppConfig::ExperimentDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppConfig::ExperimentDefinition.Treatment`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Treatment {
@@ -1140,8 +949,8 @@ pub struct ExperimentRun {
     pub experiment_definition_identifier: Option<rt::Text>,
     /// `ExposurePercentage`: number; required.
     pub exposure_percentage: Option<rt::Number>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<experiment_run::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TreatmentOverrides`: `TreatmentOverrides`.
     pub treatment_overrides: Option<experiment_run::TreatmentOverrides>,
 }
@@ -1170,7 +979,7 @@ impl ExperimentRun {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<experiment_run::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1197,37 +1006,6 @@ impl From<ExperimentRun> for rt::Resource {
 /// Property types of [`ExperimentRun`].
 pub mod experiment_run {
     use crate::runtime as rt;
-
-    /// `AWS::AppConfig::ExperimentRun.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::AppConfig::ExperimentRun.TreatmentOverrides`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -1268,8 +1046,8 @@ pub struct Extension {
     pub name: Option<rt::Text>,
     /// `Parameters`: map of `Parameter`.
     pub parameters: Option<std::collections::BTreeMap<String, extension::Parameter>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<extension::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Extension {
@@ -1301,7 +1079,7 @@ impl Extension {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<extension::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1409,37 +1187,6 @@ pub mod extension {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::AppConfig::Extension.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::AppConfig::ExtensionAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extensionassociation.html).
@@ -1455,8 +1202,8 @@ pub struct ExtensionAssociation {
     pub parameters: Option<std::collections::BTreeMap<String, rt::Text>>,
     /// `ResourceIdentifier`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub resource_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<extension_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ExtensionAssociation {
@@ -1483,7 +1230,7 @@ impl ExtensionAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<extension_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1498,42 +1245,6 @@ impl From<ExtensionAssociation> for rt::Resource {
         rt::put(&mut p, "ResourceIdentifier", r.resource_identifier);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ExtensionAssociation::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ExtensionAssociation`].
-pub mod extension_association {
-    use crate::runtime as rt;
-
-    /// `AWS::AppConfig::ExtensionAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

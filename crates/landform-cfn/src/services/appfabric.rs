@@ -19,8 +19,8 @@ pub struct AppAuthorization {
     pub auth_type: Option<app_authorization::AuthType>,
     /// `Credential`: `Credential`; write-only: never read back, so drift does not compare it.
     pub credential: Option<app_authorization::Credential>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_authorization::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tenant`: `Tenant`; required.
     pub tenant: Option<app_authorization::Tenant>,
 }
@@ -49,7 +49,7 @@ impl AppAuthorization {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_authorization::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -162,37 +162,6 @@ pub mod app_authorization {
         }
     }
 
-    /// `AWS::AppFabric::AppAuthorization.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppFabric::AppAuthorization.Tenant`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Tenant {
@@ -276,8 +245,8 @@ pub struct IngestionDestination {
     pub ingestion_arn: Option<rt::Text>,
     /// `ProcessingConfiguration`: `ProcessingConfiguration`; required; create-only: a change replaces the resource.
     pub processing_configuration: Option<ingestion_destination::ProcessingConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ingestion_destination::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IngestionDestination {
@@ -304,7 +273,7 @@ impl IngestionDestination {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ingestion_destination::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -507,37 +476,6 @@ pub mod ingestion_destination {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "Prefix", self.prefix);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppFabric::IngestionDestination.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

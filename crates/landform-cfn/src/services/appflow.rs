@@ -2269,8 +2269,8 @@ pub struct Flow {
     pub metadata_catalog_config: Option<flow::MetadataCatalogConfig>,
     /// `SourceFlowConfig`: `SourceFlowConfig`; required.
     pub source_flow_config: Option<flow::SourceFlowConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tasks`: list of `Task`; required.
     pub tasks: Option<Vec<flow::Task>>,
     /// `TriggerConfig`: `TriggerConfig`; required.
@@ -2316,7 +2316,7 @@ impl Flow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4084,37 +4084,6 @@ pub mod flow {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "BucketPrefix", self.bucket_prefix);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppFlow::Flow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -27,8 +27,8 @@ pub struct ScalableTarget {
     pub service_namespace: Option<scalable_target::ServiceNamespace>,
     /// `SuspendedState`: `SuspendedState`.
     pub suspended_state: Option<scalable_target::SuspendedState>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<scalable_target::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ScalableTarget {
@@ -75,7 +75,7 @@ impl ScalableTarget {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<scalable_target::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -230,37 +230,6 @@ pub mod scalable_target {
             rt::put(&mut p, "DynamicScalingInSuspended", self.dynamic_scaling_in_suspended);
             rt::put(&mut p, "DynamicScalingOutSuspended", self.dynamic_scaling_out_suspended);
             rt::put(&mut p, "ScheduledScalingSuspended", self.scheduled_scaling_suspended);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApplicationAutoScaling::ScalableTarget.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

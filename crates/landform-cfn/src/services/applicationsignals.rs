@@ -118,8 +118,8 @@ pub struct InstrumentationConfig {
     pub service: Option<rt::Text>,
     /// `SignalType`: one of `SignalType`; required; create-only: a change replaces the resource.
     pub signal_type: Option<instrumentation_config::SignalType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instrumentation_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InstrumentationConfig {
@@ -171,7 +171,7 @@ impl InstrumentationConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instrumentation_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -441,37 +441,6 @@ pub mod instrumentation_config {
         }
     }
 
-    /// `AWS::ApplicationSignals::InstrumentationConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `InstrumentationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum InstrumentationType {
@@ -606,8 +575,8 @@ pub struct ServiceLevelObjective {
     pub request_based_sli: Option<service_level_objective::RequestBasedSli>,
     /// `Sli`: `Sli`.
     pub sli: Option<service_level_objective::Sli>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<service_level_objective::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ServiceLevelObjective {
@@ -649,7 +618,7 @@ impl ServiceLevelObjective {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<service_level_objective::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1513,37 +1482,6 @@ pub mod service_level_objective {
             rt::put(&mut p, "OperationName", self.operation_name);
             rt::put(&mut p, "PeriodSeconds", self.period_seconds);
             rt::put(&mut p, "Statistic", self.statistic);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ApplicationSignals::ServiceLevelObjective.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

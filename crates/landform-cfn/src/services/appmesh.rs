@@ -19,8 +19,8 @@ pub struct GatewayRoute {
     pub mesh_owner: Option<rt::Text>,
     /// `Spec`: `GatewayRouteSpec`; required.
     pub spec: Option<gateway_route::GatewayRouteSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<gateway_route::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualGatewayName`: string; required; create-only: a change replaces the resource.
     pub virtual_gateway_name: Option<rt::Text>,
 }
@@ -49,7 +49,7 @@ impl GatewayRoute {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<gateway_route::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -893,37 +893,6 @@ pub mod gateway_route {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::AppMesh::GatewayRoute.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::AppMesh::Mesh`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-mesh.html).
@@ -935,8 +904,8 @@ pub struct Mesh {
     pub mesh_name: Option<rt::Text>,
     /// `Spec`: `MeshSpec`.
     pub spec: Option<mesh::MeshSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mesh::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Mesh {
@@ -953,7 +922,7 @@ impl Mesh {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mesh::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1049,37 +1018,6 @@ pub mod mesh {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::AppMesh::Mesh.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::AppMesh::Route`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-route.html).
@@ -1095,8 +1033,8 @@ pub struct Route {
     pub route_name: Option<rt::Text>,
     /// `Spec`: `RouteSpec`; required.
     pub spec: Option<route::RouteSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualRouterName`: string; required; create-only: a change replaces the resource.
     pub virtual_router_name: Option<rt::Text>,
 }
@@ -1125,7 +1063,7 @@ impl Route {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1965,37 +1903,6 @@ pub mod route {
         }
     }
 
-    /// `AWS::AppMesh::Route.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppMesh::Route.TcpRoute`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TcpRoute {
@@ -2155,8 +2062,8 @@ pub struct VirtualGateway {
     pub mesh_owner: Option<rt::Text>,
     /// `Spec`: `VirtualGatewaySpec`; required.
     pub spec: Option<virtual_gateway::VirtualGatewaySpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<virtual_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualGatewayName`: string; create-only: a change replaces the resource.
     pub virtual_gateway_name: Option<rt::Text>,
 }
@@ -2180,7 +2087,7 @@ impl VirtualGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<virtual_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2207,49 +2114,18 @@ impl From<VirtualGateway> for rt::Resource {
 pub mod virtual_gateway {
     use crate::runtime as rt;
 
-    /// `AWS::AppMesh::VirtualGateway.JsonFormatRef`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct JsonFormatRef {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl JsonFormatRef {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for JsonFormatRef {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppMesh::VirtualGateway.LoggingFormat`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct LoggingFormat {
-        /// `Json`: list of `JsonFormatRef`.
-        pub json: Option<Vec<JsonFormatRef>>,
+        /// `Json`: list of tag.
+        pub json: Option<Vec<rt::Tag>>,
         /// `Text`: string.
         pub text: Option<rt::Text>,
     }
 
     impl LoggingFormat {
         /// Set `Json`.
-        pub fn json(mut self, value: impl IntoIterator<Item = impl Into<JsonFormatRef>>) -> Self {
+        pub fn json(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.json = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2311,37 +2187,6 @@ pub mod virtual_gateway {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Match", self.match_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppMesh::VirtualGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3219,8 +3064,8 @@ pub struct VirtualNode {
     pub mesh_owner: Option<rt::Text>,
     /// `Spec`: `VirtualNodeSpec`; required.
     pub spec: Option<virtual_node::VirtualNodeSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<virtual_node::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualNodeName`: string; create-only: a change replaces the resource.
     pub virtual_node_name: Option<rt::Text>,
 }
@@ -3244,7 +3089,7 @@ impl VirtualNode {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<virtual_node::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3294,42 +3139,11 @@ pub mod virtual_node {
         }
     }
 
-    /// `AWS::AppMesh::VirtualNode.AwsCloudMapInstanceAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AwsCloudMapInstanceAttribute {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl AwsCloudMapInstanceAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for AwsCloudMapInstanceAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppMesh::VirtualNode.AwsCloudMapServiceDiscovery`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct AwsCloudMapServiceDiscovery {
-        /// `Attributes`: list of `AwsCloudMapInstanceAttribute`.
-        pub attributes: Option<Vec<AwsCloudMapInstanceAttribute>>,
+        /// `Attributes`: list of tag.
+        pub attributes: Option<Vec<rt::Tag>>,
         /// `IpPreference`: string.
         pub ip_preference: Option<rt::Text>,
         /// `NamespaceName`: string; required.
@@ -3340,7 +3154,7 @@ pub mod virtual_node {
 
     impl AwsCloudMapServiceDiscovery {
         /// Set `Attributes`.
-        pub fn attributes(mut self, value: impl IntoIterator<Item = impl Into<AwsCloudMapInstanceAttribute>>) -> Self {
+        pub fn attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.attributes = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3753,37 +3567,6 @@ pub mod virtual_node {
         }
     }
 
-    /// `AWS::AppMesh::VirtualNode.JsonFormatRef`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct JsonFormatRef {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl JsonFormatRef {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for JsonFormatRef {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::AppMesh::VirtualNode.Listener`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Listener {
@@ -4137,15 +3920,15 @@ pub mod virtual_node {
     /// `AWS::AppMesh::VirtualNode.LoggingFormat`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct LoggingFormat {
-        /// `Json`: list of `JsonFormatRef`.
-        pub json: Option<Vec<JsonFormatRef>>,
+        /// `Json`: list of tag.
+        pub json: Option<Vec<rt::Tag>>,
         /// `Text`: string.
         pub text: Option<rt::Text>,
     }
 
     impl LoggingFormat {
         /// Set `Json`.
-        pub fn json(mut self, value: impl IntoIterator<Item = impl Into<JsonFormatRef>>) -> Self {
+        pub fn json(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.json = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -4316,37 +4099,6 @@ pub mod virtual_node {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Match", self.match_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppMesh::VirtualNode.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4758,8 +4510,8 @@ pub struct VirtualRouter {
     pub mesh_owner: Option<rt::Text>,
     /// `Spec`: `VirtualRouterSpec`; required.
     pub spec: Option<virtual_router::VirtualRouterSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<virtual_router::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualRouterName`: string; create-only: a change replaces the resource.
     pub virtual_router_name: Option<rt::Text>,
 }
@@ -4783,7 +4535,7 @@ impl VirtualRouter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<virtual_router::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4837,37 +4589,6 @@ pub mod virtual_router {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Port", self.port);
             rt::put(&mut p, "Protocol", self.protocol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppMesh::VirtualRouter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4930,8 +4651,8 @@ pub struct VirtualService {
     pub mesh_owner: Option<rt::Text>,
     /// `Spec`: `VirtualServiceSpec`; required.
     pub spec: Option<virtual_service::VirtualServiceSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<virtual_service::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualServiceName`: string; required; create-only: a change replaces the resource.
     pub virtual_service_name: Option<rt::Text>,
 }
@@ -4955,7 +4676,7 @@ impl VirtualService {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<virtual_service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4981,37 +4702,6 @@ impl From<VirtualService> for rt::Resource {
 /// Property types of [`VirtualService`].
 pub mod virtual_service {
     use crate::runtime as rt;
-
-    /// `AWS::AppMesh::VirtualService.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::AppMesh::VirtualService.VirtualNodeServiceProvider`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -19,8 +19,8 @@ pub struct AutoScalingConfiguration {
     pub max_size: Option<rt::Integer>,
     /// `MinSize`: integer; create-only: a change replaces the resource.
     pub min_size: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<auto_scaling_configuration::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AutoScalingConfiguration {
@@ -47,7 +47,7 @@ impl AutoScalingConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<auto_scaling_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -65,42 +65,6 @@ impl From<AutoScalingConfiguration> for rt::Resource {
     }
 }
 
-/// Property types of [`AutoScalingConfiguration`].
-pub mod auto_scaling_configuration {
-    use crate::runtime as rt;
-
-    /// `AWS::AppRunner::AutoScalingConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::AppRunner::ObservabilityConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-observabilityconfiguration.html).
 ///
 /// Read-only (attributes, not settable): `Latest`, `ObservabilityConfigurationArn`, `ObservabilityConfigurationRevision`.
@@ -108,8 +72,8 @@ pub mod auto_scaling_configuration {
 pub struct ObservabilityConfiguration {
     /// `ObservabilityConfigurationName`: string; create-only: a change replaces the resource.
     pub observability_configuration_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<observability_configuration::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TraceConfiguration`: `TraceConfiguration`; create-only: a change replaces the resource.
     pub trace_configuration: Option<observability_configuration::TraceConfiguration>,
 }
@@ -123,7 +87,7 @@ impl ObservabilityConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<observability_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -147,37 +111,6 @@ impl From<ObservabilityConfiguration> for rt::Resource {
 /// Property types of [`ObservabilityConfiguration`].
 pub mod observability_configuration {
     use crate::runtime as rt;
-
-    /// `AWS::AppRunner::ObservabilityConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::AppRunner::ObservabilityConfiguration.TraceConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -259,8 +192,8 @@ pub struct Service {
     pub service_name: Option<rt::Text>,
     /// `SourceConfiguration`: `SourceConfiguration`; required.
     pub source_configuration: Option<service::SourceConfiguration>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<service::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Service {
@@ -307,7 +240,7 @@ impl Service {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -949,37 +882,6 @@ pub mod service {
         }
     }
 
-    /// `AWS::AppRunner::Service.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ConfigurationSource`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ConfigurationSource {
@@ -1286,8 +1188,8 @@ pub struct VpcConnector {
     pub security_groups: Option<Vec<rt::Text>>,
     /// `Subnets`: list of string; required; create-only: a change replaces the resource.
     pub subnets: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<vpc_connector::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConnectorName`: string; create-only: a change replaces the resource.
     pub vpc_connector_name: Option<rt::Text>,
 }
@@ -1306,7 +1208,7 @@ impl VpcConnector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1328,42 +1230,6 @@ impl From<VpcConnector> for rt::Resource {
     }
 }
 
-/// Property types of [`VpcConnector`].
-pub mod vpc_connector {
-    use crate::runtime as rt;
-
-    /// `AWS::AppRunner::VpcConnector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::AppRunner::VpcIngressConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcingressconnection.html).
 ///
 /// Read-only (attributes, not settable): `DomainName`, `Status`, `VpcIngressConnectionArn`.
@@ -1373,8 +1239,8 @@ pub struct VpcIngressConnection {
     pub ingress_vpc_configuration: Option<vpc_ingress_connection::IngressVpcConfiguration>,
     /// `ServiceArn`: string; required; create-only: a change replaces the resource.
     pub service_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<vpc_ingress_connection::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcIngressConnectionName`: string; create-only: a change replaces the resource.
     pub vpc_ingress_connection_name: Option<rt::Text>,
 }
@@ -1393,7 +1259,7 @@ impl VpcIngressConnection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_ingress_connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1446,37 +1312,6 @@ pub mod vpc_ingress_connection {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "VpcEndpointId", self.vpc_endpoint_id);
             rt::put(&mut p, "VpcId", self.vpc_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppRunner::VpcIngressConnection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -235,8 +235,8 @@ pub struct AppBlockBuilder {
     pub name: Option<rt::Text>,
     /// `Platform`: one of `PlatformType`; required.
     pub platform: Option<app_block_builder::PlatformType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_block_builder::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfig`: `VpcConfig`; required.
     pub vpc_config: Option<app_block_builder::VpcConfig>,
 }
@@ -295,7 +295,7 @@ impl AppBlockBuilder {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_block_builder::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -356,37 +356,6 @@ pub mod app_block_builder {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EndpointType", self.endpoint_type);
             rt::put(&mut p, "VpceId", self.vpce_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppStream::AppBlockBuilder.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1116,8 +1085,8 @@ pub struct Fleet {
     pub session_script_s3_location: Option<fleet::S3Location>,
     /// `StreamView`: one of `StreamView`.
     pub stream_view: Option<fleet::StreamView>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UsbDeviceFilterStrings`: list of string.
     pub usb_device_filter_strings: Option<Vec<rt::Text>>,
     /// `VpcConfig`: `VpcConfig`.
@@ -1238,7 +1207,7 @@ impl Fleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1379,37 +1348,6 @@ pub mod fleet {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "S3Bucket", self.s3_bucket);
             rt::put(&mut p, "S3Key", self.s3_key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppStream::Fleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1654,8 +1592,8 @@ pub struct ImageBuilder {
     pub softwares_to_install: Option<Vec<rt::Text>>,
     /// `SoftwaresToUninstall`: list of string; write-only: never read back, so drift does not compare it.
     pub softwares_to_uninstall: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<image_builder::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfig`: `VpcConfig`.
     pub vpc_config: Option<image_builder::VpcConfig>,
 }
@@ -1739,7 +1677,7 @@ impl ImageBuilder {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<image_builder::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1836,37 +1774,6 @@ pub mod image_builder {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "DirectoryName", self.directory_name);
             rt::put(&mut p, "OrganizationalUnitDistinguishedName", self.organizational_unit_distinguished_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppStream::ImageBuilder.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1992,8 +1899,8 @@ pub struct Stack {
     pub storage_connectors: Option<Vec<stack::StorageConnector>>,
     /// `StreamingExperienceSettings`: `StreamingExperienceSettings`.
     pub streaming_experience_settings: Option<stack::StreamingExperienceSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stack::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserSettings`: list of `UserSetting`.
     pub user_settings: Option<Vec<stack::UserSetting>>,
 }
@@ -2072,7 +1979,7 @@ impl Stack {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stack::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2347,37 +2254,6 @@ pub mod stack {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "PreferredProtocol", self.preferred_protocol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppStream::Stack.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct Api {
     pub name: Option<rt::Text>,
     /// `OwnerContact`: string.
     pub owner_contact: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<api::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Api {
@@ -40,7 +40,7 @@ impl Api {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<api::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -338,37 +338,6 @@ pub mod api {
             rt::put(&mut p, "ClientId", self.client_id);
             rt::put(&mut p, "IatTTL", self.iat_ttl);
             rt::put(&mut p, "Issuer", self.issuer);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppSync::Api.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -766,8 +735,8 @@ pub struct ChannelNamespace {
     pub publish_auth_modes: Option<Vec<channel_namespace::AuthMode>>,
     /// `SubscribeAuthModes`: list of `AuthMode`.
     pub subscribe_auth_modes: Option<Vec<channel_namespace::AuthMode>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel_namespace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ChannelNamespace {
@@ -809,7 +778,7 @@ impl ChannelNamespace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel_namespace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -969,37 +938,6 @@ pub mod channel_namespace {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "InvokeType", self.invoke_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppSync::ChannelNamespace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1815,8 +1753,8 @@ pub struct DomainName {
     pub description: Option<rt::Text>,
     /// `DomainName`: string; required; create-only: a change replaces the resource.
     pub domain_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain_name::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DomainName {
@@ -1838,7 +1776,7 @@ impl DomainName {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_name::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1852,42 +1790,6 @@ impl From<DomainName> for rt::Resource {
         rt::put(&mut p, "DomainName", r.domain_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DomainName::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DomainName`].
-pub mod domain_name {
-    use crate::runtime as rt;
-
-    /// `AWS::AppSync::DomainName.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2305,8 +2207,8 @@ pub struct GraphQLApi {
     pub query_depth_limit: Option<rt::Integer>,
     /// `ResolverCountLimit`: integer.
     pub resolver_count_limit: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<graph_ql_api::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserPoolConfig`: `UserPoolConfig`.
     pub user_pool_config: Option<graph_ql_api::UserPoolConfig>,
     /// `Visibility`: one of `Visibility`.
@@ -2389,7 +2291,7 @@ impl GraphQLApi {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<graph_ql_api::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2685,37 +2587,6 @@ pub mod graph_ql_api {
             rt::put(&mut p, "ClientId", self.client_id);
             rt::put(&mut p, "IatTTL", self.iat_ttl);
             rt::put(&mut p, "Issuer", self.issuer);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::AppSync::GraphQLApi.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,12 +17,12 @@ pub struct AnomalyDetector {
     pub configuration: Option<anomaly_detector::AnomalyDetectorConfiguration>,
     /// `EvaluationIntervalInSeconds`: integer.
     pub evaluation_interval_in_seconds: Option<rt::Integer>,
-    /// `Labels`: list of `Label`.
-    pub labels: Option<Vec<anomaly_detector::Label>>,
+    /// `Labels`: list of tag.
+    pub labels: Option<Vec<rt::Tag>>,
     /// `MissingDataAction`: `MissingDataAction`.
     pub missing_data_action: Option<anomaly_detector::MissingDataAction>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<anomaly_detector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Workspace`: string; required; create-only: a change replaces the resource.
     pub workspace: Option<rt::Text>,
 }
@@ -46,7 +46,7 @@ impl AnomalyDetector {
         self
     }
     /// Set `Labels`.
-    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<anomaly_detector::Label>>) -> Self {
+    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.labels = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -56,7 +56,7 @@ impl AnomalyDetector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<anomaly_detector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -135,37 +135,6 @@ pub mod anomaly_detector {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Amount", self.amount);
             rt::put(&mut p, "Ratio", self.ratio);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::APS::AnomalyDetector.Label`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Label {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Label {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Label {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -255,37 +224,6 @@ pub mod anomaly_detector {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::APS::AnomalyDetector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::APS::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-resourcepolicy.html).
@@ -330,8 +268,8 @@ pub struct RuleGroupsNamespace {
     pub data: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rule_groups_namespace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Workspace`: string; required; create-only: a change replaces the resource.
     pub workspace: Option<rt::Text>,
 }
@@ -350,7 +288,7 @@ impl RuleGroupsNamespace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rule_groups_namespace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -372,42 +310,6 @@ impl From<RuleGroupsNamespace> for rt::Resource {
     }
 }
 
-/// Property types of [`RuleGroupsNamespace`].
-pub mod rule_groups_namespace {
-    use crate::runtime as rt;
-
-    /// `AWS::APS::RuleGroupsNamespace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::APS::Scraper`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-scraper.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `RoleArn`, `ScraperId`.
@@ -425,8 +327,8 @@ pub struct Scraper {
     pub scraper_logging_configuration: Option<scraper::ScraperLoggingConfiguration>,
     /// `Source`: `Source`; required; create-only: a change replaces the resource.
     pub source: Option<scraper::Source>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<scraper::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Scraper {
@@ -463,7 +365,7 @@ impl Scraper {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<scraper::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -819,37 +721,6 @@ pub mod scraper {
         }
     }
 
-    /// `AWS::APS::Scraper.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::APS::Scraper.VpcConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfiguration {
@@ -938,8 +809,8 @@ pub struct Workspace {
     pub logging_configuration: Option<workspace::LoggingConfiguration>,
     /// `QueryLoggingConfiguration`: `QueryLoggingConfiguration`.
     pub query_logging_configuration: Option<workspace::QueryLoggingConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workspace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkspaceConfiguration`: `WorkspaceConfiguration`.
     pub workspace_configuration: Option<workspace::WorkspaceConfiguration>,
 }
@@ -973,7 +844,7 @@ impl Workspace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workspace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1206,37 +1077,6 @@ pub mod workspace {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Destinations", self.destinations);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::APS::Workspace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

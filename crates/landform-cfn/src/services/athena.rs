@@ -15,8 +15,8 @@ pub struct CapacityReservation {
     pub capacity_assignment_configuration: Option<capacity_reservation::CapacityAssignmentConfiguration>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capacity_reservation::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetDpus`: integer; required.
     pub target_dpus: Option<rt::Integer>,
 }
@@ -35,7 +35,7 @@ impl CapacityReservation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capacity_reservation::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -106,37 +106,6 @@ pub mod capacity_reservation {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Athena::CapacityReservation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Athena::DataCatalog`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-datacatalog.html).
@@ -154,8 +123,8 @@ pub struct DataCatalog {
     pub parameters: Option<std::collections::BTreeMap<String, rt::Text>>,
     /// `Status`: one of `Status`.
     pub status: Option<data_catalog::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_catalog::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required.
     pub type_: Option<data_catalog::Type>,
 }
@@ -194,7 +163,7 @@ impl DataCatalog {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_catalog::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -223,37 +192,6 @@ impl From<DataCatalog> for rt::Resource {
 /// Property types of [`DataCatalog`].
 pub mod data_catalog {
     use crate::runtime as rt;
-
-    /// `AWS::Athena::DataCatalog.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
@@ -480,8 +418,8 @@ pub struct WorkGroup {
     pub recursive_delete_option: Option<rt::Boolean>,
     /// `State`: one of `State`.
     pub state: Option<work_group::State>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<work_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkGroupConfiguration`: `WorkGroupConfiguration`.
     pub work_group_configuration: Option<work_group::WorkGroupConfiguration>,
     /// `WorkGroupConfigurationUpdates`: `WorkGroupConfigurationUpdates`; write-only: never read back, so drift does not compare it.
@@ -512,7 +450,7 @@ impl WorkGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<work_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1080,37 +1018,6 @@ pub mod work_group {
             rt::put(&mut p, "Enabled", self.enabled);
             rt::put(&mut p, "KmsKey", self.kms_key);
             rt::put(&mut p, "LogLocation", self.log_location);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Athena::WorkGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -852,8 +852,8 @@ pub struct Framework {
     pub framework_description: Option<rt::Text>,
     /// `FrameworkName`: string; create-only: a change replaces the resource.
     pub framework_name: Option<rt::Text>,
-    /// `FrameworkTags`: list of `Tag`.
-    pub framework_tags: Option<Vec<framework::Tag>>,
+    /// `FrameworkTags`: list of tag.
+    pub framework_tags: Option<Vec<rt::Tag>>,
 }
 
 impl Framework {
@@ -875,7 +875,7 @@ impl Framework {
         self
     }
     /// Set `FrameworkTags`.
-    pub fn framework_tags(mut self, value: impl IntoIterator<Item = impl Into<framework::Tag>>) -> Self {
+    pub fn framework_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.framework_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -934,8 +934,8 @@ pub mod framework {
         pub compliance_resource_ids: Option<Vec<rt::Text>>,
         /// `ComplianceResourceTypes`: list of string.
         pub compliance_resource_types: Option<Vec<rt::Text>>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl ControlScope {
@@ -950,7 +950,7 @@ pub mod framework {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1001,37 +1001,6 @@ pub mod framework {
             rt::put(&mut p, "ControlInputParameters", self.control_input_parameters);
             rt::put(&mut p, "ControlName", self.control_name);
             rt::put(&mut p, "ControlScope", self.control_scope);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Backup::Framework.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1324,8 +1293,8 @@ pub struct ReportPlan {
     pub report_plan_description: Option<rt::Text>,
     /// `ReportPlanName`: string; create-only: a change replaces the resource.
     pub report_plan_name: Option<rt::Text>,
-    /// `ReportPlanTags`: list of `Tag`.
-    pub report_plan_tags: Option<Vec<report_plan::Tag>>,
+    /// `ReportPlanTags`: list of tag.
+    pub report_plan_tags: Option<Vec<rt::Tag>>,
     /// `ReportSetting`: `ReportSetting`; required.
     pub report_setting: Option<report_plan::ReportSetting>,
 }
@@ -1349,7 +1318,7 @@ impl ReportPlan {
         self
     }
     /// Set `ReportPlanTags`.
-    pub fn report_plan_tags(mut self, value: impl IntoIterator<Item = impl Into<report_plan::Tag>>) -> Self {
+    pub fn report_plan_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.report_plan_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1469,37 +1438,6 @@ pub mod report_plan {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Backup::ReportPlan.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Backup::RestoreTestingPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingplan.html).
@@ -1517,8 +1455,8 @@ pub struct RestoreTestingPlan {
     pub schedule_expression_timezone: Option<rt::Text>,
     /// `StartWindowHours`: integer.
     pub start_window_hours: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<restore_testing_plan::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RestoreTestingPlan {
@@ -1550,7 +1488,7 @@ impl RestoreTestingPlan {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<restore_testing_plan::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1624,37 +1562,6 @@ pub mod restore_testing_plan {
             rt::put(&mut p, "IncludeVaults", self.include_vaults);
             rt::put(&mut p, "RecoveryPointTypes", self.recovery_point_types);
             rt::put(&mut p, "SelectionWindowDays", self.selection_window_days);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Backup::RestoreTestingPlan.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1821,54 +1728,23 @@ impl From<RestoreTestingSelection> for rt::Resource {
 pub mod restore_testing_selection {
     use crate::runtime as rt;
 
-    /// `AWS::Backup::RestoreTestingSelection.KeyValue`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct KeyValue {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl KeyValue {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for KeyValue {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Backup::RestoreTestingSelection.ProtectedResourceConditions`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ProtectedResourceConditions {
-        /// `StringEquals`: list of `KeyValue`.
-        pub string_equals: Option<Vec<KeyValue>>,
-        /// `StringNotEquals`: list of `KeyValue`.
-        pub string_not_equals: Option<Vec<KeyValue>>,
+        /// `StringEquals`: list of tag.
+        pub string_equals: Option<Vec<rt::Tag>>,
+        /// `StringNotEquals`: list of tag.
+        pub string_not_equals: Option<Vec<rt::Tag>>,
     }
 
     impl ProtectedResourceConditions {
         /// Set `StringEquals`.
-        pub fn string_equals(mut self, value: impl IntoIterator<Item = impl Into<KeyValue>>) -> Self {
+        pub fn string_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.string_equals = Some(value.into_iter().map(Into::into).collect());
             self
         }
         /// Set `StringNotEquals`.
-        pub fn string_not_equals(mut self, value: impl IntoIterator<Item = impl Into<KeyValue>>) -> Self {
+        pub fn string_not_equals(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.string_not_equals = Some(value.into_iter().map(Into::into).collect());
             self
         }

@@ -21,8 +21,8 @@ pub struct Hypervisor {
     pub name: Option<rt::Text>,
     /// `Password`: string; write-only: never read back, so drift does not compare it.
     pub password: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<hypervisor::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Username`: string; write-only: never read back, so drift does not compare it.
     pub username: Option<rt::Text>,
 }
@@ -56,7 +56,7 @@ impl Hypervisor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<hypervisor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -78,41 +78,5 @@ impl From<Hypervisor> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Username", r.username);
         rt::resource(Hypervisor::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Hypervisor`].
-pub mod hypervisor {
-    use crate::runtime as rt;
-
-    /// `AWS::BackupGateway::Hypervisor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -15,8 +15,8 @@ pub struct Dashboard {
     pub description: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dashboard::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Widgets`: list of `Widget`; required.
     pub widgets: Option<Vec<dashboard::Widget>>,
 }
@@ -35,7 +35,7 @@ impl Dashboard {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dashboard::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -710,37 +710,6 @@ pub mod dashboard {
         }
     }
 
-    /// `AWS::BCM::Dashboard.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::BCM::Dashboard.TagValues`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagValues {
@@ -1282,8 +1251,8 @@ pub struct ScheduledReport {
     pub schedule_config: Option<scheduled_report::ScheduleConfig>,
     /// `ScheduledReportExecutionRoleArn`: string; required.
     pub scheduled_report_execution_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<scheduled_report::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WidgetDateRangeOverride`: `DateTimeRange`.
     pub widget_date_range_override: Option<scheduled_report::DateTimeRange>,
     /// `WidgetIds`: list of string.
@@ -1319,7 +1288,7 @@ impl ScheduledReport {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<scheduled_report::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1490,37 +1459,6 @@ pub mod scheduled_report {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EndTime", self.end_time);
             rt::put(&mut p, "StartTime", self.start_time);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BCM::ScheduledReport.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct BillEstimate {
     pub expires_at: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<bill_estimate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl BillEstimate {
@@ -40,7 +40,7 @@ impl BillEstimate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<bill_estimate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -57,42 +57,6 @@ impl From<BillEstimate> for rt::Resource {
     }
 }
 
-/// Property types of [`BillEstimate`].
-pub mod bill_estimate {
-    use crate::runtime as rt;
-
-    /// `AWS::BcmPricingCalculator::BillEstimate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::BcmPricingCalculator::BillScenario`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billscenario.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `BillInterval`, `CreatedAt`, `FailureMessage`, `Id`, `Status`.
@@ -106,8 +70,8 @@ pub struct BillScenario {
     pub group_sharing_preference: Option<bill_scenario::GroupSharingPreference>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<bill_scenario::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl BillScenario {
@@ -134,7 +98,7 @@ impl BillScenario {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<bill_scenario::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -155,37 +119,6 @@ impl From<BillScenario> for rt::Resource {
 /// Property types of [`BillScenario`].
 pub mod bill_scenario {
     use crate::runtime as rt;
-
-    /// `AWS::BcmPricingCalculator::BillScenario.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `GroupSharingPreference`.
     #[derive(Debug, Clone, PartialEq)]
@@ -240,8 +173,8 @@ pub struct WorkloadEstimate {
     pub name: Option<rt::Text>,
     /// `RateType`: one of `WorkloadEstimateRateType`; create-only: a change replaces the resource.
     pub rate_type: Option<workload_estimate::WorkloadEstimateRateType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workload_estimate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl WorkloadEstimate {
@@ -263,7 +196,7 @@ impl WorkloadEstimate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workload_estimate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -283,37 +216,6 @@ impl From<WorkloadEstimate> for rt::Resource {
 /// Property types of [`WorkloadEstimate`].
 pub mod workload_estimate {
     use crate::runtime as rt;
-
-    /// `AWS::BcmPricingCalculator::WorkloadEstimate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `WorkloadEstimateRateType`.
     #[derive(Debug, Clone, PartialEq)]

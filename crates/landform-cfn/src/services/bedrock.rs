@@ -1366,8 +1366,8 @@ pub struct ApplicationInferenceProfile {
     pub inference_profile_name: Option<rt::Text>,
     /// `ModelSource`: any JSON value; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub model_source: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application_inference_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ApplicationInferenceProfile {
@@ -1389,7 +1389,7 @@ impl ApplicationInferenceProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application_inference_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1403,42 +1403,6 @@ impl From<ApplicationInferenceProfile> for rt::Resource {
         rt::put(&mut p, "ModelSource", r.model_source);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ApplicationInferenceProfile::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ApplicationInferenceProfile`].
-pub mod application_inference_profile {
-    use crate::runtime as rt;
-
-    /// `AWS::Bedrock::ApplicationInferenceProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1457,8 +1421,8 @@ pub struct AutomatedReasoningPolicy {
     pub name: Option<rt::Text>,
     /// `PolicyDefinition`: `PolicyDefinition`; write-only: never read back, so drift does not compare it.
     pub policy_definition: Option<automated_reasoning_policy::PolicyDefinition>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<automated_reasoning_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AutomatedReasoningPolicy {
@@ -1490,7 +1454,7 @@ impl AutomatedReasoningPolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<automated_reasoning_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1707,37 +1671,6 @@ pub mod automated_reasoning_policy {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Bedrock::AutomatedReasoningPolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Bedrock::AutomatedReasoningPolicyVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicyversion.html).
@@ -1749,8 +1682,8 @@ pub struct AutomatedReasoningPolicyVersion {
     pub last_updated_definition_hash: Option<rt::Text>,
     /// `PolicyArn`: string; required; create-only: a change replaces the resource.
     pub policy_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<automated_reasoning_policy_version::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AutomatedReasoningPolicyVersion {
@@ -1767,7 +1700,7 @@ impl AutomatedReasoningPolicyVersion {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<automated_reasoning_policy_version::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1780,42 +1713,6 @@ impl From<AutomatedReasoningPolicyVersion> for rt::Resource {
         rt::put(&mut p, "PolicyArn", r.policy_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(AutomatedReasoningPolicyVersion::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`AutomatedReasoningPolicyVersion`].
-pub mod automated_reasoning_policy_version {
-    use crate::runtime as rt;
-
-    /// `AWS::Bedrock::AutomatedReasoningPolicyVersion.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1832,8 +1729,8 @@ pub struct Blueprint {
     pub kms_key_id: Option<rt::Text>,
     /// `Schema`: any JSON value; required.
     pub schema: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<blueprint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<blueprint::Type>,
 }
@@ -1862,7 +1759,7 @@ impl Blueprint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<blueprint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1889,37 +1786,6 @@ impl From<Blueprint> for rt::Resource {
 /// Property types of [`Blueprint`].
 pub mod blueprint {
     use crate::runtime as rt;
-
-    /// `AWS::Bedrock::Blueprint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1977,8 +1843,8 @@ pub struct DataAutomationLibrary {
     pub library_description: Option<rt::Text>,
     /// `LibraryName`: string; required; create-only: a change replaces the resource.
     pub library_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_automation_library::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataAutomationLibrary {
@@ -2000,7 +1866,7 @@ impl DataAutomationLibrary {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_automation_library::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2051,37 +1917,6 @@ pub mod data_automation_library {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Bedrock::DataAutomationLibrary.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Bedrock::DataAutomationProject`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationproject.html).
@@ -2105,8 +1940,8 @@ pub struct DataAutomationProject {
     pub project_type: Option<data_automation_project::ProjectType>,
     /// `StandardOutputConfiguration`: `StandardOutputConfiguration`.
     pub standard_output_configuration: Option<data_automation_project::StandardOutputConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_automation_project::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataAutomationProject {
@@ -2153,7 +1988,7 @@ impl DataAutomationProject {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_automation_project::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3206,37 +3041,6 @@ pub mod data_automation_project {
             rt::put(&mut p, "Document", self.document);
             rt::put(&mut p, "Image", self.image);
             rt::put(&mut p, "Video", self.video);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Bedrock::DataAutomationProject.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7638,8 +7442,8 @@ pub struct Guardrail {
     pub name: Option<rt::Text>,
     /// `SensitiveInformationPolicyConfig`: `SensitiveInformationPolicyConfig`.
     pub sensitive_information_policy_config: Option<guardrail::SensitiveInformationPolicyConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<guardrail::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TopicPolicyConfig`: `TopicPolicyConfig`.
     pub topic_policy_config: Option<guardrail::TopicPolicyConfig>,
     /// `WordPolicyConfig`: `WordPolicyConfig`.
@@ -7700,7 +7504,7 @@ impl Guardrail {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<guardrail::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8229,37 +8033,6 @@ pub mod guardrail {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PiiEntitiesConfig", self.pii_entities_config);
             rt::put(&mut p, "RegexesConfig", self.regexes_config);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Bedrock::Guardrail.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -9168,8 +8941,8 @@ pub struct IntelligentPromptRouter {
     pub prompt_router_name: Option<rt::Text>,
     /// `RoutingCriteria`: `RoutingCriteria`; required; create-only: a change replaces the resource.
     pub routing_criteria: Option<intelligent_prompt_router::RoutingCriteria>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<intelligent_prompt_router::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IntelligentPromptRouter {
@@ -9201,7 +8974,7 @@ impl IntelligentPromptRouter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<intelligent_prompt_router::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9266,37 +9039,6 @@ pub mod intelligent_prompt_router {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "ResponseQualityDifference", self.response_quality_difference);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Bedrock::IntelligentPromptRouter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -11751,8 +11493,8 @@ pub struct RetrievalInstruction {
     pub instruction: Option<retrieval_instruction::Instruction>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<retrieval_instruction::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RetrievalInstruction {
@@ -11779,7 +11521,7 @@ impl RetrievalInstruction {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<retrieval_instruction::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11847,37 +11589,6 @@ pub mod retrieval_instruction {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Bedrock::RetrievalInstruction.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Bedrock::Session`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-session.html).
@@ -11889,8 +11600,8 @@ pub struct Session {
     pub encryption_key_arn: Option<rt::Text>,
     /// `SessionMetadata`: map of string.
     pub session_metadata: Option<std::collections::BTreeMap<String, rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<session::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Session {
@@ -11907,7 +11618,7 @@ impl Session {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<session::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11920,41 +11631,5 @@ impl From<Session> for rt::Resource {
         rt::put(&mut p, "SessionMetadata", r.session_metadata);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Session::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Session`].
-pub mod session {
-    use crate::runtime as rt;
-
-    /// `AWS::Bedrock::Session.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -19,8 +19,8 @@ pub struct ApiKeyCredentialProvider {
     pub api_key_secret_source: Option<api_key_credential_provider::ApiKeySecretSource>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<api_key_credential_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ApiKeyCredentialProvider {
@@ -47,7 +47,7 @@ impl ApiKeyCredentialProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<api_key_credential_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -96,37 +96,6 @@ pub mod api_key_credential_provider {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "JsonKey", self.json_key);
             rt::put(&mut p, "SecretId", self.secret_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BedrockAgentCore::ApiKeyCredentialProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -622,8 +591,8 @@ pub struct CapacityProvider {
     pub name: Option<rt::Text>,
     /// `PermissionsConfiguration`: `PermissionsConfiguration`; required; create-only: a change replaces the resource.
     pub permissions_configuration: Option<capacity_provider::PermissionsConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capacity_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CapacityProvider {
@@ -650,7 +619,7 @@ impl CapacityProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capacity_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1290,37 +1259,6 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AWS::BedrockAgentCore::CapacityProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::BedrockAgentCore::CapacityProvider.VolumeConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VolumeConfiguration {
@@ -1786,8 +1724,8 @@ pub struct ConfigurationBundle {
     pub description: Option<rt::Text>,
     /// `KmsKeyArn`: string.
     pub kms_key_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configuration_bundle::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConfigurationBundle {
@@ -1829,7 +1767,7 @@ impl ConfigurationBundle {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_bundle::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1873,37 +1811,6 @@ pub mod configuration_bundle {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Configuration", self.configuration);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BedrockAgentCore::ConfigurationBundle.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1955,8 +1862,8 @@ pub struct ConsentPortal {
     pub name: Option<rt::Text>,
     /// `Sources`: list of `ConsentPortalSource`; required; create-only: a change replaces the resource.
     pub sources: Option<Vec<consent_portal::ConsentPortalSource>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<consent_portal::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConsentPortal {
@@ -1988,7 +1895,7 @@ impl ConsentPortal {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<consent_portal::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2081,37 +1988,6 @@ pub mod consent_portal {
         }
     }
 
-    /// `AWS::BedrockAgentCore::ConsentPortal.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Type {
@@ -2163,8 +2039,8 @@ pub struct Dataset {
     pub schema_type: Option<dataset::SchemaType>,
     /// `Source`: `DataSourceType`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub source: Option<dataset::DataSourceType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dataset::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Dataset {
@@ -2196,7 +2072,7 @@ impl Dataset {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataset::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2296,37 +2172,6 @@ pub mod dataset {
         }
     }
 
-    /// `AWS::BedrockAgentCore::Dataset.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `SchemaType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum SchemaType {
@@ -2387,8 +2232,8 @@ pub struct Evaluator {
     pub kms_key_arn: Option<rt::Text>,
     /// `Level`: one of `EvaluatorLevel`; required.
     pub level: Option<evaluator::EvaluatorLevel>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<evaluator::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Evaluator {
@@ -2420,7 +2265,7 @@ impl Evaluator {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<evaluator::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2976,37 +2821,6 @@ pub mod evaluator {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Effort", self.effort);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BedrockAgentCore::Evaluator.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3990,8 +3804,8 @@ pub struct Harness {
     pub skills: Option<Vec<harness::HarnessSkill>>,
     /// `SystemPrompt`: list of `HarnessSystemContentBlock`.
     pub system_prompt: Option<Vec<harness::HarnessSystemContentBlock>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<harness::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeoutSeconds`: integer.
     pub timeout_seconds: Option<rt::Integer>,
     /// `Tools`: list of `HarnessTool`.
@@ -4074,7 +3888,7 @@ impl Harness {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<harness::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6228,37 +6042,6 @@ pub mod harness {
         }
     }
 
-    /// `AWS::BedrockAgentCore::Harness.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::BedrockAgentCore::Harness.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -6744,8 +6527,8 @@ pub struct HarnessEndpoint {
     pub endpoint_name: Option<rt::Text>,
     /// `HarnessId`: string; required; create-only: a change replaces the resource.
     pub harness_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<harness_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetVersion`: string; write-only: never read back, so drift does not compare it.
     pub target_version: Option<rt::Text>,
 }
@@ -6769,7 +6552,7 @@ impl HarnessEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<harness_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6789,42 +6572,6 @@ impl From<HarnessEndpoint> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TargetVersion", r.target_version);
         rt::resource(HarnessEndpoint::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`HarnessEndpoint`].
-pub mod harness_endpoint {
-    use crate::runtime as rt;
-
-    /// `AWS::BedrockAgentCore::HarnessEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -8937,8 +8684,8 @@ pub struct OAuth2CredentialProvider {
     pub name: Option<rt::Text>,
     /// `Oauth2ProviderConfigInput`: `Oauth2ProviderConfigInput`; write-only: never read back, so drift does not compare it.
     pub oauth2_provider_config_input: Option<o_auth2_credential_provider::Oauth2ProviderConfigInput>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<o_auth2_credential_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OAuth2CredentialProvider {
@@ -8960,7 +8707,7 @@ impl OAuth2CredentialProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<o_auth2_credential_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9952,37 +9699,6 @@ pub mod o_auth2_credential_provider {
         }
     }
 
-    /// `AWS::BedrockAgentCore::OAuth2CredentialProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::BedrockAgentCore::OAuth2CredentialProvider.TokenExchangeGrantTypeConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TokenExchangeGrantTypeConfig {
@@ -10387,8 +10103,8 @@ pub struct OnlineEvaluationConfig {
     pub output_config: Option<online_evaluation_config::OutputConfig>,
     /// `Rule`: `Rule`; required.
     pub rule: Option<online_evaluation_config::Rule>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<online_evaluation_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OnlineEvaluationConfig {
@@ -10445,7 +10161,7 @@ impl OnlineEvaluationConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<online_evaluation_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10825,37 +10541,6 @@ pub mod online_evaluation_config {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "SessionTimeoutMinutes", self.session_timeout_minutes);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BedrockAgentCore::OnlineEvaluationConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -11247,8 +10932,8 @@ pub struct PaymentCredentialProvider {
     pub name: Option<rt::Text>,
     /// `ProviderConfigurationInput`: `PaymentProviderConfigurationInput`; write-only: never read back, so drift does not compare it.
     pub provider_configuration_input: Option<payment_credential_provider::PaymentProviderConfigurationInput>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<payment_credential_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PaymentCredentialProvider {
@@ -11270,7 +10955,7 @@ impl PaymentCredentialProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<payment_credential_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11503,37 +11188,6 @@ pub mod payment_credential_provider {
         }
     }
 
-    /// `AWS::BedrockAgentCore::PaymentCredentialProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `PaymentCredentialProviderVendorType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum PaymentCredentialProviderVendorType {
@@ -11626,8 +11280,8 @@ pub struct PaymentManager {
     pub name: Option<rt::Text>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<payment_manager::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PaymentManager {
@@ -11659,7 +11313,7 @@ impl PaymentManager {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<payment_manager::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11857,37 +11511,6 @@ pub mod payment_manager {
             rt::put(&mut p, "AllowedScopes", self.allowed_scopes);
             rt::put(&mut p, "CustomClaims", self.custom_claims);
             rt::put(&mut p, "DiscoveryUrl", self.discovery_url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::BedrockAgentCore::PaymentManager.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -12246,8 +11869,8 @@ pub struct PolicyEngine {
     pub encryption_key_arn: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<policy_engine::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PolicyEngine {
@@ -12269,7 +11892,7 @@ impl PolicyEngine {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<policy_engine::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -12283,42 +11906,6 @@ impl From<PolicyEngine> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(PolicyEngine::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`PolicyEngine`].
-pub mod policy_engine {
-    use crate::runtime as rt;
-
-    /// `AWS::BedrockAgentCore::PolicyEngine.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -13515,8 +13102,8 @@ pub struct WorkloadIdentity {
     pub allowed_resource_oauth2_return_urls: Option<Vec<rt::Text>>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workload_identity::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl WorkloadIdentity {
@@ -13533,7 +13120,7 @@ impl WorkloadIdentity {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workload_identity::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -13546,41 +13133,5 @@ impl From<WorkloadIdentity> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(WorkloadIdentity::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`WorkloadIdentity`].
-pub mod workload_identity {
-    use crate::runtime as rt;
-
-    /// `AWS::BedrockAgentCore::WorkloadIdentity.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

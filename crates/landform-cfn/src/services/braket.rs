@@ -15,8 +15,8 @@ pub struct SpendingLimit {
     pub device_arn: Option<rt::Text>,
     /// `SpendingLimit`: string; required.
     pub spending_limit: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<spending_limit::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimePeriod`: `TimePeriod`.
     pub time_period: Option<spending_limit::TimePeriod>,
 }
@@ -35,7 +35,7 @@ impl SpendingLimit {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<spending_limit::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -60,37 +60,6 @@ impl From<SpendingLimit> for rt::Resource {
 /// Property types of [`SpendingLimit`].
 pub mod spending_limit {
     use crate::runtime as rt;
-
-    /// `AWS::Braket::SpendingLimit.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::Braket::SpendingLimit.TimePeriod`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,8 +15,8 @@ pub struct Budget {
     pub budget: Option<budget::BudgetData>,
     /// `NotificationsWithSubscribers`: list of `NotificationWithSubscribers`; create-only: a change replaces the resource.
     pub notifications_with_subscribers: Option<Vec<budget::NotificationWithSubscribers>>,
-    /// `ResourceTags`: list of `ResourceTag`.
-    pub resource_tags: Option<Vec<budget::ResourceTag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
 }
 
 impl Budget {
@@ -33,7 +33,7 @@ impl Budget {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<budget::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -540,37 +540,6 @@ pub mod budget {
         }
     }
 
-    /// `AWS::Budgets::Budget.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Budgets::Budget.Spend`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Spend {
@@ -723,8 +692,8 @@ pub struct BudgetsAction {
     pub execution_role_arn: Option<rt::Text>,
     /// `NotificationType`: one of `NotificationType`; required.
     pub notification_type: Option<budgets_action::NotificationType>,
-    /// `ResourceTags`: list of `ResourceTag`.
-    pub resource_tags: Option<Vec<budgets_action::ResourceTag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
     /// `Subscribers`: list of `Subscriber`; required.
     pub subscribers: Option<Vec<budgets_action::Subscriber>>,
 }
@@ -768,7 +737,7 @@ impl BudgetsAction {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<budgets_action::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -912,37 +881,6 @@ pub mod budgets_action {
             rt::put(&mut p, "PolicyArn", self.policy_arn);
             rt::put(&mut p, "Roles", self.roles);
             rt::put(&mut p, "Users", self.users);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Budgets::BudgetsAction.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

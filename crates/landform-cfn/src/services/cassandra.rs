@@ -15,8 +15,8 @@ pub struct Keyspace {
     pub keyspace_name: Option<rt::Text>,
     /// `ReplicationSpecification`: `ReplicationSpecification`.
     pub replication_specification: Option<keyspace::ReplicationSpecification>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<keyspace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Keyspace {
@@ -38,7 +38,7 @@ impl Keyspace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<keyspace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -86,37 +86,6 @@ pub mod keyspace {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "RegionList", self.region_list);
             rt::put(&mut p, "ReplicationStrategy", self.replication_strategy);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Cassandra::Keyspace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -189,8 +158,8 @@ pub struct Table {
     pub replica_specifications: Option<Vec<table::ReplicaSpecification>>,
     /// `TableName`: string; create-only: a change replaces the resource.
     pub table_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WarmThroughput`: `WarmThroughput`.
     pub warm_throughput: Option<table::WarmThroughput>,
 }
@@ -264,7 +233,7 @@ impl Table {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -415,8 +384,8 @@ pub mod table {
     pub struct CdcSpecification {
         /// `Status`: one of `CdcStatus`; required.
         pub status: Option<CdcStatus>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `ViewType`: one of `CdcViewType`.
         pub view_type: Option<CdcViewType>,
     }
@@ -428,7 +397,7 @@ pub mod table {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -631,37 +600,6 @@ pub mod table {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "TargetTrackingScalingPolicyConfiguration", self.target_tracking_scaling_policy_configuration);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Cassandra::Table.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

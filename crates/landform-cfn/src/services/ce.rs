@@ -19,8 +19,8 @@ pub struct AnomalyMonitor {
     pub monitor_specification: Option<rt::Text>,
     /// `MonitorType`: one of `MonitorType`; required; create-only: a change replaces the resource.
     pub monitor_type: Option<anomaly_monitor::MonitorType>,
-    /// `ResourceTags`: list of `ResourceTag`; create-only: a change replaces the resource.
-    pub resource_tags: Option<Vec<anomaly_monitor::ResourceTag>>,
+    /// `ResourceTags`: list of tag; create-only: a change replaces the resource.
+    pub resource_tags: Option<Vec<rt::Tag>>,
 }
 
 impl AnomalyMonitor {
@@ -47,7 +47,7 @@ impl AnomalyMonitor {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<anomaly_monitor::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -68,37 +68,6 @@ impl From<AnomalyMonitor> for rt::Resource {
 /// Property types of [`AnomalyMonitor`].
 pub mod anomaly_monitor {
     use crate::runtime as rt;
-
-    /// `AWS::CE::AnomalyMonitor.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `MonitorDimension`.
     #[derive(Debug, Clone, PartialEq)]
@@ -192,8 +161,8 @@ pub struct AnomalySubscription {
     pub frequency: Option<anomaly_subscription::Frequency>,
     /// `MonitorArnList`: list of string; required.
     pub monitor_arn_list: Option<Vec<rt::Text>>,
-    /// `ResourceTags`: list of `ResourceTag`; create-only: a change replaces the resource.
-    pub resource_tags: Option<Vec<anomaly_subscription::ResourceTag>>,
+    /// `ResourceTags`: list of tag; create-only: a change replaces the resource.
+    pub resource_tags: Option<Vec<rt::Tag>>,
     /// `Subscribers`: list of `Subscriber`; required.
     pub subscribers: Option<Vec<anomaly_subscription::Subscriber>>,
     /// `SubscriptionName`: string; required.
@@ -218,7 +187,7 @@ impl AnomalySubscription {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<anomaly_subscription::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -261,37 +230,6 @@ impl From<AnomalySubscription> for rt::Resource {
 /// Property types of [`AnomalySubscription`].
 pub mod anomaly_subscription {
     use crate::runtime as rt;
-
-    /// `AWS::CE::AnomalySubscription.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::CE::AnomalySubscription.Subscriber`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -465,8 +403,8 @@ pub struct CostCategory {
     pub rules: Option<rt::Text>,
     /// `SplitChargeRules`: string.
     pub split_charge_rules: Option<rt::Text>,
-    /// `Tags`: list of `ResourceTag`.
-    pub tags: Option<Vec<cost_category::ResourceTag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CostCategory {
@@ -498,7 +436,7 @@ impl CostCategory {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cost_category::ResourceTag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -520,37 +458,6 @@ impl From<CostCategory> for rt::Resource {
 /// Property types of [`CostCategory`].
 pub mod cost_category {
     use crate::runtime as rt;
-
-    /// `AWS::CE::CostCategory.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `RuleVersion`.
     #[derive(Debug, Clone, PartialEq)]

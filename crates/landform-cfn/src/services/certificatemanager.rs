@@ -250,8 +250,8 @@ pub struct AcmeEndpoint {
     pub authorization_behavior: Option<acme_endpoint::AuthorizationBehavior>,
     /// `CertificateAuthority`: `CertificateAuthority`; required.
     pub certificate_authority: Option<acme_endpoint::CertificateAuthority>,
-    /// `CertificateTags`: list of `Tag`; create-only: a change replaces the resource.
-    pub certificate_tags: Option<Vec<acme_endpoint::Tag>>,
+    /// `CertificateTags`: list of tag; create-only: a change replaces the resource.
+    pub certificate_tags: Option<Vec<rt::Tag>>,
     /// `Contact`: one of `Contact`.
     pub contact: Option<acme_endpoint::Contact>,
     /// `Tags`: list of `Tags`.
@@ -272,7 +272,7 @@ impl AcmeEndpoint {
         self
     }
     /// Set `CertificateTags`.
-    pub fn certificate_tags(mut self, value: impl IntoIterator<Item = impl Into<acme_endpoint::Tag>>) -> Self {
+    pub fn certificate_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.certificate_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -346,37 +346,6 @@ pub mod acme_endpoint {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "AllowedKeyAlgorithms", self.allowed_key_algorithms);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CertificateManager::AcmeEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -666,8 +635,8 @@ pub struct Certificate {
     pub key_algorithm: Option<rt::Text>,
     /// `SubjectAlternativeNames`: list of string; create-only: a change replaces the resource.
     pub subject_alternative_names: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<certificate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ValidationMethod`: string; write-only: never read back, so drift does not compare it.
     pub validation_method: Option<rt::Text>,
 }
@@ -716,7 +685,7 @@ impl Certificate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<certificate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -783,37 +752,6 @@ pub mod certificate {
             rt::put(&mut p, "DomainName", self.domain_name);
             rt::put(&mut p, "HostedZoneId", self.hosted_zone_id);
             rt::put(&mut p, "ValidationDomain", self.validation_domain);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CertificateManager::Certificate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct CustomAction {
     pub attachments: Option<Vec<custom_action::CustomActionAttachment>>,
     /// `Definition`: `CustomActionDefinition`; required.
     pub definition: Option<custom_action::CustomActionDefinition>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<custom_action::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CustomAction {
@@ -47,7 +47,7 @@ impl CustomAction {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_action::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -178,37 +178,6 @@ pub mod custom_action {
         }
     }
 
-    /// `AWS::Chatbot::CustomAction.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `CustomActionAttachmentCriteriaOperator`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CustomActionAttachmentCriteriaOperator {
@@ -265,8 +234,8 @@ pub struct MicrosoftTeamsChannelConfiguration {
     pub logging_level: Option<rt::Text>,
     /// `SnsTopicArns`: list of string.
     pub sns_topic_arns: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<microsoft_teams_channel_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TeamId`: string; required; create-only: a change replaces the resource.
     pub team_id: Option<rt::Text>,
     /// `TeamsChannelId`: string; required.
@@ -313,7 +282,7 @@ impl MicrosoftTeamsChannelConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<microsoft_teams_channel_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -363,42 +332,6 @@ impl From<MicrosoftTeamsChannelConfiguration> for rt::Resource {
     }
 }
 
-/// Property types of [`MicrosoftTeamsChannelConfiguration`].
-pub mod microsoft_teams_channel_configuration {
-    use crate::runtime as rt;
-
-    /// `AWS::Chatbot::MicrosoftTeamsChannelConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Chatbot::SlackChannelConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
@@ -420,8 +353,8 @@ pub struct SlackChannelConfiguration {
     pub slack_workspace_id: Option<rt::Text>,
     /// `SnsTopicArns`: list of string.
     pub sns_topic_arns: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<slack_channel_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserRoleRequired`: boolean.
     pub user_role_required: Option<rt::Boolean>,
 }
@@ -470,7 +403,7 @@ impl SlackChannelConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<slack_channel_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -495,41 +428,5 @@ impl From<SlackChannelConfiguration> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "UserRoleRequired", r.user_role_required);
         rt::resource(SlackChannelConfiguration::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SlackChannelConfiguration`].
-pub mod slack_channel_configuration {
-    use crate::runtime as rt;
-
-    /// `AWS::Chatbot::SlackChannelConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -15,8 +15,8 @@ pub struct AppInstance {
     pub metadata: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AppInstance {
@@ -33,7 +33,7 @@ impl AppInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,42 +46,6 @@ impl From<AppInstance> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(AppInstance::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`AppInstance`].
-pub mod app_instance {
-    use crate::runtime as rt;
-
-    /// `AWS::Chime::AppInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -98,8 +62,8 @@ pub struct AppInstanceBot {
     pub metadata: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_instance_bot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AppInstanceBot {
@@ -126,7 +90,7 @@ impl AppInstanceBot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_instance_bot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -253,37 +217,6 @@ pub mod app_instance_bot {
             rt::put(&mut p, "LocaleId", self.locale_id);
             rt::put(&mut p, "RespondsTo", self.responds_to);
             rt::put(&mut p, "WelcomeIntent", self.welcome_intent);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Chime::AppInstanceBot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -421,8 +354,8 @@ pub struct AppInstanceUser {
     pub metadata: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_instance_user::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AppInstanceUser {
@@ -454,7 +387,7 @@ impl AppInstanceUser {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_instance_user::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -504,37 +437,6 @@ pub mod app_instance_user {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ExpirationCriterion", self.expiration_criterion);
             rt::put(&mut p, "ExpirationDays", self.expiration_days);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Chime::AppInstanceUser.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -602,8 +504,8 @@ pub struct Channel {
     pub name: Option<rt::Text>,
     /// `Privacy`: one of `Privacy`; create-only: a change replaces the resource.
     pub privacy: Option<channel::Privacy>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Channel {
@@ -665,7 +567,7 @@ impl Channel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -760,37 +662,6 @@ pub mod channel {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ExpirationCriterion", self.expiration_criterion);
             rt::put(&mut p, "ExpirationDays", self.expiration_days);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Chime::Channel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -921,8 +792,8 @@ pub struct ChannelFlow {
     pub name: Option<rt::Text>,
     /// `Processors`: list of `Processor`; required.
     pub processors: Option<Vec<channel_flow::Processor>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel_flow::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ChannelFlow {
@@ -944,7 +815,7 @@ impl ChannelFlow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel_flow::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1066,37 +937,6 @@ pub mod channel_flow {
         }
     }
 
-    /// `AWS::Chime::ChannelFlow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `FallbackAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum FallbackAction {
@@ -1184,8 +1024,8 @@ pub struct MediaInsightsPipelineConfiguration {
     pub real_time_alert_configuration: Option<media_insights_pipeline_configuration::RealTimeAlertConfiguration>,
     /// `ResourceAccessRoleArn`: string; required.
     pub resource_access_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<media_insights_pipeline_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MediaInsightsPipelineConfiguration {
@@ -1212,7 +1052,7 @@ impl MediaInsightsPipelineConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<media_insights_pipeline_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1847,37 +1687,6 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    /// `AWS::Chime::MediaInsightsPipelineConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ContentIdentificationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ContentIdentificationType {
@@ -2466,8 +2275,8 @@ pub struct SipMediaApplication {
     pub endpoints: Option<Vec<sip_media_application::SipMediaApplicationEndpoint>>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<sip_media_application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SipMediaApplication {
@@ -2489,7 +2298,7 @@ impl SipMediaApplication {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<sip_media_application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2532,37 +2341,6 @@ pub mod sip_media_application {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Chime::SipMediaApplication.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Chime::VoiceConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-voiceconnector.html).
@@ -2578,8 +2356,8 @@ pub struct VoiceConnector {
     pub network_type: Option<voice_connector::NetworkType>,
     /// `RequireEncryption`: boolean; required.
     pub require_encryption: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<voice_connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl VoiceConnector {
@@ -2606,7 +2384,7 @@ impl VoiceConnector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<voice_connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2627,37 +2405,6 @@ impl From<VoiceConnector> for rt::Resource {
 /// Property types of [`VoiceConnector`].
 pub mod voice_connector {
     use crate::runtime as rt;
-
-    /// `AWS::Chime::VoiceConnector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AwsRegion`.
     #[derive(Debug, Clone, PartialEq)]

@@ -21,8 +21,8 @@ pub struct ConfiguredModelAlgorithm {
     pub name: Option<rt::Text>,
     /// `RoleArn`: string; required; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configured_model_algorithm::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrainingContainerConfig`: `ContainerConfig`; create-only: a change replaces the resource.
     pub training_container_config: Option<configured_model_algorithm::ContainerConfig>,
 }
@@ -56,7 +56,7 @@ impl ConfiguredModelAlgorithm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configured_model_algorithm::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -185,37 +185,6 @@ pub mod configured_model_algorithm {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::CleanRoomsML::ConfiguredModelAlgorithm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html).
@@ -233,8 +202,8 @@ pub struct ConfiguredModelAlgorithmAssociation {
     pub name: Option<rt::Text>,
     /// `PrivacyConfiguration`: `PrivacyConfiguration`; create-only: a change replaces the resource.
     pub privacy_configuration: Option<configured_model_algorithm_association::PrivacyConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configured_model_algorithm_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConfiguredModelAlgorithmAssociation {
@@ -266,7 +235,7 @@ impl ConfiguredModelAlgorithmAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configured_model_algorithm_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -471,37 +440,6 @@ pub mod configured_model_algorithm_association {
             rt::put(&mut p, "TrainedModelExports", self.trained_model_exports);
             rt::put(&mut p, "TrainedModelInferenceJobs", self.trained_model_inference_jobs);
             rt::put(&mut p, "TrainedModels", self.trained_models);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -978,8 +916,8 @@ pub struct TrainingDataset {
     pub name: Option<rt::Text>,
     /// `RoleArn`: string; required; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<training_dataset::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrainingData`: list of `Dataset`; required; create-only: a change replaces the resource.
     pub training_data: Option<Vec<training_dataset::Dataset>>,
 }
@@ -1003,7 +941,7 @@ impl TrainingDataset {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<training_dataset::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1181,37 +1119,6 @@ pub mod training_dataset {
             rt::put(&mut p, "CatalogId", self.catalog_id);
             rt::put(&mut p, "DatabaseName", self.database_name);
             rt::put(&mut p, "TableName", self.table_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CleanRoomsML::TrainingDataset.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

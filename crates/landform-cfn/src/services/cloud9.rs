@@ -29,8 +29,8 @@ pub struct EnvironmentEC2 {
     pub repositories: Option<Vec<environment_ec2::Repository>>,
     /// `SubnetId`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment_ec2::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EnvironmentEC2 {
@@ -82,7 +82,7 @@ impl EnvironmentEC2 {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment_ec2::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -136,37 +136,6 @@ pub mod environment_ec2 {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PathComponent", self.path_component);
             rt::put(&mut p, "RepositoryUrl", self.repository_url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Cloud9::EnvironmentEC2.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -1967,8 +1967,8 @@ pub struct Stack {
     pub notification_ar_ns: Option<Vec<rt::Text>>,
     /// `Parameters`: map of any JSON value.
     pub parameters: Option<std::collections::BTreeMap<String, rt::Value>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stack::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateURL`: string; required; write-only: never read back, so drift does not compare it.
     pub template_url: Option<rt::Text>,
     /// `TimeoutInMinutes`: integer.
@@ -1989,7 +1989,7 @@ impl Stack {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stack::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2014,42 +2014,6 @@ impl From<Stack> for rt::Resource {
         rt::put(&mut p, "TemplateURL", r.template_url);
         rt::put(&mut p, "TimeoutInMinutes", r.timeout_in_minutes);
         rt::resource(Stack::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Stack`].
-pub mod stack {
-    use crate::runtime as rt;
-
-    /// `AWS::CloudFormation::Stack.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2082,8 +2046,8 @@ pub struct StackSet {
     pub stack_instances_group: Option<Vec<stack_set::StackInstances>>,
     /// `StackSetName`: string; required; create-only: a change replaces the resource.
     pub stack_set_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stack_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateBody`: string.
     pub template_body: Option<rt::Text>,
     /// `TemplateURL`: string; write-only: never read back, so drift does not compare it.
@@ -2154,7 +2118,7 @@ impl StackSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stack_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2442,37 +2406,6 @@ pub mod stack_set {
             rt::put(&mut p, "DeploymentTargets", self.deployment_targets);
             rt::put(&mut p, "ParameterOverrides", self.parameter_overrides);
             rt::put(&mut p, "Regions", self.regions);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudFormation::StackSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

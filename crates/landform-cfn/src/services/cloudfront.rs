@@ -100,47 +100,16 @@ pub mod anycast_ip_list {
         }
     }
 
-    /// `AWS::CloudFront::AnycastIpList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::CloudFront::AnycastIpList.Tags`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Tags {
-        /// `Items`: list of `Tag`.
-        pub items: Option<Vec<Tag>>,
+        /// `Items`: list of tag.
+        pub items: Option<Vec<rt::Tag>>,
     }
 
     impl Tags {
         /// Set `Items`.
-        pub fn items(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn items(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.items = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -504,8 +473,8 @@ pub struct ConnectionFunction {
     pub connection_function_config: Option<connection_function::ConnectionFunctionConfig>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connection_function::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConnectionFunction {
@@ -532,7 +501,7 @@ impl ConnectionFunction {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection_function::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -616,37 +585,6 @@ pub mod connection_function {
         }
     }
 
-    /// `AWS::CloudFront::ConnectionFunction.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Runtime`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Runtime {
@@ -696,8 +634,8 @@ pub struct ConnectionGroup {
     pub ipv6_enabled: Option<rt::Boolean>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connection_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConnectionGroup {
@@ -724,7 +662,7 @@ impl ConnectionGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -739,42 +677,6 @@ impl From<ConnectionGroup> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ConnectionGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ConnectionGroup`].
-pub mod connection_group {
-    use crate::runtime as rt;
-
-    /// `AWS::CloudFront::ConnectionGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1112,8 +1014,8 @@ pub mod continuous_deployment_policy {
 pub struct Distribution {
     /// `DistributionConfig`: `DistributionConfig`; required.
     pub distribution_config: Option<distribution::DistributionConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<distribution::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Distribution {
@@ -1125,7 +1027,7 @@ impl Distribution {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<distribution::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2761,37 +2663,6 @@ pub mod distribution {
         }
     }
 
-    /// `AWS::CloudFront::Distribution.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::CloudFront::Distribution.TenantConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TenantConfig {
@@ -4216,8 +4087,8 @@ pub struct DistributionTenant {
     pub name: Option<rt::Text>,
     /// `Parameters`: list of `Parameter`.
     pub parameters: Option<Vec<distribution_tenant::Parameter>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<distribution_tenant::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DistributionTenant {
@@ -4264,7 +4135,7 @@ impl DistributionTenant {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<distribution_tenant::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4448,37 +4319,6 @@ pub mod distribution_tenant {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Name", self.name);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudFront::DistributionTenant.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
@@ -5027,8 +4867,8 @@ pub struct Function {
     pub function_metadata: Option<function::FunctionMetadata>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<function::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Function {
@@ -5060,7 +4900,7 @@ impl Function {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<function::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5164,37 +5004,6 @@ pub mod function {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "KeyValueStoreARN", self.key_value_store_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudFront::Function.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5320,8 +5129,8 @@ pub struct KeyValueStore {
     pub import_source: Option<key_value_store::ImportSource>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<key_value_store::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl KeyValueStore {
@@ -5343,7 +5152,7 @@ impl KeyValueStore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<key_value_store::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5391,37 +5200,6 @@ pub mod key_value_store {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "SourceArn", self.source_arn);
             rt::put(&mut p, "SourceType", self.source_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudFront::KeyValueStore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -6789,8 +6567,8 @@ pub mod response_headers_policy {
 pub struct StreamingDistribution {
     /// `StreamingDistributionConfig`: `StreamingDistributionConfig`; required.
     pub streaming_distribution_config: Option<streaming_distribution::StreamingDistributionConfig>,
-    /// `Tags`: list of `Tag`; required.
-    pub tags: Option<Vec<streaming_distribution::Tag>>,
+    /// `Tags`: list of tag; required.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StreamingDistribution {
@@ -6802,7 +6580,7 @@ impl StreamingDistribution {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<streaming_distribution::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6962,37 +6740,6 @@ pub mod streaming_distribution {
         }
     }
 
-    /// `AWS::CloudFront::StreamingDistribution.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::CloudFront::StreamingDistribution.TrustedSigners`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TrustedSigners {
@@ -7034,8 +6781,8 @@ pub struct TrustStore {
     pub ca_certificates_bundle_source: Option<trust_store::CaCertificatesBundleSource>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<trust_store::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseClientCertificateOCSPEndpoint`: boolean.
     pub use_client_certificate_ocsp_endpoint: Option<rt::Boolean>,
 }
@@ -7054,7 +6801,7 @@ impl TrustStore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<trust_store::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7149,37 +6896,6 @@ pub mod trust_store {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::CloudFront::TrustStore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::CloudFront::VpcOrigin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-vpcorigin.html).
@@ -7187,8 +6903,8 @@ pub mod trust_store {
 /// Read-only (attributes, not settable): `AccountId`, `Arn`, `CreatedTime`, `Id`, `LastModifiedTime`, `Status`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VpcOrigin {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_origin::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcOriginEndpointConfig`: `VpcOriginEndpointConfig`; required.
     pub vpc_origin_endpoint_config: Option<vpc_origin::VpcOriginEndpointConfig>,
 }
@@ -7197,7 +6913,7 @@ impl VpcOrigin {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::VpcOrigin";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_origin::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7220,37 +6936,6 @@ impl From<VpcOrigin> for rt::Resource {
 /// Property types of [`VpcOrigin`].
 pub mod vpc_origin {
     use crate::runtime as rt;
-
-    /// `AWS::CloudFront::VpcOrigin.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::CloudFront::VpcOrigin.VpcOriginEndpointConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -53,8 +53,8 @@ pub struct Alarm {
     pub period: Option<rt::Integer>,
     /// `Statistic`: one of `Statistic`.
     pub statistic: Option<alarm::Statistic>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<alarm::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Threshold`: number.
     pub threshold: Option<rt::Number>,
     /// `ThresholdMetricId`: string.
@@ -176,7 +176,7 @@ impl Alarm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<alarm::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -588,37 +588,6 @@ pub mod alarm {
         }
     }
 
-    /// `AWS::CloudWatch::Alarm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::CloudWatch::Alarm.WallClockWindow`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct WallClockWindow {
@@ -948,8 +917,8 @@ pub struct AlarmMuteRule {
     pub rule: Option<alarm_mute_rule::Rule>,
     /// `StartDate`: string.
     pub start_date: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<alarm_mute_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AlarmMuteRule {
@@ -986,7 +955,7 @@ impl AlarmMuteRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<alarm_mute_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1091,37 +1060,6 @@ pub mod alarm_mute_rule {
             rt::put(&mut p, "Duration", self.duration);
             rt::put(&mut p, "Expression", self.expression);
             rt::put(&mut p, "Timezone", self.timezone);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudWatch::AlarmMuteRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1593,8 +1531,8 @@ pub struct CompositeAlarm {
     pub insufficient_data_actions: Option<Vec<rt::Text>>,
     /// `OKActions`: list of string.
     pub ok_actions: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<composite_alarm::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CompositeAlarm {
@@ -1656,7 +1594,7 @@ impl CompositeAlarm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<composite_alarm::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1746,37 +1684,6 @@ pub mod composite_alarm {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::CloudWatch::CompositeAlarm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::CloudWatch::Dashboard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html).
@@ -1786,8 +1693,8 @@ pub struct Dashboard {
     pub dashboard_body: Option<rt::Text>,
     /// `DashboardName`: string; create-only: a change replaces the resource.
     pub dashboard_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dashboard::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Dashboard {
@@ -1804,7 +1711,7 @@ impl Dashboard {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dashboard::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1817,42 +1724,6 @@ impl From<Dashboard> for rt::Resource {
         rt::put(&mut p, "DashboardName", r.dashboard_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Dashboard::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Dashboard`].
-pub mod dashboard {
-    use crate::runtime as rt;
-
-    /// `AWS::CloudWatch::Dashboard.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1869,8 +1740,8 @@ pub struct InsightRule {
     pub rule_name: Option<rt::Text>,
     /// `RuleState`: one of `RuleState`; required.
     pub rule_state: Option<insight_rule::RuleState>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<insight_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InsightRule {
@@ -1897,7 +1768,7 @@ impl InsightRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<insight_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1918,37 +1789,6 @@ impl From<InsightRule> for rt::Resource {
 /// Property types of [`InsightRule`].
 pub mod insight_rule {
     use crate::runtime as rt;
-
-    /// `AWS::CloudWatch::InsightRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `RuleState`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2210,8 +2050,8 @@ pub struct LogAlarm {
     pub query_results_to_evaluate: Option<rt::Integer>,
     /// `ScheduledQueryConfiguration`: `ScheduledQueryConfiguration`; required.
     pub scheduled_query_configuration: Option<log_alarm::ScheduledQueryConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<log_alarm::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Threshold`: number; required.
     pub threshold: Option<rt::Number>,
     /// `TreatMissingData`: string.
@@ -2289,7 +2129,7 @@ impl LogAlarm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<log_alarm::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2452,8 +2292,8 @@ pub mod log_alarm {
         pub schedule_configuration: Option<ScheduleConfiguration>,
         /// `ScheduledQueryRoleARN`: string; required.
         pub scheduled_query_role_arn: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl ScheduledQueryConfiguration {
@@ -2483,7 +2323,7 @@ pub mod log_alarm {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2498,37 +2338,6 @@ pub mod log_alarm {
             rt::put(&mut p, "ScheduleConfiguration", self.schedule_configuration);
             rt::put(&mut p, "ScheduledQueryRoleARN", self.scheduled_query_role_arn);
             rt::put(&mut p, "Tags", self.tags);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudWatch::LogAlarm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2639,8 +2448,8 @@ pub struct MetricStream {
     pub role_arn: Option<rt::Text>,
     /// `StatisticsConfigurations`: list of `MetricStreamStatisticsConfiguration`.
     pub statistics_configurations: Option<Vec<metric_stream::MetricStreamStatisticsConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<metric_stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MetricStream {
@@ -2687,7 +2496,7 @@ impl MetricStream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<metric_stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2802,37 +2611,6 @@ pub mod metric_stream {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "MetricName", self.metric_name);
             rt::put(&mut p, "Namespace", self.namespace);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CloudWatch::MetricStream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3024,8 +2802,8 @@ pub struct View {
     pub description: Option<rt::Text>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<view::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl View {
@@ -3047,7 +2825,7 @@ impl View {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<view::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3061,41 +2839,5 @@ impl From<View> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(View::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`View`].
-pub mod view {
-    use crate::runtime as rt;
-
-    /// `AWS::CloudWatch::View.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

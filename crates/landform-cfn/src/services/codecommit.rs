@@ -19,8 +19,8 @@ pub struct Repository {
     pub repository_description: Option<rt::Text>,
     /// `RepositoryName`: string; required.
     pub repository_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<repository::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Triggers`: list of `RepositoryTrigger`.
     pub triggers: Option<Vec<repository::RepositoryTrigger>>,
 }
@@ -49,7 +49,7 @@ impl Repository {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<repository::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -198,37 +198,6 @@ pub mod repository {
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "ObjectVersion", self.object_version);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CodeCommit::Repository.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

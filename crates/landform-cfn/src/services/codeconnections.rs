@@ -17,8 +17,8 @@ pub struct Connection {
     pub host_arn: Option<rt::Text>,
     /// `ProviderType`: one of `ProviderType`; create-only: a change replaces the resource.
     pub provider_type: Option<connection::ProviderType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connection {
@@ -40,7 +40,7 @@ impl Connection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -60,37 +60,6 @@ impl From<Connection> for rt::Resource {
 /// Property types of [`Connection`].
 pub mod connection {
     use crate::runtime as rt;
-
-    /// `AWS::CodeConnections::Connection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ProviderType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -154,8 +123,8 @@ pub struct Host {
     pub provider_endpoint: Option<rt::Text>,
     /// `ProviderType`: one of `ProviderType`; required; create-only: a change replaces the resource.
     pub provider_type: Option<host::ProviderType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<host::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfiguration`: `VpcConfiguration`.
     pub vpc_configuration: Option<host::VpcConfiguration>,
 }
@@ -179,7 +148,7 @@ impl Host {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<host::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -205,37 +174,6 @@ impl From<Host> for rt::Resource {
 /// Property types of [`Host`].
 pub mod host {
     use crate::runtime as rt;
-
-    /// `AWS::CodeConnections::Host.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::CodeConnections::Host.VpcConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]

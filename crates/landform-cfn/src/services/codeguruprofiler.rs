@@ -19,8 +19,8 @@ pub struct ProfilingGroup {
     pub compute_platform: Option<profiling_group::ComputePlatform>,
     /// `ProfilingGroupName`: string; required; create-only: a change replaces the resource.
     pub profiling_group_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<profiling_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ProfilingGroup {
@@ -47,7 +47,7 @@ impl ProfilingGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<profiling_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -119,37 +119,6 @@ pub mod profiling_group {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "channelId", self.channel_id);
             rt::put(&mut p, "channelUri", self.channel_uri);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CodeGuruProfiler::ProfilingGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

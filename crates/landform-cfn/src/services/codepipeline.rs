@@ -23,8 +23,8 @@ pub struct CustomActionType {
     pub provider: Option<rt::Text>,
     /// `Settings`: `Settings`; create-only: a change replaces the resource.
     pub settings: Option<custom_action_type::Settings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<custom_action_type::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Version`: string; required; create-only: a change replaces the resource.
     pub version: Option<rt::Text>,
 }
@@ -63,7 +63,7 @@ impl CustomActionType {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_action_type::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -242,37 +242,6 @@ pub mod custom_action_type {
         }
     }
 
-    /// `AWS::CodePipeline::CustomActionType.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Category`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Category {
@@ -391,8 +360,8 @@ pub struct Pipeline {
     pub role_arn: Option<rt::Text>,
     /// `Stages`: list of `StageDeclaration`; required.
     pub stages: Option<Vec<pipeline::StageDeclaration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<pipeline::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Triggers`: list of `PipelineTriggerDeclaration`.
     pub triggers: Option<Vec<pipeline::PipelineTriggerDeclaration>>,
     /// `Variables`: list of `VariableDeclaration`.
@@ -448,7 +417,7 @@ impl Pipeline {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<pipeline::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1470,37 +1439,6 @@ pub mod pipeline {
         }
     }
 
-    /// `AWS::CodePipeline::Pipeline.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::CodePipeline::Pipeline.VariableDeclaration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VariableDeclaration {
@@ -1907,8 +1845,8 @@ pub struct Webhook {
     pub name: Option<rt::Text>,
     /// `RegisterWithThirdParty`: boolean; write-only: never read back, so drift does not compare it.
     pub register_with_third_party: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<webhook::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetAction`: string; required.
     pub target_action: Option<rt::Text>,
     /// `TargetPipeline`: string; required.
@@ -1946,7 +1884,7 @@ impl Webhook {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<webhook::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1986,37 +1924,6 @@ impl From<Webhook> for rt::Resource {
 /// Property types of [`Webhook`].
 pub mod webhook {
     use crate::runtime as rt;
-
-    /// `AWS::CodePipeline::Webhook.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::CodePipeline::Webhook.WebhookAuthConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -17,8 +17,8 @@ pub struct Connection {
     pub host_arn: Option<rt::Text>,
     /// `ProviderType`: one of `ProviderType`; create-only: a change replaces the resource.
     pub provider_type: Option<connection::ProviderType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connection {
@@ -40,7 +40,7 @@ impl Connection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -60,37 +60,6 @@ impl From<Connection> for rt::Resource {
 /// Property types of [`Connection`].
 pub mod connection {
     use crate::runtime as rt;
-
-    /// `AWS::CodeStarConnections::Connection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ProviderType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -153,8 +122,8 @@ pub struct RepositoryLink {
     pub owner_id: Option<rt::Text>,
     /// `RepositoryName`: string; required; create-only: a change replaces the resource.
     pub repository_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<repository_link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RepositoryLink {
@@ -181,7 +150,7 @@ impl RepositoryLink {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<repository_link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -196,42 +165,6 @@ impl From<RepositoryLink> for rt::Resource {
         rt::put(&mut p, "RepositoryName", r.repository_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(RepositoryLink::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`RepositoryLink`].
-pub mod repository_link {
-    use crate::runtime as rt;
-
-    /// `AWS::CodeStarConnections::RepositoryLink.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

@@ -25,8 +25,8 @@ pub struct IdentityPool {
     pub developer_provider_name: Option<rt::Text>,
     /// `IdentityPoolName`: string.
     pub identity_pool_name: Option<rt::Text>,
-    /// `IdentityPoolTags`: list of `Tag`.
-    pub identity_pool_tags: Option<Vec<identity_pool::Tag>>,
+    /// `IdentityPoolTags`: list of tag.
+    pub identity_pool_tags: Option<Vec<rt::Tag>>,
     /// `OpenIdConnectProviderARNs`: list of string.
     pub open_id_connect_provider_ar_ns: Option<Vec<rt::Text>>,
     /// `PushSync`: `PushSync`; write-only: never read back, so drift does not compare it.
@@ -76,7 +76,7 @@ impl IdentityPool {
         self
     }
     /// Set `IdentityPoolTags`.
-    pub fn identity_pool_tags(mut self, value: impl IntoIterator<Item = impl Into<identity_pool::Tag>>) -> Self {
+    pub fn identity_pool_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.identity_pool_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -230,37 +230,6 @@ pub mod identity_pool {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ApplicationArns", self.application_arns);
             rt::put(&mut p, "RoleArn", self.role_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Cognito::IdentityPool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

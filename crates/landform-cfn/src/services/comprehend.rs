@@ -27,8 +27,8 @@ pub struct DocumentClassifier {
     pub model_policy: Option<rt::Text>,
     /// `OutputDataConfig`: `DocumentClassifierOutputDataConfig`; create-only: a change replaces the resource.
     pub output_data_config: Option<document_classifier::DocumentClassifierOutputDataConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<document_classifier::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VersionName`: string; create-only: a change replaces the resource.
     pub version_name: Option<rt::Text>,
     /// `VolumeKmsKeyId`: string; create-only: a change replaces the resource.
@@ -81,7 +81,7 @@ impl DocumentClassifier {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<document_classifier::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -340,37 +340,6 @@ pub mod document_classifier {
             rt::put(&mut p, "DocumentReadAction", self.document_read_action);
             rt::put(&mut p, "DocumentReadMode", self.document_read_mode);
             rt::put(&mut p, "FeatureTypes", self.feature_types);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Comprehend::DocumentClassifier.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -734,8 +703,8 @@ pub struct DocumentClassifierEndpoint {
     pub endpoint_name: Option<rt::Text>,
     /// `ModelArn`: string; required.
     pub model_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<document_classifier_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DocumentClassifierEndpoint {
@@ -757,7 +726,7 @@ impl DocumentClassifierEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<document_classifier_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -771,42 +740,6 @@ impl From<DocumentClassifierEndpoint> for rt::Resource {
         rt::put(&mut p, "ModelArn", r.model_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DocumentClassifierEndpoint::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DocumentClassifierEndpoint`].
-pub mod document_classifier_endpoint {
-    use crate::runtime as rt;
-
-    /// `AWS::Comprehend::DocumentClassifierEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -827,8 +760,8 @@ pub struct EntityRecognizer {
     pub model_policy: Option<rt::Text>,
     /// `RecognizerName`: string; required; create-only: a change replaces the resource.
     pub recognizer_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<entity_recognizer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VersionName`: string; create-only: a change replaces the resource.
     pub version_name: Option<rt::Text>,
     /// `VolumeKmsKeyId`: string; create-only: a change replaces the resource.
@@ -871,7 +804,7 @@ impl EntityRecognizer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<entity_recognizer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1155,37 +1088,6 @@ pub mod entity_recognizer {
         }
     }
 
-    /// `AWS::Comprehend::EntityRecognizer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Comprehend::EntityRecognizer.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -1453,8 +1355,8 @@ pub struct EntityRecognizerEndpoint {
     pub flywheel_arn: Option<rt::Text>,
     /// `ModelArn`: string.
     pub model_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<entity_recognizer_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EntityRecognizerEndpoint {
@@ -1486,7 +1388,7 @@ impl EntityRecognizerEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<entity_recognizer_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1502,42 +1404,6 @@ impl From<EntityRecognizerEndpoint> for rt::Resource {
         rt::put(&mut p, "ModelArn", r.model_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(EntityRecognizerEndpoint::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EntityRecognizerEndpoint`].
-pub mod entity_recognizer_endpoint {
-    use crate::runtime as rt;
-
-    /// `AWS::Comprehend::EntityRecognizerEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1558,8 +1424,8 @@ pub struct Flywheel {
     pub flywheel_name: Option<rt::Text>,
     /// `ModelType`: one of `ModelType`; create-only: a change replaces the resource.
     pub model_type: Option<flywheel::ModelType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flywheel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskConfig`: `TaskConfig`; create-only: a change replaces the resource.
     pub task_config: Option<flywheel::TaskConfig>,
 }
@@ -1598,7 +1464,7 @@ impl Flywheel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flywheel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1748,37 +1614,6 @@ pub mod flywheel {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Comprehend::Flywheel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -29,8 +29,8 @@ pub struct AutomationRule {
     pub schedule: Option<automation_rule::Schedule>,
     /// `Status`: one of `Status`; required.
     pub status: Option<automation_rule::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<automation_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AutomationRule {
@@ -82,7 +82,7 @@ impl AutomationRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<automation_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -386,37 +386,6 @@ pub mod automation_rule {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Comparison", self.comparison);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ComputeOptimizer::AutomationRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct AggregationAuthorization {
     pub authorized_account_id: Option<rt::Text>,
     /// `AuthorizedAwsRegion`: string; required; create-only: a change replaces the resource.
     pub authorized_aws_region: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<aggregation_authorization::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AggregationAuthorization {
@@ -33,7 +33,7 @@ impl AggregationAuthorization {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<aggregation_authorization::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,42 +46,6 @@ impl From<AggregationAuthorization> for rt::Resource {
         rt::put(&mut p, "AuthorizedAwsRegion", r.authorized_aws_region);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(AggregationAuthorization::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`AggregationAuthorization`].
-pub mod aggregation_authorization {
-    use crate::runtime as rt;
-
-    /// `AWS::Config::AggregationAuthorization.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -402,8 +366,8 @@ pub struct ConfigurationAggregator {
     pub configuration_aggregator_name: Option<rt::Text>,
     /// `OrganizationAggregationSource`: `OrganizationAggregationSource`.
     pub organization_aggregation_source: Option<configuration_aggregator::OrganizationAggregationSource>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configuration_aggregator::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConfigurationAggregator {
@@ -425,7 +389,7 @@ impl ConfigurationAggregator {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_aggregator::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -520,37 +484,6 @@ pub mod configuration_aggregator {
             rt::put(&mut p, "AllAwsRegions", self.all_aws_regions);
             rt::put(&mut p, "AwsRegions", self.aws_regions);
             rt::put(&mut p, "RoleArn", self.role_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Config::ConfigurationAggregator.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -804,8 +737,8 @@ pub struct ConformancePack {
     pub delivery_s3_bucket: Option<rt::Text>,
     /// `DeliveryS3KeyPrefix`: string.
     pub delivery_s3_key_prefix: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<conformance_pack::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateBody`: string; write-only: never read back, so drift does not compare it.
     pub template_body: Option<rt::Text>,
     /// `TemplateS3Uri`: string; write-only: never read back, so drift does not compare it.
@@ -838,7 +771,7 @@ impl ConformancePack {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<conformance_pack::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -909,37 +842,6 @@ pub mod conformance_pack {
         }
     }
 
-    /// `AWS::Config::ConformancePack.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Config::ConformancePack.TemplateSSMDocumentDetails`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TemplateSSMDocumentDetails {
@@ -979,8 +881,8 @@ pub mod conformance_pack {
 pub struct Connector {
     /// `ConnectorConfiguration`: `ConnectorConfiguration`; required; create-only: a change replaces the resource.
     pub connector_configuration: Option<connector::ConnectorConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connector {
@@ -992,7 +894,7 @@ impl Connector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1061,37 +963,6 @@ pub mod connector {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Azure", self.azure);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Config::Connector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1703,8 +1574,8 @@ pub struct OrganizationConformancePack {
     pub excluded_accounts: Option<Vec<rt::Text>>,
     /// `OrganizationConformancePackName`: string; required; create-only: a change replaces the resource.
     pub organization_conformance_pack_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<organization_conformance_pack::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateBody`: string; write-only: never read back, so drift does not compare it.
     pub template_body: Option<rt::Text>,
     /// `TemplateS3Uri`: string; write-only: never read back, so drift does not compare it.
@@ -1740,7 +1611,7 @@ impl OrganizationConformancePack {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<organization_conformance_pack::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1802,37 +1673,6 @@ pub mod organization_conformance_pack {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ParameterName", self.parameter_name);
             rt::put(&mut p, "ParameterValue", self.parameter_value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Config::OrganizationConformancePack.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2005,8 +1845,8 @@ pub struct StoredQuery {
     pub query_expression: Option<rt::Text>,
     /// `QueryName`: string; required; create-only: a change replaces the resource.
     pub query_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stored_query::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StoredQuery {
@@ -2028,7 +1868,7 @@ impl StoredQuery {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stored_query::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2042,41 +1882,5 @@ impl From<StoredQuery> for rt::Resource {
         rt::put(&mut p, "QueryName", r.query_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(StoredQuery::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`StoredQuery`].
-pub mod stored_query {
-    use crate::runtime as rt;
-
-    /// `AWS::Config::StoredQuery.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

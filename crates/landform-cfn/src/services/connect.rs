@@ -23,8 +23,8 @@ pub struct AgentStatus {
     pub reset_order_number: Option<rt::Boolean>,
     /// `State`: one of `State`; required.
     pub state: Option<agent_status::State>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<agent_status::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`.
     pub type_: Option<agent_status::Type>,
 }
@@ -63,7 +63,7 @@ impl AgentStatus {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<agent_status::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -92,37 +92,6 @@ impl From<AgentStatus> for rt::Resource {
 /// Property types of [`AgentStatus`].
 pub mod agent_status {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::AgentStatus.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `State`.
     #[derive(Debug, Clone, PartialEq)]
@@ -252,8 +221,8 @@ pub struct ContactFlow {
     pub name: Option<rt::Text>,
     /// `State`: one of `State`.
     pub state: Option<contact_flow::State>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<contact_flow::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<contact_flow::Type>,
 }
@@ -287,7 +256,7 @@ impl ContactFlow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<contact_flow::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -315,37 +284,6 @@ impl From<ContactFlow> for rt::Resource {
 /// Property types of [`ContactFlow`].
 pub mod contact_flow {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::ContactFlow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `State`.
     #[derive(Debug, Clone, PartialEq)]
@@ -467,8 +405,8 @@ pub struct ContactFlowModule {
     pub settings: Option<rt::Text>,
     /// `State`: string.
     pub state: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<contact_flow_module::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ContactFlowModule {
@@ -510,7 +448,7 @@ impl ContactFlowModule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<contact_flow_module::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -554,37 +492,6 @@ pub mod contact_flow_module {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Enabled", self.enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::ContactFlowModule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -767,8 +674,8 @@ pub struct DataTable {
     pub name: Option<rt::Text>,
     /// `Status`: one of `Status`; required; create-only: a change replaces the resource.
     pub status: Option<data_table::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeZone`: string; required.
     pub time_zone: Option<rt::Text>,
     /// `ValueLockLevel`: one of `ValueLockLevel`; required.
@@ -799,7 +706,7 @@ impl DataTable {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -832,37 +739,6 @@ impl From<DataTable> for rt::Resource {
 /// Property types of [`DataTable`].
 pub mod data_table {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::DataTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1325,8 +1201,8 @@ pub struct EmailAddress {
     pub email_address: Option<rt::Text>,
     /// `InstanceArn`: string; required.
     pub instance_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<email_address::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EmailAddress {
@@ -1358,7 +1234,7 @@ impl EmailAddress {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<email_address::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1403,37 +1279,6 @@ pub mod email_address {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Connect::EmailAddress.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Connect::EvaluationForm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-evaluationform.html).
@@ -1459,8 +1304,8 @@ pub struct EvaluationForm {
     pub scoring_strategy: Option<evaluation_form::ScoringStrategy>,
     /// `Status`: one of `Status2`; required.
     pub status: Option<evaluation_form::Status2>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<evaluation_form::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetConfiguration`: `EvaluationFormTargetConfiguration`.
     pub target_configuration: Option<evaluation_form::EvaluationFormTargetConfiguration>,
     /// `Title`: string; required.
@@ -1516,7 +1361,7 @@ impl EvaluationForm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<evaluation_form::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3050,37 +2895,6 @@ pub mod evaluation_form {
         }
     }
 
-    /// `AWS::Connect::EvaluationForm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -3927,8 +3741,8 @@ pub struct HoursOfOperation {
     pub name: Option<rt::Text>,
     /// `ParentHoursOfOperations`: list of `HoursOfOperationsIdentifier`.
     pub parent_hours_of_operations: Option<Vec<hours_of_operation::HoursOfOperationsIdentifier>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<hours_of_operation::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeZone`: string; required.
     pub time_zone: Option<rt::Text>,
 }
@@ -3972,7 +3786,7 @@ impl HoursOfOperation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<hours_of_operation::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4331,37 +4145,6 @@ pub mod hours_of_operation {
         }
     }
 
-    /// `AWS::Connect::HoursOfOperation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Day`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Day {
@@ -4511,8 +4294,8 @@ pub struct Instance {
     pub identity_management_type: Option<instance::IdentityManagementType>,
     /// `InstanceAlias`: string; create-only: a change replaces the resource.
     pub instance_alias: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Instance {
@@ -4539,7 +4322,7 @@ impl Instance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4684,37 +4467,6 @@ pub mod instance {
             rt::put(&mut p, "MultiPartyConference", self.multi_party_conference);
             rt::put(&mut p, "OutboundCalls", self.outbound_calls);
             rt::put(&mut p, "UseCustomTTSVoices", self.use_custom_tts_voices);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::Instance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5163,8 +4915,8 @@ pub struct IntegrationAssociation {
     pub source_application_url: Option<rt::Text>,
     /// `SourceType`: one of `SourceType`; create-only: a change replaces the resource.
     pub source_type: Option<integration_association::SourceType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<integration_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IntegrationAssociation {
@@ -5201,7 +4953,7 @@ impl IntegrationAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<integration_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5224,37 +4976,6 @@ impl From<IntegrationAssociation> for rt::Resource {
 /// Property types of [`IntegrationAssociation`].
 pub mod integration_association {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::IntegrationAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `IntegrationType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -5383,8 +5104,8 @@ pub struct Metric {
     pub positive_trend_indicator: Option<metric::PositiveTrendIndicator>,
     /// `Status`: one of `Status`; required; create-only: a change replaces the resource.
     pub status: Option<metric::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<metric::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Unit`: one of `Unit`; required.
     pub unit: Option<metric::Unit>,
 }
@@ -5423,7 +5144,7 @@ impl Metric {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<metric::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5667,37 +5388,6 @@ pub mod metric {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Comparison", self.comparison);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::Metric.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5961,8 +5651,8 @@ pub struct Notification {
     pub priority: Option<notification::Priority>,
     /// `Recipients`: list of string; create-only: a change replaces the resource.
     pub recipients: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<notification::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Notification {
@@ -5994,7 +5684,7 @@ impl Notification {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<notification::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6120,37 +5810,6 @@ pub mod notification {
         }
     }
 
-    /// `AWS::Connect::Notification.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Priority`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Priority {
@@ -6203,8 +5862,8 @@ pub struct PhoneNumber {
     pub prefix: Option<rt::Text>,
     /// `SourcePhoneNumberArn`: string; create-only: a change replaces the resource.
     pub source_phone_number_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<phone_number::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required.
     pub target_arn: Option<rt::Text>,
     /// `Type`: string; create-only: a change replaces the resource.
@@ -6235,7 +5894,7 @@ impl PhoneNumber {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<phone_number::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6262,42 +5921,6 @@ impl From<PhoneNumber> for rt::Resource {
         rt::put(&mut p, "TargetArn", r.target_arn);
         rt::put(&mut p, "Type", r.type_);
         rt::resource(PhoneNumber::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`PhoneNumber`].
-pub mod phone_number {
-    use crate::runtime as rt;
-
-    /// `AWS::Connect::PhoneNumber.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -6432,8 +6055,8 @@ pub struct Prompt {
     pub name: Option<rt::Text>,
     /// `S3Uri`: string; write-only: never read back, so drift does not compare it.
     pub s3_uri: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<prompt::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Prompt {
@@ -6460,7 +6083,7 @@ impl Prompt {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<prompt::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6475,42 +6098,6 @@ impl From<Prompt> for rt::Resource {
         rt::put(&mut p, "S3Uri", r.s3_uri);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Prompt::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Prompt`].
-pub mod prompt {
-    use crate::runtime as rt;
-
-    /// `AWS::Connect::Prompt.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -6793,8 +6380,8 @@ pub struct QuickConnect {
     pub name: Option<rt::Text>,
     /// `QuickConnectConfig`: `QuickConnectConfig`; required.
     pub quick_connect_config: Option<quick_connect::QuickConnectConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<quick_connect::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl QuickConnect {
@@ -6821,7 +6408,7 @@ impl QuickConnect {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<quick_connect::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6975,37 +6562,6 @@ pub mod quick_connect {
         }
     }
 
-    /// `AWS::Connect::QuickConnect.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Connect::QuickConnect.UserQuickConnectConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct UserQuickConnectConfig {
@@ -7103,8 +6659,8 @@ pub struct RoutingProfile {
     pub name: Option<rt::Text>,
     /// `QueueConfigs`: list of `RoutingProfileQueueConfig`.
     pub queue_configs: Option<Vec<routing_profile::RoutingProfileQueueConfig>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<routing_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RoutingProfile {
@@ -7151,7 +6707,7 @@ impl RoutingProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<routing_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7332,37 +6888,6 @@ pub mod routing_profile {
         }
     }
 
-    /// `AWS::Connect::RoutingProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AgentAvailabilityTimer`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AgentAvailabilityTimer {
@@ -7499,8 +7024,8 @@ pub struct Rule {
     pub name: Option<rt::Text>,
     /// `PublishStatus`: one of `PublishStatus`; required.
     pub publish_status: Option<rule::PublishStatus>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TriggerEventSource`: `RuleTriggerEventSource`; required; create-only: a change replaces the resource.
     pub trigger_event_source: Option<rule::RuleTriggerEventSource>,
 }
@@ -7534,7 +7059,7 @@ impl Rule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8228,37 +7753,6 @@ pub mod rule {
         }
     }
 
-    /// `AWS::Connect::Rule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Connect::Rule.TaskAction`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TaskAction {
@@ -8668,8 +8162,8 @@ impl From<SecurityKey> for rt::Resource {
 pub struct SecurityProfile {
     /// `AllowedAccessControlHierarchyGroupId`: string.
     pub allowed_access_control_hierarchy_group_id: Option<rt::Text>,
-    /// `AllowedAccessControlTags`: list of `Tag`.
-    pub allowed_access_control_tags: Option<Vec<security_profile::Tag>>,
+    /// `AllowedAccessControlTags`: list of tag.
+    pub allowed_access_control_tags: Option<Vec<rt::Tag>>,
     /// `AllowedFlowModules`: list of `FlowModule`.
     pub allowed_flow_modules: Option<Vec<security_profile::FlowModule>>,
     /// `Applications`: list of `Application`.
@@ -8688,8 +8182,8 @@ pub struct SecurityProfile {
     pub security_profile_name: Option<rt::Text>,
     /// `TagRestrictedResources`: list of string.
     pub tag_restricted_resources: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<security_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SecurityProfile {
@@ -8701,7 +8195,7 @@ impl SecurityProfile {
         self
     }
     /// Set `AllowedAccessControlTags`.
-    pub fn allowed_access_control_tags(mut self, value: impl IntoIterator<Item = impl Into<security_profile::Tag>>) -> Self {
+    pub fn allowed_access_control_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.allowed_access_control_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8751,7 +8245,7 @@ impl SecurityProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<security_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8958,37 +8452,6 @@ pub mod security_profile {
         }
     }
 
-    /// `AWS::Connect::SecurityProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AccessType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AccessType {
@@ -9123,8 +8586,8 @@ pub struct TaskTemplate {
     pub self_assign_contact_flow_arn: Option<rt::Text>,
     /// `Status`: one of `Status`.
     pub status: Option<task_template::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<task_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TaskTemplate {
@@ -9181,7 +8644,7 @@ impl TaskTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<task_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9418,37 +8881,6 @@ pub mod task_template {
         }
     }
 
-    /// `AWS::Connect::TaskTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `FieldType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum FieldType {
@@ -9581,8 +9013,8 @@ pub struct TestCase {
     pub name: Option<rt::Text>,
     /// `Status`: one of `Status`.
     pub status: Option<test_case::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<test_case::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TestCase {
@@ -9624,7 +9056,7 @@ impl TestCase {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<test_case::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9707,37 +9139,6 @@ pub mod test_case {
             rt::put(&mut p, "ChatEntryPointParameters", self.chat_entry_point_parameters);
             rt::put(&mut p, "Type", self.type_);
             rt::put(&mut p, "VoiceCallEntryPointParameters", self.voice_call_entry_point_parameters);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::TestCase.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -9869,8 +9270,8 @@ pub struct TrafficDistributionGroup {
     pub instance_arn: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<traffic_distribution_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrafficDistributionGroup {
@@ -9892,7 +9293,7 @@ impl TrafficDistributionGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<traffic_distribution_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9909,42 +9310,6 @@ impl From<TrafficDistributionGroup> for rt::Resource {
     }
 }
 
-/// Property types of [`TrafficDistributionGroup`].
-pub mod traffic_distribution_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Connect::TrafficDistributionGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Connect::UseCase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-usecase.html).
 ///
 /// Read-only (attributes, not settable): `UseCaseArn`, `UseCaseId`.
@@ -9954,8 +9319,8 @@ pub struct UseCase {
     pub instance_id: Option<rt::Text>,
     /// `IntegrationAssociationId`: string; required; create-only: a change replaces the resource.
     pub integration_association_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<use_case::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseCaseType`: one of `UseCaseType`; required; create-only: a change replaces the resource.
     pub use_case_type: Option<use_case::UseCaseType>,
 }
@@ -9974,7 +9339,7 @@ impl UseCase {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<use_case::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9999,37 +9364,6 @@ impl From<UseCase> for rt::Resource {
 /// Property types of [`UseCase`].
 pub mod use_case {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::UseCase.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `UseCaseType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -10099,8 +9433,8 @@ pub struct User {
     pub routing_profile_arn: Option<rt::Text>,
     /// `SecurityProfileArns`: list of string; required.
     pub security_profile_arns: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserProficiencies`: list of `UserProficiency`.
     pub user_proficiencies: Option<Vec<user::UserProficiency>>,
     /// `Username`: string; required.
@@ -10173,7 +9507,7 @@ impl User {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10396,37 +9730,6 @@ pub mod user {
             rt::put(&mut p, "Channel", self.channel);
             rt::put(&mut p, "PhoneNumber", self.phone_number);
             rt::put(&mut p, "PhoneType", self.phone_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::User.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -10787,8 +10090,8 @@ pub struct UserHierarchyGroup {
     pub name: Option<rt::Text>,
     /// `ParentGroupArn`: string; create-only: a change replaces the resource.
     pub parent_group_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user_hierarchy_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl UserHierarchyGroup {
@@ -10810,7 +10113,7 @@ impl UserHierarchyGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user_hierarchy_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10824,42 +10127,6 @@ impl From<UserHierarchyGroup> for rt::Resource {
         rt::put(&mut p, "ParentGroupArn", r.parent_group_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(UserHierarchyGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`UserHierarchyGroup`].
-pub mod user_hierarchy_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Connect::UserHierarchyGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -11166,8 +10433,8 @@ pub struct View {
     pub instance_arn: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<view::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Template`: any JSON value; required.
     pub template: Option<rt::Value>,
 }
@@ -11196,7 +10463,7 @@ impl View {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<view::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11217,42 +10484,6 @@ impl From<View> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Template", r.template);
         rt::resource(View::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`View`].
-pub mod view {
-    use crate::runtime as rt;
-
-    /// `AWS::Connect::View.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -11310,8 +10541,8 @@ pub struct Vocabulary {
     pub instance_id: Option<rt::Text>,
     /// `LanguageCode`: one of `LanguageCode`; required; create-only: a change replaces the resource.
     pub language_code: Option<vocabulary::LanguageCode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vocabulary::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VocabularyName`: string; required; create-only: a change replaces the resource.
     pub vocabulary_name: Option<rt::Text>,
 }
@@ -11335,7 +10566,7 @@ impl Vocabulary {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vocabulary::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11361,37 +10592,6 @@ impl From<Vocabulary> for rt::Resource {
 /// Property types of [`Vocabulary`].
 pub mod vocabulary {
     use crate::runtime as rt;
-
-    /// `AWS::Connect::Vocabulary.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `LanguageCode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -11542,8 +10742,8 @@ pub struct Workspace {
     pub name: Option<rt::Text>,
     /// `Pages`: list of `WorkspacePage`.
     pub pages: Option<Vec<workspace::WorkspacePage>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workspace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Theme`: `WorkspaceTheme`.
     pub theme: Option<workspace::WorkspaceTheme>,
     /// `Title`: string.
@@ -11586,7 +10786,7 @@ impl Workspace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workspace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11874,37 +11074,6 @@ pub mod workspace {
             rt::put(&mut p, "Active", self.active);
             rt::put(&mut p, "ContrastText", self.contrast_text);
             rt::put(&mut p, "Default", self.default_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Connect::Workspace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct Campaign {
     pub name: Option<rt::Text>,
     /// `OutboundCallConfig`: `OutboundCallConfig`; required.
     pub outbound_call_config: Option<campaign::OutboundCallConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<campaign::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Campaign {
@@ -47,7 +47,7 @@ impl Campaign {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<campaign::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -267,37 +267,6 @@ pub mod campaign {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BandwidthAllocation", self.bandwidth_allocation);
             rt::put(&mut p, "DialingCapacity", self.dialing_capacity);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ConnectCampaigns::Campaign.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -29,8 +29,8 @@ pub struct Campaign {
     pub schedule: Option<campaign::Schedule>,
     /// `Source`: `Source`.
     pub source: Option<campaign::Source>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<campaign::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `CampaignType`.
     pub type_: Option<campaign::CampaignType>,
 }
@@ -84,7 +84,7 @@ impl Campaign {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<campaign::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -897,37 +897,6 @@ pub mod campaign {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "CustomerProfilesSegmentArn", self.customer_profiles_segment_arn);
             rt::put(&mut p, "EventTrigger", self.event_trigger);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ConnectCampaignsV2::Campaign.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

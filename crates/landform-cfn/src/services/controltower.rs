@@ -17,8 +17,8 @@ pub struct EnabledBaseline {
     pub baseline_version: Option<rt::Text>,
     /// `Parameters`: list of `Parameter`.
     pub parameters: Option<Vec<enabled_baseline::Parameter>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<enabled_baseline::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetIdentifier`: string; required; create-only: a change replaces the resource.
     pub target_identifier: Option<rt::Text>,
 }
@@ -42,7 +42,7 @@ impl EnabledBaseline {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<enabled_baseline::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -99,37 +99,6 @@ pub mod enabled_baseline {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ControlTower::EnabledBaseline.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ControlTower::EnabledControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledcontrol.html).
@@ -139,8 +108,8 @@ pub struct EnabledControl {
     pub control_identifier: Option<rt::Text>,
     /// `Parameters`: list of `EnabledControlParameter`.
     pub parameters: Option<Vec<enabled_control::EnabledControlParameter>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<enabled_control::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetIdentifier`: string; required; create-only: a change replaces the resource.
     pub target_identifier: Option<rt::Text>,
 }
@@ -159,7 +128,7 @@ impl EnabledControl {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<enabled_control::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -215,37 +184,6 @@ pub mod enabled_control {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ControlTower::EnabledControl.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ControlTower::LandingZone`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-landingzone.html).
@@ -257,8 +195,8 @@ pub struct LandingZone {
     pub manifest: Option<rt::Value>,
     /// `RemediationTypes`: list of one of `RemediationTypes`.
     pub remediation_types: Option<Vec<landing_zone::RemediationTypes>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<landing_zone::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Version`: string; required.
     pub version: Option<rt::Text>,
 }
@@ -277,7 +215,7 @@ impl LandingZone {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<landing_zone::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -302,37 +240,6 @@ impl From<LandingZone> for rt::Resource {
 /// Property types of [`LandingZone`].
 pub mod landing_zone {
     use crate::runtime as rt;
-
-    /// `AWS::ControlTower::LandingZone.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `RemediationTypes`.
     #[derive(Debug, Clone, PartialEq)]

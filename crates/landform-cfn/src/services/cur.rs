@@ -31,8 +31,8 @@ pub struct ReportDefinition {
     pub s3_prefix: Option<rt::Text>,
     /// `S3Region`: string; required.
     pub s3_region: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<report_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeUnit`: one of `TimeUnit`; required; create-only: a change replaces the resource.
     pub time_unit: Option<report_definition::TimeUnit>,
 }
@@ -96,7 +96,7 @@ impl ReportDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<report_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -130,37 +130,6 @@ impl From<ReportDefinition> for rt::Resource {
 /// Property types of [`ReportDefinition`].
 pub mod report_definition {
     use crate::runtime as rt;
-
-    /// `AWS::CUR::ReportDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AdditionalArtifacts`.
     #[derive(Debug, Clone, PartialEq)]

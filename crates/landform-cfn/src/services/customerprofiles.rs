@@ -25,8 +25,8 @@ pub struct CalculatedAttributeDefinition {
     pub domain_name: Option<rt::Text>,
     /// `Statistic`: one of `Statistic`; required.
     pub statistic: Option<calculated_attribute_definition::Statistic>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<calculated_attribute_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseHistoricalData`: boolean; create-only: a change replaces the resource.
     pub use_historical_data: Option<rt::Boolean>,
 }
@@ -70,7 +70,7 @@ impl CalculatedAttributeDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<calculated_attribute_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -245,37 +245,6 @@ pub mod calculated_attribute_definition {
             rt::put(&mut p, "Unit", self.unit);
             rt::put(&mut p, "Value", self.value);
             rt::put(&mut p, "ValueRange", self.value_range);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::CalculatedAttributeDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -497,8 +466,8 @@ pub struct Domain {
     pub matching: Option<domain::Matching>,
     /// `RuleBasedMatching`: `RuleBasedMatching`.
     pub rule_based_matching: Option<domain::RuleBasedMatching>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Domain {
@@ -540,7 +509,7 @@ impl Domain {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1009,37 +978,6 @@ pub mod domain {
         }
     }
 
-    /// `AWS::CustomerProfiles::Domain.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AttributeMatchingModel`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AttributeMatchingModel {
@@ -1226,8 +1164,8 @@ pub struct DomainObjectType {
     pub fields: Option<std::collections::BTreeMap<String, domain_object_type::DomainObjectTypeField>>,
     /// `ObjectTypeName`: string; required; create-only: a change replaces the resource.
     pub object_type_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain_object_type::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DomainObjectType {
@@ -1259,7 +1197,7 @@ impl DomainObjectType {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_object_type::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1325,37 +1263,6 @@ pub mod domain_object_type {
             rt::put(&mut p, "FeatureType", self.feature_type);
             rt::put(&mut p, "Source", self.source);
             rt::put(&mut p, "Target", self.target);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::DomainObjectType.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1446,8 +1353,8 @@ pub struct EventStream {
     pub domain_name: Option<rt::Text>,
     /// `EventStreamName`: string; required; create-only: a change replaces the resource.
     pub event_stream_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Uri`: string; required; create-only: a change replaces the resource.
     pub uri: Option<rt::Text>,
 }
@@ -1466,7 +1373,7 @@ impl EventStream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1485,42 +1392,6 @@ impl From<EventStream> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Uri", r.uri);
         rt::resource(EventStream::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EventStream`].
-pub mod event_stream {
-    use crate::runtime as rt;
-
-    /// `AWS::CustomerProfiles::EventStream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1543,8 +1414,8 @@ pub struct EventTrigger {
     pub object_type_name: Option<rt::Text>,
     /// `SegmentFilter`: string.
     pub segment_filter: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_trigger::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventTrigger {
@@ -1586,7 +1457,7 @@ impl EventTrigger {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_trigger::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1790,37 +1661,6 @@ pub mod event_trigger {
         }
     }
 
-    /// `AWS::CustomerProfiles::EventTrigger.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ComparisonOperator`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ComparisonOperator {
@@ -2000,12 +1840,12 @@ pub struct Integration {
     pub flow_definition: Option<integration::FlowDefinition>,
     /// `ObjectTypeName`: string.
     pub object_type_name: Option<rt::Text>,
-    /// `ObjectTypeNames`: list of `ObjectTypeMapping`.
-    pub object_type_names: Option<Vec<integration::ObjectTypeMapping>>,
+    /// `ObjectTypeNames`: list of tag.
+    pub object_type_names: Option<Vec<rt::Tag>>,
     /// `Scope`: one of `Scope`.
     pub scope: Option<integration::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<integration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Uri`: string; create-only: a change replaces the resource.
     pub uri: Option<rt::Text>,
 }
@@ -2034,7 +1874,7 @@ impl Integration {
         self
     }
     /// Set `ObjectTypeNames`.
-    pub fn object_type_names(mut self, value: impl IntoIterator<Item = impl Into<integration::ObjectTypeMapping>>) -> Self {
+    pub fn object_type_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.object_type_names = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2044,7 +1884,7 @@ impl Integration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<integration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2234,37 +2074,6 @@ pub mod integration {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Object", self.object);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::Integration.ObjectTypeMapping`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ObjectTypeMapping {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ObjectTypeMapping {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ObjectTypeMapping {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2531,37 +2340,6 @@ pub mod integration {
             rt::put(&mut p, "ConnectorType", self.connector_type);
             rt::put(&mut p, "IncrementalPullConfig", self.incremental_pull_config);
             rt::put(&mut p, "SourceConnectorProperties", self.source_connector_properties);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::Integration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3484,8 +3262,8 @@ pub struct ObjectType {
     pub source_last_updated_timestamp_format: Option<rt::Text>,
     /// `SourcePriority`: integer.
     pub source_priority: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<object_type::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateId`: string.
     pub template_id: Option<rt::Text>,
 }
@@ -3549,7 +3327,7 @@ impl ObjectType {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<object_type::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3716,37 +3494,6 @@ pub mod object_type {
         }
     }
 
-    /// `AWS::CustomerProfiles::ObjectType.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ContentType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ContentType {
@@ -3902,8 +3649,8 @@ pub struct Recommender {
     pub recommender_name: Option<rt::Text>,
     /// `RecommenderRecipeName`: one of `RecommenderRecipeName`; required; create-only: a change replaces the resource.
     pub recommender_recipe_name: Option<recommender::RecommenderRecipeName>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<recommender::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Recommender {
@@ -3935,7 +3682,7 @@ impl Recommender {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<recommender::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4031,37 +3778,6 @@ pub mod recommender {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "EventsConfig", self.events_config);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::Recommender.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4441,8 +4157,8 @@ pub struct SegmentDefinition {
     pub segment_sort: Option<segment_definition::SegmentSort>,
     /// `SegmentSqlQuery`: string; create-only: a change replaces the resource.
     pub segment_sql_query: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<segment_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SegmentDefinition {
@@ -4484,7 +4200,7 @@ impl SegmentDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<segment_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4676,37 +4392,6 @@ pub mod segment_definition {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "SegmentDefinitionName", self.segment_definition_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::CustomerProfiles::SegmentDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

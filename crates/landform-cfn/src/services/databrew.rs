@@ -21,8 +21,8 @@ pub struct Dataset {
     pub path_options: Option<dataset::PathOptions>,
     /// `Source`: one of `Source`.
     pub source: Option<dataset::Source>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dataset::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Dataset {
@@ -59,7 +59,7 @@ impl Dataset {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataset::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -683,37 +683,6 @@ pub mod dataset {
         }
     }
 
-    /// `AWS::DataBrew::Dataset.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Format {
@@ -952,8 +921,8 @@ pub struct Job {
     pub recipe: Option<job::Recipe>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<job::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Timeout`: integer.
     pub timeout: Option<rt::Integer>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
@@ -1046,7 +1015,7 @@ impl Job {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<job::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1736,37 +1705,6 @@ pub mod job {
         }
     }
 
-    /// `AWS::DataBrew::Job.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::DataBrew::Job.ValidationConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ValidationConfiguration {
@@ -2149,8 +2087,8 @@ pub struct Project {
     pub role_arn: Option<rt::Text>,
     /// `Sample`: `Sample`.
     pub sample: Option<project::Sample>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<project::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Project {
@@ -2182,7 +2120,7 @@ impl Project {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<project::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2232,37 +2170,6 @@ pub mod project {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Size", self.size);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DataBrew::Project.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2318,8 +2225,8 @@ pub struct Recipe {
     pub name: Option<rt::Text>,
     /// `Steps`: list of `RecipeStep`; required.
     pub steps: Option<Vec<recipe::RecipeStep>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<recipe::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Recipe {
@@ -2341,7 +2248,7 @@ impl Recipe {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<recipe::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2462,37 +2369,6 @@ pub mod recipe {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::DataBrew::Recipe.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::DataBrew::Ruleset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-ruleset.html).
@@ -2504,8 +2380,8 @@ pub struct Ruleset {
     pub name: Option<rt::Text>,
     /// `Rules`: list of `Rule`; required.
     pub rules: Option<Vec<ruleset::Rule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ruleset::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required; create-only: a change replaces the resource.
     pub target_arn: Option<rt::Text>,
 }
@@ -2529,7 +2405,7 @@ impl Ruleset {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ruleset::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2681,37 +2557,6 @@ pub mod ruleset {
         }
     }
 
-    /// `AWS::DataBrew::Ruleset.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::DataBrew::Ruleset.Threshold`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Threshold {
@@ -2843,8 +2688,8 @@ pub struct Schedule {
     pub job_names: Option<Vec<rt::Text>>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<schedule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Schedule {
@@ -2866,7 +2711,7 @@ impl Schedule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<schedule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2880,41 +2725,5 @@ impl From<Schedule> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Schedule::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Schedule`].
-pub mod schedule {
-    use crate::runtime as rt;
-
-    /// `AWS::DataBrew::Schedule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

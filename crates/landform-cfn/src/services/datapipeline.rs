@@ -23,8 +23,8 @@ pub struct Pipeline {
     pub parameter_values: Option<Vec<pipeline::ParameterValue>>,
     /// `PipelineObjects`: list of `PipelineObject`.
     pub pipeline_objects: Option<Vec<pipeline::PipelineObject>>,
-    /// `PipelineTags`: list of `PipelineTag`.
-    pub pipeline_tags: Option<Vec<pipeline::PipelineTag>>,
+    /// `PipelineTags`: list of tag.
+    pub pipeline_tags: Option<Vec<rt::Tag>>,
 }
 
 impl Pipeline {
@@ -61,7 +61,7 @@ impl Pipeline {
         self
     }
     /// Set `PipelineTags`.
-    pub fn pipeline_tags(mut self, value: impl IntoIterator<Item = impl Into<pipeline::PipelineTag>>) -> Self {
+    pub fn pipeline_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.pipeline_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -252,37 +252,6 @@ pub mod pipeline {
             rt::put(&mut p, "Fields", self.fields);
             rt::put(&mut p, "Id", self.id);
             rt::put(&mut p, "Name", self.name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DataPipeline::Pipeline.PipelineTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct PipelineTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl PipelineTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for PipelineTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

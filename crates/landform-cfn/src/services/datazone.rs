@@ -736,8 +736,8 @@ pub struct Domain {
     pub service_role: Option<rt::Text>,
     /// `SingleSignOn`: `SingleSignOn`.
     pub single_sign_on: Option<domain::SingleSignOn>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Domain {
@@ -779,7 +779,7 @@ impl Domain {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -839,37 +839,6 @@ pub mod domain {
             rt::put(&mut p, "IdcInstanceArn", self.idc_instance_arn);
             rt::put(&mut p, "Type", self.type_);
             rt::put(&mut p, "UserAssignment", self.user_assignment);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DataZone::Domain.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2116,8 +2085,8 @@ pub struct Project {
     pub project_profile_id: Option<rt::Text>,
     /// `ProjectProfileVersion`: string; write-only: never read back, so drift does not compare it.
     pub project_profile_version: Option<rt::Text>,
-    /// `ResourceTags`: list of `ResourceTag`.
-    pub resource_tags: Option<Vec<project::ResourceTag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
     /// `UserParameters`: list of `EnvironmentConfigurationUserParameter`; write-only: never read back, so drift does not compare it.
     pub user_parameters: Option<Vec<project::EnvironmentConfigurationUserParameter>>,
 }
@@ -2176,7 +2145,7 @@ impl Project {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<project::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2338,37 +2307,6 @@ pub mod project {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Designation", self.designation);
             rt::put(&mut p, "Member", self.member);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DataZone::Project.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -13,8 +13,8 @@ use crate::runtime as rt;
 pub struct Graph {
     /// `AutoEnableMembers`: boolean.
     pub auto_enable_members: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<graph::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Graph {
@@ -26,7 +26,7 @@ impl Graph {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<graph::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -38,42 +38,6 @@ impl From<Graph> for rt::Resource {
         rt::put(&mut p, "AutoEnableMembers", r.auto_enable_members);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Graph::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Graph`].
-pub mod graph {
-    use crate::runtime as rt;
-
-    /// `AWS::Detective::Graph.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

@@ -23,8 +23,8 @@ pub struct Connection {
     pub provider_name: Option<rt::Text>,
     /// `RequestMACSec`: boolean; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub request_mac_sec: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connection {
@@ -61,7 +61,7 @@ impl Connection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -81,42 +81,6 @@ impl From<Connection> for rt::Resource {
     }
 }
 
-/// Property types of [`Connection`].
-pub mod connection {
-    use crate::runtime as rt;
-
-    /// `AWS::DirectConnect::Connection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::DirectConnect::DirectConnectGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgateway.html).
 ///
 /// Read-only (attributes, not settable): `DirectConnectGatewayArn`, `DirectConnectGatewayId`.
@@ -126,8 +90,8 @@ pub struct DirectConnectGateway {
     pub amazon_side_asn: Option<rt::Text>,
     /// `DirectConnectGatewayName`: string; required.
     pub direct_connect_gateway_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<direct_connect_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DirectConnectGateway {
@@ -144,7 +108,7 @@ impl DirectConnectGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<direct_connect_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -157,42 +121,6 @@ impl From<DirectConnectGateway> for rt::Resource {
         rt::put(&mut p, "DirectConnectGatewayName", r.direct_connect_gateway_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DirectConnectGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DirectConnectGateway`].
-pub mod direct_connect_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::DirectConnect::DirectConnectGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -264,8 +192,8 @@ pub struct Lag {
     pub provider_name: Option<rt::Text>,
     /// `RequestMACSec`: boolean; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub request_mac_sec: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<lag::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Lag {
@@ -302,7 +230,7 @@ impl Lag {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<lag::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -319,42 +247,6 @@ impl From<Lag> for rt::Resource {
         rt::put(&mut p, "RequestMACSec", r.request_mac_sec);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Lag::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Lag`].
-pub mod lag {
-    use crate::runtime as rt;
-
-    /// `AWS::DirectConnect::Lag.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -377,8 +269,8 @@ pub struct PrivateVirtualInterface {
     pub mtu: Option<rt::Integer>,
     /// `RateLimit`: string.
     pub rate_limit: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<private_virtual_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualGatewayId`: string; create-only: a change replaces the resource.
     pub virtual_gateway_id: Option<rt::Text>,
     /// `VirtualInterfaceName`: string; required.
@@ -426,7 +318,7 @@ impl PrivateVirtualInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<private_virtual_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -531,37 +423,6 @@ pub mod private_virtual_interface {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::DirectConnect::PrivateVirtualInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::DirectConnect::PublicVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-publicvirtualinterface.html).
@@ -579,8 +440,8 @@ pub struct PublicVirtualInterface {
     pub rate_limit: Option<rt::Text>,
     /// `RouteFilterPrefixes`: list of string; create-only: a change replaces the resource.
     pub route_filter_prefixes: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<public_virtual_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualInterfaceName`: string; required.
     pub virtual_interface_name: Option<rt::Text>,
     /// `Vlan`: integer; required; create-only: a change replaces the resource.
@@ -616,7 +477,7 @@ impl PublicVirtualInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<public_virtual_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -713,37 +574,6 @@ pub mod public_virtual_interface {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::DirectConnect::PublicVirtualInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::DirectConnect::TransitVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-transitvirtualinterface.html).
@@ -765,8 +595,8 @@ pub struct TransitVirtualInterface {
     pub mtu: Option<rt::Integer>,
     /// `RateLimit`: string.
     pub rate_limit: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_virtual_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualInterfaceName`: string; required.
     pub virtual_interface_name: Option<rt::Text>,
     /// `Vlan`: integer; required; create-only: a change replaces the resource.
@@ -812,7 +642,7 @@ impl TransitVirtualInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_virtual_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -908,37 +738,6 @@ pub mod transit_virtual_interface {
             rt::put(&mut p, "AuthKey", self.auth_key);
             rt::put(&mut p, "BgpPeerId", self.bgp_peer_id);
             rt::put(&mut p, "CustomerAddress", self.customer_address);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DirectConnect::TransitVirtualInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -174,8 +174,8 @@ pub struct SimpleAD {
     pub short_name: Option<rt::Text>,
     /// `Size`: one of `Size`; required; create-only: a change replaces the resource.
     pub size: Option<simple_ad::Size>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<simple_ad::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSettings`: `VpcSettings`; required; create-only: a change replaces the resource.
     pub vpc_settings: Option<simple_ad::VpcSettings>,
 }
@@ -219,7 +219,7 @@ impl SimpleAD {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<simple_ad::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -249,37 +249,6 @@ impl From<SimpleAD> for rt::Resource {
 /// Property types of [`SimpleAD`].
 pub mod simple_ad {
     use crate::runtime as rt;
-
-    /// `AWS::DirectoryService::SimpleAD.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::DirectoryService::SimpleAD.VpcSettings`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -33,8 +33,8 @@ pub struct LifecyclePolicy {
     pub retain_interval: Option<rt::Integer>,
     /// `State`: string.
     pub state: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<lifecycle_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LifecyclePolicy {
@@ -96,7 +96,7 @@ impl LifecyclePolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<lifecycle_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -605,8 +605,8 @@ pub mod lifecycle_policy {
     pub struct Exclusions {
         /// `ExcludeBootVolumes`: boolean.
         pub exclude_boot_volumes: Option<rt::Boolean>,
-        /// `ExcludeTags`: list of `Tag`.
-        pub exclude_tags: Option<Vec<Tag>>,
+        /// `ExcludeTags`: list of tag.
+        pub exclude_tags: Option<Vec<rt::Tag>>,
         /// `ExcludeVolumeTypes`: list of string.
         pub exclude_volume_types: Option<Vec<rt::Text>>,
     }
@@ -618,7 +618,7 @@ pub mod lifecycle_policy {
             self
         }
         /// Set `ExcludeTags`.
-        pub fn exclude_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn exclude_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.exclude_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -699,8 +699,8 @@ pub mod lifecycle_policy {
     pub struct Parameters {
         /// `ExcludeBootVolume`: boolean.
         pub exclude_boot_volume: Option<rt::Boolean>,
-        /// `ExcludeDataVolumeTags`: list of `Tag`.
-        pub exclude_data_volume_tags: Option<Vec<Tag>>,
+        /// `ExcludeDataVolumeTags`: list of tag.
+        pub exclude_data_volume_tags: Option<Vec<rt::Tag>>,
         /// `NoReboot`: boolean.
         pub no_reboot: Option<rt::Boolean>,
     }
@@ -712,7 +712,7 @@ pub mod lifecycle_policy {
             self
         }
         /// Set `ExcludeDataVolumeTags`.
-        pub fn exclude_data_volume_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn exclude_data_volume_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.exclude_data_volume_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -766,8 +766,8 @@ pub mod lifecycle_policy {
         pub retain_interval: Option<rt::Integer>,
         /// `Schedules`: list of `Schedule`.
         pub schedules: Option<Vec<Schedule>>,
-        /// `TargetTags`: list of `Tag`.
-        pub target_tags: Option<Vec<Tag>>,
+        /// `TargetTags`: list of tag.
+        pub target_tags: Option<Vec<rt::Tag>>,
     }
 
     impl PolicyDetails {
@@ -847,7 +847,7 @@ pub mod lifecycle_policy {
             self
         }
         /// Set `TargetTags`.
-        pub fn target_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn target_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.target_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -975,10 +975,10 @@ pub mod lifecycle_policy {
         pub retain_rule: Option<RetainRule>,
         /// `ShareRules`: list of `ShareRule`.
         pub share_rules: Option<Vec<ShareRule>>,
-        /// `TagsToAdd`: list of `Tag`.
-        pub tags_to_add: Option<Vec<Tag>>,
-        /// `VariableTags`: list of `Tag`.
-        pub variable_tags: Option<Vec<Tag>>,
+        /// `TagsToAdd`: list of tag.
+        pub tags_to_add: Option<Vec<rt::Tag>>,
+        /// `VariableTags`: list of tag.
+        pub variable_tags: Option<Vec<rt::Tag>>,
     }
 
     impl Schedule {
@@ -1028,12 +1028,12 @@ pub mod lifecycle_policy {
             self
         }
         /// Set `TagsToAdd`.
-        pub fn tags_to_add(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags_to_add(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags_to_add = Some(value.into_iter().map(Into::into).collect());
             self
         }
         /// Set `VariableTags`.
-        pub fn variable_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn variable_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.variable_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1155,37 +1155,6 @@ pub mod lifecycle_policy {
             rt::put(&mut p, "TargetAccounts", self.target_accounts);
             rt::put(&mut p, "UnshareInterval", self.unshare_interval);
             rt::put(&mut p, "UnshareIntervalUnit", self.unshare_interval_unit);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DLM::LifecyclePolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

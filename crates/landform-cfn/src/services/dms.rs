@@ -68,8 +68,8 @@ pub struct DataMigration {
     pub service_access_role_arn: Option<rt::Text>,
     /// `SourceDataSettings`: list of `SourceDataSettings`.
     pub source_data_settings: Option<Vec<data_migration::SourceDataSettings>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_migration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataMigration {
@@ -111,7 +111,7 @@ impl DataMigration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_migration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -222,37 +222,6 @@ pub mod data_migration {
         }
     }
 
-    /// `AWS::DMS::DataMigration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DataMigrationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DataMigrationType {
@@ -312,8 +281,8 @@ pub struct DataProvider {
     pub exact_settings: Option<rt::Boolean>,
     /// `Settings`: `Settings`.
     pub settings: Option<data_provider::Settings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Virtual`: boolean.
     pub virtual_: Option<rt::Boolean>,
 }
@@ -352,7 +321,7 @@ impl DataProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1162,37 +1131,6 @@ pub mod data_provider {
         }
     }
 
-    /// `AWS::DMS::DataProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Db2SslModeValue`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Db2SslModeValue {
@@ -1571,8 +1509,8 @@ pub struct Endpoint {
     pub ssl_mode: Option<rt::Text>,
     /// `SybaseSettings`: `SybaseSettings`.
     pub sybase_settings: Option<endpoint::SybaseSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Username`: string.
     pub username: Option<rt::Text>,
 }
@@ -1726,7 +1664,7 @@ impl Endpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3897,37 +3835,6 @@ pub mod endpoint {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::DMS::Endpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::DMS::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-eventsubscription.html).
@@ -3945,8 +3852,8 @@ pub struct EventSubscription {
     pub source_type: Option<rt::Text>,
     /// `SubscriptionName`: string; create-only: a change replaces the resource.
     pub subscription_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_subscription::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventSubscription {
@@ -3983,7 +3890,7 @@ impl EventSubscription {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_subscription::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4000,42 +3907,6 @@ impl From<EventSubscription> for rt::Resource {
         rt::put(&mut p, "SubscriptionName", r.subscription_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(EventSubscription::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EventSubscription`].
-pub mod event_subscription {
-    use crate::runtime as rt;
-
-    /// `AWS::DMS::EventSubscription.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -4060,8 +3931,8 @@ pub struct InstanceProfile {
     pub publicly_accessible: Option<rt::Boolean>,
     /// `SubnetGroupIdentifier`: string.
     pub subnet_group_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instance_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSecurityGroups`: list of string.
     pub vpc_security_groups: Option<Vec<rt::Text>>,
 }
@@ -4110,7 +3981,7 @@ impl InstanceProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instance_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4141,37 +4012,6 @@ impl From<InstanceProfile> for rt::Resource {
 /// Property types of [`InstanceProfile`].
 pub mod instance_profile {
     use crate::runtime as rt;
-
-    /// `AWS::DMS::InstanceProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `NetworkType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -4229,8 +4069,8 @@ pub struct MigrationProject {
     pub schema_conversion_application_attributes: Option<migration_project::SchemaConversionApplicationAttributes>,
     /// `SourceDataProviderDescriptors`: list of `DataProviderDescriptor`.
     pub source_data_provider_descriptors: Option<Vec<migration_project::DataProviderDescriptor>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<migration_project::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetDataProviderDescriptors`: list of `DataProviderDescriptor`.
     pub target_data_provider_descriptors: Option<Vec<migration_project::DataProviderDescriptor>>,
     /// `TransformationRules`: string.
@@ -4271,7 +4111,7 @@ impl MigrationProject {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<migration_project::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4392,37 +4232,6 @@ pub mod migration_project {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::DMS::MigrationProject.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::DMS::ReplicationConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationconfig.html).
@@ -4446,8 +4255,8 @@ pub struct ReplicationConfig {
     pub supplemental_settings: Option<rt::Value>,
     /// `TableMappings`: any JSON value; required.
     pub table_mappings: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetEndpointArn`: string; required.
     pub target_endpoint_arn: Option<rt::Text>,
 }
@@ -4496,7 +4305,7 @@ impl ReplicationConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4615,37 +4424,6 @@ pub mod replication_config {
         }
     }
 
-    /// `AWS::DMS::ReplicationConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ReplicationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ReplicationType {
@@ -4723,8 +4501,8 @@ pub struct ReplicationInstance {
     pub replication_subnet_group_identifier: Option<rt::Text>,
     /// `ResourceIdentifier`: string; create-only: a change replaces the resource.
     pub resource_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSecurityGroupIds`: list of string.
     pub vpc_security_group_ids: Option<Vec<rt::Text>>,
 }
@@ -4808,7 +4586,7 @@ impl ReplicationInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4843,42 +4621,6 @@ impl From<ReplicationInstance> for rt::Resource {
     }
 }
 
-/// Property types of [`ReplicationInstance`].
-pub mod replication_instance {
-    use crate::runtime as rt;
-
-    /// `AWS::DMS::ReplicationInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::DMS::ReplicationSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationsubnetgroup.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplicationSubnetGroup {
@@ -4888,8 +4630,8 @@ pub struct ReplicationSubnetGroup {
     pub replication_subnet_group_identifier: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_subnet_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ReplicationSubnetGroup {
@@ -4911,7 +4653,7 @@ impl ReplicationSubnetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_subnet_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4925,42 +4667,6 @@ impl From<ReplicationSubnetGroup> for rt::Resource {
         rt::put(&mut p, "SubnetIds", r.subnet_ids);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ReplicationSubnetGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ReplicationSubnetGroup`].
-pub mod replication_subnet_group {
-    use crate::runtime as rt;
-
-    /// `AWS::DMS::ReplicationSubnetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -4989,8 +4695,8 @@ pub struct ReplicationTask {
     pub source_endpoint_arn: Option<rt::Text>,
     /// `TableMappings`: string; required.
     pub table_mappings: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_task::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetEndpointArn`: string; required; create-only: a change replaces the resource.
     pub target_endpoint_arn: Option<rt::Text>,
     /// `TaskData`: string.
@@ -5051,7 +4757,7 @@ impl ReplicationTask {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_task::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5090,37 +4796,6 @@ impl From<ReplicationTask> for rt::Resource {
 /// Property types of [`ReplicationTask`].
 pub mod replication_task {
     use crate::runtime as rt;
-
-    /// `AWS::DMS::ReplicationTask.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `MigrationType`.
     #[derive(Debug, Clone, PartialEq)]

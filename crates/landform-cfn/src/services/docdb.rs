@@ -65,8 +65,8 @@ pub struct DBCluster {
     pub storage_encrypted: Option<rt::Boolean>,
     /// `StorageType`: string.
     pub storage_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseLatestRestorableTime`: boolean.
     pub use_latest_restorable_time: Option<rt::Boolean>,
     /// `VpcSecurityGroupIds`: list of string.
@@ -212,7 +212,7 @@ impl DBCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -300,37 +300,6 @@ pub mod db_cluster {
         }
     }
 
-    /// `AWS::DocDB::DBCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `EngineVersion`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum EngineVersion {
@@ -396,8 +365,8 @@ pub struct DBClusterParameterGroup {
     pub name: Option<rt::Text>,
     /// `Parameters`: any JSON value; required.
     pub parameters: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_cluster_parameter_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBClusterParameterGroup {
@@ -424,7 +393,7 @@ impl DBClusterParameterGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_cluster_parameter_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -439,42 +408,6 @@ impl From<DBClusterParameterGroup> for rt::Resource {
         rt::put(&mut p, "Parameters", r.parameters);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DBClusterParameterGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DBClusterParameterGroup`].
-pub mod db_cluster_parameter_group {
-    use crate::runtime as rt;
-
-    /// `AWS::DocDB::DBClusterParameterGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -501,8 +434,8 @@ pub struct DBInstance {
     pub enable_performance_insights: Option<rt::Boolean>,
     /// `PreferredMaintenanceWindow`: string.
     pub preferred_maintenance_window: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBInstance {
@@ -554,7 +487,7 @@ impl DBInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -577,42 +510,6 @@ impl From<DBInstance> for rt::Resource {
     }
 }
 
-/// Property types of [`DBInstance`].
-pub mod db_instance {
-    use crate::runtime as rt;
-
-    /// `AWS::DocDB::DBInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::DocDB::DBSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbsubnetgroup.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DBSubnetGroup {
@@ -622,8 +519,8 @@ pub struct DBSubnetGroup {
     pub db_subnet_group_name: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_subnet_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBSubnetGroup {
@@ -645,7 +542,7 @@ impl DBSubnetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_subnet_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -659,42 +556,6 @@ impl From<DBSubnetGroup> for rt::Resource {
         rt::put(&mut p, "SubnetIds", r.subnet_ids);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DBSubnetGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DBSubnetGroup`].
-pub mod db_subnet_group {
-    use crate::runtime as rt;
-
-    /// `AWS::DocDB::DBSubnetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -832,8 +693,8 @@ pub struct GlobalCluster {
     pub source_db_cluster_identifier: Option<rt::Text>,
     /// `StorageEncrypted`: boolean; create-only: a change replaces the resource.
     pub storage_encrypted: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<global_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl GlobalCluster {
@@ -870,7 +731,7 @@ impl GlobalCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<global_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -893,37 +754,6 @@ impl From<GlobalCluster> for rt::Resource {
 /// Property types of [`GlobalCluster`].
 pub mod global_cluster {
     use crate::runtime as rt;
-
-    /// `AWS::DocDB::GlobalCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Engine`.
     #[derive(Debug, Clone, PartialEq)]

@@ -35,8 +35,8 @@ pub struct Cluster {
     pub shard_instance_count: Option<rt::Integer>,
     /// `SubnetIds`: list of string.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSecurityGroupIds`: list of string.
     pub vpc_security_group_ids: Option<Vec<rt::Text>>,
 }
@@ -105,7 +105,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -137,42 +137,6 @@ impl From<Cluster> for rt::Resource {
     }
 }
 
-/// Property types of [`Cluster`].
-pub mod cluster {
-    use crate::runtime as rt;
-
-    /// `AWS::DocDBElastic::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::DocDBElastic::ClusterSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-clustersnapshot.html).
 ///
 /// Read-only (attributes, not settable): `AdminUserName`, `ClusterCreationTime`, `KmsKeyId`, `SnapshotArn`, `SnapshotCreationTime`, `SnapshotType`, `Status`, `SubnetIds`, `VpcSecurityGroupIds`.
@@ -182,8 +146,8 @@ pub struct ClusterSnapshot {
     pub cluster_arn: Option<rt::Text>,
     /// `SnapshotName`: string; required; create-only: a change replaces the resource.
     pub snapshot_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterSnapshot {
@@ -200,7 +164,7 @@ impl ClusterSnapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -213,41 +177,5 @@ impl From<ClusterSnapshot> for rt::Resource {
         rt::put(&mut p, "SnapshotName", r.snapshot_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ClusterSnapshot::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ClusterSnapshot`].
-pub mod cluster_snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::DocDBElastic::ClusterSnapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

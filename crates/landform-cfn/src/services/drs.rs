@@ -25,8 +25,8 @@ pub struct LaunchConfigurationTemplate {
     pub licensing: Option<launch_configuration_template::Licensing>,
     /// `PostLaunchEnabled`: boolean.
     pub post_launch_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<launch_configuration_template::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetInstanceTypeRightSizingMethod`: one of `TargetInstanceTypeRightSizingMethod`.
     pub target_instance_type_right_sizing_method: Option<launch_configuration_template::TargetInstanceTypeRightSizingMethod>,
 }
@@ -70,7 +70,7 @@ impl LaunchConfigurationTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<launch_configuration_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -120,37 +120,6 @@ pub mod launch_configuration_template {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "OsByol", self.os_byol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DRS::LaunchConfigurationTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -244,8 +213,8 @@ pub struct RecoveryPlan {
     pub description: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<recovery_plan::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RecoveryPlan {
@@ -262,7 +231,7 @@ impl RecoveryPlan {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<recovery_plan::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -275,42 +244,6 @@ impl From<RecoveryPlan> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(RecoveryPlan::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`RecoveryPlan`].
-pub mod recovery_plan {
-    use crate::runtime as rt;
-
-    /// `AWS::DRS::RecoveryPlan.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -347,8 +280,8 @@ pub struct ReplicationConfigurationTemplate {
     pub staging_area_subnet_id: Option<rt::Text>,
     /// `StagingAreaTags`: map of string; required.
     pub staging_area_tags: Option<std::collections::BTreeMap<String, rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_configuration_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseDedicatedReplicationServer`: boolean.
     pub use_dedicated_replication_server: Option<rt::Boolean>,
 }
@@ -427,7 +360,7 @@ impl ReplicationConfigurationTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_configuration_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -516,37 +449,6 @@ pub mod replication_configuration_template {
             rt::put(&mut p, "RetentionDuration", self.retention_duration);
             rt::put(&mut p, "RuleID", self.rule_id);
             rt::put(&mut p, "Units", self.units);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DRS::ReplicationConfigurationTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -763,8 +665,8 @@ pub struct SourceNetwork {
     pub origin_account_id: Option<rt::Text>,
     /// `OriginRegion`: string; required; create-only: a change replaces the resource.
     pub origin_region: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<source_network::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcID`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -783,7 +685,7 @@ impl SourceNetwork {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<source_network::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -802,41 +704,5 @@ impl From<SourceNetwork> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcID", r.vpc_id);
         rt::resource(SourceNetwork::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SourceNetwork`].
-pub mod source_network {
-    use crate::runtime as rt;
-
-    /// `AWS::DRS::SourceNetwork.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

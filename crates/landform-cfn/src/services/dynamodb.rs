@@ -803,8 +803,8 @@ pub mod global_table {
         pub sse_specification: Option<ReplicaSSESpecification>,
         /// `TableClass`: string.
         pub table_class: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl ReplicaSpecification {
@@ -879,7 +879,7 @@ pub mod global_table {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -912,8 +912,8 @@ pub mod global_table {
     pub struct ReplicaStreamSpecification {
         /// `ResourcePolicy`: `ResourcePolicy`.
         pub resource_policy: Option<ResourcePolicy>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl ReplicaStreamSpecification {
@@ -923,7 +923,7 @@ pub mod global_table {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1042,37 +1042,6 @@ pub mod global_table {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "StreamViewType", self.stream_view_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DynamoDB::GlobalTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1864,8 +1833,8 @@ pub struct Table {
     pub table_class: Option<table::TableClass>,
     /// `TableName`: string; create-only: a change replaces the resource.
     pub table_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeToLiveSpecification`: `TimeToLiveSpecification`.
     pub time_to_live_specification: Option<table::TimeToLiveSpecification>,
     /// `VectorIndexes`: list of `VectorIndex`.
@@ -1963,7 +1932,7 @@ impl Table {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2645,8 +2614,8 @@ pub mod table {
         pub resource_policy: Option<ResourcePolicy>,
         /// `StreamViewType`: one of `StreamViewType`; required.
         pub stream_view_type: Option<StreamViewType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl StreamSpecification {
@@ -2661,7 +2630,7 @@ pub mod table {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2673,37 +2642,6 @@ pub mod table {
             rt::put(&mut p, "ResourcePolicy", self.resource_policy);
             rt::put(&mut p, "StreamViewType", self.stream_view_type);
             rt::put(&mut p, "Tags", self.tags);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::DynamoDB::Table.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

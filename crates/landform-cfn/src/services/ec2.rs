@@ -37,8 +37,8 @@ pub struct ApplicationStatusCheck {
     pub status_code_matcher: Option<rt::Text>,
     /// `SuccessThreshold`: integer.
     pub success_threshold: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application_status_check::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Timeout`: integer.
     pub timeout: Option<rt::Integer>,
 }
@@ -112,7 +112,7 @@ impl ApplicationStatusCheck {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application_status_check::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -238,37 +238,6 @@ pub mod application_status_check {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "SecurityGroupId", self.security_group_id);
             rt::put(&mut p, "SubnetId", self.subnet_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::ApplicationStatusCheck.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -436,8 +405,8 @@ pub struct CapacityManagerDataExport {
     pub s3_bucket_prefix: Option<rt::Text>,
     /// `Schedule`: one of `Schedule`; required; create-only: a change replaces the resource.
     pub schedule: Option<capacity_manager_data_export::Schedule>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capacity_manager_data_export::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CapacityManagerDataExport {
@@ -464,7 +433,7 @@ impl CapacityManagerDataExport {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capacity_manager_data_export::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -485,37 +454,6 @@ impl From<CapacityManagerDataExport> for rt::Resource {
 /// Property types of [`CapacityManagerDataExport`].
 pub mod capacity_manager_data_export {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::CapacityManagerDataExport.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `OutputFormat`.
     #[derive(Debug, Clone, PartialEq)]
@@ -734,44 +672,13 @@ impl From<CapacityReservation> for rt::Resource {
 pub mod capacity_reservation {
     use crate::runtime as rt;
 
-    /// `AWS::EC2::CapacityReservation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::CapacityReservation.TagSpecification`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagSpecification {
@@ -781,7 +688,7 @@ pub mod capacity_reservation {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1531,44 +1438,13 @@ pub mod capacity_reservation_fleet {
         }
     }
 
-    /// `AWS::EC2::CapacityReservationFleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::CapacityReservationFleet.TagSpecification`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagSpecification {
@@ -1578,7 +1454,7 @@ pub mod capacity_reservation_fleet {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2123,8 +1999,8 @@ pub mod capacity_reservation_fleet {
 /// Read-only (attributes, not settable): `CarrierGatewayId`, `OwnerId`, `State`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CarrierGateway {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<carrier_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -2133,7 +2009,7 @@ impl CarrierGateway {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::CarrierGateway";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<carrier_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2150,42 +2026,6 @@ impl From<CarrierGateway> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcId", r.vpc_id);
         rt::resource(CarrierGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`CarrierGateway`].
-pub mod carrier_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::CarrierGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2820,44 +2660,13 @@ pub mod client_vpn_endpoint {
         }
     }
 
-    /// `AWS::EC2::ClientVpnEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::ClientVpnEndpoint.TagSpecification`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`: string; required.
         pub resource_type: Option<rt::Text>,
-        /// `Tags`: list of `Tag`; required.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag; required.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagSpecification {
@@ -2867,7 +2676,7 @@ pub mod client_vpn_endpoint {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3039,8 +2848,8 @@ pub struct CustomerGateway {
     pub device_name: Option<rt::Text>,
     /// `IpAddress`: string; required; create-only: a change replaces the resource.
     pub ip_address: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<customer_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
 }
@@ -3074,7 +2883,7 @@ impl CustomerGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<customer_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3099,42 +2908,6 @@ impl From<CustomerGateway> for rt::Resource {
     }
 }
 
-/// Property types of [`CustomerGateway`].
-pub mod customer_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::CustomerGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::DHCPOptions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-dhcpoptions.html).
 ///
 /// Read-only (attributes, not settable): `DhcpOptionsId`.
@@ -3152,8 +2925,8 @@ pub struct DHCPOptions {
     pub netbios_node_type: Option<rt::Integer>,
     /// `NtpServers`: list of string; create-only: a change replaces the resource.
     pub ntp_servers: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dhcp_options::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DHCPOptions {
@@ -3190,7 +2963,7 @@ impl DHCPOptions {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dhcp_options::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3207,42 +2980,6 @@ impl From<DHCPOptions> for rt::Resource {
         rt::put(&mut p, "NtpServers", r.ntp_servers);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DHCPOptions::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DHCPOptions`].
-pub mod dhcp_options {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::DHCPOptions.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -4925,44 +4662,13 @@ pub mod ec2_fleet {
         }
     }
 
-    /// `AWS::EC2::EC2Fleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::EC2Fleet.TagSpecification`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagSpecification {
@@ -4972,7 +4678,7 @@ pub mod ec2_fleet {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -6374,8 +6080,8 @@ pub struct Eip {
     pub network_border_group: Option<rt::Text>,
     /// `PublicIpv4Pool`: string.
     pub public_ipv4_pool: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<eip::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransferAddress`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub transfer_address: Option<rt::Text>,
 }
@@ -6414,7 +6120,7 @@ impl Eip {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<eip::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6437,42 +6143,6 @@ impl From<Eip> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TransferAddress", r.transfer_address);
         rt::resource(Eip::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Eip`].
-pub mod eip {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::EIP.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -6540,8 +6210,8 @@ impl From<EIPAssociation> for rt::Resource {
 /// Read-only (attributes, not settable): `Id`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EgressOnlyInternetGateway {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<egress_only_internet_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -6550,7 +6220,7 @@ impl EgressOnlyInternetGateway {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EgressOnlyInternetGateway";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<egress_only_internet_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6567,42 +6237,6 @@ impl From<EgressOnlyInternetGateway> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcId", r.vpc_id);
         rt::resource(EgressOnlyInternetGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EgressOnlyInternetGateway`].
-pub mod egress_only_internet_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::EgressOnlyInternetGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -6668,8 +6302,8 @@ pub struct FlowLog {
     pub resource_type: Option<flow_log::ResourceType>,
     /// `TagFieldSpecifications`: list of `TagFieldSpecification`; create-only: a change replaces the resource.
     pub tag_field_specifications: Option<Vec<flow_log::TagFieldSpecification>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_log::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrafficType`: one of `TrafficType`; create-only: a change replaces the resource.
     pub traffic_type: Option<flow_log::TrafficType>,
 }
@@ -6733,7 +6367,7 @@ impl FlowLog {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_log::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6803,37 +6437,6 @@ pub mod flow_log {
             rt::put(&mut p, "FileFormat", self.file_format);
             rt::put(&mut p, "HiveCompatiblePartitions", self.hive_compatible_partitions);
             rt::put(&mut p, "PerHourPartition", self.per_hour_partition);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::FlowLog.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7094,8 +6697,8 @@ pub struct FpgaImage {
     pub logs_storage_location: Option<fpga_image::StorageLocation>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fpga_image::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FpgaImage {
@@ -7122,7 +6725,7 @@ impl FpgaImage {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fpga_image::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7171,37 +6774,6 @@ pub mod fpga_image {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Key", self.key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::FpgaImage.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7263,8 +6835,8 @@ pub struct Host {
     pub instance_type: Option<rt::Text>,
     /// `OutpostArn`: string; create-only: a change replaces the resource.
     pub outpost_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<host::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Host {
@@ -7311,7 +6883,7 @@ impl Host {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<host::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7336,37 +6908,6 @@ impl From<Host> for rt::Resource {
 /// Property types of [`Host`].
 pub mod host {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::Host.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AutoPlacement`.
     #[derive(Debug, Clone, PartialEq)]
@@ -7498,8 +7039,8 @@ pub struct Ipam {
     pub metered_account: Option<ipam::MeteredAccount>,
     /// `OperatingRegions`: list of `IpamOperatingRegion`.
     pub operating_regions: Option<Vec<ipam::IpamOperatingRegion>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tier`: one of `Tier`.
     pub tier: Option<ipam::Tier>,
 }
@@ -7533,7 +7074,7 @@ impl Ipam {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7604,37 +7145,6 @@ pub mod ipam {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "OrganizationsEntityPath", self.organizations_entity_path);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::IPAM.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7780,8 +7290,8 @@ pub struct IPAMPool {
     pub allocation_max_netmask_length: Option<rt::Integer>,
     /// `AllocationMinNetmaskLength`: integer.
     pub allocation_min_netmask_length: Option<rt::Integer>,
-    /// `AllocationResourceTags`: list of `Tag`.
-    pub allocation_resource_tags: Option<Vec<ipam_pool::Tag>>,
+    /// `AllocationResourceTags`: list of tag.
+    pub allocation_resource_tags: Option<Vec<rt::Tag>>,
     /// `AutoImport`: boolean.
     pub auto_import: Option<rt::Boolean>,
     /// `AwsService`: string; create-only: a change replaces the resource.
@@ -7802,8 +7312,8 @@ pub struct IPAMPool {
     pub source_ipam_pool_id: Option<rt::Text>,
     /// `SourceResource`: `SourceResource`; create-only: a change replaces the resource.
     pub source_resource: Option<ipam_pool::SourceResource>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPAMPool {
@@ -7830,7 +7340,7 @@ impl IPAMPool {
         self
     }
     /// Set `AllocationResourceTags`.
-    pub fn allocation_resource_tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_pool::Tag>>) -> Self {
+    pub fn allocation_resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.allocation_resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7885,7 +7395,7 @@ impl IPAMPool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7987,37 +7497,6 @@ pub mod ipam_pool {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::EC2::IPAMPool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::EC2::IPAMPoolCidr`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html).
@@ -8076,8 +7555,8 @@ pub struct IPAMPrefixListResolver {
     pub ipam_id: Option<rt::Text>,
     /// `Rules`: list of `IpamPrefixListResolverRule`.
     pub rules: Option<Vec<ipam_prefix_list_resolver::IpamPrefixListResolverRule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_prefix_list_resolver::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPAMPrefixListResolver {
@@ -8104,7 +7583,7 @@ impl IPAMPrefixListResolver {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_prefix_list_resolver::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8196,8 +7675,8 @@ pub mod ipam_prefix_list_resolver {
         pub resource_owner: Option<rt::Text>,
         /// `ResourceRegion`: string.
         pub resource_region: Option<rt::Text>,
-        /// `ResourceTag`: `Tag`.
-        pub resource_tag: Option<Tag>,
+        /// `ResourceTag`: tag.
+        pub resource_tag: Option<rt::Tag>,
     }
 
     impl IpamPrefixListResolverRuleCondition {
@@ -8232,8 +7711,8 @@ pub mod ipam_prefix_list_resolver {
             self
         }
         /// Set `ResourceTag`.
-        pub fn resource_tag(mut self, value: Tag) -> Self {
-            self.resource_tag = Some(value);
+        pub fn resource_tag(mut self, value: impl Into<rt::Tag>) -> Self {
+            self.resource_tag = Some(value.into());
             self
         }
     }
@@ -8248,37 +7727,6 @@ pub mod ipam_prefix_list_resolver {
             rt::put(&mut p, "ResourceOwner", self.resource_owner);
             rt::put(&mut p, "ResourceRegion", self.resource_region);
             rt::put(&mut p, "ResourceTag", self.resource_tag);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::IPAMPrefixListResolver.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -8461,8 +7909,8 @@ pub struct IPAMPrefixListResolverTarget {
     pub prefix_list_id: Option<rt::Text>,
     /// `PrefixListRegion`: string; required; create-only: a change replaces the resource.
     pub prefix_list_region: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_prefix_list_resolver_target::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrackLatestVersion`: boolean; required.
     pub track_latest_version: Option<rt::Boolean>,
 }
@@ -8491,7 +7939,7 @@ impl IPAMPrefixListResolverTarget {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_prefix_list_resolver_target::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8515,42 +7963,6 @@ impl From<IPAMPrefixListResolverTarget> for rt::Resource {
     }
 }
 
-/// Property types of [`IPAMPrefixListResolverTarget`].
-pub mod ipam_prefix_list_resolver_target {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::IPAMPrefixListResolverTarget.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::IPAMResourceDiscovery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscovery.html).
 ///
 /// Read-only (attributes, not settable): `IpamResourceDiscoveryArn`, `IpamResourceDiscoveryId`, `IpamResourceDiscoveryRegion`, `IsDefault`, `OwnerId`, `State`.
@@ -8562,8 +7974,8 @@ pub struct IPAMResourceDiscovery {
     pub operating_regions: Option<Vec<ipam_resource_discovery::IpamOperatingRegion>>,
     /// `OrganizationalUnitExclusions`: list of `IpamResourceDiscoveryOrganizationalUnitExclusion`.
     pub organizational_unit_exclusions: Option<Vec<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_resource_discovery::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPAMResourceDiscovery {
@@ -8585,7 +7997,7 @@ impl IPAMResourceDiscovery {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_resource_discovery::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8651,37 +8063,6 @@ pub mod ipam_resource_discovery {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::EC2::IPAMResourceDiscovery.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::EC2::IPAMResourceDiscoveryAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscoveryassociation.html).
@@ -8693,8 +8074,8 @@ pub struct IPAMResourceDiscoveryAssociation {
     pub ipam_id: Option<rt::Text>,
     /// `IpamResourceDiscoveryId`: string; required; create-only: a change replaces the resource.
     pub ipam_resource_discovery_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_resource_discovery_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPAMResourceDiscoveryAssociation {
@@ -8711,7 +8092,7 @@ impl IPAMResourceDiscoveryAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_resource_discovery_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8727,42 +8108,6 @@ impl From<IPAMResourceDiscoveryAssociation> for rt::Resource {
     }
 }
 
-/// Property types of [`IPAMResourceDiscoveryAssociation`].
-pub mod ipam_resource_discovery_association {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::IPAMResourceDiscoveryAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::IPAMScope`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamscope.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `IpamArn`, `IpamScopeId`, `IpamScopeType`, `IsDefault`, `PoolCount`.
@@ -8774,8 +8119,8 @@ pub struct IPAMScope {
     pub external_authority_configuration: Option<ipam_scope::IpamScopeExternalAuthorityConfiguration>,
     /// `IpamId`: string; required; create-only: a change replaces the resource.
     pub ipam_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_scope::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPAMScope {
@@ -8797,7 +8142,7 @@ impl IPAMScope {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_scope::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8849,37 +8194,6 @@ pub mod ipam_scope {
         }
     }
 
-    /// `AWS::EC2::IPAMScope.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `IpamScopeExternalAuthorityType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum IpamScopeExternalAuthorityType {
@@ -8921,15 +8235,15 @@ pub mod ipam_scope {
 /// Read-only (attributes, not settable): `Arn`, `Description`, `NetworkBorderGroup`, `PoolId`, `TotalAddressCount`, `TotalAvailableAddressCount`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IPv4Pool {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipv4_pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPv4Pool {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::IPv4Pool";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipv4_pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8940,42 +8254,6 @@ impl From<IPv4Pool> for rt::Resource {
         let mut p = rt::Map::with_capacity(1);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(IPv4Pool::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`IPv4Pool`].
-pub mod ipv4_pool {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::IPv4Pool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -9058,8 +8336,8 @@ pub struct Instance {
     pub ssm_associations: Option<Vec<instance::SsmAssociation>>,
     /// `SubnetId`: string; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tenancy`: string.
     pub tenancy: Option<rt::Text>,
     /// `UserData`: string.
@@ -9257,7 +8535,7 @@ impl Instance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10055,37 +9333,6 @@ pub mod instance {
         }
     }
 
-    /// `AWS::EC2::Instance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::Instance.Volume`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Volume {
@@ -10450,8 +9697,8 @@ pub struct InstanceConnectEndpoint {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetId`: string; required; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instance_connect_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InstanceConnectEndpoint {
@@ -10478,7 +9725,7 @@ impl InstanceConnectEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instance_connect_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10496,42 +9743,6 @@ impl From<InstanceConnectEndpoint> for rt::Resource {
     }
 }
 
-/// Property types of [`InstanceConnectEndpoint`].
-pub mod instance_connect_endpoint {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::InstanceConnectEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::InstanceEventWindow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceeventwindow.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `InstanceEventWindowId`, `State`.
@@ -10541,8 +9752,8 @@ pub struct InstanceEventWindow {
     pub cron_expression: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<instance_event_window::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeRanges`: list of `TimeRange`.
     pub time_ranges: Option<Vec<instance_event_window::TimeRange>>,
 }
@@ -10561,7 +9772,7 @@ impl InstanceEventWindow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<instance_event_window::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10586,37 +9797,6 @@ impl From<InstanceEventWindow> for rt::Resource {
 /// Property types of [`InstanceEventWindow`].
 pub mod instance_event_window {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::InstanceEventWindow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EC2::InstanceEventWindow.TimeRange`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -10777,15 +9957,15 @@ pub mod instance_event_window {
 /// Read-only (attributes, not settable): `InternetGatewayId`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InternetGateway {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<internet_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InternetGateway {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::InternetGateway";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<internet_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10796,42 +9976,6 @@ impl From<InternetGateway> for rt::Resource {
         let mut p = rt::Map::with_capacity(1);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(InternetGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`InternetGateway`].
-pub mod internet_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::InternetGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -10877,8 +10021,8 @@ impl From<IpPoolRouteTableAssociation> for rt::Resource {
 pub struct IpamExternalResourceVerificationToken {
     /// `IpamId`: string; required; create-only: a change replaces the resource.
     pub ipam_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_external_resource_verification_token::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IpamExternalResourceVerificationToken {
@@ -10890,7 +10034,7 @@ impl IpamExternalResourceVerificationToken {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_external_resource_verification_token::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10902,42 +10046,6 @@ impl From<IpamExternalResourceVerificationToken> for rt::Resource {
         rt::put(&mut p, "IpamId", r.ipam_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(IpamExternalResourceVerificationToken::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`IpamExternalResourceVerificationToken`].
-pub mod ipam_external_resource_verification_token {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::IpamExternalResourceVerificationToken.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -10954,8 +10062,8 @@ pub struct IpamInternetRegistryAssociation {
     pub organization_handle: Option<rt::Text>,
     /// `Rir`: one of `Rir`; required; create-only: a change replaces the resource.
     pub rir: Option<ipam_internet_registry_association::Rir>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ipam_internet_registry_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IpamInternetRegistryAssociation {
@@ -10982,7 +10090,7 @@ impl IpamInternetRegistryAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ipam_internet_registry_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11003,37 +10111,6 @@ impl From<IpamInternetRegistryAssociation> for rt::Resource {
 /// Property types of [`IpamInternetRegistryAssociation`].
 pub mod ipam_internet_registry_association {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::IpamInternetRegistryAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Rir`.
     #[derive(Debug, Clone, PartialEq)]
@@ -11093,8 +10170,8 @@ pub struct KeyPair {
     pub key_type: Option<key_pair::KeyType>,
     /// `PublicKeyMaterial`: string; create-only: a change replaces the resource.
     pub public_key_material: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<key_pair::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl KeyPair {
@@ -11121,7 +10198,7 @@ impl KeyPair {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<key_pair::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11142,37 +10219,6 @@ impl From<KeyPair> for rt::Resource {
 /// Property types of [`KeyPair`].
 pub mod key_pair {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::KeyPair.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `KeyFormat`.
     #[derive(Debug, Clone, PartialEq)]
@@ -12464,8 +11510,8 @@ pub mod launch_template {
     pub struct LaunchTemplateTagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl LaunchTemplateTagSpecification {
@@ -12475,7 +11521,7 @@ pub mod launch_template {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -13195,44 +12241,13 @@ pub mod launch_template {
         }
     }
 
-    /// `AWS::EC2::LaunchTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::LaunchTemplate.TagSpecification`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagSpecification {
@@ -13242,7 +12257,7 @@ pub mod launch_template {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -14812,8 +13827,8 @@ pub struct LocalGatewayRouteTable {
     pub local_gateway_id: Option<rt::Text>,
     /// `Mode`: one of `Mode`; create-only: a change replaces the resource.
     pub mode: Option<local_gateway_route_table::Mode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<local_gateway_route_table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LocalGatewayRouteTable {
@@ -14830,7 +13845,7 @@ impl LocalGatewayRouteTable {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<local_gateway_route_table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -14849,37 +13864,6 @@ impl From<LocalGatewayRouteTable> for rt::Resource {
 /// Property types of [`LocalGatewayRouteTable`].
 pub mod local_gateway_route_table {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::LocalGatewayRouteTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Mode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -14927,8 +13911,8 @@ pub mod local_gateway_route_table {
 pub struct LocalGatewayRouteTableVPCAssociation {
     /// `LocalGatewayRouteTableId`: string; required; create-only: a change replaces the resource.
     pub local_gateway_route_table_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<local_gateway_route_table_vpc_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -14942,7 +13926,7 @@ impl LocalGatewayRouteTableVPCAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<local_gateway_route_table_vpc_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -14963,42 +13947,6 @@ impl From<LocalGatewayRouteTableVPCAssociation> for rt::Resource {
     }
 }
 
-/// Property types of [`LocalGatewayRouteTableVPCAssociation`].
-pub mod local_gateway_route_table_vpc_association {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::LocalGatewayRouteTableVPCAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html).
 ///
 /// Read-only (attributes, not settable): `LocalGatewayId`, `LocalGatewayRouteTableArn`, `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`, `OwnerId`, `State`.
@@ -15008,8 +13956,8 @@ pub struct LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     pub local_gateway_route_table_id: Option<rt::Text>,
     /// `LocalGatewayVirtualInterfaceGroupId`: string; required; create-only: a change replaces the resource.
     pub local_gateway_virtual_interface_group_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<local_gateway_route_table_virtual_interface_group_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
@@ -15026,7 +13974,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<local_gateway_route_table_virtual_interface_group_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15039,42 +13987,6 @@ impl From<LocalGatewayRouteTableVirtualInterfaceGroupAssociation> for rt::Resour
         rt::put(&mut p, "LocalGatewayVirtualInterfaceGroupId", r.local_gateway_virtual_interface_group_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(LocalGatewayRouteTableVirtualInterfaceGroupAssociation::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`].
-pub mod local_gateway_route_table_virtual_interface_group_association {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -15095,8 +14007,8 @@ pub struct LocalGatewayVirtualInterface {
     pub peer_bgp_asn: Option<rt::Integer>,
     /// `PeerBgpAsnExtended`: integer; create-only: a change replaces the resource.
     pub peer_bgp_asn_extended: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<local_gateway_virtual_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Vlan`: integer; required; create-only: a change replaces the resource.
     pub vlan: Option<rt::Integer>,
 }
@@ -15135,7 +14047,7 @@ impl LocalGatewayVirtualInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<local_gateway_virtual_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15161,42 +14073,6 @@ impl From<LocalGatewayVirtualInterface> for rt::Resource {
     }
 }
 
-/// Property types of [`LocalGatewayVirtualInterface`].
-pub mod local_gateway_virtual_interface {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::LocalGatewayVirtualInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::LocalGatewayVirtualInterfaceGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterfacegroup.html).
 ///
 /// Read-only (attributes, not settable): `ConfigurationState`, `LocalGatewayVirtualInterfaceGroupArn`, `LocalGatewayVirtualInterfaceGroupId`, `LocalGatewayVirtualInterfaceIds`, `OwnerId`.
@@ -15208,8 +14084,8 @@ pub struct LocalGatewayVirtualInterfaceGroup {
     pub local_bgp_asn_extended: Option<rt::Integer>,
     /// `LocalGatewayId`: string; required; create-only: a change replaces the resource.
     pub local_gateway_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<local_gateway_virtual_interface_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LocalGatewayVirtualInterfaceGroup {
@@ -15231,7 +14107,7 @@ impl LocalGatewayVirtualInterfaceGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<local_gateway_virtual_interface_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15245,42 +14121,6 @@ impl From<LocalGatewayVirtualInterfaceGroup> for rt::Resource {
         rt::put(&mut p, "LocalGatewayId", r.local_gateway_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(LocalGatewayVirtualInterfaceGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`LocalGatewayVirtualInterfaceGroup`].
-pub mod local_gateway_virtual_interface_group {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::LocalGatewayVirtualInterfaceGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -15309,8 +14149,8 @@ pub struct NatGateway {
     pub secondary_private_ip_addresses: Option<Vec<rt::Text>>,
     /// `SubnetId`: string; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<nat_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -15369,7 +14209,7 @@ impl NatGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<nat_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15438,37 +14278,6 @@ pub mod nat_gateway {
             rt::put(&mut p, "AllocationIds", self.allocation_ids);
             rt::put(&mut p, "AvailabilityZone", self.availability_zone);
             rt::put(&mut p, "AvailabilityZoneId", self.availability_zone_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::NatGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -15555,8 +14364,8 @@ pub mod nat_gateway {
 /// Read-only (attributes, not settable): `Id`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkAcl {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_acl::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -15565,7 +14374,7 @@ impl NetworkAcl {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkAcl";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_acl::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15582,42 +14391,6 @@ impl From<NetworkAcl> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcId", r.vpc_id);
         rt::resource(NetworkAcl::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`NetworkAcl`].
-pub mod network_acl {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::NetworkAcl.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -15788,8 +14561,8 @@ pub struct NetworkInsightsAccessScope {
     pub exclude_paths: Option<Vec<network_insights_access_scope::AccessScopePathRequest>>,
     /// `MatchPaths`: list of `AccessScopePathRequest`; create-only: a change replaces the resource.
     pub match_paths: Option<Vec<network_insights_access_scope::AccessScopePathRequest>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_insights_access_scope::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkInsightsAccessScope {
@@ -15806,7 +14579,7 @@ impl NetworkInsightsAccessScope {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_insights_access_scope::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15998,37 +14771,6 @@ pub mod network_insights_access_scope {
         }
     }
 
-    /// `AWS::EC2::NetworkInsightsAccessScope.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::NetworkInsightsAccessScope.ThroughResourcesStatementRequest`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ThroughResourcesStatementRequest {
@@ -16098,8 +14840,8 @@ pub mod network_insights_access_scope {
 pub struct NetworkInsightsAccessScopeAnalysis {
     /// `NetworkInsightsAccessScopeId`: string; required; create-only: a change replaces the resource.
     pub network_insights_access_scope_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_insights_access_scope_analysis::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkInsightsAccessScopeAnalysis {
@@ -16111,7 +14853,7 @@ impl NetworkInsightsAccessScopeAnalysis {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_insights_access_scope_analysis::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -16123,42 +14865,6 @@ impl From<NetworkInsightsAccessScopeAnalysis> for rt::Resource {
         rt::put(&mut p, "NetworkInsightsAccessScopeId", r.network_insights_access_scope_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(NetworkInsightsAccessScopeAnalysis::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`NetworkInsightsAccessScopeAnalysis`].
-pub mod network_insights_access_scope_analysis {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::NetworkInsightsAccessScopeAnalysis.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -16175,8 +14881,8 @@ pub struct NetworkInsightsAnalysis {
     pub filter_out_arns: Option<Vec<rt::Text>>,
     /// `NetworkInsightsPathId`: string; required; create-only: a change replaces the resource.
     pub network_insights_path_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_insights_analysis::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkInsightsAnalysis {
@@ -16203,7 +14909,7 @@ impl NetworkInsightsAnalysis {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_insights_analysis::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -16218,42 +14924,6 @@ impl From<NetworkInsightsAnalysis> for rt::Resource {
         rt::put(&mut p, "NetworkInsightsPathId", r.network_insights_path_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(NetworkInsightsAnalysis::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`NetworkInsightsAnalysis`].
-pub mod network_insights_analysis {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::NetworkInsightsAnalysis.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -16278,8 +14948,8 @@ pub struct NetworkInsightsPath {
     pub source: Option<rt::Text>,
     /// `SourceIp`: string; create-only: a change replaces the resource.
     pub source_ip: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_insights_path::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkInsightsPath {
@@ -16326,7 +14996,7 @@ impl NetworkInsightsPath {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_insights_path::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -16430,37 +15100,6 @@ pub mod network_insights_path {
         }
     }
 
-    /// `AWS::EC2::NetworkInsightsPath.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Protocol`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Protocol {
@@ -16539,8 +15178,8 @@ pub struct NetworkInterface {
     pub source_dest_check: Option<rt::Boolean>,
     /// `SubnetId`: string; required; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkInterface {
@@ -16632,7 +15271,7 @@ impl NetworkInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -16802,37 +15441,6 @@ pub mod network_interface {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Primary", self.primary);
             rt::put(&mut p, "PrivateIpAddress", self.private_ip_address);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::NetworkInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -17110,8 +15718,8 @@ pub struct PlacementGroup {
     pub spread_level: Option<placement_group::SpreadLevel>,
     /// `Strategy`: one of `Strategy`; create-only: a change replaces the resource.
     pub strategy: Option<placement_group::Strategy>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<placement_group::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PlacementGroup {
@@ -17138,7 +15746,7 @@ impl PlacementGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<placement_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17159,37 +15767,6 @@ impl From<PlacementGroup> for rt::Resource {
 /// Property types of [`PlacementGroup`].
 pub mod placement_group {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::PlacementGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `SpreadLevel`.
     #[derive(Debug, Clone, PartialEq)]
@@ -17287,8 +15864,8 @@ pub struct PrefixList {
     pub max_entries: Option<rt::Integer>,
     /// `PrefixListName`: string; required.
     pub prefix_list_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<prefix_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PrefixList {
@@ -17315,7 +15892,7 @@ impl PrefixList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<prefix_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17364,37 +15941,6 @@ pub mod prefix_list {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Cidr", self.cidr);
             rt::put(&mut p, "Description", self.description);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::PrefixList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -17598,8 +16144,8 @@ pub struct RouteServer {
     pub persist_routes_duration: Option<rt::Integer>,
     /// `SnsNotificationsEnabled`: boolean.
     pub sns_notifications_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route_server::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RouteServer {
@@ -17626,7 +16172,7 @@ impl RouteServer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route_server::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17647,37 +16193,6 @@ impl From<RouteServer> for rt::Resource {
 /// Property types of [`RouteServer`].
 pub mod route_server {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::RouteServer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `PersistRoutes`.
     #[derive(Debug, Clone, PartialEq)]
@@ -17760,8 +16275,8 @@ pub struct RouteServerEndpoint {
     pub route_server_id: Option<rt::Text>,
     /// `SubnetId`: string; required; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route_server_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RouteServerEndpoint {
@@ -17778,7 +16293,7 @@ impl RouteServerEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route_server_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17794,42 +16309,6 @@ impl From<RouteServerEndpoint> for rt::Resource {
     }
 }
 
-/// Property types of [`RouteServerEndpoint`].
-pub mod route_server_endpoint {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::RouteServerEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::RouteServerPeer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpeer.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `EndpointEniAddress`, `EndpointEniId`, `Id`, `RouteServerId`, `SubnetId`, `VpcId`.
@@ -17841,8 +16320,8 @@ pub struct RouteServerPeer {
     pub peer_address: Option<rt::Text>,
     /// `RouteServerEndpointId`: string; required; create-only: a change replaces the resource.
     pub route_server_endpoint_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route_server_peer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RouteServerPeer {
@@ -17864,7 +16343,7 @@ impl RouteServerPeer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route_server_peer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17912,37 +16391,6 @@ pub mod route_server_peer {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PeerAsn", self.peer_asn);
             rt::put(&mut p, "PeerLivenessDetection", self.peer_liveness_detection);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::RouteServerPeer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -18024,8 +16472,8 @@ impl From<RouteServerPropagation> for rt::Resource {
 /// Read-only (attributes, not settable): `RouteTableId`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RouteTable {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route_table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -18034,7 +16482,7 @@ impl RouteTable {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::RouteTable";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route_table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -18054,42 +16502,6 @@ impl From<RouteTable> for rt::Resource {
     }
 }
 
-/// Property types of [`RouteTable`].
-pub mod route_table {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::RouteTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::SecondaryNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-secondarynetwork.html).
 ///
 /// Read-only (attributes, not settable): `Ipv4CidrBlockAssociations`, `OwnerId`, `SecondaryNetworkArn`, `SecondaryNetworkId`.
@@ -18099,8 +16511,8 @@ pub struct SecondaryNetwork {
     pub ipv4_cidr_block: Option<rt::Text>,
     /// `NetworkType`: one of `NetworkType`; required; create-only: a change replaces the resource.
     pub network_type: Option<secondary_network::NetworkType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<secondary_network::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SecondaryNetwork {
@@ -18117,7 +16529,7 @@ impl SecondaryNetwork {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<secondary_network::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -18136,37 +16548,6 @@ impl From<SecondaryNetwork> for rt::Resource {
 /// Property types of [`SecondaryNetwork`].
 pub mod secondary_network {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::SecondaryNetwork.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `NetworkType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -18217,8 +16598,8 @@ pub struct SecurityGroup {
     pub security_group_egress: Option<Vec<security_group::Egress>>,
     /// `SecurityGroupIngress`: list of `Ingress`.
     pub security_group_ingress: Option<Vec<security_group::Ingress>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<security_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -18247,7 +16628,7 @@ impl SecurityGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<security_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -18445,37 +16826,6 @@ pub mod security_group {
             rt::put(&mut p, "SourceSecurityGroupName", self.source_security_group_name);
             rt::put(&mut p, "SourceSecurityGroupOwnerId", self.source_security_group_owner_id);
             rt::put(&mut p, "ToPort", self.to_port);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::SecurityGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -18799,8 +17149,8 @@ pub mod snapshot_block_public_access {
 pub struct SpotFleet {
     /// `SpotFleetRequestConfigData`: `SpotFleetRequestConfigData`; required.
     pub spot_fleet_request_config_data: Option<spot_fleet::SpotFleetRequestConfigData>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<spot_fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SpotFleet {
@@ -18812,7 +17162,7 @@ impl SpotFleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<spot_fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -20296,8 +18646,8 @@ pub mod spot_fleet {
     pub struct SpotFleetTagSpecification {
         /// `ResourceType`: one of `ResourceType`.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl SpotFleetTagSpecification {
@@ -20307,7 +18657,7 @@ pub mod spot_fleet {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -20388,37 +18738,6 @@ pub mod spot_fleet {
             rt::put(&mut p, "AvailabilityZoneId", self.availability_zone_id);
             rt::put(&mut p, "GroupName", self.group_name);
             rt::put(&mut p, "Tenancy", self.tenancy);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::SpotFleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -21488,8 +19807,8 @@ pub struct Subnet {
     pub outpost_arn: Option<rt::Text>,
     /// `PrivateDnsNameOptionsOnLaunch`: `PrivateDnsNameOptionsOnLaunch`.
     pub private_dns_name_options_on_launch: Option<subnet::PrivateDnsNameOptionsOnLaunch>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<subnet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -21573,7 +19892,7 @@ impl Subnet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<subnet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -21650,37 +19969,6 @@ pub mod subnet {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::EC2::Subnet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::EC2::SubnetCidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrblock.html).
@@ -21747,8 +20035,8 @@ pub struct SubnetCidrReservation {
     pub reservation_type: Option<subnet_cidr_reservation::ReservationType>,
     /// `SubnetId`: string; required; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<subnet_cidr_reservation::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SubnetCidrReservation {
@@ -21775,7 +20063,7 @@ impl SubnetCidrReservation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<subnet_cidr_reservation::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -21796,37 +20084,6 @@ impl From<SubnetCidrReservation> for rt::Resource {
 /// Property types of [`SubnetCidrReservation`].
 pub mod subnet_cidr_reservation {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::SubnetCidrReservation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ReservationType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -21946,8 +20203,8 @@ pub struct TrafficMirrorFilter {
     pub description: Option<rt::Text>,
     /// `NetworkServices`: list of one of `TrafficMirrorNetworkService`.
     pub network_services: Option<Vec<traffic_mirror_filter::TrafficMirrorNetworkService>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<traffic_mirror_filter::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrafficMirrorFilter {
@@ -21964,7 +20221,7 @@ impl TrafficMirrorFilter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<traffic_mirror_filter::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -21983,37 +20240,6 @@ impl From<TrafficMirrorFilter> for rt::Resource {
 /// Property types of [`TrafficMirrorFilter`].
 pub mod traffic_mirror_filter {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::TrafficMirrorFilter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `TrafficMirrorNetworkService`.
     #[derive(Debug, Clone, PartialEq)]
@@ -22072,8 +20298,8 @@ pub struct TrafficMirrorFilterRule {
     pub source_cidr_block: Option<rt::Text>,
     /// `SourcePortRange`: `TrafficMirrorPortRange`.
     pub source_port_range: Option<traffic_mirror_filter_rule::TrafficMirrorPortRange>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<traffic_mirror_filter_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrafficDirection`: string; required.
     pub traffic_direction: Option<rt::Text>,
     /// `TrafficMirrorFilterId`: string; required; create-only: a change replaces the resource.
@@ -22124,7 +20350,7 @@ impl TrafficMirrorFilterRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<traffic_mirror_filter_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22161,37 +20387,6 @@ impl From<TrafficMirrorFilterRule> for rt::Resource {
 /// Property types of [`TrafficMirrorFilterRule`].
 pub mod traffic_mirror_filter_rule {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::TrafficMirrorFilterRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EC2::TrafficMirrorFilterRule.TrafficMirrorPortRange`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -22240,8 +20435,8 @@ pub struct TrafficMirrorSession {
     pub packet_length: Option<rt::Integer>,
     /// `SessionNumber`: integer; required.
     pub session_number: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<traffic_mirror_session::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrafficMirrorFilterId`: string; required.
     pub traffic_mirror_filter_id: Option<rt::Text>,
     /// `TrafficMirrorTargetId`: string; required.
@@ -22279,7 +20474,7 @@ impl TrafficMirrorSession {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<traffic_mirror_session::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22316,42 +20511,6 @@ impl From<TrafficMirrorSession> for rt::Resource {
     }
 }
 
-/// Property types of [`TrafficMirrorSession`].
-pub mod traffic_mirror_session {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TrafficMirrorSession.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::TrafficMirrorTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html).
 ///
 /// Read-only (attributes, not settable): `Id`.
@@ -22365,8 +20524,8 @@ pub struct TrafficMirrorTarget {
     pub network_interface_id: Option<rt::Text>,
     /// `NetworkLoadBalancerArn`: string; create-only: a change replaces the resource.
     pub network_load_balancer_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<traffic_mirror_target::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrafficMirrorTarget {
@@ -22393,7 +20552,7 @@ impl TrafficMirrorTarget {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<traffic_mirror_target::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22408,42 +20567,6 @@ impl From<TrafficMirrorTarget> for rt::Resource {
         rt::put(&mut p, "NetworkLoadBalancerArn", r.network_load_balancer_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(TrafficMirrorTarget::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TrafficMirrorTarget`].
-pub mod traffic_mirror_target {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TrafficMirrorTarget.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -22474,8 +20597,8 @@ pub struct TransitGateway {
     pub propagation_default_route_table_id: Option<rt::Text>,
     /// `SecurityGroupReferencingSupport`: string.
     pub security_group_referencing_support: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayCidrBlocks`: list of string.
     pub transit_gateway_cidr_blocks: Option<Vec<rt::Text>>,
     /// `VpnEcmpSupport`: string.
@@ -22541,7 +20664,7 @@ impl TransitGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22581,37 +20704,6 @@ impl From<TransitGateway> for rt::Resource {
 /// Property types of [`TransitGateway`].
 pub mod transit_gateway {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `EncryptionSupport`.
     #[derive(Debug, Clone, PartialEq)]
@@ -22661,8 +20753,8 @@ pub struct TransitGatewayAttachment {
     pub options: Option<transit_gateway_attachment::Options>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
@@ -22683,7 +20775,7 @@ impl TransitGatewayAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22758,37 +20850,6 @@ pub mod transit_gateway_attachment {
             rt::put(&mut p, "DnsSupport", self.dns_support);
             rt::put(&mut p, "Ipv6Support", self.ipv6_support);
             rt::put(&mut p, "SecurityGroupReferencingSupport", self.security_group_referencing_support);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::TransitGatewayAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -22953,8 +21014,8 @@ pub mod transit_gateway_attachment {
 pub struct TransitGatewayConnect {
     /// `Options`: `TransitGatewayConnectOptions`; required; create-only: a change replaces the resource.
     pub options: Option<transit_gateway_connect::TransitGatewayConnectOptions>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_connect::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransportTransitGatewayAttachmentId`: string; required; create-only: a change replaces the resource.
     pub transport_transit_gateway_attachment_id: Option<rt::Text>,
 }
@@ -22968,7 +21029,7 @@ impl TransitGatewayConnect {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_connect::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22992,37 +21053,6 @@ impl From<TransitGatewayConnect> for rt::Resource {
 /// Property types of [`TransitGatewayConnect`].
 pub mod transit_gateway_connect {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayConnect.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EC2::TransitGatewayConnect.TransitGatewayConnectOptions`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -23090,8 +21120,8 @@ pub mod transit_gateway_connect {
 pub struct TransitGatewayConnectPeer {
     /// `ConnectPeerConfiguration`: `TransitGatewayConnectPeerConfiguration`; required; create-only: a change replaces the resource.
     pub connect_peer_configuration: Option<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_connect_peer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayAttachmentId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_attachment_id: Option<rt::Text>,
 }
@@ -23105,7 +21135,7 @@ impl TransitGatewayConnectPeer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_connect_peer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -23129,37 +21159,6 @@ impl From<TransitGatewayConnectPeer> for rt::Resource {
 /// Property types of [`TransitGatewayConnectPeer`].
 pub mod transit_gateway_connect_peer {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayConnectPeer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EC2::TransitGatewayConnectPeer.TransitGatewayAttachmentBgpConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -23279,8 +21278,8 @@ pub mod transit_gateway_connect_peer {
 pub struct TransitGatewayMeteringPolicy {
     /// `MiddleboxAttachmentIds`: list of string.
     pub middlebox_attachment_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_metering_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
 }
@@ -23294,7 +21293,7 @@ impl TransitGatewayMeteringPolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_metering_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -23312,42 +21311,6 @@ impl From<TransitGatewayMeteringPolicy> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TransitGatewayId", r.transit_gateway_id);
         rt::resource(TransitGatewayMeteringPolicy::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TransitGatewayMeteringPolicy`].
-pub mod transit_gateway_metering_policy {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayMeteringPolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -23572,8 +21535,8 @@ pub mod transit_gateway_metering_policy_entry {
 pub struct TransitGatewayMulticastDomain {
     /// `Options`: `Options`.
     pub options: Option<transit_gateway_multicast_domain::Options>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_multicast_domain::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
 }
@@ -23587,7 +21550,7 @@ impl TransitGatewayMulticastDomain {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_multicast_domain::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -23647,37 +21610,6 @@ pub mod transit_gateway_multicast_domain {
             rt::put(&mut p, "AutoAcceptSharedAssociations", self.auto_accept_shared_associations);
             rt::put(&mut p, "Igmpv2Support", self.igmpv2_support);
             rt::put(&mut p, "StaticSourcesSupport", self.static_sources_support);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::TransitGatewayMulticastDomain.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -23937,8 +21869,8 @@ pub struct TransitGatewayPeeringAttachment {
     pub peer_region: Option<rt::Text>,
     /// `PeerTransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub peer_transit_gateway_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_peering_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
 }
@@ -23962,7 +21894,7 @@ impl TransitGatewayPeeringAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_peering_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -23985,49 +21917,13 @@ impl From<TransitGatewayPeeringAttachment> for rt::Resource {
     }
 }
 
-/// Property types of [`TransitGatewayPeeringAttachment`].
-pub mod transit_gateway_peering_attachment {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayPeeringAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::TransitGatewayPolicyTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytable.html).
 ///
 /// Read-only (attributes, not settable): `CreationTime`, `State`, `TransitGatewayPolicyTableId`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransitGatewayPolicyTable {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_policy_table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
 }
@@ -24036,7 +21932,7 @@ impl TransitGatewayPolicyTable {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayPolicyTable";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_policy_table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -24053,42 +21949,6 @@ impl From<TransitGatewayPolicyTable> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TransitGatewayId", r.transit_gateway_id);
         rt::resource(TransitGatewayPolicyTable::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TransitGatewayPolicyTable`].
-pub mod transit_gateway_policy_table {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayPolicyTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -24292,8 +22152,8 @@ impl From<TransitGatewayRoute> for rt::Resource {
 /// Read-only (attributes, not settable): `TransitGatewayRouteTableId`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TransitGatewayRouteTable {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_route_table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
 }
@@ -24302,7 +22162,7 @@ impl TransitGatewayRouteTable {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTable";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_route_table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -24319,42 +22179,6 @@ impl From<TransitGatewayRouteTable> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TransitGatewayId", r.transit_gateway_id);
         rt::resource(TransitGatewayRouteTable::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TransitGatewayRouteTable`].
-pub mod transit_gateway_route_table {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::TransitGatewayRouteTable.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -24437,8 +22261,8 @@ pub struct TransitGatewayVpcAttachment {
     pub remove_subnet_ids: Option<Vec<rt::Text>>,
     /// `SubnetIds`: list of string; required; create-only: a change replaces the resource.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_vpc_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
@@ -24469,7 +22293,7 @@ impl TransitGatewayVpcAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_vpc_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -24546,37 +22370,6 @@ pub mod transit_gateway_vpc_attachment {
             rt::put(&mut p, "DnsSupport", self.dns_support);
             rt::put(&mut p, "Ipv6Support", self.ipv6_support);
             rt::put(&mut p, "SecurityGroupReferencingSupport", self.security_group_referencing_support);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::TransitGatewayVpcAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -24751,8 +22544,8 @@ pub struct Vpc {
     pub ipv4_ipam_pool_id: Option<rt::Text>,
     /// `Ipv4NetmaskLength`: integer; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub ipv4_netmask_length: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcEncryptionControl`: `VpcEncryptionControl`; create-only: a change replaces the resource.
     pub vpc_encryption_control: Option<vpc::VpcEncryptionControl>,
 }
@@ -24791,7 +22584,7 @@ impl Vpc {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -24820,37 +22613,6 @@ impl From<Vpc> for rt::Resource {
 /// Property types of [`Vpc`].
 pub mod vpc {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::VPC.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EC2::VPC.VpcEncryptionControl`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -25482,8 +23244,8 @@ pub struct VPCBlockPublicAccessExclusion {
     pub internet_gateway_exclusion_mode: Option<vpc_block_public_access_exclusion::InternetGatewayExclusionMode>,
     /// `SubnetId`: string; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_block_public_access_exclusion::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -25502,7 +23264,7 @@ impl VPCBlockPublicAccessExclusion {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_block_public_access_exclusion::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -25527,37 +23289,6 @@ impl From<VPCBlockPublicAccessExclusion> for rt::Resource {
 /// Property types of [`VPCBlockPublicAccessExclusion`].
 pub mod vpc_block_public_access_exclusion {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::VPCBlockPublicAccessExclusion.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `InternetGatewayExclusionMode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -25817,8 +23548,8 @@ pub struct VPCEncryptionControl {
     pub mode: Option<vpc_encryption_control::Mode>,
     /// `NatGatewayExclusionInput`: one of `NatGatewayExclusionInput`; write-only: never read back, so drift does not compare it.
     pub nat_gateway_exclusion_input: Option<vpc_encryption_control::NatGatewayExclusionInput>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_encryption_control::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VirtualPrivateGatewayExclusionInput`: one of `VirtualPrivateGatewayExclusionInput`; write-only: never read back, so drift does not compare it.
     pub virtual_private_gateway_exclusion_input: Option<vpc_encryption_control::VirtualPrivateGatewayExclusionInput>,
     /// `VpcId`: string; create-only: a change replaces the resource.
@@ -25863,7 +23594,7 @@ impl VPCEncryptionControl {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_encryption_control::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -25910,37 +23641,6 @@ impl From<VPCEncryptionControl> for rt::Resource {
 /// Property types of [`VPCEncryptionControl`].
 pub mod vpc_encryption_control {
     use crate::runtime as rt;
-
-    /// `AWS::EC2::VPCEncryptionControl.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `EgressOnlyInternetGatewayExclusionInput`.
     #[derive(Debug, Clone, PartialEq)]
@@ -26312,8 +24012,8 @@ pub struct VPCEndpoint {
     pub service_region: Option<rt::Text>,
     /// `SubnetIds`: list of string.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcEndpointType`: one of `VpcEndpointType`; create-only: a change replaces the resource.
     pub vpc_endpoint_type: Option<vpc_endpoint::VpcEndpointType>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
@@ -26379,7 +24079,7 @@ impl VPCEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -26463,37 +24163,6 @@ pub mod vpc_endpoint {
             rt::put(&mut p, "PrivateDnsOnlyForInboundResolverEndpoint", self.private_dns_only_for_inbound_resolver_endpoint);
             rt::put(&mut p, "PrivateDnsPreference", self.private_dns_preference);
             rt::put(&mut p, "PrivateDnsSpecifiedDomains", self.private_dns_specified_domains);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::VPCEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -26799,8 +24468,8 @@ pub struct VPCEndpointService {
     pub supported_ip_address_types: Option<Vec<vpc_endpoint_service::IpAddressType>>,
     /// `SupportedRegions`: list of string.
     pub supported_regions: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_endpoint_service::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl VPCEndpointService {
@@ -26852,7 +24521,7 @@ impl VPCEndpointService {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_endpoint_service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -26921,37 +24590,6 @@ pub mod vpc_endpoint_service {
             rt::put(&mut p, "Name", self.name);
             rt::put(&mut p, "State", self.state);
             rt::put(&mut p, "Type", self.type_);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::VPCEndpointService.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
@@ -27087,8 +24725,8 @@ pub struct VPCPeeringConnection {
     pub peer_role_arn: Option<rt::Text>,
     /// `PeerVpcId`: string; required; create-only: a change replaces the resource.
     pub peer_vpc_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_peering_connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -27122,7 +24760,7 @@ impl VPCPeeringConnection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_peering_connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -27147,49 +24785,13 @@ impl From<VPCPeeringConnection> for rt::Resource {
     }
 }
 
-/// Property types of [`VPCPeeringConnection`].
-pub mod vpc_peering_connection {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::VPCPeeringConnection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EC2::VPNConcentrator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconcentrator.html).
 ///
 /// Read-only (attributes, not settable): `TransitGatewayAttachmentId`, `VpnConcentratorId`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VPNConcentrator {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpn_concentrator::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string; create-only: a change replaces the resource.
     pub transit_gateway_id: Option<rt::Text>,
     /// `Type`: string; required; create-only: a change replaces the resource.
@@ -27200,7 +24802,7 @@ impl VPNConcentrator {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConcentrator";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpn_concentrator::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -27223,42 +24825,6 @@ impl From<VPNConcentrator> for rt::Resource {
         rt::put(&mut p, "TransitGatewayId", r.transit_gateway_id);
         rt::put(&mut p, "Type", r.type_);
         rt::resource(VPNConcentrator::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`VPNConcentrator`].
-pub mod vpn_concentrator {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::VPNConcentrator.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -27285,8 +24851,8 @@ pub struct VPNConnection {
     pub remote_ipv6_network_cidr: Option<rt::Text>,
     /// `StaticRoutesOnly`: boolean; create-only: a change replaces the resource.
     pub static_routes_only: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpn_connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string.
     pub transit_gateway_id: Option<rt::Text>,
     /// `TransportTransitGatewayAttachmentId`: string; create-only: a change replaces the resource.
@@ -27354,7 +24920,7 @@ impl VPNConnection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpn_connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -27648,37 +25214,6 @@ pub mod vpn_connection {
     impl rt::ToCfn for Phase2IntegrityAlgorithmsRequestListValue {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EC2::VPNConnection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
@@ -28368,8 +25903,8 @@ impl From<VPNConnectionRoute> for rt::Resource {
 pub struct VPNGateway {
     /// `AmazonSideAsn`: integer; create-only: a change replaces the resource.
     pub amazon_side_asn: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpn_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
 }
@@ -28383,7 +25918,7 @@ impl VPNGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpn_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -28401,42 +25936,6 @@ impl From<VPNGateway> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Type", r.type_);
         rt::resource(VPNGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`VPNGateway`].
-pub mod vpn_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::VPNGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -28508,8 +26007,8 @@ pub struct VerifiedAccessEndpoint {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SseSpecification`: `SseSpecification`.
     pub sse_specification: Option<verified_access_endpoint::SseSpecification>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<verified_access_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VerifiedAccessGroupId`: string; required.
     pub verified_access_group_id: Option<rt::Text>,
 }
@@ -28588,7 +26087,7 @@ impl VerifiedAccessEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<verified_access_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -28908,37 +26407,6 @@ pub mod verified_access_endpoint {
         }
     }
 
-    /// `AWS::EC2::VerifiedAccessEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AttachmentType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AttachmentType {
@@ -29073,8 +26541,8 @@ pub struct VerifiedAccessGroup {
     pub policy_enabled: Option<rt::Boolean>,
     /// `SseSpecification`: `SseSpecification`.
     pub sse_specification: Option<verified_access_group::SseSpecification>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<verified_access_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VerifiedAccessInstanceId`: string; required.
     pub verified_access_instance_id: Option<rt::Text>,
 }
@@ -29103,7 +26571,7 @@ impl VerifiedAccessGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<verified_access_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -29161,37 +26629,6 @@ pub mod verified_access_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::EC2::VerifiedAccessGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::EC2::VerifiedAccessInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessinstance.html).
@@ -29207,8 +26644,8 @@ pub struct VerifiedAccessInstance {
     pub fips_enabled: Option<rt::Boolean>,
     /// `LoggingConfigurations`: `VerifiedAccessLogs`.
     pub logging_configurations: Option<verified_access_instance::VerifiedAccessLogs>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<verified_access_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VerifiedAccessTrustProviderIds`: list of string.
     pub verified_access_trust_provider_ids: Option<Vec<rt::Text>>,
     /// `VerifiedAccessTrustProviders`: list of `VerifiedAccessTrustProvider`.
@@ -29239,7 +26676,7 @@ impl VerifiedAccessInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<verified_access_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -29382,37 +26819,6 @@ pub mod verified_access_instance {
         }
     }
 
-    /// `AWS::EC2::VerifiedAccessInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EC2::VerifiedAccessInstance.VerifiedAccessLogs`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VerifiedAccessLogs {
@@ -29543,8 +26949,8 @@ pub struct VerifiedAccessTrustProvider {
     pub policy_reference_name: Option<rt::Text>,
     /// `SseSpecification`: `SseSpecification`.
     pub sse_specification: Option<verified_access_trust_provider::SseSpecification>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<verified_access_trust_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrustProviderType`: one of `TrustProviderType`; required; create-only: a change replaces the resource.
     pub trust_provider_type: Option<verified_access_trust_provider::TrustProviderType>,
     /// `UserTrustProviderType`: one of `UserTrustProviderType`; create-only: a change replaces the resource.
@@ -29590,7 +26996,7 @@ impl VerifiedAccessTrustProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<verified_access_trust_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -29839,37 +27245,6 @@ pub mod verified_access_trust_provider {
         }
     }
 
-    /// `AWS::EC2::VerifiedAccessTrustProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DeviceTrustProviderType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DeviceTrustProviderType {
@@ -30015,8 +27390,8 @@ pub struct Volume {
     pub snapshot_id: Option<rt::Text>,
     /// `SourceVolumeId`: string.
     pub source_volume_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<volume::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Throughput`: integer.
     pub throughput: Option<rt::Integer>,
     /// `VolumeInitializationRate`: integer.
@@ -30084,7 +27459,7 @@ impl Volume {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<volume::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -30124,42 +27499,6 @@ impl From<Volume> for rt::Resource {
         rt::put(&mut p, "VolumeInitializationRate", r.volume_initialization_rate);
         rt::put(&mut p, "VolumeType", r.volume_type);
         rt::resource(Volume::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Volume`].
-pub mod volume {
-    use crate::runtime as rt;
-
-    /// `AWS::EC2::Volume.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

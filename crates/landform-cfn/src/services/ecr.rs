@@ -17,8 +17,8 @@ pub struct PublicRepository {
     pub repository_name: Option<rt::Text>,
     /// `RepositoryPolicyText`: any JSON value.
     pub repository_policy_text: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<public_repository::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PublicRepository {
@@ -40,7 +40,7 @@ impl PublicRepository {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<public_repository::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -112,37 +112,6 @@ pub mod public_repository {
             rt::put(&mut p, "OperatingSystems", self.operating_systems);
             rt::put(&mut p, "RepositoryDescription", self.repository_description);
             rt::put(&mut p, "UsageText", self.usage_text);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ECR::PublicRepository.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -746,8 +715,8 @@ pub struct Repository {
     pub repository_name: Option<rt::Text>,
     /// `RepositoryPolicyText`: any JSON value.
     pub repository_policy_text: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<repository::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Repository {
@@ -794,7 +763,7 @@ impl Repository {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<repository::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -932,37 +901,6 @@ pub mod repository {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "LifecyclePolicyText", self.lifecycle_policy_text);
             rt::put(&mut p, "RegistryId", self.registry_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ECR::Repository.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1111,8 +1049,8 @@ pub struct RepositoryCreationTemplate {
     pub prefix: Option<rt::Text>,
     /// `RepositoryPolicy`: string.
     pub repository_policy: Option<rt::Text>,
-    /// `ResourceTags`: list of `Tag`.
-    pub resource_tags: Option<Vec<repository_creation_template::Tag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
 }
 
 impl RepositoryCreationTemplate {
@@ -1164,7 +1102,7 @@ impl RepositoryCreationTemplate {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<repository_creation_template::Tag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1249,37 +1187,6 @@ pub mod repository_creation_template {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ImageTagMutabilityExclusionFilterType", self.image_tag_mutability_exclusion_filter_type);
             rt::put(&mut p, "ImageTagMutabilityExclusionFilterValue", self.image_tag_mutability_exclusion_filter_value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ECR::RepositoryCreationTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

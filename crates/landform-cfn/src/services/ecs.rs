@@ -17,8 +17,8 @@ pub struct CapacityProvider {
     pub managed_instances_provider: Option<capacity_provider::ManagedInstancesProvider>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capacity_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CapacityProvider {
@@ -45,7 +45,7 @@ impl CapacityProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capacity_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -897,37 +897,6 @@ pub mod capacity_provider {
         }
     }
 
-    /// `AWS::ECS::CapacityProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ECS::CapacityProvider.TotalLocalStorageGBRequest`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TotalLocalStorageGBRequest {
@@ -1735,8 +1704,8 @@ pub struct Cluster {
     pub default_capacity_provider_strategy: Option<Vec<cluster::CapacityProviderStrategyItem>>,
     /// `ServiceConnectDefaults`: `ServiceConnectDefaults`; write-only: never read back, so drift does not compare it.
     pub service_connect_defaults: Option<cluster::ServiceConnectDefaults>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Cluster {
@@ -1773,7 +1742,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2046,37 +2015,6 @@ pub mod cluster {
         }
     }
 
-    /// `AWS::ECS::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Logging`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Logging {
@@ -2227,8 +2165,8 @@ pub struct Daemon {
     pub enable_execute_command: Option<rt::Boolean>,
     /// `PropagateTags`: one of `PropagateTags`; write-only: never read back, so drift does not compare it.
     pub propagate_tags: Option<daemon::PropagateTags>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<daemon::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Daemon {
@@ -2280,7 +2218,7 @@ impl Daemon {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<daemon::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2377,37 +2315,6 @@ pub mod daemon {
         }
     }
 
-    /// `AWS::ECS::Daemon.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `PropagateTags`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum PropagateTags {
@@ -2466,8 +2373,8 @@ pub struct DaemonTaskDefinition {
     pub memory: Option<rt::Text>,
     /// `PidMode`: one of `PidMode`; create-only: a change replaces the resource.
     pub pid_mode: Option<daemon_task_definition::PidMode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<daemon_task_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskRoleArn`: string; create-only: a change replaces the resource.
     pub task_role_arn: Option<rt::Text>,
     /// `Volumes`: list of `Volume`; create-only: a change replaces the resource.
@@ -2513,7 +2420,7 @@ impl DaemonTaskDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<daemon_task_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3318,37 +3225,6 @@ pub mod daemon_task_definition {
         }
     }
 
-    /// `AWS::ECS::DaemonTaskDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ECS::DaemonTaskDefinition.Tmpfs`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Tmpfs {
@@ -3795,8 +3671,8 @@ pub struct ExpressGatewayService {
     pub scaling_target: Option<express_gateway_service::ExpressGatewayScalingTarget>,
     /// `ServiceName`: string; create-only: a change replaces the resource.
     pub service_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<express_gateway_service::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskDefinitionArn`: string; write-only: never read back, so drift does not compare it.
     pub task_definition_arn: Option<rt::Text>,
     /// `TaskRoleArn`: string; write-only: never read back, so drift does not compare it.
@@ -3857,7 +3733,7 @@ impl ExpressGatewayService {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<express_gateway_service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4162,37 +4038,6 @@ pub mod express_gateway_service {
         }
     }
 
-    /// `AWS::ECS::ExpressGatewayService.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ExpressGatewayServiceScalingMetric`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ExpressGatewayServiceScalingMetric {
@@ -4250,8 +4095,8 @@ pub struct Gateway {
     pub infrastructure_role_arn: Option<rt::Text>,
     /// `PropagateTags`: one of `PropagateGatewayTags`.
     pub propagate_tags: Option<gateway::PropagateGatewayTags>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Gateway {
@@ -4283,7 +4128,7 @@ impl Gateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4590,37 +4435,6 @@ pub mod gateway {
             rt::put(&mut p, "Scheme", self.scheme);
             rt::put(&mut p, "TestTrafficRules", self.test_traffic_rules);
             rt::put(&mut p, "WebACLArn", self.web_acl_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ECS::Gateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4951,8 +4765,8 @@ pub struct Service {
     pub service_name: Option<rt::Text>,
     /// `ServiceRegistries`: list of `ServiceRegistry`.
     pub service_registries: Option<Vec<service::ServiceRegistry>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<service::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskDefinition`: string.
     pub task_definition: Option<rt::Text>,
     /// `VolumeConfigurations`: list of `ServiceVolumeConfiguration`; write-only: never read back, so drift does not compare it.
@@ -5085,7 +4899,7 @@ impl Service {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5614,8 +5428,8 @@ pub mod service {
         pub propagate_tags: Option<PropagateTags>,
         /// `ResourceType`: one of `ResourceType`; required.
         pub resource_type: Option<ResourceType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl EBSTagSpecification {
@@ -5630,7 +5444,7 @@ pub mod service {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -6714,37 +6528,6 @@ pub mod service {
         }
     }
 
-    /// `AWS::ECS::Service.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ECS::Service.ThresholdConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ThresholdConfiguration {
@@ -7804,8 +7587,8 @@ pub struct TaskDefinition {
     pub requires_compatibilities: Option<Vec<task_definition::RequiresCompatibilities>>,
     /// `RuntimePlatform`: `RuntimePlatform`; create-only: a change replaces the resource.
     pub runtime_platform: Option<task_definition::RuntimePlatform>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<task_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskRoleArn`: string; create-only: a change replaces the resource.
     pub task_role_arn: Option<rt::Text>,
     /// `Volumes`: list of `Volume`; create-only: a change replaces the resource.
@@ -7891,7 +7674,7 @@ impl TaskDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<task_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9401,37 +9184,6 @@ pub mod task_definition {
         }
     }
 
-    /// `AWS::ECS::TaskDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ECS::TaskDefinition.TaskDefinitionPlacementConstraint`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TaskDefinitionPlacementConstraint {
@@ -10513,8 +10265,8 @@ pub struct TaskSet {
     pub service: Option<rt::Text>,
     /// `ServiceRegistries`: list of `ServiceRegistry`; create-only: a change replaces the resource.
     pub service_registries: Option<Vec<task_set::ServiceRegistry>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<task_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TaskDefinition`: string; required; create-only: a change replaces the resource.
     pub task_definition: Option<rt::Text>,
 }
@@ -10573,7 +10325,7 @@ impl TaskSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<task_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10821,37 +10573,6 @@ pub mod task_set {
             rt::put(&mut p, "ContainerPort", self.container_port);
             rt::put(&mut p, "Port", self.port);
             rt::put(&mut p, "RegistryArn", self.registry_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ECS::TaskSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -11,8 +11,8 @@ use crate::runtime as rt;
 /// Read-only (attributes, not settable): `AccessPointId`, `Arn`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AccessPoint {
-    /// `AccessPointTags`: list of `AccessPointTag`.
-    pub access_point_tags: Option<Vec<access_point::AccessPointTag>>,
+    /// `AccessPointTags`: list of tag.
+    pub access_point_tags: Option<Vec<rt::Tag>>,
     /// `ClientToken`: string; create-only: a change replaces the resource.
     pub client_token: Option<rt::Text>,
     /// `FileSystemId`: string; required; create-only: a change replaces the resource.
@@ -27,7 +27,7 @@ impl AccessPoint {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EFS::AccessPoint";
     /// Set `AccessPointTags`.
-    pub fn access_point_tags(mut self, value: impl IntoIterator<Item = impl Into<access_point::AccessPointTag>>) -> Self {
+    pub fn access_point_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.access_point_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -68,37 +68,6 @@ impl From<AccessPoint> for rt::Resource {
 /// Property types of [`AccessPoint`].
 pub mod access_point {
     use crate::runtime as rt;
-
-    /// `AWS::EFS::AccessPoint.AccessPointTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AccessPointTag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl AccessPointTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for AccessPointTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::EFS::AccessPoint.CreationInfo`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -227,8 +196,8 @@ pub struct FileSystem {
     pub file_system_policy: Option<rt::Value>,
     /// `FileSystemProtection`: `FileSystemProtection`.
     pub file_system_protection: Option<file_system::FileSystemProtection>,
-    /// `FileSystemTags`: list of `ElasticFileSystemTag`.
-    pub file_system_tags: Option<Vec<file_system::ElasticFileSystemTag>>,
+    /// `FileSystemTags`: list of tag.
+    pub file_system_tags: Option<Vec<rt::Tag>>,
     /// `KmsKeyId`: string; create-only: a change replaces the resource.
     pub kms_key_id: Option<rt::Text>,
     /// `LifecyclePolicies`: list of `LifecyclePolicy`.
@@ -277,7 +246,7 @@ impl FileSystem {
         self
     }
     /// Set `FileSystemTags`.
-    pub fn file_system_tags(mut self, value: impl IntoIterator<Item = impl Into<file_system::ElasticFileSystemTag>>) -> Self {
+    pub fn file_system_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.file_system_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -356,37 +325,6 @@ pub mod file_system {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Status", self.status);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EFS::FileSystem.ElasticFileSystemTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ElasticFileSystemTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ElasticFileSystemTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ElasticFileSystemTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct AccessEntry {
     pub kubernetes_groups: Option<Vec<rt::Text>>,
     /// `PrincipalArn`: string; required; create-only: a change replaces the resource.
     pub principal_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<access_entry::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
     /// `Username`: string.
@@ -51,7 +51,7 @@ impl AccessEntry {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_entry::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -147,37 +147,6 @@ pub mod access_entry {
         }
     }
 
-    /// `AWS::EKS::AccessEntry.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Type {
@@ -240,8 +209,8 @@ pub struct Addon {
     pub resolve_conflicts: Option<addon::ResolveConflicts>,
     /// `ServiceAccountRoleArn`: string.
     pub service_account_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<addon::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Addon {
@@ -293,7 +262,7 @@ impl Addon {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<addon::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -374,37 +343,6 @@ pub mod addon {
         }
     }
 
-    /// `AWS::EKS::Addon.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ResolveConflicts`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ResolveConflicts {
@@ -462,8 +400,8 @@ pub struct Capability {
     pub delete_propagation_policy: Option<capability::DeletePropagationPolicy>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capability::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type2`; required; create-only: a change replaces the resource.
     pub type_: Option<capability::Type2>,
 }
@@ -497,7 +435,7 @@ impl Capability {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capability::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -775,37 +713,6 @@ pub mod capability {
         }
     }
 
-    /// `AWS::EKS::Capability.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DeletePropagationPolicy`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DeletePropagationPolicy {
@@ -1036,8 +943,8 @@ pub struct Cluster {
     pub rollback_config: Option<cluster::RollbackConfig>,
     /// `StorageConfig`: `StorageConfig`.
     pub storage_config: Option<cluster::StorageConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UpgradePolicy`: `UpgradePolicy`.
     pub upgrade_policy: Option<cluster::UpgradePolicy>,
     /// `Version`: string.
@@ -1155,7 +1062,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2125,37 +2032,6 @@ pub mod cluster {
         }
     }
 
-    /// `AWS::EKS::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EKS::Cluster.UpgradePolicy`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct UpgradePolicy {
@@ -2549,8 +2425,8 @@ pub struct FargateProfile {
     pub selectors: Option<Vec<fargate_profile::Selector>>,
     /// `Subnets`: list of string; create-only: a change replaces the resource.
     pub subnets: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fargate_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FargateProfile {
@@ -2582,7 +2458,7 @@ impl FargateProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fargate_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2605,49 +2481,18 @@ impl From<FargateProfile> for rt::Resource {
 pub mod fargate_profile {
     use crate::runtime as rt;
 
-    /// `AWS::EKS::FargateProfile.Label`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Label {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Label {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Label {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EKS::FargateProfile.Selector`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Selector {
-        /// `Labels`: list of `Label`.
-        pub labels: Option<Vec<Label>>,
+        /// `Labels`: list of tag.
+        pub labels: Option<Vec<rt::Tag>>,
         /// `Namespace`: string; required.
         pub namespace: Option<rt::Text>,
     }
 
     impl Selector {
         /// Set `Labels`.
-        pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<Label>>) -> Self {
+        pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.labels = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2666,37 +2511,6 @@ pub mod fargate_profile {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::EKS::FargateProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::EKS::IdentityProviderConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-identityproviderconfig.html).
@@ -2710,8 +2524,8 @@ pub struct IdentityProviderConfig {
     pub identity_provider_config_name: Option<rt::Text>,
     /// `Oidc`: `OidcIdentityProviderConfig`; create-only: a change replaces the resource.
     pub oidc: Option<identity_provider_config::OidcIdentityProviderConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<identity_provider_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<identity_provider_config::Type>,
 }
@@ -2735,7 +2549,7 @@ impl IdentityProviderConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<identity_provider_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2773,8 +2587,8 @@ pub mod identity_provider_config {
         pub groups_prefix: Option<rt::Text>,
         /// `IssuerUrl`: string; required.
         pub issuer_url: Option<rt::Text>,
-        /// `RequiredClaims`: list of `RequiredClaim`.
-        pub required_claims: Option<Vec<RequiredClaim>>,
+        /// `RequiredClaims`: list of tag.
+        pub required_claims: Option<Vec<rt::Tag>>,
         /// `UsernameClaim`: string.
         pub username_claim: Option<rt::Text>,
         /// `UsernamePrefix`: string.
@@ -2803,7 +2617,7 @@ pub mod identity_provider_config {
             self
         }
         /// Set `RequiredClaims`.
-        pub fn required_claims(mut self, value: impl IntoIterator<Item = impl Into<RequiredClaim>>) -> Self {
+        pub fn required_claims(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.required_claims = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2829,68 +2643,6 @@ pub mod identity_provider_config {
             rt::put(&mut p, "RequiredClaims", self.required_claims);
             rt::put(&mut p, "UsernameClaim", self.username_claim);
             rt::put(&mut p, "UsernamePrefix", self.username_prefix);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EKS::IdentityProviderConfig.RequiredClaim`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct RequiredClaim {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl RequiredClaim {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for RequiredClaim {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EKS::IdentityProviderConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3790,8 +3542,8 @@ pub struct PodIdentityAssociation {
     pub role_arn: Option<rt::Text>,
     /// `ServiceAccount`: string; required; create-only: a change replaces the resource.
     pub service_account: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<pod_identity_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetRoleArn`: string.
     pub target_role_arn: Option<rt::Text>,
 }
@@ -3830,7 +3582,7 @@ impl PodIdentityAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<pod_identity_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3853,41 +3605,5 @@ impl From<PodIdentityAssociation> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TargetRoleArn", r.target_role_arn);
         rt::resource(PodIdentityAssociation::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`PodIdentityAssociation`].
-pub mod pod_identity_association {
-    use crate::runtime as rt;
-
-    /// `AWS::EKS::PodIdentityAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -55,8 +55,8 @@ pub struct CacheCluster {
     pub snapshot_retention_limit: Option<rt::Integer>,
     /// `SnapshotWindow`: string.
     pub snapshot_window: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cache_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitEncryptionEnabled`: boolean.
     pub transit_encryption_enabled: Option<rt::Boolean>,
     /// `VpcSecurityGroupIds`: list of string.
@@ -177,7 +177,7 @@ impl CacheCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cache_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -352,37 +352,6 @@ pub mod cache_cluster {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ElastiCache::CacheCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ElastiCache::GlobalReplicationGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-globalreplicationgroup.html).
@@ -410,8 +379,8 @@ pub struct GlobalReplicationGroup {
     pub members: Option<Vec<global_replication_group::GlobalReplicationGroupMember>>,
     /// `RegionalConfigurations`: list of `RegionalConfiguration`; write-only: never read back, so drift does not compare it.
     pub regional_configurations: Option<Vec<global_replication_group::RegionalConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<global_replication_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl GlobalReplicationGroup {
@@ -468,7 +437,7 @@ impl GlobalReplicationGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<global_replication_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -605,37 +574,6 @@ pub mod global_replication_group {
         }
     }
 
-    /// `AWS::ElastiCache::GlobalReplicationGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Role`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Role {
@@ -686,8 +624,8 @@ pub struct ParameterGroup {
     pub description: Option<rt::Text>,
     /// `Properties`: map of string.
     pub properties: Option<std::collections::BTreeMap<String, rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<parameter_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ParameterGroup {
@@ -709,7 +647,7 @@ impl ParameterGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<parameter_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -723,42 +661,6 @@ impl From<ParameterGroup> for rt::Resource {
         rt::put(&mut p, "Properties", r.properties);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ParameterGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ParameterGroup`].
-pub mod parameter_group {
-    use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::ParameterGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -839,8 +741,8 @@ pub struct ReplicationGroup {
     pub snapshot_window: Option<rt::Text>,
     /// `SnapshottingClusterId`: string.
     pub snapshotting_cluster_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitEncryptionEnabled`: boolean.
     pub transit_encryption_enabled: Option<rt::Boolean>,
     /// `TransitEncryptionMode`: string.
@@ -1033,7 +935,7 @@ impl ReplicationGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1283,37 +1185,6 @@ pub mod replication_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ElastiCache::ReplicationGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ElastiCache::SecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroup.html).
@@ -1323,8 +1194,8 @@ pub mod replication_group {
 pub struct SecurityGroup {
     /// `Description`: string; required.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<security_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SecurityGroup {
@@ -1336,7 +1207,7 @@ impl SecurityGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<security_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1348,42 +1219,6 @@ impl From<SecurityGroup> for rt::Resource {
         rt::put(&mut p, "Description", r.description);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(SecurityGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SecurityGroup`].
-pub mod security_group {
-    use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::SecurityGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1467,8 +1302,8 @@ pub struct ServerlessCache {
     pub snapshot_retention_limit: Option<rt::Integer>,
     /// `SubnetIds`: list of string; create-only: a change replaces the resource.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<serverless_cache::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserGroupId`: string.
     pub user_group_id: Option<rt::Text>,
 }
@@ -1557,7 +1392,7 @@ impl ServerlessCache {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<serverless_cache::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1728,37 +1563,6 @@ pub mod serverless_cache {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::ElastiCache::ServerlessCache.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::ElastiCache::ServerlessCacheSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscachesnapshot.html).
@@ -1772,8 +1576,8 @@ pub struct ServerlessCacheSnapshot {
     pub serverless_cache_name: Option<rt::Text>,
     /// `ServerlessCacheSnapshotName`: string; required; create-only: a change replaces the resource.
     pub serverless_cache_snapshot_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<serverless_cache_snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ServerlessCacheSnapshot {
@@ -1795,7 +1599,7 @@ impl ServerlessCacheSnapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<serverless_cache_snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1812,42 +1616,6 @@ impl From<ServerlessCacheSnapshot> for rt::Resource {
     }
 }
 
-/// Property types of [`ServerlessCacheSnapshot`].
-pub mod serverless_cache_snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::ServerlessCacheSnapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::ElastiCache::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-snapshot.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `AutoMinorVersionUpgrade`, `AutomaticFailover`, `CacheClusterCreateTime`, `CacheNodeType`, `CacheParameterGroupName`, `CacheSubnetGroupName`, `DataTiering`, `Engine`, `EngineVersion`, `NodeSnapshots`, `NumCacheNodes`, `NumNodeGroups`, `Port`, `PreferredAvailabilityZone`, `PreferredMaintenanceWindow`, `ReplicationGroupDescription`, `SnapshotRetentionLimit`, `SnapshotSource`, `SnapshotStatus`, `SnapshotWindow`, `TopicArn`, `VpcId`.
@@ -1861,8 +1629,8 @@ pub struct Snapshot {
     pub replication_group_id: Option<rt::Text>,
     /// `SnapshotName`: string; required; create-only: a change replaces the resource.
     pub snapshot_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Snapshot {
@@ -1889,7 +1657,7 @@ impl Snapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1907,42 +1675,6 @@ impl From<Snapshot> for rt::Resource {
     }
 }
 
-/// Property types of [`Snapshot`].
-pub mod snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::Snapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::ElastiCache::SubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-subnetgroup.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SubnetGroup {
@@ -1952,8 +1684,8 @@ pub struct SubnetGroup {
     pub description: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<subnet_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SubnetGroup {
@@ -1975,7 +1707,7 @@ impl SubnetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<subnet_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1989,42 +1721,6 @@ impl From<SubnetGroup> for rt::Resource {
         rt::put(&mut p, "SubnetIds", r.subnet_ids);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(SubnetGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SubnetGroup`].
-pub mod subnet_group {
-    use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::SubnetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2043,8 +1739,8 @@ pub struct User {
     pub no_password_required: Option<rt::Boolean>,
     /// `Passwords`: list of string; write-only: never read back, so drift does not compare it.
     pub passwords: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserId`: string; required; create-only: a change replaces the resource.
     pub user_id: Option<rt::Text>,
     /// `UserName`: string; required; create-only: a change replaces the resource.
@@ -2080,7 +1776,7 @@ impl User {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2146,37 +1842,6 @@ pub mod user {
         }
     }
 
-    /// `AWS::ElastiCache::User.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Engine`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Engine {
@@ -2223,8 +1888,8 @@ pub mod user {
 pub struct UserGroup {
     /// `Engine`: one of `Engine`; required.
     pub engine: Option<user_group::Engine>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserGroupId`: string; required; create-only: a change replaces the resource.
     pub user_group_id: Option<rt::Text>,
     /// `UserIds`: list of string; required.
@@ -2240,7 +1905,7 @@ impl UserGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2270,37 +1935,6 @@ impl From<UserGroup> for rt::Resource {
 /// Property types of [`UserGroup`].
 pub mod user_group {
     use crate::runtime as rt;
-
-    /// `AWS::ElastiCache::UserGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Engine`.
     #[derive(Debug, Clone, PartialEq)]

@@ -771,8 +771,8 @@ pub struct Environment {
     pub platform_arn: Option<rt::Text>,
     /// `SolutionStackName`: string; create-only: a change replaces the resource.
     pub solution_stack_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateName`: string; write-only: never read back, so drift does not compare it.
     pub template_name: Option<rt::Text>,
     /// `Tier`: `Tier`.
@@ -825,7 +825,7 @@ impl Environment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -911,37 +911,6 @@ pub mod environment {
             rt::put(&mut p, "Namespace", self.namespace);
             rt::put(&mut p, "OptionName", self.option_name);
             rt::put(&mut p, "ResourceName", self.resource_name);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticBeanstalk::Environment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }

@@ -17,8 +17,8 @@ pub struct Listener {
     pub certificates: Option<Vec<listener::Certificate>>,
     /// `DefaultActions`: list of `Action`; required.
     pub default_actions: Option<Vec<listener::Action>>,
-    /// `ListenerAttributes`: list of `ListenerAttribute`.
-    pub listener_attributes: Option<Vec<listener::ListenerAttribute>>,
+    /// `ListenerAttributes`: list of tag.
+    pub listener_attributes: Option<Vec<rt::Tag>>,
     /// `LoadBalancerArn`: string; required; create-only: a change replaces the resource.
     pub load_balancer_arn: Option<rt::Text>,
     /// `MutualAuthentication`: `MutualAuthentication`.
@@ -29,8 +29,8 @@ pub struct Listener {
     pub protocol: Option<listener::Protocol>,
     /// `SslPolicy`: string.
     pub ssl_policy: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<listener::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Listener {
@@ -52,7 +52,7 @@ impl Listener {
         self
     }
     /// Set `ListenerAttributes`.
-    pub fn listener_attributes(mut self, value: impl IntoIterator<Item = impl Into<listener::ListenerAttribute>>) -> Self {
+    pub fn listener_attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.listener_attributes = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -82,7 +82,7 @@ impl Listener {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<listener::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -557,37 +557,6 @@ pub mod listener {
         }
     }
 
-    /// `AWS::ElasticLoadBalancingV2::Listener.ListenerAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ListenerAttribute {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ListenerAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ListenerAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ElasticLoadBalancingV2::Listener.MutualAuthentication`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct MutualAuthentication {
@@ -694,37 +663,6 @@ pub mod listener {
             rt::put(&mut p, "Protocol", self.protocol);
             rt::put(&mut p, "Query", self.query);
             rt::put(&mut p, "StatusCode", self.status_code);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticLoadBalancingV2::Listener.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1135,8 +1073,8 @@ pub struct ListenerRule {
     pub listener_arn: Option<rt::Text>,
     /// `Priority`: integer; required.
     pub priority: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<listener_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Transforms`: list of `Transform`.
     pub transforms: Option<Vec<listener_rule::Transform>>,
 }
@@ -1165,7 +1103,7 @@ impl ListenerRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<listener_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1745,13 +1683,13 @@ pub mod listener_rule {
     /// `AWS::ElasticLoadBalancingV2::ListenerRule.QueryStringConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct QueryStringConfig {
-        /// `Values`: list of `QueryStringKeyValue`.
-        pub values: Option<Vec<QueryStringKeyValue>>,
+        /// `Values`: list of tag.
+        pub values: Option<Vec<rt::Tag>>,
     }
 
     impl QueryStringConfig {
         /// Set `Values`.
-        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<QueryStringKeyValue>>) -> Self {
+        pub fn values(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.values = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1761,37 +1699,6 @@ pub mod listener_rule {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticLoadBalancingV2::ListenerRule.QueryStringKeyValue`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct QueryStringKeyValue {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl QueryStringKeyValue {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for QueryStringKeyValue {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2027,37 +1934,6 @@ pub mod listener_rule {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "IpAddressType", self.ip_address_type);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticLoadBalancingV2::ListenerRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2425,8 +2301,8 @@ pub struct LoadBalancer {
     pub ip_address_type: Option<load_balancer::IpAddressType>,
     /// `Ipv4IpamPoolId`: string.
     pub ipv4_ipam_pool_id: Option<rt::Text>,
-    /// `LoadBalancerAttributes`: list of `LoadBalancerAttribute`.
-    pub load_balancer_attributes: Option<Vec<load_balancer::LoadBalancerAttribute>>,
+    /// `LoadBalancerAttributes`: list of tag.
+    pub load_balancer_attributes: Option<Vec<rt::Tag>>,
     /// `MinimumLoadBalancerCapacity`: `MinimumLoadBalancerCapacity`.
     pub minimum_load_balancer_capacity: Option<load_balancer::MinimumLoadBalancerCapacity>,
     /// `Name`: string; create-only: a change replaces the resource.
@@ -2439,8 +2315,8 @@ pub struct LoadBalancer {
     pub subnet_mappings: Option<Vec<load_balancer::SubnetMapping>>,
     /// `Subnets`: list of string.
     pub subnets: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<load_balancer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; create-only: a change replaces the resource.
     pub type_: Option<load_balancer::Type>,
 }
@@ -2474,7 +2350,7 @@ impl LoadBalancer {
         self
     }
     /// Set `LoadBalancerAttributes`.
-    pub fn load_balancer_attributes(mut self, value: impl IntoIterator<Item = impl Into<load_balancer::LoadBalancerAttribute>>) -> Self {
+    pub fn load_balancer_attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.load_balancer_attributes = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2509,7 +2385,7 @@ impl LoadBalancer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<load_balancer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2544,37 +2420,6 @@ impl From<LoadBalancer> for rt::Resource {
 /// Property types of [`LoadBalancer`].
 pub mod load_balancer {
     use crate::runtime as rt;
-
-    /// `AWS::ElasticLoadBalancingV2::LoadBalancer.LoadBalancerAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct LoadBalancerAttribute {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl LoadBalancerAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for LoadBalancerAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::ElasticLoadBalancingV2::LoadBalancer.MinimumLoadBalancerCapacity`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -2650,37 +2495,6 @@ pub mod load_balancer {
             rt::put(&mut p, "PrivateIPv4Address", self.private_ipv4_address);
             rt::put(&mut p, "SourceNatIpv6Prefix", self.source_nat_ipv6_prefix);
             rt::put(&mut p, "SubnetId", self.subnet_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticLoadBalancingV2::LoadBalancer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2875,12 +2689,12 @@ pub struct TargetGroup {
     pub protocol: Option<target_group::Protocol>,
     /// `ProtocolVersion`: string; create-only: a change replaces the resource.
     pub protocol_version: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<target_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetControlPort`: integer.
     pub target_control_port: Option<rt::Integer>,
-    /// `TargetGroupAttributes`: list of `TargetGroupAttribute`.
-    pub target_group_attributes: Option<Vec<target_group::TargetGroupAttribute>>,
+    /// `TargetGroupAttributes`: list of tag.
+    pub target_group_attributes: Option<Vec<rt::Tag>>,
     /// `TargetType`: one of `TargetType`; create-only: a change replaces the resource.
     pub target_type: Option<target_group::TargetType>,
     /// `Targets`: list of `TargetDescription`.
@@ -2960,7 +2774,7 @@ impl TargetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<target_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2970,7 +2784,7 @@ impl TargetGroup {
         self
     }
     /// Set `TargetGroupAttributes`.
-    pub fn target_group_attributes(mut self, value: impl IntoIterator<Item = impl Into<target_group::TargetGroupAttribute>>) -> Self {
+    pub fn target_group_attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.target_group_attributes = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3058,37 +2872,6 @@ pub mod target_group {
         }
     }
 
-    /// `AWS::ElasticLoadBalancingV2::TargetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::ElasticLoadBalancingV2::TargetGroup.TargetDescription`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TargetDescription {
@@ -3132,37 +2915,6 @@ pub mod target_group {
             rt::put(&mut p, "Id", self.id);
             rt::put(&mut p, "Port", self.port);
             rt::put(&mut p, "QuicServerId", self.quic_server_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ElasticLoadBalancingV2::TargetGroup.TargetGroupAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TargetGroupAttribute {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TargetGroupAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TargetGroupAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3381,8 +3133,8 @@ pub struct TrustStore {
     pub ca_certificates_bundle_s3_object_version: Option<rt::Text>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<trust_store::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrustStore {
@@ -3409,7 +3161,7 @@ impl TrustStore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<trust_store::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3424,42 +3176,6 @@ impl From<TrustStore> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(TrustStore::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TrustStore`].
-pub mod trust_store {
-    use crate::runtime as rt;
-
-    /// `AWS::ElasticLoadBalancingV2::TrustStore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

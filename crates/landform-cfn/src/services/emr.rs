@@ -61,8 +61,8 @@ pub struct Cluster {
     pub step_concurrency_level: Option<rt::Integer>,
     /// `Steps`: list of `StepConfig`; create-only: a change replaces the resource.
     pub steps: Option<Vec<cluster::StepConfig>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VisibleToAllUsers`: boolean.
     pub visible_to_all_users: Option<rt::Boolean>,
 }
@@ -196,7 +196,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -382,8 +382,8 @@ pub mod cluster {
     pub struct CloudWatchAlarmDefinition {
         /// `ComparisonOperator`: string; required.
         pub comparison_operator: Option<rt::Text>,
-        /// `Dimensions`: list of `MetricDimension`.
-        pub dimensions: Option<Vec<MetricDimension>>,
+        /// `Dimensions`: list of tag.
+        pub dimensions: Option<Vec<rt::Tag>>,
         /// `EvaluationPeriods`: integer.
         pub evaluation_periods: Option<rt::Integer>,
         /// `MetricName`: string; required.
@@ -407,7 +407,7 @@ pub mod cluster {
             self
         }
         /// Set `Dimensions`.
-        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<MetricDimension>>) -> Self {
+        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.dimensions = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -629,8 +629,8 @@ pub mod cluster {
         pub jar: Option<rt::Text>,
         /// `MainClass`: string.
         pub main_class: Option<rt::Text>,
-        /// `StepProperties`: list of `KeyValue`.
-        pub step_properties: Option<Vec<KeyValue>>,
+        /// `StepProperties`: list of tag.
+        pub step_properties: Option<Vec<rt::Tag>>,
     }
 
     impl HadoopJarStepConfig {
@@ -650,7 +650,7 @@ pub mod cluster {
             self
         }
         /// Set `StepProperties`.
-        pub fn step_properties(mut self, value: impl IntoIterator<Item = impl Into<KeyValue>>) -> Self {
+        pub fn step_properties(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.step_properties = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1180,37 +1180,6 @@ pub mod cluster {
         }
     }
 
-    /// `AWS::EMR::Cluster.KeyValue`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct KeyValue {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl KeyValue {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for KeyValue {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::EMR::Cluster.ManagedScalingPolicy`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ManagedScalingPolicy {
@@ -1246,37 +1215,6 @@ pub mod cluster {
             rt::put(&mut p, "ComputeLimits", self.compute_limits);
             rt::put(&mut p, "ScalingStrategy", self.scaling_strategy);
             rt::put(&mut p, "UtilizationPerformanceIndex", self.utilization_performance_index);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EMR::Cluster.MetricDimension`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MetricDimension {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl MetricDimension {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for MetricDimension {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1759,37 +1697,6 @@ pub mod cluster {
             rt::put(&mut p, "ActionOnFailure", self.action_on_failure);
             rt::put(&mut p, "HadoopJarStep", self.hadoop_jar_step);
             rt::put(&mut p, "Name", self.name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EMR::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2592,8 +2499,8 @@ pub mod instance_group_config {
     pub struct CloudWatchAlarmDefinition {
         /// `ComparisonOperator`: string; required.
         pub comparison_operator: Option<rt::Text>,
-        /// `Dimensions`: list of `MetricDimension`.
-        pub dimensions: Option<Vec<MetricDimension>>,
+        /// `Dimensions`: list of tag.
+        pub dimensions: Option<Vec<rt::Tag>>,
         /// `EvaluationPeriods`: integer.
         pub evaluation_periods: Option<rt::Integer>,
         /// `MetricName`: string; required.
@@ -2617,7 +2524,7 @@ pub mod instance_group_config {
             self
         }
         /// Set `Dimensions`.
-        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<MetricDimension>>) -> Self {
+        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.dimensions = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2732,37 +2639,6 @@ pub mod instance_group_config {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EbsBlockDeviceConfigs", self.ebs_block_device_configs);
             rt::put(&mut p, "EbsOptimized", self.ebs_optimized);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EMR::InstanceGroupConfig.MetricDimension`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct MetricDimension {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl MetricDimension {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for MetricDimension {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3099,8 +2975,8 @@ pub mod step {
         pub jar: Option<rt::Text>,
         /// `MainClass`: string.
         pub main_class: Option<rt::Text>,
-        /// `StepProperties`: list of `KeyValue`.
-        pub step_properties: Option<Vec<KeyValue>>,
+        /// `StepProperties`: list of tag.
+        pub step_properties: Option<Vec<rt::Tag>>,
     }
 
     impl HadoopJarStepConfig {
@@ -3120,7 +2996,7 @@ pub mod step {
             self
         }
         /// Set `StepProperties`.
-        pub fn step_properties(mut self, value: impl IntoIterator<Item = impl Into<KeyValue>>) -> Self {
+        pub fn step_properties(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.step_properties = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3133,37 +3009,6 @@ pub mod step {
             rt::put(&mut p, "Jar", self.jar);
             rt::put(&mut p, "MainClass", self.main_class);
             rt::put(&mut p, "StepProperties", self.step_properties);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EMR::Step.KeyValue`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct KeyValue {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl KeyValue {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for KeyValue {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3198,8 +3043,8 @@ pub struct Studio {
     pub service_role: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<studio::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrustedIdentityPropagationEnabled`: boolean; create-only: a change replaces the resource.
     pub trusted_identity_propagation_enabled: Option<rt::Boolean>,
     /// `UserRole`: string; create-only: a change replaces the resource.
@@ -3274,7 +3119,7 @@ impl Studio {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<studio::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3327,37 +3172,6 @@ impl From<Studio> for rt::Resource {
 /// Property types of [`Studio`].
 pub mod studio {
     use crate::runtime as rt;
-
-    /// `AWS::EMR::Studio.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AuthMode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -3531,8 +3345,8 @@ pub mod studio_session_mapping {
 /// [`AWS::EMR::WALWorkspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-walworkspace.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WALWorkspace {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<wal_workspace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WALWorkspaceName`: string; create-only: a change replaces the resource.
     pub wal_workspace_name: Option<rt::Text>,
 }
@@ -3541,7 +3355,7 @@ impl WALWorkspace {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::EMR::WALWorkspace";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<wal_workspace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3558,41 +3372,5 @@ impl From<WALWorkspace> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "WALWorkspaceName", r.wal_workspace_name);
         rt::resource(WALWorkspace::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`WALWorkspace`].
-pub mod wal_workspace {
-    use crate::runtime as rt;
-
-    /// `AWS::EMR::WALWorkspace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

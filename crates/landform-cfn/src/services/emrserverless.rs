@@ -39,8 +39,8 @@ pub struct Application {
     pub runtime_configuration: Option<Vec<application::ConfigurationObject>>,
     /// `SchedulerConfiguration`: `SchedulerConfiguration`.
     pub scheduler_configuration: Option<application::SchedulerConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required; create-only: a change replaces the resource.
     pub type_: Option<rt::Text>,
     /// `WorkerTypeSpecifications`: map of `WorkerTypeSpecificationInput`.
@@ -121,7 +121,7 @@ impl Application {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -720,37 +720,6 @@ pub mod application {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "MaxConcurrentRuns", self.max_concurrent_runs);
             rt::put(&mut p, "QueueTimeoutMinutes", self.queue_timeout_minutes);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::EMRServerless::Application.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -977,8 +977,8 @@ pub struct EventBus {
     pub name: Option<rt::Text>,
     /// `Policy`: any JSON value.
     pub policy: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_bus::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventBus {
@@ -1020,7 +1020,7 @@ impl EventBus {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_bus::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1095,37 +1095,6 @@ pub mod event_bus {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "IncludeDetail", self.include_detail);
             rt::put(&mut p, "Level", self.level);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Events::EventBus.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1411,8 +1380,8 @@ pub struct Rule {
     pub schedule_expression: Option<rt::Text>,
     /// `State`: one of `State`.
     pub state: Option<rule::State>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Targets`: list of `Target`.
     pub targets: Option<Vec<rule::Target>>,
 }
@@ -1456,7 +1425,7 @@ impl Rule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1729,8 +1698,8 @@ pub mod rule {
         pub propagate_tags: Option<PropagateTags>,
         /// `ReferenceId`: string.
         pub reference_id: Option<rt::Text>,
-        /// `TagList`: list of `Tag`.
-        pub tag_list: Option<Vec<Tag>>,
+        /// `TagList`: list of tag.
+        pub tag_list: Option<Vec<rt::Tag>>,
         /// `TaskCount`: integer.
         pub task_count: Option<rt::Integer>,
         /// `TaskDefinitionArn`: string; required.
@@ -1794,7 +1763,7 @@ pub mod rule {
             self
         }
         /// Set `TagList`.
-        pub fn tag_list(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tag_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_list = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2238,37 +2207,6 @@ pub mod rule {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "MessageGroupId", self.message_group_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Events::Rule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct Discoverer {
     pub description: Option<rt::Text>,
     /// `SourceArn`: string; required; create-only: a change replaces the resource.
     pub source_arn: Option<rt::Text>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<discoverer::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Discoverer {
@@ -40,7 +40,7 @@ impl Discoverer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<discoverer::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -57,42 +57,6 @@ impl From<Discoverer> for rt::Resource {
     }
 }
 
-/// Property types of [`Discoverer`].
-pub mod discoverer {
-    use crate::runtime as rt;
-
-    /// `AWS::EventSchemas::Discoverer.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::EventSchemas::Registry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registry.html).
 ///
 /// Read-only (attributes, not settable): `RegistryArn`.
@@ -102,8 +66,8 @@ pub struct Registry {
     pub description: Option<rt::Text>,
     /// `RegistryName`: string; create-only: a change replaces the resource.
     pub registry_name: Option<rt::Text>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<registry::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Registry {
@@ -120,7 +84,7 @@ impl Registry {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<registry::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -133,42 +97,6 @@ impl From<Registry> for rt::Resource {
         rt::put(&mut p, "RegistryName", r.registry_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Registry::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Registry`].
-pub mod registry {
-    use crate::runtime as rt;
-
-    /// `AWS::EventSchemas::Registry.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -228,8 +156,8 @@ pub struct Schema {
     pub registry_name: Option<rt::Text>,
     /// `SchemaName`: string; create-only: a change replaces the resource.
     pub schema_name: Option<rt::Text>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<schema::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string; required.
     pub type_: Option<rt::Text>,
 }
@@ -258,7 +186,7 @@ impl Schema {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<schema::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -279,41 +207,5 @@ impl From<Schema> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Type", r.type_);
         rt::resource(Schema::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Schema`].
-pub mod schema {
-    use crate::runtime as rt;
-
-    /// `AWS::EventSchemas::Schema.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -25,8 +25,8 @@ pub struct Environment {
     pub name: Option<rt::Text>,
     /// `SuperuserParameters`: `SuperuserParameters`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub superuser_parameters: Option<environment::SuperuserParameters>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<environment::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Environment {
@@ -68,7 +68,7 @@ impl Environment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -222,37 +222,6 @@ pub mod environment {
             rt::put(&mut p, "EmailAddress", self.email_address);
             rt::put(&mut p, "FirstName", self.first_name);
             rt::put(&mut p, "LastName", self.last_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::FinSpace::Environment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct ApplicationsList {
     pub apps_list: Option<Vec<applications_list::App>>,
     /// `ListName`: string; required.
     pub list_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<applications_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ApplicationsList {
@@ -33,7 +33,7 @@ impl ApplicationsList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<applications_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -88,37 +88,6 @@ pub mod applications_list {
             rt::put(&mut p, "AppName", self.app_name);
             rt::put(&mut p, "Port", self.port);
             rt::put(&mut p, "Protocol", self.protocol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::FMS::ApplicationsList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -180,8 +149,8 @@ pub struct Policy {
     pub resource_set_ids: Option<Vec<rt::Text>>,
     /// `ResourceTagLogicalOperator`: one of `ResourceTagLogicalOperator`.
     pub resource_tag_logical_operator: Option<policy::ResourceTagLogicalOperator>,
-    /// `ResourceTags`: list of `ResourceTag`.
-    pub resource_tags: Option<Vec<policy::ResourceTag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
     /// `ResourceType`: string.
     pub resource_type: Option<rt::Text>,
     /// `ResourceTypeList`: list of string.
@@ -190,8 +159,8 @@ pub struct Policy {
     pub resources_clean_up: Option<rt::Boolean>,
     /// `SecurityServicePolicyData`: `SecurityServicePolicyData`; required.
     pub security_service_policy_data: Option<policy::SecurityServicePolicyData>,
-    /// `Tags`: list of `PolicyTag`.
-    pub tags: Option<Vec<policy::PolicyTag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Policy {
@@ -243,7 +212,7 @@ impl Policy {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<policy::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -268,7 +237,7 @@ impl Policy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<policy::PolicyTag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -565,37 +534,6 @@ pub mod policy {
         }
     }
 
-    /// `AWS::FMS::Policy.PolicyTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct PolicyTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl PolicyTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for PolicyTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::FMS::Policy.PortRange`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct PortRange {
@@ -623,37 +561,6 @@ pub mod policy {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "From", self.from_);
             rt::put(&mut p, "To", self.to);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::FMS::Policy.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -909,8 +816,8 @@ pub struct ProtocolsList {
     pub list_name: Option<rt::Text>,
     /// `ProtocolsList`: list of string; required.
     pub protocols_list: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<protocols_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ProtocolsList {
@@ -927,7 +834,7 @@ impl ProtocolsList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<protocols_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -940,42 +847,6 @@ impl From<ProtocolsList> for rt::Resource {
         rt::put(&mut p, "ProtocolsList", r.protocols_list);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ProtocolsList::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ProtocolsList`].
-pub mod protocols_list {
-    use crate::runtime as rt;
-
-    /// `AWS::FMS::ProtocolsList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -992,8 +863,8 @@ pub struct ResourceSet {
     pub resource_type_list: Option<Vec<rt::Text>>,
     /// `Resources`: list of string.
     pub resources: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resource_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResourceSet {
@@ -1020,7 +891,7 @@ impl ResourceSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resource_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1035,41 +906,5 @@ impl From<ResourceSet> for rt::Resource {
         rt::put(&mut p, "Resources", r.resources);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ResourceSet::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ResourceSet`].
-pub mod resource_set {
-    use crate::runtime as rt;
-
-    /// `AWS::FMS::ResourceSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -354,8 +354,8 @@ pub struct DatasetGroup {
     pub dataset_group_name: Option<rt::Text>,
     /// `Domain`: one of `Domain`; required.
     pub domain: Option<dataset_group::Domain>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dataset_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DatasetGroup {
@@ -377,7 +377,7 @@ impl DatasetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataset_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -397,37 +397,6 @@ impl From<DatasetGroup> for rt::Resource {
 /// Property types of [`DatasetGroup`].
 pub mod dataset_group {
     use crate::runtime as rt;
-
-    /// `AWS::Forecast::DatasetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Domain`.
     #[derive(Debug, Clone, PartialEq)]

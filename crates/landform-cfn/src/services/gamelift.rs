@@ -17,8 +17,8 @@ pub struct Alias {
     pub name: Option<rt::Text>,
     /// `RoutingStrategy`: `RoutingStrategy`; required.
     pub routing_strategy: Option<alias::RoutingStrategy>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<alias::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Alias {
@@ -40,7 +40,7 @@ impl Alias {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<alias::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -100,37 +100,6 @@ pub mod alias {
         }
     }
 
-    /// `AWS::GameLift::Alias.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Type {
@@ -183,8 +152,8 @@ pub struct Build {
     pub server_sdk_version: Option<rt::Text>,
     /// `StorageLocation`: `StorageLocation`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub storage_location: Option<build::StorageLocation>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<build::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Version`: string.
     pub version: Option<rt::Text>,
 }
@@ -213,7 +182,7 @@ impl Build {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<build::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -284,37 +253,6 @@ pub mod build {
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "ObjectVersion", self.object_version);
             rt::put(&mut p, "RoleArn", self.role_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::Build.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -409,8 +347,8 @@ pub struct ContainerFleet {
     pub player_gateway_mode: Option<container_fleet::PlayerGatewayMode>,
     /// `ScalingPolicies`: list of `ScalingPolicy`.
     pub scaling_policies: Option<Vec<container_fleet::ScalingPolicy>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<container_fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ContainerFleet {
@@ -502,7 +440,7 @@ impl ContainerFleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<container_fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -932,37 +870,6 @@ pub mod container_fleet {
             rt::put(&mut p, "ScalingAdjustmentType", self.scaling_adjustment_type);
             rt::put(&mut p, "TargetConfiguration", self.target_configuration);
             rt::put(&mut p, "Threshold", self.threshold);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::ContainerFleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1585,8 +1492,8 @@ pub struct ContainerGroupDefinition {
     pub source_version_number: Option<rt::Integer>,
     /// `SupportContainerDefinitions`: list of `SupportContainerDefinition`.
     pub support_container_definitions: Option<Vec<container_group_definition::SupportContainerDefinition>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<container_group_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TotalMemoryLimitMebibytes`: integer; required.
     pub total_memory_limit_mebibytes: Option<rt::Integer>,
     /// `TotalVcpuLimit`: number.
@@ -1629,7 +1536,7 @@ impl ContainerGroupDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<container_group_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2118,37 +2025,6 @@ pub mod container_group_definition {
         }
     }
 
-    /// `AWS::GameLift::ContainerGroupDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AccessLevel`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AccessLevel {
@@ -2549,8 +2425,8 @@ pub struct Fleet {
     pub server_launch_parameters: Option<rt::Text>,
     /// `ServerLaunchPath`: string; create-only: a change replaces the resource.
     pub server_launch_path: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Fleet {
@@ -2702,7 +2578,7 @@ impl Fleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3198,37 +3074,6 @@ pub mod fleet {
             rt::put(&mut p, "ConcurrentExecutions", self.concurrent_executions);
             rt::put(&mut p, "LaunchPath", self.launch_path);
             rt::put(&mut p, "Parameters", self.parameters);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::Fleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3985,8 +3830,8 @@ pub struct GameServerGroup {
     pub min_size: Option<rt::Number>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<game_server_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSubnets`: list of string; write-only: never read back, so drift does not compare it.
     pub vpc_subnets: Option<Vec<rt::Text>>,
 }
@@ -4045,7 +3890,7 @@ impl GameServerGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<game_server_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4176,37 +4021,6 @@ pub mod game_server_group {
             rt::put(&mut p, "LaunchTemplateId", self.launch_template_id);
             rt::put(&mut p, "LaunchTemplateName", self.launch_template_name);
             rt::put(&mut p, "Version", self.version);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::GameServerGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4374,8 +4188,8 @@ pub struct GameSessionQueue {
     pub player_latency_policies: Option<Vec<game_session_queue::PlayerLatencyPolicy>>,
     /// `PriorityConfiguration`: `PriorityConfiguration`.
     pub priority_configuration: Option<game_session_queue::PriorityConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<game_session_queue::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeoutInSeconds`: integer.
     pub timeout_in_seconds: Option<rt::Integer>,
 }
@@ -4419,7 +4233,7 @@ impl GameSessionQueue {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<game_session_queue::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4558,37 +4372,6 @@ pub mod game_session_queue {
         }
     }
 
-    /// `AWS::GameLift::GameSessionQueue.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `PriorityOrder`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum PriorityOrder {
@@ -4641,8 +4424,8 @@ pub mod game_session_queue {
 pub struct Location {
     /// `LocationName`: string; required; create-only: a change replaces the resource.
     pub location_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<location::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Location {
@@ -4654,7 +4437,7 @@ impl Location {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<location::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4666,42 +4449,6 @@ impl From<Location> for rt::Resource {
         rt::put(&mut p, "LocationName", r.location_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Location::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Location`].
-pub mod location {
-    use crate::runtime as rt;
-
-    /// `AWS::GameLift::Location.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -4726,8 +4473,8 @@ pub struct MatchmakingConfiguration {
     pub description: Option<rt::Text>,
     /// `FlexMatchMode`: one of `FlexMatchMode`.
     pub flex_match_mode: Option<matchmaking_configuration::FlexMatchMode>,
-    /// `GameProperties`: list of `GameProperty`.
-    pub game_properties: Option<Vec<matchmaking_configuration::GameProperty>>,
+    /// `GameProperties`: list of tag.
+    pub game_properties: Option<Vec<rt::Tag>>,
     /// `GameSessionData`: string.
     pub game_session_data: Option<rt::Text>,
     /// `GameSessionQueueArns`: list of string.
@@ -4742,8 +4489,8 @@ pub struct MatchmakingConfiguration {
     pub rule_set_arn: Option<rt::Text>,
     /// `RuleSetName`: string; required.
     pub rule_set_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<matchmaking_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MatchmakingConfiguration {
@@ -4790,7 +4537,7 @@ impl MatchmakingConfiguration {
         self
     }
     /// Set `GameProperties`.
-    pub fn game_properties(mut self, value: impl IntoIterator<Item = impl Into<matchmaking_configuration::GameProperty>>) -> Self {
+    pub fn game_properties(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.game_properties = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4830,7 +4577,7 @@ impl MatchmakingConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<matchmaking_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4863,68 +4610,6 @@ impl From<MatchmakingConfiguration> for rt::Resource {
 /// Property types of [`MatchmakingConfiguration`].
 pub mod matchmaking_configuration {
     use crate::runtime as rt;
-
-    /// `AWS::GameLift::MatchmakingConfiguration.GameProperty`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct GameProperty {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl GameProperty {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for GameProperty {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::MatchmakingConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `BackfillMode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -5012,8 +4697,8 @@ pub struct MatchmakingRuleSet {
     pub name: Option<rt::Text>,
     /// `RuleSetBody`: string; required; create-only: a change replaces the resource.
     pub rule_set_body: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<matchmaking_rule_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MatchmakingRuleSet {
@@ -5030,7 +4715,7 @@ impl MatchmakingRuleSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<matchmaking_rule_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5046,42 +4731,6 @@ impl From<MatchmakingRuleSet> for rt::Resource {
     }
 }
 
-/// Property types of [`MatchmakingRuleSet`].
-pub mod matchmaking_rule_set {
-    use crate::runtime as rt;
-
-    /// `AWS::GameLift::MatchmakingRuleSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::GameLift::Script`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-script.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `CreationTime`, `Id`, `SizeOnDisk`.
@@ -5093,8 +4742,8 @@ pub struct Script {
     pub node_js_version: Option<rt::Text>,
     /// `StorageLocation`: `S3Location`; required.
     pub storage_location: Option<script::S3Location>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<script::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Version`: string.
     pub version: Option<rt::Text>,
 }
@@ -5118,7 +4767,7 @@ impl Script {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<script::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5188,37 +4837,6 @@ pub mod script {
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "ObjectVersion", self.object_version);
             rt::put(&mut p, "RoleArn", self.role_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GameLift::Script.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

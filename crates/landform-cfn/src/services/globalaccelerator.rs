@@ -25,8 +25,8 @@ pub struct Accelerator {
     pub ip_addresses: Option<Vec<rt::Text>>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<accelerator::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Accelerator {
@@ -68,7 +68,7 @@ impl Accelerator {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<accelerator::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -92,37 +92,6 @@ impl From<Accelerator> for rt::Resource {
 /// Property types of [`Accelerator`].
 pub mod accelerator {
     use crate::runtime as rt;
-
-    /// `AWS::GlobalAccelerator::Accelerator.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `IpAddressType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -174,8 +143,8 @@ pub struct CrossAccountAttachment {
     pub principals: Option<Vec<rt::Text>>,
     /// `Resources`: list of `Resource`.
     pub resources: Option<Vec<cross_account_attachment::Resource>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cross_account_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CrossAccountAttachment {
@@ -197,7 +166,7 @@ impl CrossAccountAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cross_account_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -253,37 +222,6 @@ pub mod cross_account_attachment {
             rt::put(&mut p, "Cidr", self.cidr);
             rt::put(&mut p, "EndpointId", self.endpoint_id);
             rt::put(&mut p, "Region", self.region);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GlobalAccelerator::CrossAccountAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

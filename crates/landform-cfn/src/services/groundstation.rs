@@ -15,8 +15,8 @@ pub struct Config {
     pub config_data: Option<config::ConfigData>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Config {
@@ -33,7 +33,7 @@ impl Config {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -512,37 +512,6 @@ pub mod config {
         }
     }
 
-    /// `AWS::GroundStation::Config.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::GroundStation::Config.TelemetrySinkConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TelemetrySinkConfig {
@@ -928,8 +897,8 @@ pub struct DataflowEndpointGroup {
     pub contact_pre_pass_duration_seconds: Option<rt::Integer>,
     /// `EndpointDetails`: list of `EndpointDetails`; required; create-only: a change replaces the resource.
     pub endpoint_details: Option<Vec<dataflow_endpoint_group::EndpointDetails>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dataflow_endpoint_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataflowEndpointGroup {
@@ -951,7 +920,7 @@ impl DataflowEndpointGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataflow_endpoint_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1299,37 +1268,6 @@ pub mod dataflow_endpoint_group {
         }
     }
 
-    /// `AWS::GroundStation::DataflowEndpointGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AgentStatus`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AgentStatus {
@@ -1424,8 +1362,8 @@ pub struct DataflowEndpointGroupV2 {
     pub contact_pre_pass_duration_seconds: Option<rt::Integer>,
     /// `Endpoints`: list of `CreateEndpointDetails`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub endpoints: Option<Vec<dataflow_endpoint_group_v2::CreateEndpointDetails>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dataflow_endpoint_group_v2::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataflowEndpointGroupV2 {
@@ -1447,7 +1385,7 @@ impl DataflowEndpointGroupV2 {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataflow_endpoint_group_v2::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1739,37 +1677,6 @@ pub mod dataflow_endpoint_group_v2 {
         }
     }
 
-    /// `AWS::GroundStation::DataflowEndpointGroupV2.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::GroundStation::DataflowEndpointGroupV2.UplinkAwsGroundStationAgentEndpoint`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct UplinkAwsGroundStationAgentEndpoint {
@@ -1875,8 +1782,8 @@ pub struct MissionProfile {
     pub streams_kms_key: Option<mission_profile::StreamsKmsKey>,
     /// `StreamsKmsRole`: string.
     pub streams_kms_role: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mission_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TelemetrySinkConfigArn`: string.
     pub telemetry_sink_config_arn: Option<rt::Text>,
     /// `TrackingConfigArn`: string; required.
@@ -1922,7 +1829,7 @@ impl MissionProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mission_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2025,37 +1932,6 @@ pub mod mission_profile {
             rt::put(&mut p, "KmsAliasArn", self.kms_alias_arn);
             rt::put(&mut p, "KmsAliasName", self.kms_alias_name);
             rt::put(&mut p, "KmsKeyArn", self.kms_key_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GroundStation::MissionProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

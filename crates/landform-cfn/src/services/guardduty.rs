@@ -15,8 +15,8 @@ pub struct CustomDetectionRuleAssociation {
     pub mode: Option<custom_detection_rule_association::Mode>,
     /// `RuleId`: string; required; create-only: a change replaces the resource.
     pub rule_id: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<custom_detection_rule_association::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CustomDetectionRuleAssociation {
@@ -33,7 +33,7 @@ impl CustomDetectionRuleAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_detection_rule_association::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -52,37 +52,6 @@ impl From<CustomDetectionRuleAssociation> for rt::Resource {
 /// Property types of [`CustomDetectionRuleAssociation`].
 pub mod custom_detection_rule_association {
     use crate::runtime as rt;
-
-    /// `AWS::GuardDuty::CustomDetectionRuleAssociation.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Mode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -136,8 +105,8 @@ pub struct Detector {
     pub features: Option<Vec<detector::CFNFeatureConfiguration>>,
     /// `FindingPublishingFrequency`: one of `FindingPublishingFrequency`.
     pub finding_publishing_frequency: Option<detector::FindingPublishingFrequency>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<detector::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Detector {
@@ -164,7 +133,7 @@ impl Detector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<detector::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -410,37 +379,6 @@ pub mod detector {
         }
     }
 
-    /// `AWS::GuardDuty::Detector.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Name`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CFNFeatureConfigurationName {
@@ -677,8 +615,8 @@ pub struct Filter {
     pub name: Option<rt::Text>,
     /// `Rank`: integer.
     pub rank: Option<rt::Integer>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<filter::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Filter {
@@ -715,7 +653,7 @@ impl Filter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<filter::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -889,37 +827,6 @@ pub mod filter {
         }
     }
 
-    /// `AWS::GuardDuty::Filter.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -976,8 +883,8 @@ pub struct IPSet {
     pub location: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<ip_set::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPSet {
@@ -1014,7 +921,7 @@ impl IPSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ip_set::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1037,37 +944,6 @@ impl From<IPSet> for rt::Resource {
 /// Property types of [`IPSet`].
 pub mod ip_set {
     use crate::runtime as rt;
-
-    /// `AWS::GuardDuty::IPSet.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1131,8 +1007,8 @@ pub struct MalwareProtectionPlan {
     pub protected_resource: Option<malware_protection_plan::CFNProtectedResource>,
     /// `Role`: string; required.
     pub role: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<malware_protection_plan::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MalwareProtectionPlan {
@@ -1154,7 +1030,7 @@ impl MalwareProtectionPlan {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<malware_protection_plan::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1271,37 +1147,6 @@ pub mod malware_protection_plan {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "ObjectPrefixes", self.object_prefixes);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GuardDuty::MalwareProtectionPlan.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1517,8 +1362,8 @@ pub struct PublishingDestination {
     pub destination_type: Option<publishing_destination::DestinationType>,
     /// `DetectorId`: string; required; create-only: a change replaces the resource.
     pub detector_id: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<publishing_destination::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PublishingDestination {
@@ -1540,7 +1385,7 @@ impl PublishingDestination {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<publishing_destination::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1588,37 +1433,6 @@ pub mod publishing_destination {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "DestinationArn", self.destination_arn);
             rt::put(&mut p, "KmsKeyArn", self.kms_key_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::GuardDuty::PublishingDestination.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1676,8 +1490,8 @@ pub struct ThreatEntitySet {
     pub location: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<threat_entity_set::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ThreatEntitySet {
@@ -1714,7 +1528,7 @@ impl ThreatEntitySet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<threat_entity_set::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1737,37 +1551,6 @@ impl From<ThreatEntitySet> for rt::Resource {
 /// Property types of [`ThreatEntitySet`].
 pub mod threat_entity_set {
     use crate::runtime as rt;
-
-    /// `AWS::GuardDuty::ThreatEntitySet.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1837,8 +1620,8 @@ pub struct ThreatIntelSet {
     pub location: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<threat_intel_set::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ThreatIntelSet {
@@ -1875,7 +1658,7 @@ impl ThreatIntelSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<threat_intel_set::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1898,37 +1681,6 @@ impl From<ThreatIntelSet> for rt::Resource {
 /// Property types of [`ThreatIntelSet`].
 pub mod threat_intel_set {
     use crate::runtime as rt;
-
-    /// `AWS::GuardDuty::ThreatIntelSet.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1998,8 +1750,8 @@ pub struct TrustedEntitySet {
     pub location: Option<rt::Text>,
     /// `Name`: string.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagItem`.
-    pub tags: Option<Vec<trusted_entity_set::TagItem>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrustedEntitySet {
@@ -2036,7 +1788,7 @@ impl TrustedEntitySet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<trusted_entity_set::TagItem>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2059,37 +1811,6 @@ impl From<TrustedEntitySet> for rt::Resource {
 /// Property types of [`TrustedEntitySet`].
 pub mod trusted_entity_set {
     use crate::runtime as rt;
-
-    /// `AWS::GuardDuty::TrustedEntitySet.TagItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]

@@ -21,8 +21,8 @@ pub struct DataTransformationProfile {
     pub source: Option<data_transformation_profile::Source>,
     /// `SourceFormat`: one of `SourceFormat`; required; create-only: a change replaces the resource.
     pub source_format: Option<data_transformation_profile::SourceFormat>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_transformation_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataTransformationProfile {
@@ -54,7 +54,7 @@ impl DataTransformationProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_transformation_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -193,37 +193,6 @@ pub mod data_transformation_profile {
         }
     }
 
-    /// `AWS::HealthLake::DataTransformationProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `SourceFormat`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum SourceFormat {
@@ -284,8 +253,8 @@ pub struct FHIRDatastore {
     pub profile_configuration: Option<fhir_datastore::ProfileConfiguration>,
     /// `SseConfiguration`: `SseConfiguration`; create-only: a change replaces the resource.
     pub sse_configuration: Option<fhir_datastore::SseConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fhir_datastore::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FHIRDatastore {
@@ -332,7 +301,7 @@ impl FHIRDatastore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fhir_datastore::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -547,37 +516,6 @@ pub mod fhir_datastore {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "KmsEncryptionConfig", self.kms_encryption_config);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::HealthLake::FHIRDatastore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

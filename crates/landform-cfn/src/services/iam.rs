@@ -302,8 +302,8 @@ impl From<ManagedPolicy> for rt::Resource {
 pub struct OIDCProvider {
     /// `ClientIdList`: list of string.
     pub client_id_list: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<oidc_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ThumbprintList`: list of string.
     pub thumbprint_list: Option<Vec<rt::Text>>,
     /// `Url`: string; create-only: a change replaces the resource.
@@ -319,7 +319,7 @@ impl OIDCProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<oidc_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -343,42 +343,6 @@ impl From<OIDCProvider> for rt::Resource {
         rt::put(&mut p, "ThumbprintList", r.thumbprint_list);
         rt::put(&mut p, "Url", r.url);
         rt::resource(OIDCProvider::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`OIDCProvider`].
-pub mod oidc_provider {
-    use crate::runtime as rt;
-
-    /// `AWS::IAM::OIDCProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -462,8 +426,8 @@ pub struct Role {
     pub policies: Option<Vec<role::Policy>>,
     /// `RoleName`: string; create-only: a change replaces the resource.
     pub role_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<role::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Role {
@@ -510,7 +474,7 @@ impl Role {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<role::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -563,37 +527,6 @@ pub mod role {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PolicyDocument", self.policy_document);
             rt::put(&mut p, "PolicyName", self.policy_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IAM::Role.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -657,8 +590,8 @@ pub struct SAMLProvider {
     pub remove_private_key: Option<rt::Text>,
     /// `SamlMetadataDocument`: string.
     pub saml_metadata_document: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<saml_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SAMLProvider {
@@ -695,7 +628,7 @@ impl SAMLProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<saml_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -746,37 +679,6 @@ pub mod saml_provider {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "KeyId", self.key_id);
             rt::put(&mut p, "Timestamp", self.timestamp);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IAM::SAMLProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -835,8 +737,8 @@ pub struct ServerCertificate {
     pub private_key: Option<rt::Text>,
     /// `ServerCertificateName`: string; create-only: a change replaces the resource.
     pub server_certificate_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<server_certificate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ServerCertificate {
@@ -868,7 +770,7 @@ impl ServerCertificate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<server_certificate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -884,42 +786,6 @@ impl From<ServerCertificate> for rt::Resource {
         rt::put(&mut p, "ServerCertificateName", r.server_certificate_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ServerCertificate::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ServerCertificate`].
-pub mod server_certificate {
-    use crate::runtime as rt;
-
-    /// `AWS::IAM::ServerCertificate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -983,8 +849,8 @@ pub struct User {
     pub permissions_boundary: Option<rt::Text>,
     /// `Policies`: list of `Policy`.
     pub policies: Option<Vec<user::Policy>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserName`: string; create-only: a change replaces the resource.
     pub user_name: Option<rt::Text>,
 }
@@ -1023,7 +889,7 @@ impl User {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1114,37 +980,6 @@ pub mod user {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::IAM::User.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::IAM::UserPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html).
@@ -1230,8 +1065,8 @@ impl From<UserToGroupAddition> for rt::Resource {
 pub struct VirtualMFADevice {
     /// `Path`: string; create-only: a change replaces the resource.
     pub path: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<virtual_mfa_device::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Users`: list of string; required.
     pub users: Option<Vec<rt::Text>>,
     /// `VirtualMfaDeviceName`: string; create-only: a change replaces the resource.
@@ -1247,7 +1082,7 @@ impl VirtualMFADevice {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<virtual_mfa_device::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1271,41 +1106,5 @@ impl From<VirtualMFADevice> for rt::Resource {
         rt::put(&mut p, "Users", r.users);
         rt::put(&mut p, "VirtualMfaDeviceName", r.virtual_mfa_device_name);
         rt::resource(VirtualMFADevice::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`VirtualMFADevice`].
-pub mod virtual_mfa_device {
-    use crate::runtime as rt;
-
-    /// `AWS::IAM::VirtualMFADevice.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

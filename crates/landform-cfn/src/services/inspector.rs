@@ -54,8 +54,8 @@ pub struct AssessmentTemplate {
     pub duration_in_seconds: Option<rt::Integer>,
     /// `RulesPackageArns`: list of string; required; create-only: a change replaces the resource.
     pub rules_package_arns: Option<Vec<rt::Text>>,
-    /// `UserAttributesForFindings`: list of `Tag`; create-only: a change replaces the resource.
-    pub user_attributes_for_findings: Option<Vec<assessment_template::Tag>>,
+    /// `UserAttributesForFindings`: list of tag; create-only: a change replaces the resource.
+    pub user_attributes_for_findings: Option<Vec<rt::Tag>>,
 }
 
 impl AssessmentTemplate {
@@ -82,7 +82,7 @@ impl AssessmentTemplate {
         self
     }
     /// Set `UserAttributesForFindings`.
-    pub fn user_attributes_for_findings(mut self, value: impl IntoIterator<Item = impl Into<assessment_template::Tag>>) -> Self {
+    pub fn user_attributes_for_findings(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.user_attributes_for_findings = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -100,56 +100,20 @@ impl From<AssessmentTemplate> for rt::Resource {
     }
 }
 
-/// Property types of [`AssessmentTemplate`].
-pub mod assessment_template {
-    use crate::runtime as rt;
-
-    /// `AWS::Inspector::AssessmentTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Inspector::ResourceGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-resourcegroup.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResourceGroup {
-    /// `ResourceGroupTags`: list of `Tag`; required; create-only: a change replaces the resource.
-    pub resource_group_tags: Option<Vec<resource_group::Tag>>,
+    /// `ResourceGroupTags`: list of tag; required; create-only: a change replaces the resource.
+    pub resource_group_tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResourceGroup {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::ResourceGroup";
     /// Set `ResourceGroupTags`.
-    pub fn resource_group_tags(mut self, value: impl IntoIterator<Item = impl Into<resource_group::Tag>>) -> Self {
+    pub fn resource_group_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_group_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -160,41 +124,5 @@ impl From<ResourceGroup> for rt::Resource {
         let mut p = rt::Map::with_capacity(1);
         rt::put(&mut p, "ResourceGroupTags", r.resource_group_tags);
         rt::resource(ResourceGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ResourceGroup`].
-pub mod resource_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Inspector::ResourceGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -982,8 +982,8 @@ pub struct Connector {
     pub provider: Option<connector::CloudProvider>,
     /// `ProviderConfiguration`: `ProviderConfiguration`; required.
     pub provider_configuration: Option<connector::ProviderConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connector {
@@ -1010,7 +1010,7 @@ impl Connector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1184,37 +1184,6 @@ pub mod connector {
             rt::put(&mut p, "ScopeValues", self.scope_values);
             rt::put(&mut p, "State", self.state);
             rt::put(&mut p, "StateReason", self.state_reason);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::InspectorV2::Connector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -31,8 +31,8 @@ pub struct Monitor {
     pub resources_to_remove: Option<Vec<rt::Text>>,
     /// `Status`: one of `MonitorConfigState`.
     pub status: Option<monitor::MonitorConfigState>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<monitor::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrafficPercentageToMonitor`: integer.
     pub traffic_percentage_to_monitor: Option<rt::Integer>,
 }
@@ -91,7 +91,7 @@ impl Monitor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<monitor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -269,37 +269,6 @@ pub mod monitor {
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "BucketPrefix", self.bucket_prefix);
             rt::put(&mut p, "LogDeliveryStatus", self.log_delivery_status);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::InternetMonitor::Monitor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct InvoiceUnit {
     pub invoice_receiver: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `ResourceTags`: list of `ResourceTag`.
-    pub resource_tags: Option<Vec<invoice_unit::ResourceTag>>,
+    /// `ResourceTags`: list of tag.
+    pub resource_tags: Option<Vec<rt::Tag>>,
     /// `Rule`: `Rule`; required.
     pub rule: Option<invoice_unit::Rule>,
     /// `TaxInheritanceDisabled`: boolean.
@@ -44,7 +44,7 @@ impl InvoiceUnit {
         self
     }
     /// Set `ResourceTags`.
-    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<invoice_unit::ResourceTag>>) -> Self {
+    pub fn resource_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.resource_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -76,37 +76,6 @@ impl From<InvoiceUnit> for rt::Resource {
 /// Property types of [`InvoiceUnit`].
 pub mod invoice_unit {
     use crate::runtime as rt;
-
-    /// `AWS::Invoicing::InvoiceUnit.ResourceTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ResourceTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ResourceTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ResourceTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::Invoicing::InvoiceUnit.Rule`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -161,8 +130,8 @@ pub struct ProcurementPortalPreference {
     pub supplier_domain: Option<procurement_portal_preference::SupplierDomain>,
     /// `SupplierIdentifier`: string; required; create-only: a change replaces the resource.
     pub supplier_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<procurement_portal_preference::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TestEnvPreference`: `TestEnvPreference`.
     pub test_env_preference: Option<procurement_portal_preference::TestEnvPreference>,
 }
@@ -231,7 +200,7 @@ impl ProcurementPortalPreference {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<procurement_portal_preference::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -411,37 +380,6 @@ pub mod procurement_portal_preference {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EinvoiceDeliveryDocumentType", self.einvoice_delivery_document_type);
             rt::put(&mut p, "PurchaseOrderDataSourceType", self.purchase_order_data_source_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Invoicing::ProcurementPortalPreference.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

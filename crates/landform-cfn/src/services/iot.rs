@@ -419,8 +419,8 @@ pub struct Authorizer {
     pub signing_disabled: Option<rt::Boolean>,
     /// `Status`: one of `Status`.
     pub status: Option<authorizer::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<authorizer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TokenKeyName`: string.
     pub token_key_name: Option<rt::Text>,
     /// `TokenSigningPublicKeys`: map of string.
@@ -456,7 +456,7 @@ impl Authorizer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<authorizer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -490,37 +490,6 @@ impl From<Authorizer> for rt::Resource {
 /// Property types of [`Authorizer`].
 pub mod authorizer {
     use crate::runtime as rt;
-
-    /// `AWS::IoT::Authorizer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
@@ -570,8 +539,8 @@ pub struct BillingGroup {
     pub billing_group_name: Option<rt::Text>,
     /// `BillingGroupProperties`: `BillingGroupProperties`.
     pub billing_group_properties: Option<billing_group::BillingGroupProperties>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<billing_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl BillingGroup {
@@ -588,7 +557,7 @@ impl BillingGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<billing_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -630,37 +599,6 @@ pub mod billing_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::IoT::BillingGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::IoT::CACertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-cacertificate.html).
@@ -680,8 +618,8 @@ pub struct CACertificate {
     pub remove_auto_registration: Option<rt::Boolean>,
     /// `Status`: one of `Status`; required.
     pub status: Option<ca_certificate::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ca_certificate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VerificationCertificatePem`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub verification_certificate_pem: Option<rt::Text>,
 }
@@ -720,7 +658,7 @@ impl CACertificate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ca_certificate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -785,37 +723,6 @@ pub mod ca_certificate {
             rt::put(&mut p, "RoleArn", self.role_arn);
             rt::put(&mut p, "TemplateBody", self.template_body);
             rt::put(&mut p, "TemplateName", self.template_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::CACertificate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1095,8 +1002,8 @@ pub struct CertificateProvider {
     pub certificate_provider_name: Option<rt::Text>,
     /// `LambdaFunctionArn`: string; required.
     pub lambda_function_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<certificate_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CertificateProvider {
@@ -1118,7 +1025,7 @@ impl CertificateProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<certificate_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1138,37 +1045,6 @@ impl From<CertificateProvider> for rt::Resource {
 /// Property types of [`CertificateProvider`].
 pub mod certificate_provider {
     use crate::runtime as rt;
-
-    /// `AWS::IoT::CertificateProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `CertificateProviderOperation`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1237,8 +1113,8 @@ pub struct Command {
     pub preprocessor: Option<command::CommandPreprocessor>,
     /// `RoleArn`: string.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<command::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Command {
@@ -1310,7 +1186,7 @@ impl Command {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<command::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1669,37 +1545,6 @@ pub mod command {
         }
     }
 
-    /// `AWS::IoT::Command.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `CommandParameterType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CommandParameterType {
@@ -1903,8 +1748,8 @@ pub struct CustomMetric {
     pub metric_name: Option<rt::Text>,
     /// `MetricType`: one of `MetricType`; required; create-only: a change replaces the resource.
     pub metric_type: Option<custom_metric::MetricType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<custom_metric::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CustomMetric {
@@ -1926,7 +1771,7 @@ impl CustomMetric {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_metric::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1946,37 +1791,6 @@ impl From<CustomMetric> for rt::Resource {
 /// Property types of [`CustomMetric`].
 pub mod custom_metric {
     use crate::runtime as rt;
-
-    /// `AWS::IoT::CustomMetric.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `MetricType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2032,8 +1846,8 @@ pub struct Dimension {
     pub name: Option<rt::Text>,
     /// `StringValues`: list of string; required.
     pub string_values: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dimension::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<dimension::Type>,
 }
@@ -2052,7 +1866,7 @@ impl Dimension {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dimension::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2077,37 +1891,6 @@ impl From<Dimension> for rt::Resource {
 /// Property types of [`Dimension`].
 pub mod dimension {
     use crate::runtime as rt;
-
-    /// `AWS::IoT::Dimension.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2170,8 +1953,8 @@ pub struct DomainConfiguration {
     pub server_certificate_config: Option<domain_configuration::ServerCertificateConfig>,
     /// `ServiceType`: one of `ServiceType`; create-only: a change replaces the resource.
     pub service_type: Option<domain_configuration::ServiceType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TlsConfig`: `TlsConfig`.
     pub tls_config: Option<domain_configuration::TlsConfig>,
     /// `ValidationCertificateArn`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
@@ -2232,7 +2015,7 @@ impl DomainConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2361,37 +2144,6 @@ pub mod domain_configuration {
             rt::put(&mut p, "EnableOCSPCheck", self.enable_ocsp_check);
             rt::put(&mut p, "OcspAuthorizedResponderArn", self.ocsp_authorized_responder_arn);
             rt::put(&mut p, "OcspLambdaArn", self.ocsp_lambda_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::DomainConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2697,8 +2449,8 @@ pub struct FleetMetric {
     pub query_string: Option<rt::Text>,
     /// `QueryVersion`: string.
     pub query_version: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fleet_metric::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Unit`: one of `Unit`.
     pub unit: Option<fleet_metric::Unit>,
 }
@@ -2747,7 +2499,7 @@ impl FleetMetric {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fleet_metric::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2806,37 +2558,6 @@ pub mod fleet_metric {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Name", self.name);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::FleetMetric.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3025,8 +2746,8 @@ pub struct Job {
     pub presigned_url_config: Option<job::PresignedUrlConfig>,
     /// `SchedulingConfig`: `SchedulingConfig`; create-only: a change replaces the resource.
     pub scheduling_config: Option<job::SchedulingConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<job::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetSelection`: one of `TargetSelection`; create-only: a change replaces the resource.
     pub target_selection: Option<job::TargetSelection>,
     /// `Targets`: list of string; required; create-only: a change replaces the resource.
@@ -3099,7 +2820,7 @@ impl Job {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<job::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3481,37 +3202,6 @@ pub mod job {
         }
     }
 
-    /// `AWS::IoT::Job.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::IoT::Job.TimeoutConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TimeoutConfig {
@@ -3762,8 +3452,8 @@ pub struct JobTemplate {
     pub maintenance_windows: Option<Vec<job_template::MaintenanceWindow>>,
     /// `PresignedUrlConfig`: `PresignedUrlConfig`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub presigned_url_config: Option<job_template::PresignedUrlConfig>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<job_template::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeoutConfig`: `TimeoutConfig`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub timeout_config: Option<job_template::TimeoutConfig>,
 }
@@ -3827,7 +3517,7 @@ impl JobTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<job_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4145,37 +3835,6 @@ pub mod job_template {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "FailureType", self.failure_type);
             rt::put(&mut p, "NumberOfRetries", self.number_of_retries);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::JobTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4522,8 +4181,8 @@ pub struct MitigationAction {
     pub action_params: Option<mitigation_action::ActionParams>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mitigation_action::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MitigationAction {
@@ -4545,7 +4204,7 @@ impl MitigationAction {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mitigation_action::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4737,37 +4396,6 @@ pub mod mitigation_action {
         }
     }
 
-    /// `AWS::IoT::MitigationAction.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::IoT::MitigationAction.UpdateCACertificateParams`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct UpdateCACertificateParams {
@@ -4947,8 +4575,8 @@ pub struct Policy {
     pub policy_document: Option<rt::Value>,
     /// `PolicyName`: string; create-only: a change replaces the resource.
     pub policy_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Policy {
@@ -4965,7 +4593,7 @@ impl Policy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4978,42 +4606,6 @@ impl From<Policy> for rt::Resource {
         rt::put(&mut p, "PolicyName", r.policy_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Policy::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Policy`].
-pub mod policy {
-    use crate::runtime as rt;
-
-    /// `AWS::IoT::Policy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -5063,8 +4655,8 @@ pub struct ProvisioningTemplate {
     pub pre_provisioning_hook: Option<provisioning_template::ProvisioningHook>,
     /// `ProvisioningRoleArn`: string; required.
     pub provisioning_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<provisioning_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateBody`: string; required.
     pub template_body: Option<rt::Text>,
     /// `TemplateName`: string; create-only: a change replaces the resource.
@@ -5097,7 +4689,7 @@ impl ProvisioningTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<provisioning_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5164,37 +4756,6 @@ pub mod provisioning_template {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PayloadVersion", self.payload_version);
             rt::put(&mut p, "TargetArn", self.target_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::ProvisioningTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5391,8 +4952,8 @@ pub struct RoleAlias {
     pub role_alias: Option<rt::Text>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<role_alias::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RoleAlias {
@@ -5414,7 +4975,7 @@ impl RoleAlias {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<role_alias::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5431,42 +4992,6 @@ impl From<RoleAlias> for rt::Resource {
     }
 }
 
-/// Property types of [`RoleAlias`].
-pub mod role_alias {
-    use crate::runtime as rt;
-
-    /// `AWS::IoT::RoleAlias.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::IoT::ScheduledAudit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-scheduledaudit.html).
 ///
 /// Read-only (attributes, not settable): `ScheduledAuditArn`.
@@ -5480,8 +5005,8 @@ pub struct ScheduledAudit {
     pub frequency: Option<scheduled_audit::Frequency>,
     /// `ScheduledAuditName`: string; create-only: a change replaces the resource.
     pub scheduled_audit_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<scheduled_audit::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetCheckNames`: list of string; required.
     pub target_check_names: Option<Vec<rt::Text>>,
 }
@@ -5510,7 +5035,7 @@ impl ScheduledAudit {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<scheduled_audit::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5537,37 +5062,6 @@ impl From<ScheduledAudit> for rt::Resource {
 /// Property types of [`ScheduledAudit`].
 pub mod scheduled_audit {
     use crate::runtime as rt;
-
-    /// `AWS::IoT::ScheduledAudit.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `DayOfWeek`.
     #[derive(Debug, Clone, PartialEq)]
@@ -5687,8 +5181,8 @@ pub struct SecurityProfile {
     pub security_profile_description: Option<rt::Text>,
     /// `SecurityProfileName`: string; create-only: a change replaces the resource.
     pub security_profile_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<security_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArns`: list of string.
     pub target_arns: Option<Vec<rt::Text>>,
 }
@@ -5727,7 +5221,7 @@ impl SecurityProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<security_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6132,37 +5626,6 @@ pub mod security_profile {
         }
     }
 
-    /// `AWS::IoT::SecurityProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ComparisonOperator`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ComparisonOperator {
@@ -6382,8 +5845,8 @@ pub struct SoftwarePackage {
     pub description: Option<rt::Text>,
     /// `PackageName`: string; create-only: a change replaces the resource.
     pub package_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<software_package::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SoftwarePackage {
@@ -6400,7 +5863,7 @@ impl SoftwarePackage {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<software_package::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6413,42 +5876,6 @@ impl From<SoftwarePackage> for rt::Resource {
         rt::put(&mut p, "PackageName", r.package_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(SoftwarePackage::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SoftwarePackage`].
-pub mod software_package {
-    use crate::runtime as rt;
-
-    /// `AWS::IoT::SoftwarePackage.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -6469,8 +5896,8 @@ pub struct SoftwarePackageVersion {
     pub recipe: Option<rt::Text>,
     /// `Sbom`: `Sbom`.
     pub sbom: Option<software_package_version::Sbom>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<software_package_version::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VersionName`: string; create-only: a change replaces the resource.
     pub version_name: Option<rt::Text>,
 }
@@ -6509,7 +5936,7 @@ impl SoftwarePackageVersion {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<software_package_version::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6623,37 +6050,6 @@ pub mod software_package_version {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::IoT::SoftwarePackageVersion.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::IoT::Stream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-stream.html).
@@ -6669,8 +6065,8 @@ pub struct Stream {
     pub role_arn: Option<rt::Text>,
     /// `StreamId`: string; required; create-only: a change replaces the resource.
     pub stream_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Stream {
@@ -6697,7 +6093,7 @@ impl Stream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6788,37 +6184,6 @@ pub mod stream {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::IoT::Stream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::IoT::Thing`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html).
@@ -6893,8 +6258,8 @@ pub struct ThingGroup {
     pub parent_group_name: Option<rt::Text>,
     /// `QueryString`: string.
     pub query_string: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<thing_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ThingGroupName`: string; create-only: a change replaces the resource.
     pub thing_group_name: Option<rt::Text>,
     /// `ThingGroupProperties`: `ThingGroupProperties`.
@@ -6915,7 +6280,7 @@ impl ThingGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<thing_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6966,37 +6331,6 @@ pub mod thing_group {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Attributes", self.attributes);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::ThingGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7081,8 +6415,8 @@ impl From<ThingPrincipalAttachment> for rt::Resource {
 pub struct ThingType {
     /// `DeprecateThingType`: boolean.
     pub deprecate_thing_type: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<thing_type::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ThingTypeName`: string; create-only: a change replaces the resource.
     pub thing_type_name: Option<rt::Text>,
     /// `ThingTypeProperties`: `ThingTypeProperties`.
@@ -7098,7 +6432,7 @@ impl ThingType {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<thing_type::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -7191,37 +6525,6 @@ pub mod thing_type {
         }
     }
 
-    /// `AWS::IoT::ThingType.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::IoT::ThingType.ThingTypeProperties`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ThingTypeProperties {
@@ -7307,8 +6610,8 @@ pub mod thing_type {
 pub struct TopicRule {
     /// `RuleName`: string; create-only: a change replaces the resource.
     pub rule_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<topic_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TopicRulePayload`: `TopicRulePayload`; required.
     pub topic_rule_payload: Option<topic_rule::TopicRulePayload>,
 }
@@ -7322,7 +6625,7 @@ impl TopicRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<topic_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8090,8 +7393,8 @@ pub mod topic_rule {
         pub confirmation_url: Option<rt::Text>,
         /// `EnableBatching`: boolean.
         pub enable_batching: Option<rt::Boolean>,
-        /// `Headers`: list of `HttpActionHeader`.
-        pub headers: Option<Vec<HttpActionHeader>>,
+        /// `Headers`: list of tag.
+        pub headers: Option<Vec<rt::Tag>>,
         /// `Url`: string; required.
         pub url: Option<rt::Text>,
     }
@@ -8118,7 +7421,7 @@ pub mod topic_rule {
             self
         }
         /// Set `Headers`.
-        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<HttpActionHeader>>) -> Self {
+        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.headers = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -8138,37 +7441,6 @@ pub mod topic_rule {
             rt::put(&mut p, "EnableBatching", self.enable_batching);
             rt::put(&mut p, "Headers", self.headers);
             rt::put(&mut p, "Url", self.url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::TopicRule.HttpActionHeader`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct HttpActionHeader {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl HttpActionHeader {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for HttpActionHeader {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -8446,8 +7718,8 @@ pub mod topic_rule {
         pub client_properties: Option<std::collections::BTreeMap<String, rt::Text>>,
         /// `DestinationArn`: string; required.
         pub destination_arn: Option<rt::Text>,
-        /// `Headers`: list of `KafkaActionHeader`.
-        pub headers: Option<Vec<KafkaActionHeader>>,
+        /// `Headers`: list of tag.
+        pub headers: Option<Vec<rt::Tag>>,
         /// `Key`: string.
         pub key: Option<rt::Text>,
         /// `Partition`: string.
@@ -8468,7 +7740,7 @@ pub mod topic_rule {
             self
         }
         /// Set `Headers`.
-        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<KafkaActionHeader>>) -> Self {
+        pub fn headers(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.headers = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -8498,37 +7770,6 @@ pub mod topic_rule {
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Partition", self.partition);
             rt::put(&mut p, "Topic", self.topic);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::TopicRule.KafkaActionHeader`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct KafkaActionHeader {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl KafkaActionHeader {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for KafkaActionHeader {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -8851,8 +8092,8 @@ pub mod topic_rule {
         pub payload_format_indicator: Option<rt::Text>,
         /// `ResponseTopic`: string.
         pub response_topic: Option<rt::Text>,
-        /// `UserProperties`: list of `UserProperty`.
-        pub user_properties: Option<Vec<UserProperty>>,
+        /// `UserProperties`: list of tag.
+        pub user_properties: Option<Vec<rt::Tag>>,
     }
 
     impl RepublishActionHeaders {
@@ -8882,7 +8123,7 @@ pub mod topic_rule {
             self
         }
         /// Set `UserProperties`.
-        pub fn user_properties(mut self, value: impl IntoIterator<Item = impl Into<UserProperty>>) -> Self {
+        pub fn user_properties(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.user_properties = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -9104,37 +8345,6 @@ pub mod topic_rule {
         }
     }
 
-    /// `AWS::IoT::TopicRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::IoT::TopicRule.Timestamp`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Timestamp {
@@ -9342,37 +8552,6 @@ pub mod topic_rule {
             rt::put(&mut p, "ErrorAction", self.error_action);
             rt::put(&mut p, "RuleDisabled", self.rule_disabled);
             rt::put(&mut p, "Sql", self.sql);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoT::TopicRule.UserProperty`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct UserProperty {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl UserProperty {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for UserProperty {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -13,8 +13,8 @@ use crate::runtime as rt;
 pub struct SuiteDefinition {
     /// `SuiteDefinitionConfiguration`: `SuiteDefinitionConfiguration`; required.
     pub suite_definition_configuration: Option<suite_definition::SuiteDefinitionConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<suite_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SuiteDefinition {
@@ -26,7 +26,7 @@ impl SuiteDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<suite_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -127,37 +127,6 @@ pub mod suite_definition {
             rt::put(&mut p, "IntendedForQualification", self.intended_for_qualification);
             rt::put(&mut p, "RootGroup", self.root_group);
             rt::put(&mut p, "SuiteDefinitionName", self.suite_definition_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoTCoreDeviceAdvisor::SuiteDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -45,8 +45,8 @@ pub struct Campaign {
     pub spooling_mode: Option<campaign::SpoolingMode>,
     /// `StartTime`: string; create-only: a change replaces the resource.
     pub start_time: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<campaign::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required; create-only: a change replaces the resource.
     pub target_arn: Option<rt::Text>,
 }
@@ -140,7 +140,7 @@ impl Campaign {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<campaign::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -446,37 +446,6 @@ pub mod campaign {
         }
     }
 
-    /// `AWS::IoTFleetWise::Campaign.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Compression`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Compression {
@@ -737,8 +706,8 @@ pub struct DecoderManifest {
     pub signal_decoders: Option<Vec<rt::Value>>,
     /// `Status`: one of `ManifestStatus`.
     pub status: Option<decoder_manifest::ManifestStatus>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<decoder_manifest::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DecoderManifest {
@@ -780,7 +749,7 @@ impl DecoderManifest {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<decoder_manifest::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -804,37 +773,6 @@ impl From<DecoderManifest> for rt::Resource {
 /// Property types of [`DecoderManifest`].
 pub mod decoder_manifest {
     use crate::runtime as rt;
-
-    /// `AWS::IoTFleetWise::DecoderManifest.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `DefaultForUnmappedSignalsType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -921,8 +859,8 @@ pub struct Fleet {
     pub id: Option<rt::Text>,
     /// `SignalCatalogArn`: string; required; create-only: a change replaces the resource.
     pub signal_catalog_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Fleet {
@@ -944,7 +882,7 @@ impl Fleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -958,42 +896,6 @@ impl From<Fleet> for rt::Resource {
         rt::put(&mut p, "SignalCatalogArn", r.signal_catalog_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Fleet::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Fleet`].
-pub mod fleet {
-    use crate::runtime as rt;
-
-    /// `AWS::IoTFleetWise::Fleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1012,8 +914,8 @@ pub struct ModelManifest {
     pub signal_catalog_arn: Option<rt::Text>,
     /// `Status`: one of `ManifestStatus`.
     pub status: Option<model_manifest::ManifestStatus>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<model_manifest::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelManifest {
@@ -1045,7 +947,7 @@ impl ModelManifest {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_manifest::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1067,37 +969,6 @@ impl From<ModelManifest> for rt::Resource {
 /// Property types of [`ModelManifest`].
 pub mod model_manifest {
     use crate::runtime as rt;
-
-    /// `AWS::IoTFleetWise::ModelManifest.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ManifestStatus`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1151,8 +1022,8 @@ pub struct SignalCatalog {
     pub node_counts: Option<signal_catalog::NodeCounts>,
     /// `Nodes`: list of any JSON value.
     pub nodes: Option<Vec<rt::Value>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<signal_catalog::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SignalCatalog {
@@ -1179,7 +1050,7 @@ impl SignalCatalog {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<signal_catalog::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1255,37 +1126,6 @@ pub mod signal_catalog {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::IoTFleetWise::SignalCatalog.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::IoTFleetWise::StateTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-statetemplate.html).
@@ -1305,8 +1145,8 @@ pub struct StateTemplate {
     pub signal_catalog_arn: Option<rt::Text>,
     /// `StateTemplateProperties`: list of string; required.
     pub state_template_properties: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<state_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StateTemplate {
@@ -1343,7 +1183,7 @@ impl StateTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<state_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1360,42 +1200,6 @@ impl From<StateTemplate> for rt::Resource {
         rt::put(&mut p, "StateTemplateProperties", r.state_template_properties);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(StateTemplate::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`StateTemplate`].
-pub mod state_template {
-    use crate::runtime as rt;
-
-    /// `AWS::IoTFleetWise::StateTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1416,8 +1220,8 @@ pub struct Vehicle {
     pub name: Option<rt::Text>,
     /// `StateTemplates`: list of `StateTemplateAssociation`.
     pub state_templates: Option<Vec<vehicle::StateTemplateAssociation>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vehicle::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Vehicle {
@@ -1454,7 +1258,7 @@ impl Vehicle {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vehicle::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1505,37 +1309,6 @@ pub mod vehicle {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Identifier", self.identifier);
             rt::put(&mut p, "StateTemplateUpdateStrategy", self.state_template_update_strategy);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoTFleetWise::Vehicle.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

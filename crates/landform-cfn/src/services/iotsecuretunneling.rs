@@ -15,8 +15,8 @@ pub struct Tunnel {
     pub description: Option<rt::Text>,
     /// `DestinationConfig`: `DestinationConfig`; create-only: a change replaces the resource.
     pub destination_config: Option<tunnel::DestinationConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<tunnel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeoutConfig`: `TimeoutConfig`; create-only: a change replaces the resource.
     pub timeout_config: Option<tunnel::TimeoutConfig>,
 }
@@ -35,7 +35,7 @@ impl Tunnel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<tunnel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -88,37 +88,6 @@ pub mod tunnel {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Services", self.services);
             rt::put(&mut p, "ThingName", self.thing_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::IoTSecureTunneling::Tunnel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

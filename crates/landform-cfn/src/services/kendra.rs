@@ -27,8 +27,8 @@ pub struct DataSource {
     pub role_arn: Option<rt::Text>,
     /// `Schedule`: string.
     pub schedule: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<data_source::Type>,
 }
@@ -77,7 +77,7 @@ impl DataSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2131,37 +2131,6 @@ pub mod data_source {
         }
     }
 
-    /// `AWS::Kendra::DataSource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Kendra::DataSource.TemplateConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TemplateConfiguration {
@@ -3311,8 +3280,8 @@ pub struct Faq {
     pub role_arn: Option<rt::Text>,
     /// `S3Path`: `S3Path`; required; create-only: a change replaces the resource.
     pub s3_path: Option<faq::S3Path>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<faq::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Faq {
@@ -3354,7 +3323,7 @@ impl Faq {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<faq::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3406,37 +3375,6 @@ pub mod faq {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Key", self.key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Kendra::Faq.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3500,8 +3438,8 @@ pub struct FeaturedResultsSet {
     pub query_texts: Option<Vec<rt::Text>>,
     /// `Status`: one of `Status`.
     pub status: Option<featured_results_set::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<featured_results_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FeaturedResultsSet {
@@ -3538,7 +3476,7 @@ impl FeaturedResultsSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<featured_results_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3581,37 +3519,6 @@ pub mod featured_results_set {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Id", self.id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Kendra::FeaturedResultsSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3674,8 +3581,8 @@ pub struct Index {
     pub role_arn: Option<rt::Text>,
     /// `ServerSideEncryptionConfiguration`: `ServerSideEncryptionConfiguration`; create-only: a change replaces the resource.
     pub server_side_encryption_configuration: Option<index::ServerSideEncryptionConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<index::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserContextPolicy`: one of `UserContextPolicy`.
     pub user_context_policy: Option<index::UserContextPolicy>,
     /// `UserTokenConfigurations`: list of `UserTokenConfiguration`.
@@ -3721,7 +3628,7 @@ impl Index {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<index::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4063,37 +3970,6 @@ pub mod index {
         }
     }
 
-    /// `AWS::Kendra::Index.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Kendra::Index.UserTokenConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct UserTokenConfiguration {
@@ -4371,8 +4247,8 @@ pub struct QuerySuggestionsBlockList {
     pub role_arn: Option<rt::Text>,
     /// `SourceS3Path`: `S3Path`; required.
     pub source_s3_path: Option<query_suggestions_block_list::S3Path>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<query_suggestions_block_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl QuerySuggestionsBlockList {
@@ -4404,7 +4280,7 @@ impl QuerySuggestionsBlockList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<query_suggestions_block_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4457,37 +4333,6 @@ pub mod query_suggestions_block_list {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Kendra::QuerySuggestionsBlockList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Kendra::Thesaurus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-thesaurus.html).
@@ -4505,8 +4350,8 @@ pub struct Thesaurus {
     pub role_arn: Option<rt::Text>,
     /// `SourceS3Path`: `S3Path`; required.
     pub source_s3_path: Option<thesaurus::S3Path>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<thesaurus::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Thesaurus {
@@ -4538,7 +4383,7 @@ impl Thesaurus {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<thesaurus::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4588,37 +4433,6 @@ pub mod thesaurus {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Key", self.key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Kendra::Thesaurus.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

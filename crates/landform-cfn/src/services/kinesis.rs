@@ -25,8 +25,8 @@ pub struct Channel {
     pub service_execution_role_arn: Option<rt::Text>,
     /// `StreamConfigurationList`: list of `StreamConfiguration`; required; create-only: a change replaces the resource.
     pub stream_configuration_list: Option<Vec<channel::StreamConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Channel {
@@ -68,7 +68,7 @@ impl Channel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -529,37 +529,6 @@ pub mod channel {
         }
     }
 
-    /// `AWS::Kinesis::Channel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `CompressionType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum CompressionType {
@@ -852,8 +821,8 @@ pub struct Stream {
     pub stream_encryption: Option<stream::StreamEncryption>,
     /// `StreamModeDetails`: `StreamModeDetails`.
     pub stream_mode_details: Option<stream::StreamModeDetails>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WarmThroughputMiBps`: integer; write-only: never read back, so drift does not compare it.
     pub warm_throughput_mi_bps: Option<rt::Integer>,
 }
@@ -902,7 +871,7 @@ impl Stream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -984,37 +953,6 @@ pub mod stream {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "StreamMode", self.stream_mode);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Kinesis::Stream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1196,8 +1134,8 @@ pub struct StreamConsumer {
     pub consumer_name: Option<rt::Text>,
     /// `StreamARN`: string; required; create-only: a change replaces the resource.
     pub stream_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<stream_consumer::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StreamConsumer {
@@ -1214,7 +1152,7 @@ impl StreamConsumer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<stream_consumer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1227,41 +1165,5 @@ impl From<StreamConsumer> for rt::Resource {
         rt::put(&mut p, "StreamARN", r.stream_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(StreamConsumer::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`StreamConsumer`].
-pub mod stream_consumer {
-    use crate::runtime as rt;
-
-    /// `AWS::Kinesis::StreamConsumer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -45,8 +45,8 @@ pub struct DeliveryStream {
     pub snowflake_destination_configuration: Option<delivery_stream::SnowflakeDestinationConfiguration>,
     /// `SplunkDestinationConfiguration`: `SplunkDestinationConfiguration`.
     pub splunk_destination_configuration: Option<delivery_stream::SplunkDestinationConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<delivery_stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DeliveryStream {
@@ -138,7 +138,7 @@ impl DeliveryStream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<delivery_stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3184,37 +3184,6 @@ pub mod delivery_stream {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Enabled", self.enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::KinesisFirehose::DeliveryStream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

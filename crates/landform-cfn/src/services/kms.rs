@@ -66,8 +66,8 @@ pub struct Key {
     pub pending_window_in_days: Option<rt::Integer>,
     /// `RotationPeriodInDays`: integer; write-only: never read back, so drift does not compare it.
     pub rotation_period_in_days: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<key::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Key {
@@ -129,7 +129,7 @@ impl Key {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<key::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -157,37 +157,6 @@ impl From<Key> for rt::Resource {
 /// Property types of [`Key`].
 pub mod key {
     use crate::runtime as rt;
-
-    /// `AWS::KMS::Key.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `KeySpec`.
     #[derive(Debug, Clone, PartialEq)]
@@ -370,8 +339,8 @@ pub struct ReplicaKey {
     pub pending_window_in_days: Option<rt::Integer>,
     /// `PrimaryKeyArn`: string; required; create-only: a change replaces the resource.
     pub primary_key_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replica_key::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ReplicaKey {
@@ -403,7 +372,7 @@ impl ReplicaKey {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replica_key::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -419,41 +388,5 @@ impl From<ReplicaKey> for rt::Resource {
         rt::put(&mut p, "PrimaryKeyArn", r.primary_key_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ReplicaKey::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ReplicaKey`].
-pub mod replica_key {
-    use crate::runtime as rt;
-
-    /// `AWS::KMS::ReplicaKey.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -172,8 +172,8 @@ pub struct CapacityProvider {
     pub permissions_config: Option<capacity_provider::CapacityProviderPermissionsConfig>,
     /// `PropagateTags`: `PropagateTagsConfig`.
     pub propagate_tags: Option<capacity_provider::PropagateTagsConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<capacity_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TelemetryConfig`: `CapacityProviderTelemetryConfig`.
     pub telemetry_config: Option<capacity_provider::CapacityProviderTelemetryConfig>,
     /// `VpcConfig`: `CapacityProviderVpcConfig`; required; create-only: a change replaces the resource.
@@ -214,7 +214,7 @@ impl CapacityProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<capacity_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -439,15 +439,15 @@ pub mod capacity_provider {
     /// `AWS::Lambda::CapacityProvider.PropagateTagsConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct PropagateTagsConfig {
-        /// `ExplicitTags`: list of `Tag`.
-        pub explicit_tags: Option<Vec<Tag>>,
+        /// `ExplicitTags`: list of tag.
+        pub explicit_tags: Option<Vec<rt::Tag>>,
         /// `Mode`: one of `PropagateTagsMode`.
         pub mode: Option<PropagateTagsMode>,
     }
 
     impl PropagateTagsConfig {
         /// Set `ExplicitTags`.
-        pub fn explicit_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn explicit_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.explicit_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -463,37 +463,6 @@ pub mod capacity_provider {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ExplicitTags", self.explicit_tags);
             rt::put(&mut p, "Mode", self.mode);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lambda::CapacityProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -734,8 +703,8 @@ pub struct CodeSigningConfig {
     pub code_signing_policies: Option<code_signing_config::CodeSigningPolicies>,
     /// `Description`: string.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<code_signing_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CodeSigningConfig {
@@ -757,7 +726,7 @@ impl CodeSigningConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<code_signing_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -820,37 +789,6 @@ pub mod code_signing_config {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "UntrustedArtifactOnDeployment", self.untrusted_artifact_on_deployment);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lambda::CodeSigningConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1088,8 +1026,8 @@ pub struct EventSourceMapping {
     pub starting_position: Option<rt::Text>,
     /// `StartingPositionTimestamp`: number; create-only: a change replaces the resource.
     pub starting_position_timestamp: Option<rt::Number>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_source_mapping::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Topics`: list of string.
     pub topics: Option<Vec<rt::Text>>,
     /// `TumblingWindowInSeconds`: integer.
@@ -1225,7 +1163,7 @@ impl EventSourceMapping {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_source_mapping::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1767,37 +1705,6 @@ pub mod event_source_mapping {
         }
     }
 
-    /// `AWS::Lambda::EventSourceMapping.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Attribute`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Attribute {
@@ -2246,8 +2153,8 @@ pub struct Function {
     pub runtime_management_config: Option<function::RuntimeManagementConfig>,
     /// `SnapStart`: `SnapStart`; write-only: never read back, so drift does not compare it.
     pub snap_start: Option<function::SnapStart>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<function::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TenancyConfig`: `TenancyConfig`; create-only: a change replaces the resource.
     pub tenancy_config: Option<function::TenancyConfig>,
     /// `Timeout`: integer.
@@ -2392,7 +2299,7 @@ impl Function {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<function::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2930,37 +2837,6 @@ pub mod function {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "ApplyOn", self.apply_on);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lambda::Function.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4162,8 +4038,8 @@ pub struct MicrovmImage {
     pub description: Option<rt::Text>,
     /// `EgressNetworkConnectors`: list of string; required; write-only: never read back, so drift does not compare it.
     pub egress_network_connectors: Option<Vec<rt::Text>>,
-    /// `EnvironmentVariables`: list of `EnvironmentVariable`; required; write-only: never read back, so drift does not compare it.
-    pub environment_variables: Option<Vec<microvm_image::EnvironmentVariable>>,
+    /// `EnvironmentVariables`: list of tag; required; write-only: never read back, so drift does not compare it.
+    pub environment_variables: Option<Vec<rt::Tag>>,
     /// `Hooks`: `Hooks`; required; write-only: never read back, so drift does not compare it.
     pub hooks: Option<microvm_image::Hooks>,
     /// `Logging`: `Logging`; required; write-only: never read back, so drift does not compare it.
@@ -4172,8 +4048,8 @@ pub struct MicrovmImage {
     pub name: Option<rt::Text>,
     /// `Resources`: list of `Resources`; required; write-only: never read back, so drift does not compare it.
     pub resources: Option<Vec<microvm_image::Resources>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<microvm_image::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MicrovmImage {
@@ -4220,7 +4096,7 @@ impl MicrovmImage {
         self
     }
     /// Set `EnvironmentVariables`.
-    pub fn environment_variables(mut self, value: impl IntoIterator<Item = impl Into<microvm_image::EnvironmentVariable>>) -> Self {
+    pub fn environment_variables(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.environment_variables = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4245,7 +4121,7 @@ impl MicrovmImage {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<microvm_image::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4349,37 +4225,6 @@ pub mod microvm_image {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Architecture", self.architecture);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lambda::MicrovmImage.EnvironmentVariable`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct EnvironmentVariable {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl EnvironmentVariable {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for EnvironmentVariable {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4603,37 +4448,6 @@ pub mod microvm_image {
         }
     }
 
-    /// `AWS::Lambda::MicrovmImage.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AdditionalOsCapabilities`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AdditionalOsCapabilities {
@@ -4754,8 +4568,8 @@ pub struct NetworkConnector {
     pub name: Option<rt::Text>,
     /// `OperatorRole`: string.
     pub operator_role: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NetworkConnector {
@@ -4777,7 +4591,7 @@ impl NetworkConnector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4817,37 +4631,6 @@ pub mod network_connector {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "VpcEgressConfiguration", self.vpc_egress_configuration);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lambda::NetworkConnector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5563,8 +5346,8 @@ pub mod version {
 pub struct WebFunction {
     /// `FunctionName`: string; required; create-only: a change replaces the resource.
     pub function_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<web_function::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl WebFunction {
@@ -5576,7 +5359,7 @@ impl WebFunction {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<web_function::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5588,42 +5371,6 @@ impl From<WebFunction> for rt::Resource {
         rt::put(&mut p, "FunctionName", r.function_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(WebFunction::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`WebFunction`].
-pub mod web_function {
-    use crate::runtime as rt;
-
-    /// `AWS::Lambda::WebFunction.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

@@ -17,8 +17,8 @@ pub struct Deployment {
     pub name: Option<rt::Text>,
     /// `Specifications`: map of string; write-only: never read back, so drift does not compare it.
     pub specifications: Option<std::collections::BTreeMap<String, rt::Text>>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<deployment::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkloadName`: string; required; create-only: a change replaces the resource.
     pub workload_name: Option<rt::Text>,
 }
@@ -42,7 +42,7 @@ impl Deployment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<deployment::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -62,41 +62,5 @@ impl From<Deployment> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "WorkloadName", r.workload_name);
         rt::resource(Deployment::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Deployment`].
-pub mod deployment {
-    use crate::runtime as rt;
-
-    /// `AWS::LaunchWizard::Deployment.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

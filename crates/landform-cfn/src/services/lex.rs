@@ -19,8 +19,8 @@ pub struct Bot {
     pub bot_locales: Option<Vec<bot::BotLocale>>,
     /// `BotMembers`: list of `BotMember`; write-only: never read back, so drift does not compare it.
     pub bot_members: Option<Vec<bot::BotMember>>,
-    /// `BotTags`: list of `Tag`.
-    pub bot_tags: Option<Vec<bot::Tag>>,
+    /// `BotTags`: list of tag.
+    pub bot_tags: Option<Vec<rt::Tag>>,
     /// `BotType`: one of `BotType`; create-only: a change replaces the resource.
     pub bot_type: Option<bot::BotType>,
     /// `DataPrivacy`: `DataPrivacy`; required.
@@ -39,8 +39,8 @@ pub struct Bot {
     pub role_arn: Option<rt::Text>,
     /// `TestBotAliasSettings`: `TestBotAliasSettings`; write-only: never read back, so drift does not compare it.
     pub test_bot_alias_settings: Option<bot::TestBotAliasSettings>,
-    /// `TestBotAliasTags`: list of `Tag`; write-only: never read back, so drift does not compare it.
-    pub test_bot_alias_tags: Option<Vec<bot::Tag>>,
+    /// `TestBotAliasTags`: list of tag; write-only: never read back, so drift does not compare it.
+    pub test_bot_alias_tags: Option<Vec<rt::Tag>>,
 }
 
 impl Bot {
@@ -67,7 +67,7 @@ impl Bot {
         self
     }
     /// Set `BotTags`.
-    pub fn bot_tags(mut self, value: impl IntoIterator<Item = impl Into<bot::Tag>>) -> Self {
+    pub fn bot_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.bot_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -117,7 +117,7 @@ impl Bot {
         self
     }
     /// Set `TestBotAliasTags`.
-    pub fn test_bot_alias_tags(mut self, value: impl IntoIterator<Item = impl Into<bot::Tag>>) -> Self {
+    pub fn test_bot_alias_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.test_bot_alias_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1525,8 +1525,8 @@ pub mod bot {
         pub dialog_action: Option<DialogAction>,
         /// `Intent`: `IntentOverride`.
         pub intent: Option<IntentOverride>,
-        /// `SessionAttributes`: list of `SessionAttribute`.
-        pub session_attributes: Option<Vec<SessionAttribute>>,
+        /// `SessionAttributes`: list of tag.
+        pub session_attributes: Option<Vec<rt::Tag>>,
     }
 
     impl DialogState {
@@ -1541,7 +1541,7 @@ pub mod bot {
             self
         }
         /// Set `SessionAttributes`.
-        pub fn session_attributes(mut self, value: impl IntoIterator<Item = impl Into<SessionAttribute>>) -> Self {
+        pub fn session_attributes(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.session_attributes = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3478,37 +3478,6 @@ pub mod bot {
         }
     }
 
-    /// `AWS::Lex::Bot.SessionAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct SessionAttribute {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl SessionAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for SessionAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Lex::Bot.Slot`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Slot {
@@ -4375,37 +4344,6 @@ pub mod bot {
         }
     }
 
-    /// `AWS::Lex::Bot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Lex::Bot.TestBotAliasSettings`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TestBotAliasSettings {
@@ -5224,8 +5162,8 @@ pub struct BotAlias {
     pub bot_alias_locale_settings: Option<Vec<bot_alias::BotAliasLocaleSettingsItem>>,
     /// `BotAliasName`: string; required.
     pub bot_alias_name: Option<rt::Text>,
-    /// `BotAliasTags`: list of `Tag`.
-    pub bot_alias_tags: Option<Vec<bot_alias::Tag>>,
+    /// `BotAliasTags`: list of tag.
+    pub bot_alias_tags: Option<Vec<rt::Tag>>,
     /// `BotId`: string; required; create-only: a change replaces the resource.
     pub bot_id: Option<rt::Text>,
     /// `BotVersion`: string.
@@ -5252,7 +5190,7 @@ impl BotAlias {
         self
     }
     /// Set `BotAliasTags`.
-    pub fn bot_alias_tags(mut self, value: impl IntoIterator<Item = impl Into<bot_alias::Tag>>) -> Self {
+    pub fn bot_alias_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.bot_alias_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5592,37 +5530,6 @@ pub mod bot_alias {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "DetectSentiment", self.detect_sentiment);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Lex::BotAlias.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

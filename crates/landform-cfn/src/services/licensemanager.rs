@@ -23,8 +23,8 @@ pub struct Grant {
     pub principals: Option<Vec<rt::Text>>,
     /// `Status`: one of `Status`; write-only: never read back, so drift does not compare it.
     pub status: Option<grant::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<grant::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Grant {
@@ -61,7 +61,7 @@ impl Grant {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<grant::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -84,37 +84,6 @@ impl From<Grant> for rt::Resource {
 /// Property types of [`Grant`].
 pub mod grant {
     use crate::runtime as rt;
-
-    /// `AWS::LicenseManager::Grant.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AllowedOperations`.
     #[derive(Debug, Clone, PartialEq)]
@@ -254,8 +223,8 @@ pub struct License {
     pub product_sku: Option<rt::Text>,
     /// `Status`: string.
     pub status: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<license::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Validity`: `ValidityDateFormat`; required.
     pub validity: Option<license::ValidityDateFormat>,
 }
@@ -314,7 +283,7 @@ impl License {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<license::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -566,37 +535,6 @@ pub mod license {
         }
     }
 
-    /// `AWS::LicenseManager::License.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::LicenseManager::License.ValidityDateFormat`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ValidityDateFormat {
@@ -796,10 +734,10 @@ pub struct LicenseAssetGroup {
     pub license_asset_group_configurations: Option<Vec<license_asset_group::LicenseAssetGroupConfiguration>>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Properties`: list of `LicenseAssetGroupProperty`.
-    pub properties: Option<Vec<license_asset_group::LicenseAssetGroupProperty>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<license_asset_group::Tag>>,
+    /// `Properties`: list of tag.
+    pub properties: Option<Vec<rt::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LicenseAssetGroup {
@@ -826,12 +764,12 @@ impl LicenseAssetGroup {
         self
     }
     /// Set `Properties`.
-    pub fn properties(mut self, value: impl IntoIterator<Item = impl Into<license_asset_group::LicenseAssetGroupProperty>>) -> Self {
+    pub fn properties(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.properties = Some(value.into_iter().map(Into::into).collect());
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<license_asset_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -876,68 +814,6 @@ pub mod license_asset_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::LicenseManager::LicenseAssetGroup.LicenseAssetGroupProperty`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct LicenseAssetGroupProperty {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl LicenseAssetGroupProperty {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for LicenseAssetGroupProperty {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::LicenseManager::LicenseAssetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::LicenseManager::LicenseAssetRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseassetruleset.html).
@@ -951,8 +827,8 @@ pub struct LicenseAssetRuleSet {
     pub name: Option<rt::Text>,
     /// `Rules`: list of `LicenseAssetRule`; required.
     pub rules: Option<Vec<license_asset_rule_set::LicenseAssetRule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<license_asset_rule_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LicenseAssetRuleSet {
@@ -974,7 +850,7 @@ impl LicenseAssetRuleSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<license_asset_rule_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1258,37 +1134,6 @@ pub mod license_asset_rule_set {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::LicenseManager::LicenseAssetRuleSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::LicenseManager::LicenseConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseconfiguration.html).
@@ -1314,8 +1159,8 @@ pub struct LicenseConfiguration {
     pub name: Option<rt::Text>,
     /// `ProductInformationList`: list of `ProductInformation`.
     pub product_information_list: Option<Vec<license_configuration::ProductInformation>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<license_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LicenseConfiguration {
@@ -1367,7 +1212,7 @@ impl LicenseConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<license_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1464,37 +1309,6 @@ pub mod license_configuration {
         }
     }
 
-    /// `AWS::LicenseManager::LicenseConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `LicenseCountingType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum LicenseCountingType {
@@ -1555,8 +1369,8 @@ pub struct ReportGenerator {
     pub report_generator_name: Option<rt::Text>,
     /// `ReportType`: list of one of `ReportType`; required.
     pub report_type: Option<Vec<report_generator::ReportType>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<report_generator::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ReportGenerator {
@@ -1588,7 +1402,7 @@ impl ReportGenerator {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<report_generator::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1684,37 +1498,6 @@ pub mod report_generator {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Period", self.period);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::LicenseManager::ReportGenerator.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }

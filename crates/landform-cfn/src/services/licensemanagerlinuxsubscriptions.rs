@@ -15,8 +15,8 @@ pub struct SubscriptionProvider {
     pub secret_arn: Option<rt::Text>,
     /// `SubscriptionProviderSource`: one of `SubscriptionProviderSource`; required; create-only: a change replaces the resource.
     pub subscription_provider_source: Option<subscription_provider::SubscriptionProviderSource>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<subscription_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SubscriptionProvider {
@@ -33,7 +33,7 @@ impl SubscriptionProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<subscription_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -52,37 +52,6 @@ impl From<SubscriptionProvider> for rt::Resource {
 /// Property types of [`SubscriptionProvider`].
 pub mod subscription_provider {
     use crate::runtime as rt;
-
-    /// `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `SubscriptionProviderSource`.
     #[derive(Debug, Clone, PartialEq)]

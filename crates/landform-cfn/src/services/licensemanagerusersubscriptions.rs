@@ -15,8 +15,8 @@ pub struct LicenseServerEndpoint {
     pub identity_provider_arn: Option<rt::Text>,
     /// `LicenseServerSettings`: `LicenseServerSettings`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub license_server_settings: Option<license_server_endpoint::LicenseServerSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<license_server_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LicenseServerEndpoint {
@@ -33,7 +33,7 @@ impl LicenseServerEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<license_server_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -172,37 +172,6 @@ pub mod license_server_endpoint {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "RdsSalSettings", self.rds_sal_settings);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -169,8 +169,8 @@ pub struct Delivery {
     pub s3_enable_hive_compatible_path: Option<rt::Boolean>,
     /// `S3SuffixPath`: string.
     pub s3_suffix_path: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<delivery::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Delivery {
@@ -207,7 +207,7 @@ impl Delivery {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<delivery::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -227,42 +227,6 @@ impl From<Delivery> for rt::Resource {
     }
 }
 
-/// Property types of [`Delivery`].
-pub mod delivery {
-    use crate::runtime as rt;
-
-    /// `AWS::Logs::Delivery.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Logs::DeliveryDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
@@ -278,8 +242,8 @@ pub struct DeliveryDestination {
     pub name: Option<rt::Text>,
     /// `OutputFormat`: string; create-only: a change replaces the resource.
     pub output_format: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<delivery_destination::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DeliveryDestination {
@@ -311,7 +275,7 @@ impl DeliveryDestination {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<delivery_destination::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -364,37 +328,6 @@ pub mod delivery_destination {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Logs::DeliveryDestination.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Logs::DeliverySource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverysource.html).
@@ -410,8 +343,8 @@ pub struct DeliverySource {
     pub name: Option<rt::Text>,
     /// `ResourceArn`: string; write-only: never read back, so drift does not compare it.
     pub resource_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<delivery_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DeliverySource {
@@ -438,7 +371,7 @@ impl DeliverySource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<delivery_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -456,42 +389,6 @@ impl From<DeliverySource> for rt::Resource {
     }
 }
 
-/// Property types of [`DeliverySource`].
-pub mod delivery_source {
-    use crate::runtime as rt;
-
-    /// `AWS::Logs::DeliverySource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Logs::Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-destination.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
@@ -503,8 +400,8 @@ pub struct Destination {
     pub destination_policy: Option<rt::Text>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<destination::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required.
     pub target_arn: Option<rt::Text>,
 }
@@ -528,7 +425,7 @@ impl Destination {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<destination::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -548,42 +445,6 @@ impl From<Destination> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TargetArn", r.target_arn);
         rt::resource(Destination::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Destination`].
-pub mod destination {
-    use crate::runtime as rt;
-
-    /// `AWS::Logs::Destination.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -898,8 +759,8 @@ pub struct LogGroup {
     pub resource_policy_document: Option<rt::Value>,
     /// `RetentionInDays`: integer.
     pub retention_in_days: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<log_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LogGroup {
@@ -951,7 +812,7 @@ impl LogGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<log_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -977,37 +838,6 @@ impl From<LogGroup> for rt::Resource {
 /// Property types of [`LogGroup`].
 pub mod log_group {
     use crate::runtime as rt;
-
-    /// `AWS::Logs::LogGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `LogGroupClass`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1161,44 +991,13 @@ impl From<MetricFilter> for rt::Resource {
 pub mod metric_filter {
     use crate::runtime as rt;
 
-    /// `AWS::Logs::MetricFilter.Dimension`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Dimension {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Dimension {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Dimension {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Logs::MetricFilter.MetricTransformation`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct MetricTransformation {
         /// `DefaultValue`: number.
         pub default_value: Option<rt::Number>,
-        /// `Dimensions`: list of `Dimension`.
-        pub dimensions: Option<Vec<Dimension>>,
+        /// `Dimensions`: list of tag.
+        pub dimensions: Option<Vec<rt::Tag>>,
         /// `MetricName`: string; required.
         pub metric_name: Option<rt::Text>,
         /// `MetricNamespace`: string; required.
@@ -1216,7 +1015,7 @@ pub mod metric_filter {
             self
         }
         /// Set `Dimensions`.
-        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<Dimension>>) -> Self {
+        pub fn dimensions(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.dimensions = Some(value.into_iter().map(Into::into).collect());
             self
         }

@@ -27,8 +27,8 @@ pub struct InferenceScheduler {
     pub role_arn: Option<rt::Text>,
     /// `ServerSideKmsKeyId`: string; create-only: a change replaces the resource.
     pub server_side_kms_key_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<inference_scheduler::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InferenceScheduler {
@@ -75,7 +75,7 @@ impl InferenceScheduler {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<inference_scheduler::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -260,37 +260,6 @@ pub mod inference_scheduler {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Prefix", self.prefix);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::LookoutEquipment::InferenceScheduler.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct Accessor {
     pub accessor_type: Option<accessor::AccessorType>,
     /// `NetworkType`: one of `NetworkAccessorType`; create-only: a change replaces the resource.
     pub network_type: Option<accessor::NetworkAccessorType>,
-    /// `Tags`: list of `Tag`; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<accessor::Tag>>,
+    /// `Tags`: list of tag; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Accessor {
@@ -33,7 +33,7 @@ impl Accessor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<accessor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -52,37 +52,6 @@ impl From<Accessor> for rt::Resource {
 /// Property types of [`Accessor`].
 pub mod accessor {
     use crate::runtime as rt;
-
-    /// `AWS::ManagedBlockchain::Accessor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AccessorType`.
     #[derive(Debug, Clone, PartialEq)]

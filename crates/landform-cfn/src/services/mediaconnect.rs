@@ -975,8 +975,8 @@ pub struct Flow {
     pub source_failover_config: Option<flow::FailoverConfig>,
     /// `SourceMonitoringConfig`: `SourceMonitoringConfig`.
     pub source_monitoring_config: Option<flow::SourceMonitoringConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcInterfaces`: list of `VpcInterface`.
     pub vpc_interfaces: Option<Vec<flow::VpcInterface>>,
 }
@@ -1035,7 +1035,7 @@ impl Flow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1554,8 +1554,8 @@ pub mod flow {
         pub media_stream_name: Option<rt::Text>,
         /// `MediaStreamType`: one of `MediaStreamType`; required.
         pub media_stream_type: Option<MediaStreamType>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `VideoFormat`: one of `VideoFormat`.
         pub video_format: Option<VideoFormat>,
     }
@@ -1597,7 +1597,7 @@ pub mod flow {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1883,8 +1883,8 @@ pub mod flow {
         pub source_listener_port: Option<rt::Integer>,
         /// `StreamId`: string.
         pub stream_id: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `VpcInterfaceName`: string.
         pub vpc_interface_name: Option<rt::Text>,
         /// `WhitelistCidr`: string.
@@ -2008,7 +2008,7 @@ pub mod flow {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2127,37 +2127,6 @@ pub mod flow {
         }
     }
 
-    /// `AWS::MediaConnect::Flow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::MediaConnect::Flow.VideoMonitoringSetting`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VideoMonitoringSetting {
@@ -2204,8 +2173,8 @@ pub mod flow {
         pub security_group_ids: Option<Vec<rt::Text>>,
         /// `SubnetId`: string; required.
         pub subnet_id: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl VpcInterface {
@@ -2240,7 +2209,7 @@ pub mod flow {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3206,8 +3175,8 @@ pub struct FlowEntitlement {
     pub name: Option<rt::Text>,
     /// `Subscribers`: list of string; required.
     pub subscribers: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_entitlement::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FlowEntitlement {
@@ -3249,7 +3218,7 @@ impl FlowEntitlement {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_entitlement::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3357,37 +3326,6 @@ pub mod flow_entitlement {
             rt::put(&mut p, "RoleArn", self.role_arn);
             rt::put(&mut p, "SecretArn", self.secret_arn);
             rt::put(&mut p, "Url", self.url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::FlowEntitlement.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3529,8 +3467,8 @@ pub struct FlowMediaStream {
     pub media_stream_name: Option<rt::Text>,
     /// `MediaStreamType`: one of `MediaStreamType`; required.
     pub media_stream_type: Option<flow_media_stream::MediaStreamType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_media_stream::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VideoFormat`: string.
     pub video_format: Option<rt::Text>,
 }
@@ -3574,7 +3512,7 @@ impl FlowMediaStream {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_media_stream::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3703,37 +3641,6 @@ pub mod flow_media_stream {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Fmtp", self.fmtp);
             rt::put(&mut p, "Lang", self.lang);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::FlowMediaStream.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4021,8 +3928,8 @@ pub struct FlowOutput {
     pub smoothing_latency: Option<rt::Integer>,
     /// `StreamId`: string.
     pub stream_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_output::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcInterfaceAttachment`: `VpcInterfaceAttachment`.
     pub vpc_interface_attachment: Option<flow_output::VpcInterfaceAttachment>,
 }
@@ -4136,7 +4043,7 @@ impl FlowOutput {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_output::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4395,37 +4302,6 @@ pub mod flow_output {
             rt::put(&mut p, "EncodingName", self.encoding_name);
             rt::put(&mut p, "EncodingParameters", self.encoding_parameters);
             rt::put(&mut p, "MediaStreamName", self.media_stream_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::FlowOutput.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4866,8 +4742,8 @@ pub struct FlowSource {
     pub source_listener_port: Option<rt::Integer>,
     /// `StreamId`: string.
     pub stream_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcInterfaceName`: string.
     pub vpc_interface_name: Option<rt::Text>,
     /// `WhitelistCidr`: string.
@@ -4958,7 +4834,7 @@ impl FlowSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5118,37 +4994,6 @@ pub mod flow_source {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BridgeArn", self.bridge_arn);
             rt::put(&mut p, "VpcInterfaceAttachment", self.vpc_interface_attachment);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::FlowSource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5324,8 +5169,8 @@ pub struct FlowVpcInterface {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetId`: string; required.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<flow_vpc_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FlowVpcInterface {
@@ -5357,7 +5202,7 @@ impl FlowVpcInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<flow_vpc_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5373,42 +5218,6 @@ impl From<FlowVpcInterface> for rt::Resource {
         rt::put(&mut p, "SubnetId", r.subnet_id);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(FlowVpcInterface::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`FlowVpcInterface`].
-pub mod flow_vpc_interface {
-    use crate::runtime as rt;
-
-    /// `AWS::MediaConnect::FlowVpcInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -5512,8 +5321,8 @@ pub struct RouterInput {
     pub region_name: Option<rt::Text>,
     /// `RoutingScope`: one of `RoutingScope`; required.
     pub routing_scope: Option<router_input::RoutingScope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<router_input::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tier`: one of `RouterInputTier`; required.
     pub tier: Option<router_input::RouterInputTier>,
     /// `TransitEncryption`: `RouterInputTransitEncryption`.
@@ -5564,7 +5373,7 @@ impl RouterInput {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<router_input::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5629,37 +5438,6 @@ pub mod router_input {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EncryptionKeyConfiguration", self.encryption_key_configuration);
             rt::put(&mut p, "EncryptionKeyType", self.encryption_key_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::RouterInput.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -5793,8 +5571,8 @@ pub struct RouterNetworkInterface {
     pub name: Option<rt::Text>,
     /// `RegionName`: string; create-only: a change replaces the resource.
     pub region_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<router_network_interface::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RouterNetworkInterface {
@@ -5816,7 +5594,7 @@ impl RouterNetworkInterface {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<router_network_interface::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5830,42 +5608,6 @@ impl From<RouterNetworkInterface> for rt::Resource {
         rt::put(&mut p, "RegionName", r.region_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(RouterNetworkInterface::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`RouterNetworkInterface`].
-pub mod router_network_interface {
-    use crate::runtime as rt;
-
-    /// `AWS::MediaConnect::RouterNetworkInterface.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -5890,8 +5632,8 @@ pub struct RouterOutput {
     pub region_name: Option<rt::Text>,
     /// `RoutingScope`: one of `RoutingScope`; required.
     pub routing_scope: Option<router_output::RoutingScope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<router_output::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tier`: one of `RouterOutputTier`; required.
     pub tier: Option<router_output::RouterOutputTier>,
 }
@@ -5940,7 +5682,7 @@ impl RouterOutput {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<router_output::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5991,37 +5733,6 @@ pub mod router_output {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "RecoveryLatencyMode", self.recovery_latency_mode);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaConnect::RouterOutput.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

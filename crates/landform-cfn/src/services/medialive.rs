@@ -9679,8 +9679,8 @@ pub struct ChannelPlacementGroup {
     pub name: Option<rt::Text>,
     /// `Nodes`: list of string.
     pub nodes: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<channel_placement_group::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ChannelPlacementGroup {
@@ -9702,7 +9702,7 @@ impl ChannelPlacementGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel_placement_group::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9716,42 +9716,6 @@ impl From<ChannelPlacementGroup> for rt::Resource {
         rt::put(&mut p, "Nodes", r.nodes);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ChannelPlacementGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ChannelPlacementGroup`].
-pub mod channel_placement_group {
-    use crate::runtime as rt;
-
-    /// `AWS::MediaLive::ChannelPlacementGroup.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -10133,8 +10097,8 @@ pub struct Cluster {
     pub name: Option<rt::Text>,
     /// `NetworkSettings`: `ClusterNetworkSettings`.
     pub network_settings: Option<cluster::ClusterNetworkSettings>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<cluster::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Cluster {
@@ -10161,7 +10125,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -10241,37 +10205,6 @@ pub mod cluster {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "LogicalInterfaceName", self.logical_interface_name);
             rt::put(&mut p, "NetworkId", self.network_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaLive::Cluster.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -11639,8 +11572,8 @@ pub struct Multiplex {
     pub multiplex_settings: Option<multiplex::MultiplexSettings>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<multiplex::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Multiplex {
@@ -11667,7 +11600,7 @@ impl Multiplex {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<multiplex::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11778,37 +11711,6 @@ pub mod multiplex {
             rt::put(&mut p, "TransportStreamBitrate", self.transport_stream_bitrate);
             rt::put(&mut p, "TransportStreamId", self.transport_stream_id);
             rt::put(&mut p, "TransportStreamReservedBitrate", self.transport_stream_reserved_bitrate);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaLive::Multiplex.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -12166,8 +12068,8 @@ pub struct Network {
     pub name: Option<rt::Text>,
     /// `Routes`: list of `Route`.
     pub routes: Option<Vec<network::Route>>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<network::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Network {
@@ -12189,7 +12091,7 @@ impl Network {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -12263,37 +12165,6 @@ pub mod network {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::MediaLive::Network.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::MediaLive::Node`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-node.html).
@@ -12311,8 +12182,8 @@ pub struct Node {
     pub role: Option<node::NodeRole>,
     /// `SdiSourceMappings`: list of `SdiSourceMapping`.
     pub sdi_source_mappings: Option<Vec<node::SdiSourceMapping>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<node::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Node {
@@ -12344,7 +12215,7 @@ impl Node {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<node::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -12445,37 +12316,6 @@ pub mod node {
         }
     }
 
-    /// `AWS::MediaLive::Node.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `NetworkInterfaceMode`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum NetworkInterfaceMode {
@@ -12562,8 +12402,8 @@ pub struct SdiSource {
     pub mode: Option<sdi_source::SdiSourceMode>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<sdi_source::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `SdiSourceType`; required.
     pub type_: Option<sdi_source::SdiSourceType>,
 }
@@ -12582,7 +12422,7 @@ impl SdiSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<sdi_source::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -12607,37 +12447,6 @@ impl From<SdiSource> for rt::Resource {
 /// Property types of [`SdiSource`].
 pub mod sdi_source {
     use crate::runtime as rt;
-
-    /// `AWS::MediaLive::SdiSource.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `SdiSourceMode`.
     #[derive(Debug, Clone, PartialEq)]

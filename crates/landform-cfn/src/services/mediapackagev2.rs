@@ -27,8 +27,8 @@ pub struct Channel {
     pub output_header_configuration: Option<channel::OutputHeaderConfiguration>,
     /// `OutputLockingMode`: one of `OutputLockingMode`; create-only: a change replaces the resource.
     pub output_locking_mode: Option<channel::OutputLockingMode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Channel {
@@ -75,7 +75,7 @@ impl Channel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -182,37 +182,6 @@ pub mod channel {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "PublishMQCS", self.publish_mqcs);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaPackageV2::Channel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -356,8 +325,8 @@ pub struct ChannelGroup {
     pub channel_group_name: Option<rt::Text>,
     /// `Description`: string.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ChannelGroup {
@@ -374,7 +343,7 @@ impl ChannelGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -387,42 +356,6 @@ impl From<ChannelGroup> for rt::Resource {
         rt::put(&mut p, "Description", r.description);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ChannelGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ChannelGroup`].
-pub mod channel_group {
-    use crate::runtime as rt;
-
-    /// `AWS::MediaPackageV2::ChannelGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -498,8 +431,8 @@ pub struct OriginEndpoint {
     pub startover_window_seconds: Option<rt::Integer>,
     /// `StreamNameOutputMode`: one of `StreamNameOutputMode`.
     pub stream_name_output_mode: Option<origin_endpoint::StreamNameOutputMode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<origin_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UriSeparator`: one of `UriSeparator`.
     pub uri_separator: Option<origin_endpoint::UriSeparator>,
 }
@@ -573,7 +506,7 @@ impl OriginEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<origin_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1987,37 +1920,6 @@ pub mod origin_endpoint {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Precise", self.precise);
             rt::put(&mut p, "TimeOffset", self.time_offset);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaPackageV2::OriginEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

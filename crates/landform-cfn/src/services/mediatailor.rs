@@ -23,8 +23,8 @@ pub struct Channel {
     pub outputs: Option<Vec<channel::RequestOutputItem>>,
     /// `PlaybackMode`: one of `PlaybackMode`; required.
     pub playback_mode: Option<channel::PlaybackMode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<channel::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tier`: one of `Tier`; create-only: a change replaces the resource.
     pub tier: Option<channel::Tier>,
     /// `TimeShiftConfiguration`: `TimeShiftConfiguration`.
@@ -65,7 +65,7 @@ impl Channel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<channel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -276,37 +276,6 @@ pub mod channel {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "SourceLocationName", self.source_location_name);
             rt::put(&mut p, "VodSourceName", self.vod_source_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaTailor::Channel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -538,8 +507,8 @@ pub struct Function {
     pub http_request_configuration: Option<function::HttpRequestConfiguration>,
     /// `SequentialExecutorConfiguration`: `SequentialExecutorConfiguration`.
     pub sequential_executor_configuration: Option<function::SequentialExecutorConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<function::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VastRequestConfiguration`: `VastRequestConfiguration`.
     pub vast_request_configuration: Option<function::VastRequestConfiguration>,
 }
@@ -588,7 +557,7 @@ impl Function {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<function::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -950,37 +919,6 @@ pub mod function {
         }
     }
 
-    /// `AWS::MediaTailor::Function.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::MediaTailor::Function.VastRequestConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VastRequestConfiguration {
@@ -1187,8 +1125,8 @@ pub struct LiveSource {
     pub live_source_name: Option<rt::Text>,
     /// `SourceLocationName`: string; required; create-only: a change replaces the resource.
     pub source_location_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<live_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LiveSource {
@@ -1210,7 +1148,7 @@ impl LiveSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<live_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1266,37 +1204,6 @@ pub mod live_source {
             rt::put(&mut p, "Path", self.path);
             rt::put(&mut p, "SourceGroup", self.source_group);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaTailor::LiveSource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1385,8 +1292,8 @@ pub struct PlaybackConfiguration {
     pub personalization_threshold_seconds: Option<rt::Integer>,
     /// `SlateAdUrl`: string.
     pub slate_ad_url: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<playback_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TranscodeProfileName`: string.
     pub transcode_profile_name: Option<rt::Text>,
     /// `VideoContentSourceUrl`: string; required.
@@ -1497,7 +1404,7 @@ impl PlaybackConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<playback_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2183,37 +2090,6 @@ pub mod playback_configuration {
         }
     }
 
-    /// `AWS::MediaTailor::PlaybackConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::MediaTailor::PlaybackConfiguration.VastResponse`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VastResponse {
@@ -2690,8 +2566,8 @@ pub struct PrefetchSchedule {
     pub schedule_type: Option<prefetch_schedule::ScheduleType>,
     /// `StreamId`: string; create-only: a change replaces the resource.
     pub stream_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<prefetch_schedule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PrefetchSchedule {
@@ -2733,7 +2609,7 @@ impl PrefetchSchedule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<prefetch_schedule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3024,37 +2900,6 @@ pub mod prefetch_schedule {
         }
     }
 
-    /// `AWS::MediaTailor::PrefetchSchedule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::MediaTailor::PrefetchSchedule.TrafficShapingRetrievalWindow`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TrafficShapingRetrievalWindow {
@@ -3311,8 +3156,8 @@ pub mod program {
     /// `AWS::MediaTailor::Program.AdBreak`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct AdBreak {
-        /// `AdBreakMetadata`: list of `KeyValuePair`.
-        pub ad_break_metadata: Option<Vec<KeyValuePair>>,
+        /// `AdBreakMetadata`: list of tag.
+        pub ad_break_metadata: Option<Vec<rt::Tag>>,
         /// `MessageType`: one of `MessageType`.
         pub message_type: Option<MessageType>,
         /// `OffsetMillis`: integer; required.
@@ -3327,7 +3172,7 @@ pub mod program {
 
     impl AdBreak {
         /// Set `AdBreakMetadata`.
-        pub fn ad_break_metadata(mut self, value: impl IntoIterator<Item = impl Into<KeyValuePair>>) -> Self {
+        pub fn ad_break_metadata(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.ad_break_metadata = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3500,37 +3345,6 @@ pub mod program {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EndOffsetMillis", self.end_offset_millis);
             rt::put(&mut p, "StartOffsetMillis", self.start_offset_millis);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaTailor::Program.KeyValuePair`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct KeyValuePair {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl KeyValuePair {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for KeyValuePair {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3893,8 +3707,8 @@ pub struct SourceLocation {
     pub segment_delivery_configurations: Option<Vec<source_location::SegmentDeliveryConfiguration>>,
     /// `SourceLocationName`: string; required; create-only: a change replaces the resource.
     pub source_location_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<source_location::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SourceLocation {
@@ -3926,7 +3740,7 @@ impl SourceLocation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<source_location::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4096,37 +3910,6 @@ pub mod source_location {
         }
     }
 
-    /// `AWS::MediaTailor::SourceLocation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AccessType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AccessType {
@@ -4178,8 +3961,8 @@ pub struct VodSource {
     pub http_package_configurations: Option<Vec<vod_source::HttpPackageConfiguration>>,
     /// `SourceLocationName`: string; required; create-only: a change replaces the resource.
     pub source_location_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vod_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VodSourceName`: string; required; create-only: a change replaces the resource.
     pub vod_source_name: Option<rt::Text>,
 }
@@ -4198,7 +3981,7 @@ impl VodSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vod_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4259,37 +4042,6 @@ pub mod vod_source {
             rt::put(&mut p, "Path", self.path);
             rt::put(&mut p, "SourceGroup", self.source_group);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MediaTailor::VodSource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct Connector {
     pub ssm_command_config: Option<connector::ConnectorSsmCommandConfig>,
     /// `SsmInstanceID`: string; required; create-only: a change replaces the resource.
     pub ssm_instance_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Connector {
@@ -40,7 +40,7 @@ impl Connector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -107,37 +107,6 @@ pub mod connector {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::MGN::Connector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::MGN::LaunchConfigurationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-launchconfigurationtemplate.html).
@@ -173,8 +142,8 @@ pub struct LaunchConfigurationTemplate {
     pub small_volume_conf: Option<launch_configuration_template::LaunchTemplateDiskConf>,
     /// `SmallVolumeMaxSize`: integer.
     pub small_volume_max_size: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<launch_configuration_template::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetInstanceTypeRightSizingMethod`: one of `TargetInstanceTypeRightSizingMethod`.
     pub target_instance_type_right_sizing_method: Option<launch_configuration_template::TargetInstanceTypeRightSizingMethod>,
 }
@@ -253,7 +222,7 @@ impl LaunchConfigurationTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<launch_configuration_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -525,37 +494,6 @@ pub mod launch_configuration_template {
         }
     }
 
-    /// `AWS::MGN::LaunchConfigurationTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `BootMode`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum BootMode {
@@ -819,8 +757,8 @@ pub struct NetworkMigrationDefinition {
     pub scope_tags: Option<std::collections::BTreeMap<String, rt::Text>>,
     /// `SourceConfigurations`: list of `SourceConfiguration`; required.
     pub source_configurations: Option<Vec<network_migration_definition::SourceConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_migration_definition::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetDeployment`: one of `TargetDeployment`.
     pub target_deployment: Option<network_migration_definition::TargetDeployment>,
     /// `TargetNetwork`: `TargetNetwork`; required.
@@ -853,7 +791,7 @@ impl NetworkMigrationDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_migration_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -959,37 +897,6 @@ pub mod network_migration_definition {
             rt::put(&mut p, "S3Bucket", self.s3_bucket);
             rt::put(&mut p, "S3BucketOwner", self.s3_bucket_owner);
             rt::put(&mut p, "S3Key", self.s3_key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::MGN::NetworkMigrationDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

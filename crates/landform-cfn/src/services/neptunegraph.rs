@@ -25,8 +25,8 @@ pub struct Graph {
     pub public_connectivity: Option<rt::Boolean>,
     /// `ReplicaCount`: integer; create-only: a change replaces the resource.
     pub replica_count: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<graph::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VectorSearchConfiguration`: `VectorSearchConfiguration`; create-only: a change replaces the resource.
     pub vector_search_configuration: Option<graph::VectorSearchConfiguration>,
 }
@@ -70,7 +70,7 @@ impl Graph {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<graph::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -258,37 +258,6 @@ pub mod graph {
         }
     }
 
-    /// `AWS::NeptuneGraph::Graph.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::NeptuneGraph::Graph.VectorSearchConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VectorSearchConfiguration {
@@ -436,8 +405,8 @@ pub struct GraphSnapshot {
     pub graph_identifier: Option<rt::Text>,
     /// `SnapshotName`: string; required; create-only: a change replaces the resource.
     pub snapshot_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<graph_snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl GraphSnapshot {
@@ -454,7 +423,7 @@ impl GraphSnapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<graph_snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -467,42 +436,6 @@ impl From<GraphSnapshot> for rt::Resource {
         rt::put(&mut p, "SnapshotName", r.snapshot_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(GraphSnapshot::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`GraphSnapshot`].
-pub mod graph_snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::NeptuneGraph::GraphSnapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

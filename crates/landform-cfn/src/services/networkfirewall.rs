@@ -17,8 +17,8 @@ pub struct ContainerAssociation {
     pub container_monitoring_configurations: Option<Vec<container_association::ContainerMonitoringConfiguration>>,
     /// `Description`: string.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<container_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<container_association::Type>,
 }
@@ -42,7 +42,7 @@ impl ContainerAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<container_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -69,49 +69,18 @@ impl From<ContainerAssociation> for rt::Resource {
 pub mod container_association {
     use crate::runtime as rt;
 
-    /// `AWS::NetworkFirewall::ContainerAssociation.ContainerAttribute`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ContainerAttribute {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ContainerAttribute {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ContainerAttribute {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::NetworkFirewall::ContainerAssociation.ContainerMonitoringConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ContainerMonitoringConfiguration {
-        /// `AttributeFilters`: list of `ContainerAttribute`.
-        pub attribute_filters: Option<Vec<ContainerAttribute>>,
+        /// `AttributeFilters`: list of tag.
+        pub attribute_filters: Option<Vec<rt::Tag>>,
         /// `ClusterArn`: string; required.
         pub cluster_arn: Option<rt::Text>,
     }
 
     impl ContainerMonitoringConfiguration {
         /// Set `AttributeFilters`.
-        pub fn attribute_filters(mut self, value: impl IntoIterator<Item = impl Into<ContainerAttribute>>) -> Self {
+        pub fn attribute_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.attribute_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -127,37 +96,6 @@ pub mod container_association {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "AttributeFilters", self.attribute_filters);
             rt::put(&mut p, "ClusterArn", self.cluster_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::NetworkFirewall::ContainerAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -232,8 +170,8 @@ pub struct Firewall {
     pub subnet_change_protection: Option<rt::Boolean>,
     /// `SubnetMappings`: list of `SubnetMapping`.
     pub subnet_mappings: Option<Vec<firewall::SubnetMapping>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<firewall::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayId`: string.
     pub transit_gateway_id: Option<rt::Text>,
     /// `VpcEndpoint`: `VpcEndpoint`; create-only: a change replaces the resource.
@@ -311,7 +249,7 @@ impl Firewall {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<firewall::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -491,37 +429,6 @@ pub mod firewall {
         }
     }
 
-    /// `AWS::NetworkFirewall::Firewall.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::NetworkFirewall::Firewall.VpcEndpoint`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcEndpoint {
@@ -682,8 +589,8 @@ pub struct FirewallPolicy {
     pub firewall_policy: Option<firewall_policy::FirewallPolicy>,
     /// `FirewallPolicyName`: string; required; create-only: a change replaces the resource.
     pub firewall_policy_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<firewall_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FirewallPolicy {
@@ -705,7 +612,7 @@ impl FirewallPolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<firewall_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1130,37 +1037,6 @@ pub mod firewall_policy {
         }
     }
 
-    /// `AWS::NetworkFirewall::FirewallPolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `OverrideAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum OverrideAction {
@@ -1489,8 +1365,8 @@ pub struct RuleGroup {
     pub rule_group_name: Option<rt::Text>,
     /// `SummaryConfiguration`: `SummaryConfiguration`.
     pub summary_configuration: Option<rule_group::SummaryConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rule_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<rule_group::Type>,
 }
@@ -1524,7 +1400,7 @@ impl RuleGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rule_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2329,37 +2205,6 @@ pub mod rule_group {
         }
     }
 
-    /// `AWS::NetworkFirewall::RuleGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -2798,8 +2643,8 @@ pub struct TLSInspectionConfiguration {
     pub tls_inspection_configuration: Option<tls_inspection_configuration::TLSInspectionConfiguration>,
     /// `TLSInspectionConfigurationName`: string; required; create-only: a change replaces the resource.
     pub tls_inspection_configuration_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<tls_inspection_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TLSInspectionConfiguration {
@@ -2821,7 +2666,7 @@ impl TLSInspectionConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<tls_inspection_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3075,37 +2920,6 @@ pub mod tls_inspection_configuration {
         }
     }
 
-    /// `AWS::NetworkFirewall::TLSInspectionConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `RevokedStatusAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum RevokedStatusAction {
@@ -3200,8 +3014,8 @@ pub struct VpcEndpointAssociation {
     pub firewall_arn: Option<rt::Text>,
     /// `SubnetMapping`: `SubnetMapping`; required; create-only: a change replaces the resource.
     pub subnet_mapping: Option<vpc_endpoint_association::SubnetMapping>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_endpoint_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -3225,7 +3039,7 @@ impl VpcEndpointAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_endpoint_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3279,37 +3093,6 @@ pub mod vpc_endpoint_association {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "IPAddressType", self.ip_address_type);
             rt::put(&mut p, "SubnetId", self.subnet_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::NetworkFirewall::VpcEndpointAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

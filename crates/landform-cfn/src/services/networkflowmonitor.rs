@@ -19,8 +19,8 @@ pub struct Monitor {
     pub remote_resources: Option<Vec<monitor::MonitorRemoteResource>>,
     /// `ScopeArn`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub scope_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<monitor::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Monitor {
@@ -47,7 +47,7 @@ impl Monitor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<monitor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -127,37 +127,6 @@ pub mod monitor {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Identifier", self.identifier);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::NetworkFlowMonitor::Monitor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -262,8 +231,8 @@ pub mod monitor {
 /// Read-only (attributes, not settable): `ScopeArn`, `ScopeId`, `Status`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scope {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<scope::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Targets`: list of `TargetResource`; required; create-only: a change replaces the resource.
     pub targets: Option<Vec<scope::TargetResource>>,
 }
@@ -272,7 +241,7 @@ impl Scope {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFlowMonitor::Scope";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<scope::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -295,37 +264,6 @@ impl From<Scope> for rt::Resource {
 /// Property types of [`Scope`].
 pub mod scope {
     use crate::runtime as rt;
-
-    /// `AWS::NetworkFlowMonitor::Scope.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::NetworkFlowMonitor::Scope.TargetId`.
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -21,8 +21,8 @@ pub struct ConnectAttachment {
     pub options: Option<connect_attachment::ConnectAttachmentOptions>,
     /// `RoutingPolicyLabel`: string; write-only: never read back, so drift does not compare it.
     pub routing_policy_label: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connect_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransportAttachmentId`: string; required; create-only: a change replaces the resource.
     pub transport_attachment_id: Option<rt::Text>,
 }
@@ -56,7 +56,7 @@ impl ConnectAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connect_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -104,37 +104,6 @@ pub mod connect_attachment {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Protocol", self.protocol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::NetworkManager::ConnectAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -195,8 +164,8 @@ pub struct ConnectPeer {
     pub peer_address: Option<rt::Text>,
     /// `SubnetArn`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub subnet_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connect_peer::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConnectPeer {
@@ -233,7 +202,7 @@ impl ConnectPeer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connect_peer::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -279,37 +248,6 @@ pub mod connect_peer {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::NetworkManager::ConnectPeer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::NetworkManager::CoreNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetwork.html).
@@ -323,8 +261,8 @@ pub struct CoreNetwork {
     pub global_network_id: Option<rt::Text>,
     /// `PolicyDocument`: any JSON value.
     pub policy_document: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<core_network::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CoreNetwork {
@@ -346,7 +284,7 @@ impl CoreNetwork {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<core_network::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -360,42 +298,6 @@ impl From<CoreNetwork> for rt::Resource {
         rt::put(&mut p, "PolicyDocument", r.policy_document);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(CoreNetwork::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`CoreNetwork`].
-pub mod core_network {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::CoreNetwork.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -508,8 +410,8 @@ pub struct Device {
     pub serial_number: Option<rt::Text>,
     /// `SiteId`: string.
     pub site_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<device::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string.
     pub type_: Option<rt::Text>,
     /// `Vendor`: string.
@@ -555,7 +457,7 @@ impl Device {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<device::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -661,37 +563,6 @@ pub mod device {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::NetworkManager::Device.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::NetworkManager::DirectConnectGatewayAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html).
@@ -707,8 +578,8 @@ pub struct DirectConnectGatewayAttachment {
     pub edge_locations: Option<Vec<rt::Text>>,
     /// `RoutingPolicyLabel`: string; write-only: never read back, so drift does not compare it.
     pub routing_policy_label: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<direct_connect_gateway_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DirectConnectGatewayAttachment {
@@ -735,7 +606,7 @@ impl DirectConnectGatewayAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<direct_connect_gateway_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -753,42 +624,6 @@ impl From<DirectConnectGatewayAttachment> for rt::Resource {
     }
 }
 
-/// Property types of [`DirectConnectGatewayAttachment`].
-pub mod direct_connect_gateway_attachment {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::DirectConnectGatewayAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::NetworkManager::GlobalNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-globalnetwork.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `Id`.
@@ -800,8 +635,8 @@ pub struct GlobalNetwork {
     pub description: Option<rt::Text>,
     /// `State`: string.
     pub state: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<global_network::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl GlobalNetwork {
@@ -823,7 +658,7 @@ impl GlobalNetwork {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<global_network::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -837,42 +672,6 @@ impl From<GlobalNetwork> for rt::Resource {
         rt::put(&mut p, "State", r.state);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(GlobalNetwork::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`GlobalNetwork`].
-pub mod global_network {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::GlobalNetwork.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -891,8 +690,8 @@ pub struct Link {
     pub provider: Option<rt::Text>,
     /// `SiteId`: string; required; create-only: a change replaces the resource.
     pub site_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string.
     pub type_: Option<rt::Text>,
 }
@@ -926,7 +725,7 @@ impl Link {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -985,37 +784,6 @@ pub mod link {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::NetworkManager::Link.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::NetworkManager::LinkAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-linkassociation.html).
@@ -1070,8 +838,8 @@ pub struct Site {
     pub global_network_id: Option<rt::Text>,
     /// `Location`: `Location`.
     pub location: Option<site::Location>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<site::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Site {
@@ -1093,7 +861,7 @@ impl Site {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<site::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1152,37 +920,6 @@ pub mod site {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::NetworkManager::Site.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::NetworkManager::SiteToSiteVpnAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-sitetositevpnattachment.html).
@@ -1196,8 +933,8 @@ pub struct SiteToSiteVpnAttachment {
     pub network_function_group_name: Option<rt::Text>,
     /// `RoutingPolicyLabel`: string; write-only: never read back, so drift does not compare it.
     pub routing_policy_label: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<site_to_site_vpn_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpnConnectionArn`: string; required; create-only: a change replaces the resource.
     pub vpn_connection_arn: Option<rt::Text>,
 }
@@ -1221,7 +958,7 @@ impl SiteToSiteVpnAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<site_to_site_vpn_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1244,42 +981,6 @@ impl From<SiteToSiteVpnAttachment> for rt::Resource {
     }
 }
 
-/// Property types of [`SiteToSiteVpnAttachment`].
-pub mod site_to_site_vpn_attachment {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::SiteToSiteVpnAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::NetworkManager::TransitGatewayPeering`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewaypeering.html).
 ///
 /// Read-only (attributes, not settable): `CoreNetworkArn`, `CreatedAt`, `EdgeLocation`, `LastModificationErrors`, `OwnerAccountId`, `PeeringId`, `PeeringType`, `ResourceArn`, `State`, `TransitGatewayPeeringAttachmentId`.
@@ -1287,8 +988,8 @@ pub mod site_to_site_vpn_attachment {
 pub struct TransitGatewayPeering {
     /// `CoreNetworkId`: string; required; create-only: a change replaces the resource.
     pub core_network_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_peering::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayArn`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_arn: Option<rt::Text>,
 }
@@ -1302,7 +1003,7 @@ impl TransitGatewayPeering {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_peering::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1320,42 +1021,6 @@ impl From<TransitGatewayPeering> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "TransitGatewayArn", r.transit_gateway_arn);
         rt::resource(TransitGatewayPeering::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`TransitGatewayPeering`].
-pub mod transit_gateway_peering {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::TransitGatewayPeering.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1403,8 +1068,8 @@ pub struct TransitGatewayRouteTableAttachment {
     pub peering_id: Option<rt::Text>,
     /// `RoutingPolicyLabel`: string; write-only: never read back, so drift does not compare it.
     pub routing_policy_label: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<transit_gateway_route_table_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TransitGatewayRouteTableArn`: string; required; create-only: a change replaces the resource.
     pub transit_gateway_route_table_arn: Option<rt::Text>,
 }
@@ -1428,7 +1093,7 @@ impl TransitGatewayRouteTableAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<transit_gateway_route_table_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1451,42 +1116,6 @@ impl From<TransitGatewayRouteTableAttachment> for rt::Resource {
     }
 }
 
-/// Property types of [`TransitGatewayRouteTableAttachment`].
-pub mod transit_gateway_route_table_attachment {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::TransitGatewayRouteTableAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::NetworkManager::VpcAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-vpcattachment.html).
 ///
 /// Read-only (attributes, not settable): `AttachmentId`, `AttachmentPolicyRuleNumber`, `AttachmentType`, `CoreNetworkArn`, `CreatedAt`, `EdgeLocation`, `LastModificationErrors`, `NetworkFunctionGroupName`, `OwnerAccountId`, `ProposedNetworkFunctionGroupChange`, `ProposedSegmentChange`, `ResourceArn`, `SegmentName`, `State`, `UpdatedAt`.
@@ -1500,8 +1129,8 @@ pub struct VpcAttachment {
     pub routing_policy_label: Option<rt::Text>,
     /// `SubnetArns`: list of string; required.
     pub subnet_arns: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vpc_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcArn`: string; required; create-only: a change replaces the resource.
     pub vpc_arn: Option<rt::Text>,
 }
@@ -1530,7 +1159,7 @@ impl VpcAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vpc_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1557,37 +1186,6 @@ impl From<VpcAttachment> for rt::Resource {
 /// Property types of [`VpcAttachment`].
 pub mod vpc_attachment {
     use crate::runtime as rt;
-
-    /// `AWS::NetworkManager::VpcAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::NetworkManager::VpcAttachment.VpcOptions`.
     #[derive(Debug, Clone, Default, PartialEq)]

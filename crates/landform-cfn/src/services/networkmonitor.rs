@@ -15,8 +15,8 @@ pub struct Monitor {
     pub aggregation_period: Option<rt::Integer>,
     /// `MonitorName`: string; required; create-only: a change replaces the resource.
     pub monitor_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<monitor::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Monitor {
@@ -33,7 +33,7 @@ impl Monitor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<monitor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,41 +46,5 @@ impl From<Monitor> for rt::Resource {
         rt::put(&mut p, "MonitorName", r.monitor_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Monitor::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Monitor`].
-pub mod monitor {
-    use crate::runtime as rt;
-
-    /// `AWS::NetworkMonitor::Monitor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

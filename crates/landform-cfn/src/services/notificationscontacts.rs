@@ -15,8 +15,8 @@ pub struct EmailContact {
     pub email_address: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<email_contact::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EmailContact {
@@ -33,7 +33,7 @@ impl EmailContact {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<email_contact::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,41 +46,5 @@ impl From<EmailContact> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(EmailContact::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EmailContact`].
-pub mod email_contact {
-    use crate::runtime as rt;
-
-    /// `AWS::NotificationsContacts::EmailContact.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -39,8 +39,8 @@ pub struct CloudAutonomousVmCluster {
     pub scan_listener_port_non_tls: Option<rt::Integer>,
     /// `ScanListenerPortTls`: integer; create-only: a change replaces the resource.
     pub scan_listener_port_tls: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_autonomous_vm_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeZone`: string; create-only: a change replaces the resource.
     pub time_zone: Option<rt::Text>,
     /// `TotalContainerDatabases`: integer; create-only: a change replaces the resource.
@@ -121,7 +121,7 @@ impl CloudAutonomousVmCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_autonomous_vm_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -263,37 +263,6 @@ pub mod cloud_autonomous_vm_cluster {
             rt::put(&mut p, "Months", self.months);
             rt::put(&mut p, "Preference", self.preference);
             rt::put(&mut p, "WeeksOfMonth", self.weeks_of_month);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ODB::CloudAutonomousVmCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -521,8 +490,8 @@ pub struct CloudExadataInfrastructure {
     pub storage_count: Option<rt::Integer>,
     /// `StorageServerType`: string; create-only: a change replaces the resource.
     pub storage_server_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_exadata_infrastructure::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CloudExadataInfrastructure {
@@ -579,7 +548,7 @@ impl CloudExadataInfrastructure {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_exadata_infrastructure::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -713,37 +682,6 @@ pub mod cloud_exadata_infrastructure {
             rt::put(&mut p, "PatchingMode", self.patching_mode);
             rt::put(&mut p, "Preference", self.preference);
             rt::put(&mut p, "WeeksOfMonth", self.weeks_of_month);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ODB::CloudExadataInfrastructure.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -991,8 +929,8 @@ pub struct CloudVmCluster {
     pub ssh_public_keys: Option<Vec<rt::Text>>,
     /// `SystemVersion`: string; create-only: a change replaces the resource.
     pub system_version: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_vm_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeZone`: string; create-only: a change replaces the resource.
     pub time_zone: Option<rt::Text>,
 }
@@ -1101,7 +1039,7 @@ impl CloudVmCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_vm_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1213,8 +1151,8 @@ pub mod cloud_vm_cluster {
         pub ocid: Option<rt::Text>,
         /// `Status`: string.
         pub status: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `Vnic2Id`: string.
         pub vnic2_id: Option<rt::Text>,
         /// `VnicId`: string.
@@ -1288,7 +1226,7 @@ pub mod cloud_vm_cluster {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1362,37 +1300,6 @@ pub mod cloud_vm_cluster {
             rt::put(&mut p, "AwsIntegration", self.aws_integration);
             rt::put(&mut p, "IamRoleArn", self.iam_role_arn);
             rt::put(&mut p, "Status", self.status);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ODB::CloudVmCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1471,8 +1378,8 @@ pub struct OdbNetwork {
     pub sts_access: Option<odb_network::StsAccess>,
     /// `StsPolicyDocument`: string; write-only: never read back, so drift does not compare it.
     pub sts_policy_document: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<odb_network::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ZeroEtlAccess`: one of `ZeroEtlAccess`; write-only: never read back, so drift does not compare it.
     pub zero_etl_access: Option<odb_network::ZeroEtlAccess>,
 }
@@ -1556,7 +1463,7 @@ impl OdbNetwork {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<odb_network::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1594,37 +1501,6 @@ impl From<OdbNetwork> for rt::Resource {
 /// Property types of [`OdbNetwork`].
 pub mod odb_network {
     use crate::runtime as rt;
-
-    /// `AWS::ODB::OdbNetwork.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `KmsAccess`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1794,8 +1670,8 @@ pub struct OdbPeeringConnection {
     pub peer_network_id: Option<rt::Text>,
     /// `PeerNetworkRouteTableIds`: list of string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub peer_network_route_table_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<odb_peering_connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OdbPeeringConnection {
@@ -1827,7 +1703,7 @@ impl OdbPeeringConnection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<odb_peering_connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1843,41 +1719,5 @@ impl From<OdbPeeringConnection> for rt::Resource {
         rt::put(&mut p, "PeerNetworkRouteTableIds", r.peer_network_route_table_ids);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(OdbPeeringConnection::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`OdbPeeringConnection`].
-pub mod odb_peering_connection {
-    use crate::runtime as rt;
-
-    /// `AWS::ODB::OdbPeeringConnection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

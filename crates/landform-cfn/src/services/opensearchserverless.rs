@@ -112,8 +112,8 @@ pub struct Collection {
     pub name: Option<rt::Text>,
     /// `StandbyReplicas`: one of `StandbyReplicas`; create-only: a change replaces the resource.
     pub standby_replicas: Option<collection::StandbyReplicas>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
-    pub tags: Option<Vec<collection::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `CollectionType`; create-only: a change replaces the resource.
     pub type_: Option<collection::CollectionType>,
     /// `VectorOptions`: `VectorOptions`.
@@ -154,7 +154,7 @@ impl Collection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<collection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -217,37 +217,6 @@ pub mod collection {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "AWSOwnedKey", self.aws_owned_key);
             rt::put(&mut p, "KmsKeyArn", self.kms_key_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::OpenSearchServerless::Collection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -449,8 +418,8 @@ pub struct CollectionGroup {
     pub name: Option<rt::Text>,
     /// `StandbyReplicas`: one of `StandbyReplicas`; required; create-only: a change replaces the resource.
     pub standby_replicas: Option<collection_group::StandbyReplicas>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<collection_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CollectionGroup {
@@ -482,7 +451,7 @@ impl CollectionGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<collection_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -548,37 +517,6 @@ pub mod collection_group {
             rt::put(&mut p, "MaxSearchCapacityInOcu", self.max_search_capacity_in_ocu);
             rt::put(&mut p, "MinIndexingCapacityInOcu", self.min_indexing_capacity_in_ocu);
             rt::put(&mut p, "MinSearchCapacityInOcu", self.min_search_capacity_in_ocu);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::OpenSearchServerless::CollectionGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

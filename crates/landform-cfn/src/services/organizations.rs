@@ -19,8 +19,8 @@ pub struct Account {
     pub parent_ids: Option<Vec<rt::Text>>,
     /// `RoleName`: string; write-only: never read back, so drift does not compare it.
     pub role_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<account::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Account {
@@ -47,7 +47,7 @@ impl Account {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<account::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -62,42 +62,6 @@ impl From<Account> for rt::Resource {
         rt::put(&mut p, "RoleName", r.role_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Account::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Account`].
-pub mod account {
-    use crate::runtime as rt;
-
-    /// `AWS::Organizations::Account.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -180,8 +144,8 @@ pub struct OrganizationalUnit {
     pub name: Option<rt::Text>,
     /// `ParentId`: string; required; create-only: a change replaces the resource.
     pub parent_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<organizational_unit::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OrganizationalUnit {
@@ -198,7 +162,7 @@ impl OrganizationalUnit {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<organizational_unit::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -214,42 +178,6 @@ impl From<OrganizationalUnit> for rt::Resource {
     }
 }
 
-/// Property types of [`OrganizationalUnit`].
-pub mod organizational_unit {
-    use crate::runtime as rt;
-
-    /// `AWS::Organizations::OrganizationalUnit.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Organizations::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-policy.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `AwsManaged`, `Id`.
@@ -261,8 +189,8 @@ pub struct Policy {
     pub description: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetIds`: list of string.
     pub target_ids: Option<Vec<rt::Text>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
@@ -288,7 +216,7 @@ impl Policy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -320,37 +248,6 @@ impl From<Policy> for rt::Resource {
 /// Property types of [`Policy`].
 pub mod policy {
     use crate::runtime as rt;
-
-    /// `AWS::Organizations::Policy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Type`.
     #[derive(Debug, Clone, PartialEq)]
@@ -434,8 +331,8 @@ pub mod policy {
 pub struct ResourcePolicy {
     /// `Content`: any JSON value; required.
     pub content: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resource_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResourcePolicy {
@@ -447,7 +344,7 @@ impl ResourcePolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resource_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -459,41 +356,5 @@ impl From<ResourcePolicy> for rt::Resource {
         rt::put(&mut p, "Content", r.content);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ResourcePolicy::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ResourcePolicy`].
-pub mod resource_policy {
-    use crate::runtime as rt;
-
-    /// `AWS::Organizations::ResourcePolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

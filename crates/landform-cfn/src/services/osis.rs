@@ -29,8 +29,8 @@ pub struct Pipeline {
     pub pipeline_role_arn: Option<rt::Text>,
     /// `ResourcePolicy`: `ResourcePolicy`.
     pub resource_policy: Option<pipeline::ResourcePolicy>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<pipeline::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcOptions`: `VpcOptions`; write-only: never read back, so drift does not compare it.
     pub vpc_options: Option<pipeline::VpcOptions>,
 }
@@ -84,7 +84,7 @@ impl Pipeline {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<pipeline::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -236,37 +236,6 @@ pub mod pipeline {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Policy", self.policy);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::OSIS::Pipeline.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -23,8 +23,8 @@ pub struct Outpost {
     pub site_id: Option<rt::Text>,
     /// `SupportedHardwareType`: one of `SupportedHardwareType`.
     pub supported_hardware_type: Option<outpost::SupportedHardwareType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<outpost::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Outpost {
@@ -61,7 +61,7 @@ impl Outpost {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<outpost::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -84,37 +84,6 @@ impl From<Outpost> for rt::Resource {
 /// Property types of [`Outpost`].
 pub mod outpost {
     use crate::runtime as rt;
-
-    /// `AWS::Outposts::Outpost.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `SupportedHardwareType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -172,8 +141,8 @@ pub struct Site {
     pub rack_physical_properties: Option<site::RackPhysicalProperties>,
     /// `ShippingAddress`: `Address`; create-only: a change replaces the resource.
     pub shipping_address: Option<site::Address>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<site::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Site {
@@ -210,7 +179,7 @@ impl Site {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<site::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -420,37 +389,6 @@ pub mod site {
             rt::put(&mut p, "PowerPhase", self.power_phase);
             rt::put(&mut p, "UplinkCount", self.uplink_count);
             rt::put(&mut p, "UplinkGbps", self.uplink_gbps);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Outposts::Site.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct Campaign {
     pub name: Option<rt::Text>,
     /// `SolutionVersionArn`: string; required.
     pub solution_version_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<campaign::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Campaign {
@@ -47,7 +47,7 @@ impl Campaign {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<campaign::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -115,37 +115,6 @@ pub mod campaign {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Personalize::Campaign.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Personalize::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-dataset.html).
@@ -163,8 +132,8 @@ pub struct Dataset {
     pub name: Option<rt::Text>,
     /// `SchemaArn`: string; required; create-only: a change replaces the resource.
     pub schema_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<dataset::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Dataset {
@@ -196,7 +165,7 @@ impl Dataset {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataset::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -297,37 +266,6 @@ pub mod dataset {
         }
     }
 
-    /// `AWS::Personalize::Dataset.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DatasetType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DatasetType {
@@ -383,8 +321,8 @@ pub struct DatasetGroup {
     pub name: Option<rt::Text>,
     /// `RoleArn`: string; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<dataset_group::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DatasetGroup {
@@ -411,7 +349,7 @@ impl DatasetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dataset_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -432,37 +370,6 @@ impl From<DatasetGroup> for rt::Resource {
 /// Property types of [`DatasetGroup`].
 pub mod dataset_group {
     use crate::runtime as rt;
-
-    /// `AWS::Personalize::DatasetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Domain`.
     #[derive(Debug, Clone, PartialEq)]
@@ -512,8 +419,8 @@ pub struct EventTracker {
     pub dataset_group_arn: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_tracker::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventTracker {
@@ -530,7 +437,7 @@ impl EventTracker {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_tracker::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -546,42 +453,6 @@ impl From<EventTracker> for rt::Resource {
     }
 }
 
-/// Property types of [`EventTracker`].
-pub mod event_tracker {
-    use crate::runtime as rt;
-
-    /// `AWS::Personalize::EventTracker.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Personalize::Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-filter.html).
 ///
 /// Read-only (attributes, not settable): `CreationDateTime`, `FilterArn`, `LastUpdatedDateTime`, `Status`.
@@ -593,8 +464,8 @@ pub struct Filter {
     pub filter_expression: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<filter::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Filter {
@@ -616,7 +487,7 @@ impl Filter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<filter::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -630,42 +501,6 @@ impl From<Filter> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Filter::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Filter`].
-pub mod filter {
-    use crate::runtime as rt;
-
-    /// `AWS::Personalize::Filter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -837,8 +672,8 @@ pub struct Schema {
     pub name: Option<rt::Text>,
     /// `Schema`: string; required; create-only: a change replaces the resource.
     pub schema: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<schema::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Schema {
@@ -860,7 +695,7 @@ impl Schema {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<schema::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -880,37 +715,6 @@ impl From<Schema> for rt::Resource {
 /// Property types of [`Schema`].
 pub mod schema {
     use crate::runtime as rt;
-
-    /// `AWS::Personalize::Schema.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Domain`.
     #[derive(Debug, Clone, PartialEq)]
@@ -970,8 +774,8 @@ pub struct Solution {
     pub recipe_arn: Option<rt::Text>,
     /// `SolutionConfig`: `SolutionConfig`; create-only: a change replaces the resource.
     pub solution_config: Option<solution::SolutionConfig>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<solution::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Solution {
@@ -1013,7 +817,7 @@ impl Solution {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<solution::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1377,37 +1181,6 @@ pub mod solution {
             rt::put(&mut p, "EventValueThreshold", self.event_value_threshold);
             rt::put(&mut p, "FeatureTransformationParameters", self.feature_transformation_parameters);
             rt::put(&mut p, "HpoConfig", self.hpo_config);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Personalize::Solution.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct ConfigurationSet {
     pub reputation_options: Option<configuration_set::ReputationOptions>,
     /// `SendingOptions`: `SendingOptions`.
     pub sending_options: Option<configuration_set::SendingOptions>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<configuration_set::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrackingOptions`: `TrackingOptions`.
     pub tracking_options: Option<configuration_set::TrackingOptions>,
 }
@@ -49,7 +49,7 @@ impl ConfigurationSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_set::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -142,37 +142,6 @@ pub mod configuration_set {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "SendingEnabled", self.sending_enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::PinpointEmail::ConfigurationSet.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -458,8 +427,8 @@ pub mod configuration_set_event_destination {
 pub struct DedicatedIpPool {
     /// `PoolName`: string; create-only: a change replaces the resource.
     pub pool_name: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<dedicated_ip_pool::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DedicatedIpPool {
@@ -471,7 +440,7 @@ impl DedicatedIpPool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dedicated_ip_pool::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -483,42 +452,6 @@ impl From<DedicatedIpPool> for rt::Resource {
         rt::put(&mut p, "PoolName", r.pool_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DedicatedIpPool::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DedicatedIpPool`].
-pub mod dedicated_ip_pool {
-    use crate::runtime as rt;
-
-    /// `AWS::PinpointEmail::DedicatedIpPool.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -535,8 +468,8 @@ pub struct Identity {
     pub mail_from_attributes: Option<identity::MailFromAttributes>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tags`.
-    pub tags: Option<Vec<identity::Tags>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Identity {
@@ -563,7 +496,7 @@ impl Identity {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<identity::Tags>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -612,37 +545,6 @@ pub mod identity {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BehaviorOnMxFailure", self.behavior_on_mx_failure);
             rt::put(&mut p, "MailFromDomain", self.mail_from_domain);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::PinpointEmail::Identity.Tags`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tags {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tags {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tags {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

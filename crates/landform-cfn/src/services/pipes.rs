@@ -1723,8 +1723,8 @@ pub mod pipe {
         pub propagate_tags: Option<PropagateTags>,
         /// `ReferenceId`: string.
         pub reference_id: Option<rt::Text>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `TaskCount`: integer.
         pub task_count: Option<rt::Integer>,
         /// `TaskDefinitionArn`: string; required.
@@ -1793,7 +1793,7 @@ pub mod pipe {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2515,37 +2515,6 @@ pub mod pipe {
             rt::put(&mut p, "MeasureName", self.measure_name);
             rt::put(&mut p, "MeasureValue", self.measure_value);
             rt::put(&mut p, "MeasureValueType", self.measure_value_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Pipes::Pipe.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

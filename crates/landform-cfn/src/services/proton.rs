@@ -23,8 +23,8 @@ pub struct EnvironmentAccountConnection {
     pub management_account_id: Option<rt::Text>,
     /// `RoleArn`: string.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment_account_connection::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EnvironmentAccountConnection {
@@ -61,7 +61,7 @@ impl EnvironmentAccountConnection {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment_account_connection::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -81,42 +81,6 @@ impl From<EnvironmentAccountConnection> for rt::Resource {
     }
 }
 
-/// Property types of [`EnvironmentAccountConnection`].
-pub mod environment_account_connection {
-    use crate::runtime as rt;
-
-    /// `AWS::Proton::EnvironmentAccountConnection.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Proton::EnvironmentTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmenttemplate.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
@@ -132,8 +96,8 @@ pub struct EnvironmentTemplate {
     pub name: Option<rt::Text>,
     /// `Provisioning`: one of `Provisioning`; create-only: a change replaces the resource.
     pub provisioning: Option<environment_template::Provisioning>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EnvironmentTemplate {
@@ -165,7 +129,7 @@ impl EnvironmentTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -187,37 +151,6 @@ impl From<EnvironmentTemplate> for rt::Resource {
 /// Property types of [`EnvironmentTemplate`].
 pub mod environment_template {
     use crate::runtime as rt;
-
-    /// `AWS::Proton::EnvironmentTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Provisioning`.
     #[derive(Debug, Clone, PartialEq)]
@@ -270,8 +203,8 @@ pub struct ServiceTemplate {
     pub name: Option<rt::Text>,
     /// `PipelineProvisioning`: one of `Provisioning`; create-only: a change replaces the resource.
     pub pipeline_provisioning: Option<service_template::Provisioning>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<service_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ServiceTemplate {
@@ -303,7 +236,7 @@ impl ServiceTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<service_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -325,37 +258,6 @@ impl From<ServiceTemplate> for rt::Resource {
 /// Property types of [`ServiceTemplate`].
 pub mod service_template {
     use crate::runtime as rt;
-
-    /// `AWS::Proton::ServiceTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Provisioning`.
     #[derive(Debug, Clone, PartialEq)]

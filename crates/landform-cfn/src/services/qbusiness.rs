@@ -37,8 +37,8 @@ pub struct Application {
     pub quick_sight_configuration: Option<application::QuickSightConfiguration>,
     /// `RoleArn`: string.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Application {
@@ -110,7 +110,7 @@ impl Application {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -283,37 +283,6 @@ pub mod application {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "ClientNamespace", self.client_namespace);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::QBusiness::Application.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -571,8 +540,8 @@ pub struct DataAccessor {
     pub display_name: Option<rt::Text>,
     /// `Principal`: string; required; create-only: a change replaces the resource.
     pub principal: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_accessor::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataAccessor {
@@ -604,7 +573,7 @@ impl DataAccessor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_accessor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -846,37 +815,6 @@ pub mod data_accessor {
         }
     }
 
-    /// `AWS::QBusiness::DataAccessor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DataAccessorAuthenticationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DataAccessorAuthenticationType {
@@ -939,8 +877,8 @@ pub struct DataSource {
     pub role_arn: Option<rt::Text>,
     /// `SyncSchedule`: string.
     pub sync_schedule: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_source::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfiguration`: `DataSourceVpcConfiguration`.
     pub vpc_configuration: Option<data_source::DataSourceVpcConfiguration>,
 }
@@ -994,7 +932,7 @@ impl DataSource {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_source::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1346,37 +1284,6 @@ pub mod data_source {
         }
     }
 
-    /// `AWS::QBusiness::DataSource.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::QBusiness::DataSource.VideoExtractionConfiguration`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VideoExtractionConfiguration {
@@ -1665,8 +1572,8 @@ pub struct Index {
     pub display_name: Option<rt::Text>,
     /// `DocumentAttributeConfigurations`: list of `DocumentAttributeConfiguration`.
     pub document_attribute_configurations: Option<Vec<index::DocumentAttributeConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<index::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `IndexType`; create-only: a change replaces the resource.
     pub type_: Option<index::IndexType>,
 }
@@ -1700,7 +1607,7 @@ impl Index {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<index::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1787,37 +1694,6 @@ pub mod index {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Units", self.units);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::QBusiness::Index.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2096,8 +1972,8 @@ pub struct Plugin {
     pub server_url: Option<rt::Text>,
     /// `State`: one of `PluginState`.
     pub state: Option<plugin::PluginState>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<plugin::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `PluginType`; required; create-only: a change replaces the resource.
     pub type_: Option<plugin::PluginType>,
 }
@@ -2136,7 +2012,7 @@ impl Plugin {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<plugin::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2201,37 +2077,6 @@ pub mod plugin {
             rt::put(&mut p, "ApiSchema", self.api_schema);
             rt::put(&mut p, "ApiSchemaType", self.api_schema_type);
             rt::put(&mut p, "Description", self.description);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::QBusiness::Plugin.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2406,8 +2251,8 @@ pub struct Retriever {
     pub display_name: Option<rt::Text>,
     /// `RoleArn`: string.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<retriever::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `RetrieverType`; required; create-only: a change replaces the resource.
     pub type_: Option<retriever::RetrieverType>,
 }
@@ -2436,7 +2281,7 @@ impl Retriever {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<retriever::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2463,37 +2308,6 @@ impl From<Retriever> for rt::Resource {
 /// Property types of [`Retriever`].
 pub mod retriever {
     use crate::runtime as rt;
-
-    /// `AWS::QBusiness::Retriever.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `RetrieverType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -2555,8 +2369,8 @@ pub struct WebExperience {
     pub sample_prompts_control_mode: Option<web_experience::WebExperienceSamplePromptsControlMode>,
     /// `Subtitle`: string.
     pub subtitle: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<web_experience::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Title`: string.
     pub title: Option<rt::Text>,
     /// `WelcomeMessage`: string.
@@ -2607,7 +2421,7 @@ impl WebExperience {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<web_experience::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2711,37 +2525,6 @@ pub mod web_experience {
             rt::put(&mut p, "FaviconUrl", self.favicon_url);
             rt::put(&mut p, "FontUrl", self.font_url);
             rt::put(&mut p, "LogoUrl", self.logo_url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::QBusiness::WebExperience.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

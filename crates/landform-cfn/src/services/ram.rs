@@ -17,8 +17,8 @@ pub struct Permission {
     pub policy_template: Option<rt::Value>,
     /// `ResourceType`: string; required; create-only: a change replaces the resource.
     pub resource_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<permission::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Permission {
@@ -40,7 +40,7 @@ impl Permission {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<permission::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -54,42 +54,6 @@ impl From<Permission> for rt::Resource {
         rt::put(&mut p, "ResourceType", r.resource_type);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Permission::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Permission`].
-pub mod permission {
-    use crate::runtime as rt;
-
-    /// `AWS::RAM::Permission.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -225,8 +189,8 @@ pub struct ResourceShare {
     pub resource_share_configuration: Option<resource_share::ResourceShareConfiguration>,
     /// `Sources`: list of string; write-only: never read back, so drift does not compare it.
     pub sources: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resource_share::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResourceShare {
@@ -268,7 +232,7 @@ impl ResourceShare {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resource_share::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -320,37 +284,6 @@ pub mod resource_share {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ExclusiveAccountAccess", self.exclusive_account_access);
             rt::put(&mut p, "RetainSharingOnAccountLeaveOrganization", self.retain_sharing_on_account_leave_organization);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RAM::ResourceShare.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct ClusterSnapshot {
     pub db_cluster_identifier: Option<rt::Text>,
     /// `DBClusterSnapshotIdentifier`: string; required; create-only: a change replaces the resource.
     pub db_cluster_snapshot_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterSnapshot {
@@ -33,7 +33,7 @@ impl ClusterSnapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -46,42 +46,6 @@ impl From<ClusterSnapshot> for rt::Resource {
         rt::put(&mut p, "DBClusterSnapshotIdentifier", r.db_cluster_snapshot_identifier);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ClusterSnapshot::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ClusterSnapshot`].
-pub mod cluster_snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::ClusterSnapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -112,8 +76,8 @@ pub struct CustomDBEngineVersion {
     pub source_custom_db_engine_version_identifier: Option<rt::Text>,
     /// `Status`: one of `Status`.
     pub status: Option<custom_db_engine_version::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<custom_db_engine_version::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseAwsProvidedLatestImage`: boolean; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub use_aws_provided_latest_image: Option<rt::Boolean>,
 }
@@ -177,7 +141,7 @@ impl CustomDBEngineVersion {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_db_engine_version::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -211,37 +175,6 @@ impl From<CustomDBEngineVersion> for rt::Resource {
 /// Property types of [`CustomDBEngineVersion`].
 pub mod custom_db_engine_version {
     use crate::runtime as rt;
-
-    /// `AWS::RDS::CustomDBEngineVersion.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
@@ -409,8 +342,8 @@ pub struct DBCluster {
     pub storage_encrypted: Option<rt::Boolean>,
     /// `StorageType`: string.
     pub storage_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseLatestRestorableTime`: boolean; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub use_latest_restorable_time: Option<rt::Boolean>,
     /// `VpcSecurityGroupIds`: list of string.
@@ -711,7 +644,7 @@ impl DBCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -963,37 +896,6 @@ pub mod db_cluster {
         }
     }
 
-    /// `AWS::RDS::DBCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ClusterScalabilityType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ClusterScalabilityType {
@@ -1124,8 +1026,8 @@ pub struct DBClusterEndpoint {
     pub excluded_members: Option<Vec<rt::Text>>,
     /// `StaticMembers`: list of string.
     pub static_members: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_cluster_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBClusterEndpoint {
@@ -1157,7 +1059,7 @@ impl DBClusterEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_cluster_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1179,37 +1081,6 @@ impl From<DBClusterEndpoint> for rt::Resource {
 /// Property types of [`DBClusterEndpoint`].
 pub mod db_cluster_endpoint {
     use crate::runtime as rt;
-
-    /// `AWS::RDS::DBClusterEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `CustomEndpointType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1264,8 +1135,8 @@ pub struct DBClusterParameterGroup {
     pub family: Option<rt::Text>,
     /// `Parameters`: any JSON value; required.
     pub parameters: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_cluster_parameter_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBClusterParameterGroup {
@@ -1292,7 +1163,7 @@ impl DBClusterParameterGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_cluster_parameter_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1307,42 +1178,6 @@ impl From<DBClusterParameterGroup> for rt::Resource {
         rt::put(&mut p, "Parameters", r.parameters);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DBClusterParameterGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DBClusterParameterGroup`].
-pub mod db_cluster_parameter_group {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::DBClusterParameterGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1503,8 +1338,8 @@ pub struct DBInstance {
     pub storage_throughput: Option<rt::Integer>,
     /// `StorageType`: string.
     pub storage_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TdeCredentialArn`: string.
     pub tde_credential_arn: Option<rt::Text>,
     /// `TdeCredentialPassword`: string; write-only: never read back, so drift does not compare it.
@@ -1903,7 +1738,7 @@ impl DBInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2205,37 +2040,6 @@ pub mod db_instance {
         }
     }
 
-    /// `AWS::RDS::DBInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DatabaseInsightsMode`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DatabaseInsightsMode {
@@ -2364,8 +2168,8 @@ pub struct DBParameterGroup {
     pub family: Option<rt::Text>,
     /// `Parameters`: any JSON value.
     pub parameters: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_parameter_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBParameterGroup {
@@ -2392,7 +2196,7 @@ impl DBParameterGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_parameter_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2407,42 +2211,6 @@ impl From<DBParameterGroup> for rt::Resource {
         rt::put(&mut p, "Parameters", r.parameters);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DBParameterGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DBParameterGroup`].
-pub mod db_parameter_group {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::DBParameterGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2469,8 +2237,8 @@ pub struct DBProxy {
     pub require_tls: Option<rt::Boolean>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `TagFormat`.
-    pub tags: Option<Vec<db_proxy::TagFormat>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetConnectionNetworkType`: one of `TargetConnectionNetworkType`; create-only: a change replaces the resource.
     pub target_connection_network_type: Option<db_proxy::TargetConnectionNetworkType>,
     /// `VpcSecurityGroupIds`: list of string.
@@ -2528,7 +2296,7 @@ impl DBProxy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_proxy::TagFormat>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2624,37 +2392,6 @@ pub mod db_proxy {
             rt::put(&mut p, "Description", self.description);
             rt::put(&mut p, "IAMAuth", self.iam_auth);
             rt::put(&mut p, "SecretArn", self.secret_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RDS::DBProxy.TagFormat`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagFormat {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagFormat {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagFormat {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2952,8 +2689,8 @@ pub struct DBProxyEndpoint {
     pub db_proxy_name: Option<rt::Text>,
     /// `EndpointNetworkType`: one of `EndpointNetworkType`; create-only: a change replaces the resource.
     pub endpoint_network_type: Option<db_proxy_endpoint::EndpointNetworkType>,
-    /// `Tags`: list of `TagFormat`.
-    pub tags: Option<Vec<db_proxy_endpoint::TagFormat>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetRole`: one of `TargetRole`.
     pub target_role: Option<db_proxy_endpoint::TargetRole>,
     /// `VpcSecurityGroupIds`: list of string.
@@ -2981,7 +2718,7 @@ impl DBProxyEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_proxy_endpoint::TagFormat>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3019,37 +2756,6 @@ impl From<DBProxyEndpoint> for rt::Resource {
 /// Property types of [`DBProxyEndpoint`].
 pub mod db_proxy_endpoint {
     use crate::runtime as rt;
-
-    /// `AWS::RDS::DBProxyEndpoint.TagFormat`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagFormat {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagFormat {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagFormat {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `EndpointNetworkType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -3144,8 +2850,8 @@ pub struct DBProxyTargetGroup {
     pub db_instance_identifiers: Option<Vec<rt::Text>>,
     /// `DBProxyName`: string; required; create-only: a change replaces the resource.
     pub db_proxy_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_proxy_target_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetGroupName`: one of `TargetGroupName`; required; create-only: a change replaces the resource.
     pub target_group_name: Option<db_proxy_target_group::TargetGroupName>,
 }
@@ -3174,7 +2880,7 @@ impl DBProxyTargetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_proxy_target_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3257,37 +2963,6 @@ pub mod db_proxy_target_group {
         }
     }
 
-    /// `AWS::RDS::DBProxyTargetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `TargetGroupName`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum TargetGroupName {
@@ -3335,8 +3010,8 @@ pub struct DBSecurityGroup {
     pub ec2_vpc_id: Option<rt::Text>,
     /// `GroupDescription`: string; required; create-only: a change replaces the resource.
     pub group_description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_security_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBSecurityGroup {
@@ -3358,7 +3033,7 @@ impl DBSecurityGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_security_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3422,37 +3097,6 @@ pub mod db_security_group {
             rt::put(&mut p, "EC2SecurityGroupId", self.ec2_security_group_id);
             rt::put(&mut p, "EC2SecurityGroupName", self.ec2_security_group_name);
             rt::put(&mut p, "EC2SecurityGroupOwnerId", self.ec2_security_group_owner_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RDS::DBSecurityGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3534,8 +3178,8 @@ pub struct DBShardGroup {
     pub min_acu: Option<rt::Number>,
     /// `PubliclyAccessible`: boolean; create-only: a change replaces the resource.
     pub publicly_accessible: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_shard_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBShardGroup {
@@ -3572,7 +3216,7 @@ impl DBShardGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_shard_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3592,42 +3236,6 @@ impl From<DBShardGroup> for rt::Resource {
     }
 }
 
-/// Property types of [`DBShardGroup`].
-pub mod db_shard_group {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::DBShardGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::RDS::DBSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsnapshot.html).
 ///
 /// Read-only (attributes, not settable): `AllocatedStorage`, `AvailabilityZone`, `DBSnapshotArn`, `DbiResourceId`, `Encrypted`, `Engine`, `EngineVersion`, `IAMDatabaseAuthenticationEnabled`, `InstanceCreateTime`, `Iops`, `KmsKeyId`, `LicenseModel`, `MasterUsername`, `OptionGroupName`, `OriginalSnapshotCreateTime`, `Port`, `SnapshotCreateTime`, `SnapshotType`, `Status`, `StorageThroughput`, `StorageType`, `VpcId`.
@@ -3637,8 +3245,8 @@ pub struct DBSnapshot {
     pub db_instance_identifier: Option<rt::Text>,
     /// `DBSnapshotIdentifier`: string; required; create-only: a change replaces the resource.
     pub db_snapshot_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBSnapshot {
@@ -3655,7 +3263,7 @@ impl DBSnapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3671,42 +3279,6 @@ impl From<DBSnapshot> for rt::Resource {
     }
 }
 
-/// Property types of [`DBSnapshot`].
-pub mod db_snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::DBSnapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::RDS::DBSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsubnetgroup.html).
 ///
 /// Read-only (attributes, not settable): `DBSubnetGroupArn`.
@@ -3718,8 +3290,8 @@ pub struct DBSubnetGroup {
     pub db_subnet_group_name: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<db_subnet_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DBSubnetGroup {
@@ -3741,7 +3313,7 @@ impl DBSubnetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<db_subnet_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3758,42 +3330,6 @@ impl From<DBSubnetGroup> for rt::Resource {
     }
 }
 
-/// Property types of [`DBSubnetGroup`].
-pub mod db_subnet_group {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::DBSubnetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::RDS::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-deployment.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `BlueGreenDeploymentIdentifier`, `CreateTime`, `Status`, `SwitchoverDetails`, `Target`, `Tasks`.
@@ -3803,8 +3339,8 @@ pub struct Deployment {
     pub blue_green_deployment_name: Option<rt::Text>,
     /// `Source`: string; required; create-only: a change replaces the resource.
     pub source: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<deployment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetAllocatedStorage`: integer; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub target_allocated_storage: Option<rt::Integer>,
     /// `TargetDBClusterParameterGroupName`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
@@ -3839,7 +3375,7 @@ impl Deployment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<deployment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3909,42 +3445,6 @@ impl From<Deployment> for rt::Resource {
     }
 }
 
-/// Property types of [`Deployment`].
-pub mod deployment {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::Deployment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::RDS::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-eventsubscription.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventSubscription {
@@ -3960,8 +3460,8 @@ pub struct EventSubscription {
     pub source_type: Option<rt::Text>,
     /// `SubscriptionName`: string; create-only: a change replaces the resource.
     pub subscription_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_subscription::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventSubscription {
@@ -3998,7 +3498,7 @@ impl EventSubscription {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_subscription::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4015,42 +3515,6 @@ impl From<EventSubscription> for rt::Resource {
         rt::put(&mut p, "SubscriptionName", r.subscription_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(EventSubscription::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`EventSubscription`].
-pub mod event_subscription {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::EventSubscription.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -4073,8 +3537,8 @@ pub struct GlobalCluster {
     pub source_db_cluster_identifier: Option<rt::Text>,
     /// `StorageEncrypted`: boolean; create-only: a change replaces the resource.
     pub storage_encrypted: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<global_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl GlobalCluster {
@@ -4116,7 +3580,7 @@ impl GlobalCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<global_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4140,37 +3604,6 @@ impl From<GlobalCluster> for rt::Resource {
 /// Property types of [`GlobalCluster`].
 pub mod global_cluster {
     use crate::runtime as rt;
-
-    /// `AWS::RDS::GlobalCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Engine`.
     #[derive(Debug, Clone, PartialEq)]
@@ -4231,8 +3664,8 @@ pub struct Integration {
     pub kms_key_id: Option<rt::Text>,
     /// `SourceArn`: string; required; create-only: a change replaces the resource.
     pub source_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<integration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required; create-only: a change replaces the resource.
     pub target_arn: Option<rt::Text>,
 }
@@ -4271,7 +3704,7 @@ impl Integration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<integration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4297,42 +3730,6 @@ impl From<Integration> for rt::Resource {
     }
 }
 
-/// Property types of [`Integration`].
-pub mod integration {
-    use crate::runtime as rt;
-
-    /// `AWS::RDS::Integration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::RDS::OptionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-optiongroup.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OptionGroup {
@@ -4346,8 +3743,8 @@ pub struct OptionGroup {
     pub option_group_description: Option<rt::Text>,
     /// `OptionGroupName`: string; create-only: a change replaces the resource.
     pub option_group_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<option_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OptionGroup {
@@ -4379,7 +3776,7 @@ impl OptionGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<option_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4491,37 +3888,6 @@ pub mod option_group {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Name", self.name);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RDS::OptionGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }

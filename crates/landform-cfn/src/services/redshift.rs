@@ -111,8 +111,8 @@ pub struct Cluster {
     pub snapshot_copy_retention_period: Option<rt::Integer>,
     /// `SnapshotIdentifier`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub snapshot_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcSecurityGroupIds`: list of string.
     pub vpc_security_group_ids: Option<Vec<rt::Text>>,
 }
@@ -371,7 +371,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -523,37 +523,6 @@ pub mod cluster {
         }
     }
 
-    /// `AWS::Redshift::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AquaConfigurationStatus`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AquaConfigurationStatus {
@@ -607,8 +576,8 @@ pub struct ClusterParameterGroup {
     pub parameter_group_name: Option<rt::Text>,
     /// `Parameters`: list of `Parameter`.
     pub parameters: Option<Vec<cluster_parameter_group::Parameter>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_parameter_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterParameterGroup {
@@ -635,7 +604,7 @@ impl ClusterParameterGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_parameter_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -687,37 +656,6 @@ pub mod cluster_parameter_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Redshift::ClusterParameterGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Redshift::ClusterSecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroup.html).
@@ -727,8 +665,8 @@ pub mod cluster_parameter_group {
 pub struct ClusterSecurityGroup {
     /// `Description`: string; required; create-only: a change replaces the resource.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_security_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterSecurityGroup {
@@ -740,7 +678,7 @@ impl ClusterSecurityGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_security_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -752,42 +690,6 @@ impl From<ClusterSecurityGroup> for rt::Resource {
         rt::put(&mut p, "Description", r.description);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ClusterSecurityGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ClusterSecurityGroup`].
-pub mod cluster_security_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::ClusterSecurityGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -851,8 +753,8 @@ pub struct ClusterSubnetGroup {
     pub description: Option<rt::Text>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_subnet_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterSubnetGroup {
@@ -869,7 +771,7 @@ impl ClusterSubnetGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_subnet_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -882,42 +784,6 @@ impl From<ClusterSubnetGroup> for rt::Resource {
         rt::put(&mut p, "SubnetIds", r.subnet_ids);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ClusterSubnetGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ClusterSubnetGroup`].
-pub mod cluster_subnet_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::ClusterSubnetGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1050,8 +916,8 @@ pub struct EventSubscription {
     pub source_type: Option<event_subscription::SourceType>,
     /// `SubscriptionName`: string; required; create-only: a change replaces the resource.
     pub subscription_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<event_subscription::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EventSubscription {
@@ -1093,7 +959,7 @@ impl EventSubscription {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<event_subscription::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1117,37 +983,6 @@ impl From<EventSubscription> for rt::Resource {
 /// Property types of [`EventSubscription`].
 pub mod event_subscription {
     use crate::runtime as rt;
-
-    /// `AWS::Redshift::EventSubscription.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `EventCategories`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1295,8 +1130,8 @@ pub struct Integration {
     pub kms_key_id: Option<rt::Text>,
     /// `SourceArn`: string; required; create-only: a change replaces the resource.
     pub source_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<integration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetArn`: string; required; create-only: a change replaces the resource.
     pub target_arn: Option<rt::Text>,
 }
@@ -1325,7 +1160,7 @@ impl Integration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<integration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1349,42 +1184,6 @@ impl From<Integration> for rt::Resource {
     }
 }
 
-/// Property types of [`Integration`].
-pub mod integration {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::Integration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Redshift::QEV2IdcApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-qev2idcapplication.html).
 ///
 /// Read-only (attributes, not settable): `IdcManagedApplicationArn`, `IdcOnboardStatus`, `Qev2IdcApplicationArn`.
@@ -1396,8 +1195,8 @@ pub struct QEV2IdcApplication {
     pub idc_instance_arn: Option<rt::Text>,
     /// `Qev2IdcApplicationName`: string; required; create-only: a change replaces the resource.
     pub qev2_idc_application_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<qev2_idc_application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl QEV2IdcApplication {
@@ -1419,7 +1218,7 @@ impl QEV2IdcApplication {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<qev2_idc_application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1433,42 +1232,6 @@ impl From<QEV2IdcApplication> for rt::Resource {
         rt::put(&mut p, "Qev2IdcApplicationName", r.qev2_idc_application_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(QEV2IdcApplication::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`QEV2IdcApplication`].
-pub mod qev2_idc_application {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::QEV2IdcApplication.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1495,8 +1258,8 @@ pub struct RedshiftIdcApplication {
     pub service_integrations: Option<Vec<redshift_idc_application::ServiceIntegrationsUnion>>,
     /// `SsoTagKeys`: list of string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub sso_tag_keys: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<redshift_idc_application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RedshiftIdcApplication {
@@ -1548,7 +1311,7 @@ impl RedshiftIdcApplication {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<redshift_idc_application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1783,37 +1546,6 @@ pub mod redshift_idc_application {
         }
     }
 
-    /// `AWS::Redshift::RedshiftIdcApplication.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ApplicationType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ApplicationType {
@@ -1985,8 +1717,8 @@ pub struct Snapshot {
     pub manual_snapshot_retention_period: Option<rt::Integer>,
     /// `SnapshotIdentifier`: string; required; create-only: a change replaces the resource.
     pub snapshot_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<snapshot::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Snapshot {
@@ -2008,7 +1740,7 @@ impl Snapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2025,42 +1757,6 @@ impl From<Snapshot> for rt::Resource {
     }
 }
 
-/// Property types of [`Snapshot`].
-pub mod snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::Snapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Redshift::SnapshotCopyGrant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotcopygrant.html).
 ///
 /// Read-only (attributes, not settable): `Arn`.
@@ -2070,8 +1766,8 @@ pub struct SnapshotCopyGrant {
     pub kms_key_id: Option<rt::Text>,
     /// `SnapshotCopyGrantName`: string; required; create-only: a change replaces the resource.
     pub snapshot_copy_grant_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<snapshot_copy_grant::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SnapshotCopyGrant {
@@ -2088,7 +1784,7 @@ impl SnapshotCopyGrant {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<snapshot_copy_grant::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2104,42 +1800,6 @@ impl From<SnapshotCopyGrant> for rt::Resource {
     }
 }
 
-/// Property types of [`SnapshotCopyGrant`].
-pub mod snapshot_copy_grant {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::SnapshotCopyGrant.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Redshift::SnapshotSchedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotschedule.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `AssociatedClusterCount`.
@@ -2151,8 +1811,8 @@ pub struct SnapshotSchedule {
     pub schedule_description: Option<rt::Text>,
     /// `ScheduleIdentifier`: string; required; create-only: a change replaces the resource.
     pub schedule_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<snapshot_schedule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SnapshotSchedule {
@@ -2174,7 +1834,7 @@ impl SnapshotSchedule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<snapshot_schedule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2188,42 +1848,6 @@ impl From<SnapshotSchedule> for rt::Resource {
         rt::put(&mut p, "ScheduleIdentifier", r.schedule_identifier);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(SnapshotSchedule::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`SnapshotSchedule`].
-pub mod snapshot_schedule {
-    use crate::runtime as rt;
-
-    /// `AWS::Redshift::SnapshotSchedule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2244,8 +1868,8 @@ pub struct UsageLimit {
     pub limit_type: Option<usage_limit::LimitType>,
     /// `Period`: one of `Period`; create-only: a change replaces the resource.
     pub period: Option<usage_limit::Period>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<usage_limit::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl UsageLimit {
@@ -2282,7 +1906,7 @@ impl UsageLimit {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<usage_limit::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2305,37 +1929,6 @@ impl From<UsageLimit> for rt::Resource {
 /// Property types of [`UsageLimit`].
 pub mod usage_limit {
     use crate::runtime as rt;
-
-    /// `AWS::Redshift::UsageLimit.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `BreachAction`.
     #[derive(Debug, Clone, PartialEq)]

@@ -41,8 +41,8 @@ pub struct Namespace {
     pub redshift_idc_application_arn: Option<rt::Text>,
     /// `SnapshotCopyConfigurations`: list of `SnapshotCopyConfiguration`.
     pub snapshot_copy_configurations: Option<Vec<namespace::SnapshotCopyConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<namespace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Namespace {
@@ -124,7 +124,7 @@ impl Namespace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<namespace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -196,37 +196,6 @@ pub mod namespace {
         }
     }
 
-    /// `AWS::RedshiftServerless::Namespace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `LogExport`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum LogExport {
@@ -280,8 +249,8 @@ pub struct Snapshot {
     pub retention_period: Option<rt::Integer>,
     /// `SnapshotName`: string; required; create-only: a change replaces the resource.
     pub snapshot_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<snapshot::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Snapshot {
@@ -303,7 +272,7 @@ impl Snapshot {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<snapshot::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -317,42 +286,6 @@ impl From<Snapshot> for rt::Resource {
         rt::put(&mut p, "SnapshotName", r.snapshot_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Snapshot::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Snapshot`].
-pub mod snapshot {
-    use crate::runtime as rt;
-
-    /// `AWS::RedshiftServerless::Snapshot.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -387,8 +320,8 @@ pub struct Workgroup {
     pub snapshot_owner_account: Option<rt::Text>,
     /// `SubnetIds`: list of string; write-only: never read back, so drift does not compare it.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workgroup::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrackName`: string.
     pub track_name: Option<rt::Text>,
     /// `Workgroup`: `Workgroup`.
@@ -471,7 +404,7 @@ impl Workgroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workgroup::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -665,37 +598,6 @@ pub mod workgroup {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Level", self.level);
             rt::put(&mut p, "Status", self.status);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RedshiftServerless::Workgroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -19,8 +19,8 @@ pub struct Application {
     pub name: Option<rt::Text>,
     /// `ProxyType`: one of `ProxyType`; required; create-only: a change replaces the resource.
     pub proxy_type: Option<application::ProxyType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -49,7 +49,7 @@ impl Application {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -104,37 +104,6 @@ pub mod application {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "EndpointType", self.endpoint_type);
             rt::put(&mut p, "StageName", self.stage_name);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RefactorSpaces::Application.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -224,8 +193,8 @@ pub struct Environment {
     pub name: Option<rt::Text>,
     /// `NetworkFabricType`: one of `NetworkFabricType`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub network_fabric_type: Option<environment::NetworkFabricType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Environment {
@@ -247,7 +216,7 @@ impl Environment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -267,37 +236,6 @@ impl From<Environment> for rt::Resource {
 /// Property types of [`Environment`].
 pub mod environment {
     use crate::runtime as rt;
-
-    /// `AWS::RefactorSpaces::Environment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `NetworkFabricType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -353,8 +291,8 @@ pub struct Route {
     pub route_type: Option<route::RouteType>,
     /// `ServiceIdentifier`: string; required; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub service_identifier: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<route::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UriPathRoute`: `UriPathRouteInput`; write-only: never read back, so drift does not compare it.
     pub uri_path_route: Option<route::UriPathRouteInput>,
 }
@@ -388,7 +326,7 @@ impl Route {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<route::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -436,37 +374,6 @@ pub mod route {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "ActivationState", self.activation_state);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RefactorSpaces::Route.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -673,8 +580,8 @@ pub struct Service {
     pub lambda_endpoint: Option<service::LambdaEndpointInput>,
     /// `Name`: string; required; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<service::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UrlEndpoint`: `UrlEndpointInput`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub url_endpoint: Option<service::UrlEndpointInput>,
     /// `VpcId`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
@@ -715,7 +622,7 @@ impl Service {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<service::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -770,37 +677,6 @@ pub mod service {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Arn", self.arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RefactorSpaces::Service.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

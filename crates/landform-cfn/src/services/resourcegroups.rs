@@ -21,8 +21,8 @@ pub struct Group {
     pub resource_query: Option<group::ResourceQuery>,
     /// `Resources`: list of string.
     pub resources: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Group {
@@ -54,7 +54,7 @@ impl Group {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -205,37 +205,6 @@ pub mod group {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Query", self.query);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ResourceGroups::Group.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -127,8 +127,8 @@ impl From<DelegationSet> for rt::Resource {
 pub struct HealthCheck {
     /// `HealthCheckConfig`: `HealthCheckConfig`; required.
     pub health_check_config: Option<health_check::HealthCheckConfig>,
-    /// `HealthCheckTags`: list of `HealthCheckTag`.
-    pub health_check_tags: Option<Vec<health_check::HealthCheckTag>>,
+    /// `HealthCheckTags`: list of tag.
+    pub health_check_tags: Option<Vec<rt::Tag>>,
 }
 
 impl HealthCheck {
@@ -140,7 +140,7 @@ impl HealthCheck {
         self
     }
     /// Set `HealthCheckTags`.
-    pub fn health_check_tags(mut self, value: impl IntoIterator<Item = impl Into<health_check::HealthCheckTag>>) -> Self {
+    pub fn health_check_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.health_check_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -337,37 +337,6 @@ pub mod health_check {
             rt::put(&mut p, "RoutingControlArn", self.routing_control_arn);
             rt::put(&mut p, "SearchString", self.search_string);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Route53::HealthCheck.HealthCheckTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct HealthCheckTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl HealthCheckTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for HealthCheckTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -707,8 +676,8 @@ pub struct HostedZone {
     pub hosted_zone_config: Option<hosted_zone::HostedZoneConfig>,
     /// `HostedZoneFeatures`: `HostedZoneFeatures`.
     pub hosted_zone_features: Option<hosted_zone::HostedZoneFeatures>,
-    /// `HostedZoneTags`: list of `HostedZoneTag`.
-    pub hosted_zone_tags: Option<Vec<hosted_zone::HostedZoneTag>>,
+    /// `HostedZoneTags`: list of tag.
+    pub hosted_zone_tags: Option<Vec<rt::Tag>>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
     /// `QueryLoggingConfig`: `QueryLoggingConfig`.
@@ -736,7 +705,7 @@ impl HostedZone {
         self
     }
     /// Set `HostedZoneTags`.
-    pub fn hosted_zone_tags(mut self, value: impl IntoIterator<Item = impl Into<hosted_zone::HostedZoneTag>>) -> Self {
+    pub fn hosted_zone_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.hosted_zone_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -817,37 +786,6 @@ pub mod hosted_zone {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "EnableAcceleratedRecovery", self.enable_accelerated_recovery);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Route53::HostedZone.HostedZoneTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct HostedZoneTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl HostedZoneTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for HostedZoneTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct Cluster {
     pub name: Option<rt::Text>,
     /// `NetworkType`: one of `NetworkType`.
     pub network_type: Option<cluster::NetworkType>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Cluster {
@@ -33,7 +33,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -52,37 +52,6 @@ impl From<Cluster> for rt::Resource {
 /// Property types of [`Cluster`].
 pub mod cluster {
     use crate::runtime as rt;
-
-    /// `AWS::Route53RecoveryControl::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `NetworkType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -132,8 +101,8 @@ pub struct ControlPanel {
     pub cluster_arn: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<control_panel::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ControlPanel {
@@ -150,7 +119,7 @@ impl ControlPanel {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<control_panel::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -163,42 +132,6 @@ impl From<ControlPanel> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ControlPanel::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ControlPanel`].
-pub mod control_panel {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53RecoveryControl::ControlPanel.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -260,8 +193,8 @@ pub struct SafetyRule {
     pub name: Option<rt::Text>,
     /// `RuleConfig`: `RuleConfig`.
     pub rule_config: Option<safety_rule::RuleConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<safety_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SafetyRule {
@@ -293,7 +226,7 @@ impl SafetyRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<safety_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -421,37 +354,6 @@ pub mod safety_rule {
             rt::put(&mut p, "Inverted", self.inverted);
             rt::put(&mut p, "Threshold", self.threshold);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Route53RecoveryControl::SafetyRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct Cell {
     pub cell_name: Option<rt::Text>,
     /// `Cells`: list of string.
     pub cells: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cell::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Cell {
@@ -33,7 +33,7 @@ impl Cell {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cell::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -49,42 +49,6 @@ impl From<Cell> for rt::Resource {
     }
 }
 
-/// Property types of [`Cell`].
-pub mod cell {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53RecoveryReadiness::Cell.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Route53RecoveryReadiness::ReadinessCheck`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-readinesscheck.html).
 ///
 /// Read-only (attributes, not settable): `ReadinessCheckArn`.
@@ -94,8 +58,8 @@ pub struct ReadinessCheck {
     pub readiness_check_name: Option<rt::Text>,
     /// `ResourceSetName`: string.
     pub resource_set_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<readiness_check::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ReadinessCheck {
@@ -112,7 +76,7 @@ impl ReadinessCheck {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<readiness_check::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -128,42 +92,6 @@ impl From<ReadinessCheck> for rt::Resource {
     }
 }
 
-/// Property types of [`ReadinessCheck`].
-pub mod readiness_check {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53RecoveryReadiness::ReadinessCheck.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Route53RecoveryReadiness::RecoveryGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-recoverygroup.html).
 ///
 /// Read-only (attributes, not settable): `RecoveryGroupArn`.
@@ -173,8 +101,8 @@ pub struct RecoveryGroup {
     pub cells: Option<Vec<rt::Text>>,
     /// `RecoveryGroupName`: string; create-only: a change replaces the resource.
     pub recovery_group_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<recovery_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RecoveryGroup {
@@ -191,7 +119,7 @@ impl RecoveryGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<recovery_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -207,42 +135,6 @@ impl From<RecoveryGroup> for rt::Resource {
     }
 }
 
-/// Property types of [`RecoveryGroup`].
-pub mod recovery_group {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53RecoveryReadiness::RecoveryGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Route53RecoveryReadiness::ResourceSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-resourceset.html).
 ///
 /// Read-only (attributes, not settable): `ResourceSetArn`.
@@ -254,8 +146,8 @@ pub struct ResourceSet {
     pub resource_set_type: Option<rt::Text>,
     /// `Resources`: list of `Resource`; required.
     pub resources: Option<Vec<resource_set::Resource>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resource_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResourceSet {
@@ -277,7 +169,7 @@ impl ResourceSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resource_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -450,37 +342,6 @@ pub mod resource_set {
             rt::put(&mut p, "DnsTargetResource", self.dns_target_resource);
             rt::put(&mut p, "ReadinessScopes", self.readiness_scopes);
             rt::put(&mut p, "ResourceArn", self.resource_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Route53RecoveryReadiness::ResourceSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct FirewallDomainList {
     pub domains: Option<Vec<rt::Text>>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<firewall_domain_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FirewallDomainList {
@@ -40,7 +40,7 @@ impl FirewallDomainList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<firewall_domain_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -57,42 +57,6 @@ impl From<FirewallDomainList> for rt::Resource {
     }
 }
 
-/// Property types of [`FirewallDomainList`].
-pub mod firewall_domain_list {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53Resolver::FirewallDomainList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Route53Resolver::FirewallRuleGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroup.html).
 ///
 /// Read-only (attributes, not settable): `Arn`, `CreationTime`, `CreatorRequestId`, `Id`, `ModificationTime`, `OwnerId`, `RuleCount`, `ShareStatus`, `Status`, `StatusMessage`.
@@ -102,8 +66,8 @@ pub struct FirewallRuleGroup {
     pub firewall_rules: Option<Vec<firewall_rule_group::FirewallRule>>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<firewall_rule_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FirewallRuleGroup {
@@ -120,7 +84,7 @@ impl FirewallRuleGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<firewall_rule_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -371,37 +335,6 @@ pub mod firewall_rule_group {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Partner", self.partner);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Route53Resolver::FirewallRuleGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -698,8 +631,8 @@ pub struct FirewallRuleGroupAssociation {
     pub name: Option<rt::Text>,
     /// `Priority`: integer; required.
     pub priority: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<firewall_rule_group_association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required; create-only: a change replaces the resource.
     pub vpc_id: Option<rt::Text>,
 }
@@ -728,7 +661,7 @@ impl FirewallRuleGroupAssociation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<firewall_rule_group_association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -755,37 +688,6 @@ impl From<FirewallRuleGroupAssociation> for rt::Resource {
 /// Property types of [`FirewallRuleGroupAssociation`].
 pub mod firewall_rule_group_association {
     use crate::runtime as rt;
-
-    /// `AWS::Route53Resolver::FirewallRuleGroupAssociation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `MutationProtection`.
     #[derive(Debug, Clone, PartialEq)]
@@ -839,8 +741,8 @@ pub struct OutpostResolver {
     pub outpost_arn: Option<rt::Text>,
     /// `PreferredInstanceType`: string; required.
     pub preferred_instance_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<outpost_resolver::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OutpostResolver {
@@ -867,7 +769,7 @@ impl OutpostResolver {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<outpost_resolver::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -882,42 +784,6 @@ impl From<OutpostResolver> for rt::Resource {
         rt::put(&mut p, "PreferredInstanceType", r.preferred_instance_type);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(OutpostResolver::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`OutpostResolver`].
-pub mod outpost_resolver {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53Resolver::OutpostResolver.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1050,8 +916,8 @@ pub struct ResolverEndpoint {
     pub rni_enhanced_metrics_enabled: Option<rt::Boolean>,
     /// `SecurityGroupIds`: list of string; required; create-only: a change replaces the resource.
     pub security_group_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resolver_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetNameServerMetricsEnabled`: boolean.
     pub target_name_server_metrics_enabled: Option<rt::Boolean>,
 }
@@ -1115,7 +981,7 @@ impl ResolverEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resolver_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1188,37 +1054,6 @@ pub mod resolver_endpoint {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::Route53Resolver::ResolverEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::Route53Resolver::ResolverQueryLoggingConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfig.html).
@@ -1230,8 +1065,8 @@ pub struct ResolverQueryLoggingConfig {
     pub destination_arn: Option<rt::Text>,
     /// `Name`: string; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<resolver_query_logging_config::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResolverQueryLoggingConfig {
@@ -1248,7 +1083,7 @@ impl ResolverQueryLoggingConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resolver_query_logging_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1261,42 +1096,6 @@ impl From<ResolverQueryLoggingConfig> for rt::Resource {
         rt::put(&mut p, "Name", r.name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ResolverQueryLoggingConfig::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ResolverQueryLoggingConfig`].
-pub mod resolver_query_logging_config {
-    use crate::runtime as rt;
-
-    /// `AWS::Route53Resolver::ResolverQueryLoggingConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1350,8 +1149,8 @@ pub struct ResolverRule {
     pub resolver_endpoint_id: Option<rt::Text>,
     /// `RuleType`: string; required; create-only: a change replaces the resource.
     pub rule_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<resolver_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetIps`: list of `TargetAddress`.
     pub target_ips: Option<Vec<resolver_rule::TargetAddress>>,
 }
@@ -1385,7 +1184,7 @@ impl ResolverRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<resolver_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1413,37 +1212,6 @@ impl From<ResolverRule> for rt::Resource {
 /// Property types of [`ResolverRule`].
 pub mod resolver_rule {
     use crate::runtime as rt;
-
-    /// `AWS::Route53Resolver::ResolverRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::Route53Resolver::ResolverRule.TargetAddress`.
     #[derive(Debug, Clone, Default, PartialEq)]

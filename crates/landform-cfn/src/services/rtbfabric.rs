@@ -17,8 +17,8 @@ pub struct InboundExternalLink {
     pub link_attributes: Option<inbound_external_link::LinkAttributes>,
     /// `LinkLogSettings`: `LinkLogSettings`; required.
     pub link_log_settings: Option<inbound_external_link::LinkLogSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<inbound_external_link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InboundExternalLink {
@@ -40,7 +40,7 @@ impl InboundExternalLink {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<inbound_external_link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -216,37 +216,6 @@ pub mod inbound_external_link {
         }
     }
 
-    /// `AWS::RTBFabric::InboundExternalLink.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -344,8 +313,8 @@ pub struct Link {
     pub module_configuration_list: Option<Vec<link::ModuleConfiguration>>,
     /// `PeerGatewayId`: string; required.
     pub peer_gateway_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Link {
@@ -382,7 +351,7 @@ impl Link {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -608,37 +577,6 @@ pub mod link {
         }
     }
 
-    /// `AWS::RTBFabric::Link.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -732,8 +670,8 @@ pub struct LinkRoutingRule {
     pub link_id: Option<rt::Text>,
     /// `Priority`: integer; required.
     pub priority: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<link_routing_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl LinkRoutingRule {
@@ -760,7 +698,7 @@ impl LinkRoutingRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<link_routing_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -782,37 +720,6 @@ impl From<LinkRoutingRule> for rt::Resource {
 pub mod link_routing_rule {
     use crate::runtime as rt;
 
-    /// `AWS::RTBFabric::LinkRoutingRule.QueryStringKeyValuePair`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct QueryStringKeyValuePair {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl QueryStringKeyValuePair {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for QueryStringKeyValuePair {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::RTBFabric::LinkRoutingRule.RuleCondition`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct RuleCondition {
@@ -824,8 +731,8 @@ pub mod link_routing_rule {
         pub path_exact: Option<rt::Text>,
         /// `PathPrefix`: string.
         pub path_prefix: Option<rt::Text>,
-        /// `QueryStringEquals`: `QueryStringKeyValuePair`.
-        pub query_string_equals: Option<QueryStringKeyValuePair>,
+        /// `QueryStringEquals`: tag.
+        pub query_string_equals: Option<rt::Tag>,
         /// `QueryStringExists`: string.
         pub query_string_exists: Option<rt::Text>,
     }
@@ -852,8 +759,8 @@ pub mod link_routing_rule {
             self
         }
         /// Set `QueryStringEquals`.
-        pub fn query_string_equals(mut self, value: QueryStringKeyValuePair) -> Self {
-            self.query_string_equals = Some(value);
+        pub fn query_string_equals(mut self, value: impl Into<rt::Tag>) -> Self {
+            self.query_string_equals = Some(value.into());
             self
         }
         /// Set `QueryStringExists`.
@@ -875,37 +782,6 @@ pub mod link_routing_rule {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::RTBFabric::LinkRoutingRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::RTBFabric::OutboundExternalLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-outboundexternallink.html).
@@ -921,8 +797,8 @@ pub struct OutboundExternalLink {
     pub link_log_settings: Option<outbound_external_link::LinkLogSettings>,
     /// `PublicEndpoint`: string; required.
     pub public_endpoint: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<outbound_external_link::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OutboundExternalLink {
@@ -949,7 +825,7 @@ impl OutboundExternalLink {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<outbound_external_link::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1126,37 +1002,6 @@ pub mod outbound_external_link {
         }
     }
 
-    /// `AWS::RTBFabric::OutboundExternalLink.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Action`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Action {
@@ -1248,8 +1093,8 @@ pub struct RequesterGateway {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<requester_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required.
     pub vpc_id: Option<rt::Text>,
 }
@@ -1273,7 +1118,7 @@ impl RequesterGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<requester_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1293,42 +1138,6 @@ impl From<RequesterGateway> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcId", r.vpc_id);
         rt::resource(RequesterGateway::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`RequesterGateway`].
-pub mod requester_gateway {
-    use crate::runtime as rt;
-
-    /// `AWS::RTBFabric::RequesterGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1357,8 +1166,8 @@ pub struct ResponderGateway {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<responder_gateway::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrustStoreConfiguration`: `TrustStoreConfiguration`.
     pub trust_store_configuration: Option<responder_gateway::TrustStoreConfiguration>,
     /// `VpcId`: string; required.
@@ -1419,7 +1228,7 @@ impl ResponderGateway {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<responder_gateway::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1478,37 +1287,6 @@ pub mod responder_gateway {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Protocols", self.protocols);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RTBFabric::ResponderGateway.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -29,8 +29,8 @@ pub struct AppMonitor {
     pub platform: Option<app_monitor::Platform>,
     /// `ResourcePolicy`: `ResourcePolicy`.
     pub resource_policy: Option<app_monitor::ResourcePolicy>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_monitor::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AppMonitor {
@@ -82,7 +82,7 @@ impl AppMonitor {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_monitor::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -418,37 +418,6 @@ pub mod app_monitor {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "PolicyDocument", self.policy_document);
             rt::put(&mut p, "PolicyRevisionId", self.policy_revision_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::RUM::AppMonitor.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -23,8 +23,8 @@ pub struct AccessGrant {
     pub permission: Option<access_grant::Permission>,
     /// `S3PrefixType`: one of `S3PrefixType`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub s3_prefix_type: Option<access_grant::S3PrefixType>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<access_grant::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AccessGrant {
@@ -61,7 +61,7 @@ impl AccessGrant {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_grant::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -135,37 +135,6 @@ pub mod access_grant {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "GranteeIdentifier", self.grantee_identifier);
             rt::put(&mut p, "GranteeType", self.grantee_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3::AccessGrant.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -295,8 +264,8 @@ pub mod access_grant {
 pub struct AccessGrantsInstance {
     /// `IdentityCenterArn`: string.
     pub identity_center_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<access_grants_instance::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AccessGrantsInstance {
@@ -308,7 +277,7 @@ impl AccessGrantsInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_grants_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -323,42 +292,6 @@ impl From<AccessGrantsInstance> for rt::Resource {
     }
 }
 
-/// Property types of [`AccessGrantsInstance`].
-pub mod access_grants_instance {
-    use crate::runtime as rt;
-
-    /// `AWS::S3::AccessGrantsInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::S3::AccessGrantsLocation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html).
 ///
 /// Read-only (attributes, not settable): `AccessGrantsLocationArn`, `AccessGrantsLocationId`.
@@ -368,8 +301,8 @@ pub struct AccessGrantsLocation {
     pub iam_role_arn: Option<rt::Text>,
     /// `LocationScope`: string; required.
     pub location_scope: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<access_grants_location::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AccessGrantsLocation {
@@ -386,7 +319,7 @@ impl AccessGrantsLocation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_grants_location::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -399,42 +332,6 @@ impl From<AccessGrantsLocation> for rt::Resource {
         rt::put(&mut p, "LocationScope", r.location_scope);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(AccessGrantsLocation::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`AccessGrantsLocation`].
-pub mod access_grants_location {
-    use crate::runtime as rt;
-
-    /// `AWS::S3::AccessGrantsLocation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -453,8 +350,8 @@ pub struct AccessPoint {
     pub policy: Option<rt::Value>,
     /// `PublicAccessBlockConfiguration`: `PublicAccessBlockConfiguration`.
     pub public_access_block_configuration: Option<access_point::PublicAccessBlockConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<access_point::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfiguration`: `VpcConfiguration`; create-only: a change replaces the resource.
     pub vpc_configuration: Option<access_point::VpcConfiguration>,
 }
@@ -488,7 +385,7 @@ impl AccessPoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_point::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -560,37 +457,6 @@ pub mod access_point {
             rt::put(&mut p, "BlockPublicPolicy", self.block_public_policy);
             rt::put(&mut p, "IgnorePublicAcls", self.ignore_public_acls);
             rt::put(&mut p, "RestrictPublicBuckets", self.restrict_public_buckets);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3::AccessPoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -668,8 +534,8 @@ pub struct Bucket {
     pub public_access_block_configuration: Option<bucket::PublicAccessBlockConfiguration>,
     /// `ReplicationConfiguration`: `ReplicationConfiguration`.
     pub replication_configuration: Option<bucket::ReplicationConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<bucket::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VersioningConfiguration`: `VersioningConfiguration`.
     pub versioning_configuration: Option<bucket::VersioningConfiguration>,
     /// `WebsiteConfiguration`: `WebsiteConfiguration`.
@@ -790,7 +656,7 @@ impl Bucket {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<bucket::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -920,8 +786,8 @@ pub mod bucket {
         pub prefix: Option<rt::Text>,
         /// `StorageClassAnalysis`: `StorageClassAnalysis`; required.
         pub storage_class_analysis: Option<StorageClassAnalysis>,
-        /// `TagFilters`: list of `TagFilter`.
-        pub tag_filters: Option<Vec<TagFilter>>,
+        /// `TagFilters`: list of tag.
+        pub tag_filters: Option<Vec<rt::Tag>>,
     }
 
     impl AnalyticsConfiguration {
@@ -941,7 +807,7 @@ pub mod bucket {
             self
         }
         /// Set `TagFilters`.
-        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<TagFilter>>) -> Self {
+        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1410,8 +1276,8 @@ pub mod bucket {
         pub prefix: Option<rt::Text>,
         /// `Status`: one of `Status`; required.
         pub status: Option<Status>,
-        /// `TagFilters`: list of `TagFilter`.
-        pub tag_filters: Option<Vec<TagFilter>>,
+        /// `TagFilters`: list of tag.
+        pub tag_filters: Option<Vec<rt::Tag>>,
         /// `Tierings`: list of `Tiering`; required.
         pub tierings: Option<Vec<Tiering>>,
     }
@@ -1433,7 +1299,7 @@ pub mod bucket {
             self
         }
         /// Set `TagFilters`.
-        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<TagFilter>>) -> Self {
+        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -1910,8 +1776,8 @@ pub mod bucket {
         pub id: Option<rt::Text>,
         /// `Prefix`: string.
         pub prefix: Option<rt::Text>,
-        /// `TagFilters`: list of `TagFilter`.
-        pub tag_filters: Option<Vec<TagFilter>>,
+        /// `TagFilters`: list of tag.
+        pub tag_filters: Option<Vec<rt::Tag>>,
     }
 
     impl MetricsConfiguration {
@@ -1931,7 +1797,7 @@ pub mod bucket {
             self
         }
         /// Set `TagFilters`.
-        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<TagFilter>>) -> Self {
+        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2600,8 +2466,8 @@ pub mod bucket {
     pub struct ReplicationRuleAndOperator {
         /// `Prefix`: string.
         pub prefix: Option<rt::Text>,
-        /// `TagFilters`: list of `TagFilter`.
-        pub tag_filters: Option<Vec<TagFilter>>,
+        /// `TagFilters`: list of tag.
+        pub tag_filters: Option<Vec<rt::Tag>>,
     }
 
     impl ReplicationRuleAndOperator {
@@ -2611,7 +2477,7 @@ pub mod bucket {
             self
         }
         /// Set `TagFilters`.
-        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<TagFilter>>) -> Self {
+        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -2633,8 +2499,8 @@ pub mod bucket {
         pub and: Option<ReplicationRuleAndOperator>,
         /// `Prefix`: string.
         pub prefix: Option<rt::Text>,
-        /// `TagFilter`: `TagFilter`.
-        pub tag_filter: Option<TagFilter>,
+        /// `TagFilter`: tag.
+        pub tag_filter: Option<rt::Tag>,
     }
 
     impl ReplicationRuleFilter {
@@ -2649,8 +2515,8 @@ pub mod bucket {
             self
         }
         /// Set `TagFilter`.
-        pub fn tag_filter(mut self, value: TagFilter) -> Self {
-            self.tag_filter = Some(value);
+        pub fn tag_filter(mut self, value: impl Into<rt::Tag>) -> Self {
+            self.tag_filter = Some(value.into());
             self
         }
     }
@@ -2810,8 +2676,8 @@ pub mod bucket {
         pub prefix: Option<rt::Text>,
         /// `Status`: one of `RuleStatus`; required.
         pub status: Option<RuleStatus>,
-        /// `TagFilters`: list of `TagFilter`.
-        pub tag_filters: Option<Vec<TagFilter>>,
+        /// `TagFilters`: list of tag.
+        pub tag_filters: Option<Vec<rt::Tag>>,
         /// `Transition`: `Transition`.
         pub transition: Option<Transition>,
         /// `Transitions`: list of `Transition`.
@@ -2885,7 +2751,7 @@ pub mod bucket {
             self
         }
         /// Set `TagFilters`.
-        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<TagFilter>>) -> Self {
+        pub fn tag_filters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tag_filters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -3137,68 +3003,6 @@ pub mod bucket {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "DataExport", self.data_export);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3::Bucket.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3::Bucket.TagFilter`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagFilter {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagFilter {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagFilter {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4760,8 +4564,8 @@ impl From<MultiRegionAccessPointPolicy> for rt::Resource {
 pub struct StorageLens {
     /// `StorageLensConfiguration`: `StorageLensConfiguration`; required.
     pub storage_lens_configuration: Option<storage_lens::StorageLensConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<storage_lens::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StorageLens {
@@ -4773,7 +4577,7 @@ impl StorageLens {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<storage_lens::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5524,37 +5328,6 @@ pub mod storage_lens {
         }
     }
 
-    /// `AWS::S3::StorageLens.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Format`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Format {
@@ -5638,8 +5411,8 @@ pub struct StorageLensGroup {
     pub filter: Option<storage_lens_group::Filter>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<storage_lens_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StorageLensGroup {
@@ -5656,7 +5429,7 @@ impl StorageLensGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<storage_lens_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5683,8 +5456,8 @@ pub mod storage_lens_group {
         pub match_any_prefix: Option<Vec<rt::Text>>,
         /// `MatchAnySuffix`: list of string.
         pub match_any_suffix: Option<Vec<rt::Text>>,
-        /// `MatchAnyTag`: list of `Tag`.
-        pub match_any_tag: Option<Vec<Tag>>,
+        /// `MatchAnyTag`: list of tag.
+        pub match_any_tag: Option<Vec<rt::Tag>>,
         /// `MatchObjectAge`: `MatchObjectAge`.
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`: `MatchObjectSize`.
@@ -5703,7 +5476,7 @@ pub mod storage_lens_group {
             self
         }
         /// Set `MatchAnyTag`.
-        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.match_any_tag = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -5740,8 +5513,8 @@ pub mod storage_lens_group {
         pub match_any_prefix: Option<Vec<rt::Text>>,
         /// `MatchAnySuffix`: list of string.
         pub match_any_suffix: Option<Vec<rt::Text>>,
-        /// `MatchAnyTag`: list of `Tag`.
-        pub match_any_tag: Option<Vec<Tag>>,
+        /// `MatchAnyTag`: list of tag.
+        pub match_any_tag: Option<Vec<rt::Tag>>,
         /// `MatchObjectAge`: `MatchObjectAge`.
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`: `MatchObjectSize`.
@@ -5767,7 +5540,7 @@ pub mod storage_lens_group {
             self
         }
         /// Set `MatchAnyTag`.
-        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.match_any_tag = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -5871,8 +5644,8 @@ pub mod storage_lens_group {
         pub match_any_prefix: Option<Vec<rt::Text>>,
         /// `MatchAnySuffix`: list of string.
         pub match_any_suffix: Option<Vec<rt::Text>>,
-        /// `MatchAnyTag`: list of `Tag`.
-        pub match_any_tag: Option<Vec<Tag>>,
+        /// `MatchAnyTag`: list of tag.
+        pub match_any_tag: Option<Vec<rt::Tag>>,
         /// `MatchObjectAge`: `MatchObjectAge`.
         pub match_object_age: Option<MatchObjectAge>,
         /// `MatchObjectSize`: `MatchObjectSize`.
@@ -5891,7 +5664,7 @@ pub mod storage_lens_group {
             self
         }
         /// Set `MatchAnyTag`.
-        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn match_any_tag(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.match_any_tag = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -5915,37 +5688,6 @@ pub mod storage_lens_group {
             rt::put(&mut p, "MatchAnyTag", self.match_any_tag);
             rt::put(&mut p, "MatchObjectAge", self.match_object_age);
             rt::put(&mut p, "MatchObjectSize", self.match_object_size);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3::StorageLensGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

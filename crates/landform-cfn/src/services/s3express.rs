@@ -23,8 +23,8 @@ pub struct AccessPoint {
     pub public_access_block_configuration: Option<access_point::PublicAccessBlockConfiguration>,
     /// `Scope`: `Scope`.
     pub scope: Option<access_point::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<access_point::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfiguration`: `VpcConfiguration`; create-only: a change replaces the resource.
     pub vpc_configuration: Option<access_point::VpcConfiguration>,
 }
@@ -63,7 +63,7 @@ impl AccessPoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_point::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -167,37 +167,6 @@ pub mod access_point {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Permissions", self.permissions);
             rt::put(&mut p, "Prefixes", self.prefixes);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Express::AccessPoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -334,8 +303,8 @@ pub struct DirectoryBucket {
     pub location_name: Option<rt::Text>,
     /// `MetricsConfigurations`: list of `MetricsConfiguration`.
     pub metrics_configurations: Option<Vec<directory_bucket::MetricsConfiguration>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<directory_bucket::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DirectoryBucket {
@@ -377,7 +346,7 @@ impl DirectoryBucket {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<directory_bucket::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -757,37 +726,6 @@ pub mod directory_bucket {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketKeyEnabled", self.bucket_key_enabled);
             rt::put(&mut p, "ServerSideEncryptionByDefault", self.server_side_encryption_by_default);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Express::DirectoryBucket.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

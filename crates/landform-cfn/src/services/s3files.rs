@@ -19,8 +19,8 @@ pub struct AccessPoint {
     pub posix_user: Option<access_point::PosixUser>,
     /// `RootDirectory`: `RootDirectory`; create-only: a change replaces the resource.
     pub root_directory: Option<access_point::RootDirectory>,
-    /// `Tags`: list of `AccessPointTag`.
-    pub tags: Option<Vec<access_point::AccessPointTag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AccessPoint {
@@ -47,7 +47,7 @@ impl AccessPoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<access_point::AccessPointTag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -68,37 +68,6 @@ impl From<AccessPoint> for rt::Resource {
 /// Property types of [`AccessPoint`].
 pub mod access_point {
     use crate::runtime as rt;
-
-    /// `AWS::S3Files::AccessPoint.AccessPointTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct AccessPointTag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl AccessPointTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for AccessPointTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::S3Files::AccessPoint.CreationPermissions`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -229,8 +198,8 @@ pub struct FileSystem {
     pub role_arn: Option<rt::Text>,
     /// `SynchronizationConfiguration`: `SynchronizationConfiguration`.
     pub synchronization_configuration: Option<file_system::SynchronizationConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<file_system::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl FileSystem {
@@ -272,7 +241,7 @@ impl FileSystem {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<file_system::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -394,37 +363,6 @@ pub mod file_system {
             rt::put(&mut p, "ExpirationDataRules", self.expiration_data_rules);
             rt::put(&mut p, "ImportDataRules", self.import_data_rules);
             rt::put(&mut p, "LatestVersionNumber", self.latest_version_number);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Files::FileSystem.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -96,8 +96,8 @@ pub struct Bucket {
     pub lifecycle_configuration: Option<bucket::LifecycleConfiguration>,
     /// `OutpostId`: string; required; create-only: a change replaces the resource.
     pub outpost_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<bucket::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Bucket {
@@ -119,7 +119,7 @@ impl Bucket {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<bucket::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -170,8 +170,8 @@ pub mod bucket {
         pub and_operator: Option<rt::Value>,
         /// `Prefix`: string.
         pub prefix: Option<rt::Text>,
-        /// `Tag`: `FilterTag`.
-        pub tag: Option<FilterTag>,
+        /// `Tag`: tag.
+        pub tag: Option<rt::Tag>,
     }
 
     impl Filter {
@@ -186,8 +186,8 @@ pub mod bucket {
             self
         }
         /// Set `Tag`.
-        pub fn tag(mut self, value: FilterTag) -> Self {
-            self.tag = Some(value);
+        pub fn tag(mut self, value: impl Into<rt::Tag>) -> Self {
+            self.tag = Some(value.into());
             self
         }
     }
@@ -198,37 +198,6 @@ pub mod bucket {
             rt::put(&mut p, "AndOperator", self.and_operator);
             rt::put(&mut p, "Prefix", self.prefix);
             rt::put(&mut p, "Tag", self.tag);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Outposts::Bucket.FilterTag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct FilterTag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl FilterTag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for FilterTag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -315,37 +284,6 @@ pub mod bucket {
             rt::put(&mut p, "Filter", self.filter);
             rt::put(&mut p, "Id", self.id);
             rt::put(&mut p, "Status", self.status);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Outposts::Bucket.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -23,8 +23,8 @@ pub struct Index {
     pub index_name: Option<rt::Text>,
     /// `MetadataConfiguration`: `MetadataConfiguration`; create-only: a change replaces the resource.
     pub metadata_configuration: Option<index::MetadataConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<index::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VectorBucketArn`: string; create-only: a change replaces the resource.
     pub vector_bucket_arn: Option<rt::Text>,
     /// `VectorBucketName`: string; create-only: a change replaces the resource.
@@ -65,7 +65,7 @@ impl Index {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<index::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -151,37 +151,6 @@ pub mod index {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "NonFilterableMetadataKeys", self.non_filterable_metadata_keys);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Vectors::Index.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -305,8 +274,8 @@ pub mod index {
 pub struct VectorBucket {
     /// `EncryptionConfiguration`: `EncryptionConfiguration`; create-only: a change replaces the resource.
     pub encryption_configuration: Option<vector_bucket::EncryptionConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vector_bucket::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VectorBucketName`: string; create-only: a change replaces the resource.
     pub vector_bucket_name: Option<rt::Text>,
 }
@@ -320,7 +289,7 @@ impl VectorBucket {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vector_bucket::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -372,37 +341,6 @@ pub mod vector_bucket {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "KmsKeyArn", self.kms_key_arn);
             rt::put(&mut p, "SseType", self.sse_type);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::S3Vectors::VectorBucket.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct AIWorkloadConfig {
     pub ai_workload_configs: Option<ai_workload_config::AIWorkloadConfigs>,
     /// `DatasetConfig`: `AIDatasetConfig`; create-only: a change replaces the resource.
     pub dataset_config: Option<ai_workload_config::AIDatasetConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ai_workload_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AIWorkloadConfig {
@@ -40,7 +40,7 @@ impl AIWorkloadConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ai_workload_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -184,37 +184,6 @@ pub mod ai_workload_config {
         }
     }
 
-    /// `AWS::SageMaker::AIWorkloadConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::AIWorkloadConfig.WorkloadSpec`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct WorkloadSpec {
@@ -258,8 +227,8 @@ pub struct Action {
     pub source: Option<action::ActionSource>,
     /// `Status`: one of `Status`.
     pub status: Option<action::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<action::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Action {
@@ -301,7 +270,7 @@ impl Action {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<action::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -412,37 +381,6 @@ pub mod action {
         }
     }
 
-    /// `AWS::SageMaker::Action.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Status {
@@ -507,8 +445,8 @@ pub struct Algorithm {
     pub certify_for_marketplace: Option<rt::Boolean>,
     /// `InferenceSpecification`: `InferenceSpecification`; create-only: a change replaces the resource.
     pub inference_specification: Option<algorithm::InferenceSpecification>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<algorithm::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrainingSpecification`: `TrainingSpecification`; required; create-only: a change replaces the resource.
     pub training_specification: Option<algorithm::TrainingSpecification>,
 }
@@ -537,7 +475,7 @@ impl Algorithm {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<algorithm::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1046,37 +984,6 @@ pub mod algorithm {
             rt::put(&mut p, "CategoricalParameterRangeSpecification", self.categorical_parameter_range_specification);
             rt::put(&mut p, "ContinuousParameterRangeSpecification", self.continuous_parameter_range_specification);
             rt::put(&mut p, "IntegerParameterRangeSpecification", self.integer_parameter_range_specification);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::Algorithm.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3287,8 +3194,8 @@ pub struct App {
     pub recovery_mode: Option<rt::Boolean>,
     /// `ResourceSpec`: `ResourceSpec`; create-only: a change replaces the resource.
     pub resource_spec: Option<app::ResourceSpec>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserProfileName`: string; required; create-only: a change replaces the resource.
     pub user_profile_name: Option<rt::Text>,
 }
@@ -3322,7 +3229,7 @@ impl App {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3394,37 +3301,6 @@ pub mod app {
             rt::put(&mut p, "LifecycleConfigArn", self.lifecycle_config_arn);
             rt::put(&mut p, "SageMakerImageArn", self.sage_maker_image_arn);
             rt::put(&mut p, "SageMakerImageVersionArn", self.sage_maker_image_version_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::App.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4011,8 +3887,8 @@ pub struct AppImageConfig {
     pub jupyter_lab_app_image_config: Option<app_image_config::JupyterLabAppImageConfig>,
     /// `KernelGatewayImageConfig`: `KernelGatewayImageConfig`.
     pub kernel_gateway_image_config: Option<app_image_config::KernelGatewayImageConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<app_image_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AppImageConfig {
@@ -4039,7 +3915,7 @@ impl AppImageConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<app_image_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4091,8 +3967,8 @@ pub mod app_image_config {
         pub container_arguments: Option<Vec<rt::Text>>,
         /// `ContainerEntrypoint`: list of string.
         pub container_entrypoint: Option<Vec<rt::Text>>,
-        /// `ContainerEnvironmentVariables`: list of `CustomImageContainerEnvironmentVariable`.
-        pub container_environment_variables: Option<Vec<CustomImageContainerEnvironmentVariable>>,
+        /// `ContainerEnvironmentVariables`: list of tag.
+        pub container_environment_variables: Option<Vec<rt::Tag>>,
     }
 
     impl ContainerConfig {
@@ -4107,7 +3983,7 @@ pub mod app_image_config {
             self
         }
         /// Set `ContainerEnvironmentVariables`.
-        pub fn container_environment_variables(mut self, value: impl IntoIterator<Item = impl Into<CustomImageContainerEnvironmentVariable>>) -> Self {
+        pub fn container_environment_variables(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.container_environment_variables = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -4119,37 +3995,6 @@ pub mod app_image_config {
             rt::put(&mut p, "ContainerArguments", self.container_arguments);
             rt::put(&mut p, "ContainerEntrypoint", self.container_entrypoint);
             rt::put(&mut p, "ContainerEnvironmentVariables", self.container_environment_variables);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::AppImageConfig.CustomImageContainerEnvironmentVariable`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct CustomImageContainerEnvironmentVariable {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl CustomImageContainerEnvironmentVariable {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for CustomImageContainerEnvironmentVariable {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -4277,37 +4122,6 @@ pub mod app_image_config {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::AppImageConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::Artifact`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-artifact.html).
@@ -4325,8 +4139,8 @@ pub struct Artifact {
     pub properties: Option<std::collections::BTreeMap<String, rt::Text>>,
     /// `Source`: `ArtifactSource`; required; create-only: a change replaces the resource.
     pub source: Option<artifact::ArtifactSource>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<artifact::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Artifact {
@@ -4358,7 +4172,7 @@ impl Artifact {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<artifact::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -4490,37 +4304,6 @@ pub mod artifact {
         }
     }
 
-    /// `AWS::SageMaker::Artifact.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `SourceIdType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum SourceIdType {
@@ -4589,8 +4372,8 @@ pub struct Cluster {
     pub restricted_instance_groups: Option<Vec<cluster::ClusterRestrictedInstanceGroup>>,
     /// `RestrictedInstanceGroupsConfig`: `RestrictedInstanceGroupsConfig`.
     pub restricted_instance_groups_config: Option<cluster::RestrictedInstanceGroupsConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TieredStorageConfig`: `TieredStorageConfig`.
     pub tiered_storage_config: Option<cluster::TieredStorageConfig>,
     /// `VpcConfig`: `VpcConfig`; create-only: a change replaces the resource.
@@ -4646,7 +4429,7 @@ impl Cluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -5544,37 +5327,6 @@ pub mod cluster {
         }
     }
 
-    /// `AWS::SageMaker::Cluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::Cluster.TieredStorageConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TieredStorageConfig {
@@ -6031,8 +5783,8 @@ pub struct ClusterSchedulerConfig {
     pub name: Option<rt::Text>,
     /// `SchedulerConfig`: `SchedulerConfig`; required.
     pub scheduler_config: Option<cluster_scheduler_config::SchedulerConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cluster_scheduler_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ClusterSchedulerConfig {
@@ -6059,7 +5811,7 @@ impl ClusterSchedulerConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cluster_scheduler_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6151,37 +5903,6 @@ pub mod cluster_scheduler_config {
         }
     }
 
-    /// `AWS::SageMaker::ClusterSchedulerConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `FairShare`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum FairShare {
@@ -6268,8 +5989,8 @@ pub struct CodeRepository {
     pub code_repository_name: Option<rt::Text>,
     /// `GitConfig`: `GitConfig`; required.
     pub git_config: Option<code_repository::GitConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<code_repository::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CodeRepository {
@@ -6286,7 +6007,7 @@ impl CodeRepository {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<code_repository::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6344,37 +6065,6 @@ pub mod code_repository {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::CodeRepository.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::ComputeQuota`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-computequota.html).
@@ -6394,8 +6084,8 @@ pub struct ComputeQuota {
     pub description: Option<rt::Text>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<compute_quota::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ComputeQuota {
@@ -6432,7 +6122,7 @@ impl ComputeQuota {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<compute_quota::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -6655,37 +6345,6 @@ pub mod compute_quota {
             rt::put(&mut p, "AbsoluteBorrowLimits", self.absolute_borrow_limits);
             rt::put(&mut p, "BorrowLimit", self.borrow_limit);
             rt::put(&mut p, "Strategy", self.strategy);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::ComputeQuota.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -7750,8 +7409,8 @@ pub struct DataQualityJobDefinition {
     pub role_arn: Option<rt::Text>,
     /// `StoppingCondition`: `StoppingCondition`; create-only: a change replaces the resource.
     pub stopping_condition: Option<data_quality_job_definition::StoppingCondition>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<data_quality_job_definition::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataQualityJobDefinition {
@@ -7808,7 +7467,7 @@ impl DataQualityJobDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_quality_job_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8443,37 +8102,6 @@ pub mod data_quality_job_definition {
         }
     }
 
-    /// `AWS::SageMaker::DataQualityJobDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::DataQualityJobDefinition.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -8627,8 +8255,8 @@ pub struct Device {
     pub device: Option<device::Device>,
     /// `DeviceFleetName`: string; required.
     pub device_fleet_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<device::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Device {
@@ -8645,7 +8273,7 @@ impl Device {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<device::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8703,37 +8331,6 @@ pub mod device {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::Device.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::DeviceFleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-devicefleet.html).
@@ -8747,8 +8344,8 @@ pub struct DeviceFleet {
     pub output_config: Option<device_fleet::EdgeOutputConfig>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<device_fleet::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DeviceFleet {
@@ -8775,7 +8372,7 @@ impl DeviceFleet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<device_fleet::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8827,37 +8424,6 @@ pub mod device_fleet {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::DeviceFleet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html).
@@ -8887,8 +8453,8 @@ pub struct Domain {
     pub subnet_ids: Option<Vec<rt::Text>>,
     /// `TagPropagation`: one of `TagPropagation`.
     pub tag_propagation: Option<domain::TagPropagation>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<domain::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string.
     pub vpc_id: Option<rt::Text>,
 }
@@ -8952,7 +8518,7 @@ impl Domain {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<domain::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -9974,37 +9540,6 @@ pub mod domain {
             rt::put(&mut p, "HiddenInstanceTypes", self.hidden_instance_types);
             rt::put(&mut p, "HiddenMlTools", self.hidden_ml_tools);
             rt::put(&mut p, "HiddenSageMakerImageVersionAliases", self.hidden_sage_maker_image_version_aliases);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::Domain.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -11539,8 +11074,8 @@ pub struct Endpoint {
     pub retain_all_variant_properties: Option<rt::Boolean>,
     /// `RetainDeploymentConfig`: boolean; write-only: never read back, so drift does not compare it.
     pub retain_deployment_config: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Endpoint {
@@ -11577,7 +11112,7 @@ impl Endpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -11803,37 +11338,6 @@ pub mod endpoint {
         }
     }
 
-    /// `AWS::SageMaker::Endpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::Endpoint.TrafficRoutingConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TrafficRoutingConfig {
@@ -12009,8 +11513,8 @@ pub struct EndpointConfig {
     pub production_variants: Option<Vec<endpoint_config::ProductionVariant>>,
     /// `ShadowProductionVariants`: list of `ProductionVariant`; create-only: a change replaces the resource.
     pub shadow_production_variants: Option<Vec<endpoint_config::ProductionVariant>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<endpoint_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfig`: `VpcConfig`; create-only: a change replaces the resource.
     pub vpc_config: Option<endpoint_config::VpcConfig>,
 }
@@ -12069,7 +11573,7 @@ impl EndpointConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<endpoint_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -13124,37 +12628,6 @@ pub mod endpoint_config {
             rt::put(&mut p, "MaxConcurrency", self.max_concurrency);
             rt::put(&mut p, "MemorySizeInMB", self.memory_size_in_mb);
             rt::put(&mut p, "ProvisionedConcurrency", self.provisioned_concurrency);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::EndpointConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -14399,8 +13872,8 @@ pub struct ExperimentTrialComponent {
     pub start_time: Option<rt::Text>,
     /// `Status`: `Status`.
     pub status: Option<experiment_trial_component::Status>,
-    /// `Tags`: list of `TagsItems`.
-    pub tags: Option<Vec<experiment_trial_component::TagsItems>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrialComponentName`: string; required; create-only: a change replaces the resource.
     pub trial_component_name: Option<rt::Text>,
 }
@@ -14434,7 +13907,7 @@ impl ExperimentTrialComponent {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<experiment_trial_component::TagsItems>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -14540,37 +14013,6 @@ pub mod experiment_trial_component {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::ExperimentTrialComponent.TagsItems`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsItems {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsItems {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsItems {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::FeatureGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-featuregroup.html).
@@ -14594,8 +14036,8 @@ pub struct FeatureGroup {
     pub record_identifier_feature_name: Option<rt::Text>,
     /// `RoleArn`: string; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<feature_group::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ThroughputConfig`: `ThroughputConfig`.
     pub throughput_config: Option<feature_group::ThroughputConfig>,
 }
@@ -14644,7 +14086,7 @@ impl FeatureGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<feature_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -14890,37 +14332,6 @@ pub mod feature_group {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "KmsKeyId", self.kms_key_id);
             rt::put(&mut p, "S3Uri", self.s3_uri);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::FeatureGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -15213,8 +14624,8 @@ pub struct Hub {
     pub hub_search_keywords: Option<Vec<rt::Text>>,
     /// `S3StorageConfig`: `S3StorageConfig`; create-only: a change replaces the resource.
     pub s3_storage_config: Option<hub::S3StorageConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<hub::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Hub {
@@ -15246,7 +14657,7 @@ impl Hub {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<hub::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15291,37 +14702,6 @@ pub mod hub {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::Hub.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::HumanTaskUi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-humantaskui.html).
@@ -15331,8 +14711,8 @@ pub mod hub {
 pub struct HumanTaskUi {
     /// `HumanTaskUiName`: string; required; create-only: a change replaces the resource.
     pub human_task_ui_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<human_task_ui::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UiTemplate`: `UiTemplate`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub ui_template: Option<human_task_ui::UiTemplate>,
 }
@@ -15346,7 +14726,7 @@ impl HumanTaskUi {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<human_task_ui::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15370,37 +14750,6 @@ impl From<HumanTaskUi> for rt::Resource {
 /// Property types of [`HumanTaskUi`].
 pub mod human_task_ui {
     use crate::runtime as rt;
-
-    /// `AWS::SageMaker::HumanTaskUi.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::SageMaker::HumanTaskUi.UiTemplate`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -15439,8 +14788,8 @@ pub struct Image {
     pub image_name: Option<rt::Text>,
     /// `ImageRoleArn`: string; required.
     pub image_role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<image::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Image {
@@ -15467,7 +14816,7 @@ impl Image {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<image::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -15482,42 +14831,6 @@ impl From<Image> for rt::Resource {
         rt::put(&mut p, "ImageRoleArn", r.image_role_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Image::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Image`].
-pub mod image {
-    use crate::runtime as rt;
-
-    /// `AWS::SageMaker::Image.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -15775,8 +15088,8 @@ pub struct InferenceComponent {
     pub specification: Option<inference_component::InferenceComponentSpecification>,
     /// `Specifications`: list of `InferenceComponentSpecificationForInstanceType`.
     pub specifications: Option<Vec<inference_component::InferenceComponentSpecificationForInstanceType>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<inference_component::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VariantName`: string.
     pub variant_name: Option<rt::Text>,
 }
@@ -15820,7 +15133,7 @@ impl InferenceComponent {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<inference_component::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -16600,37 +15913,6 @@ pub mod inference_component {
         }
     }
 
-    /// `AWS::SageMaker::InferenceComponent.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AvailabilityZoneBalanceEnforcementMode`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AvailabilityZoneBalanceEnforcementMode {
@@ -16770,8 +16052,8 @@ pub struct InferenceExperiment {
     pub shadow_mode_config: Option<inference_experiment::ShadowModeConfig>,
     /// `StatusReason`: string; write-only: never read back, so drift does not compare it.
     pub status_reason: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<inference_experiment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<inference_experiment::Type>,
 }
@@ -16835,7 +16117,7 @@ impl InferenceExperiment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<inference_experiment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17134,37 +16416,6 @@ pub mod inference_experiment {
         }
     }
 
-    /// `AWS::SageMaker::InferenceExperiment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `DesiredState`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum DesiredState {
@@ -17290,8 +16541,8 @@ pub struct MlflowApp {
     pub name: Option<rt::Text>,
     /// `RoleArn`: string; required; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mlflow_app::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WeeklyMaintenanceWindowStart`: string.
     pub weekly_maintenance_window_start: Option<rt::Text>,
 }
@@ -17320,7 +16571,7 @@ impl MlflowApp {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mlflow_app::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17347,37 +16598,6 @@ impl From<MlflowApp> for rt::Resource {
 /// Property types of [`MlflowApp`].
 pub mod mlflow_app {
     use crate::runtime as rt;
-
-    /// `AWS::SageMaker::MlflowApp.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ModelRegistrationMode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -17431,8 +16651,8 @@ pub struct MlflowTrackingServer {
     pub mlflow_version: Option<rt::Text>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mlflow_tracking_server::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrackingServerName`: string; required; create-only: a change replaces the resource.
     pub tracking_server_name: Option<rt::Text>,
     /// `TrackingServerSize`: one of `TrackingServerSize`.
@@ -17465,7 +16685,7 @@ impl MlflowTrackingServer {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mlflow_tracking_server::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17504,37 +16724,6 @@ impl From<MlflowTrackingServer> for rt::Resource {
 /// Property types of [`MlflowTrackingServer`].
 pub mod mlflow_tracking_server {
     use crate::runtime as rt;
-
-    /// `AWS::SageMaker::MlflowTrackingServer.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `TrackingServerSize`.
     #[derive(Debug, Clone, PartialEq)]
@@ -17595,8 +16784,8 @@ pub struct Model {
     pub model_name: Option<rt::Text>,
     /// `PrimaryContainer`: `ContainerDefinition`; create-only: a change replaces the resource.
     pub primary_container: Option<model::ContainerDefinition>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<model::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcConfig`: `VpcConfig`; create-only: a change replaces the resource.
     pub vpc_config: Option<model::VpcConfig>,
 }
@@ -17635,7 +16824,7 @@ impl Model {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -17984,37 +17173,6 @@ pub mod model {
         }
     }
 
-    /// `AWS::SageMaker::Model.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::Model.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -18300,8 +17458,8 @@ pub struct ModelBiasJobDefinition {
     pub role_arn: Option<rt::Text>,
     /// `StoppingCondition`: `StoppingCondition`; create-only: a change replaces the resource.
     pub stopping_condition: Option<model_bias_job_definition::StoppingCondition>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<model_bias_job_definition::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelBiasJobDefinition {
@@ -18358,7 +17516,7 @@ impl ModelBiasJobDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_bias_job_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -19049,37 +18207,6 @@ pub mod model_bias_job_definition {
         }
     }
 
-    /// `AWS::SageMaker::ModelBiasJobDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::ModelBiasJobDefinition.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -19243,8 +18370,8 @@ pub struct ModelCard {
     pub model_card_status: Option<model_card::ModelCardStatus>,
     /// `SecurityConfig`: `SecurityConfig`; create-only: a change replaces the resource.
     pub security_config: Option<model_card::SecurityConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<model_card::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelCard {
@@ -19281,7 +18408,7 @@ impl ModelCard {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_card::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -20049,37 +19176,6 @@ pub mod model_card {
         }
     }
 
-    /// `AWS::SageMaker::ModelCard.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::ModelCard.TrainingDetails`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TrainingDetails {
@@ -20562,8 +19658,8 @@ pub struct ModelExplainabilityJobDefinition {
     pub role_arn: Option<rt::Text>,
     /// `StoppingCondition`: `StoppingCondition`; create-only: a change replaces the resource.
     pub stopping_condition: Option<model_explainability_job_definition::StoppingCondition>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<model_explainability_job_definition::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelExplainabilityJobDefinition {
@@ -20620,7 +19716,7 @@ impl ModelExplainabilityJobDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_explainability_job_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -21232,37 +20328,6 @@ pub mod model_explainability_job_definition {
         }
     }
 
-    /// `AWS::SageMaker::ModelExplainabilityJobDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::ModelExplainabilityJobDefinition.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -21460,8 +20525,8 @@ pub struct ModelPackage {
     pub source_algorithm_specification: Option<model_package::SourceAlgorithmSpecification>,
     /// `SourceUri`: string.
     pub source_uri: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<model_package::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Task`: string; create-only: a change replaces the resource.
     pub task: Option<rt::Text>,
     /// `ValidationSpecification`: `ValidationSpecification`; create-only: a change replaces the resource.
@@ -21587,7 +20652,7 @@ impl ModelPackage {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_package::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -22676,37 +21741,6 @@ pub mod model_package {
         }
     }
 
-    /// `AWS::SageMaker::ModelPackage.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::ModelPackage.TransformInput`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TransformInput {
@@ -23389,8 +22423,8 @@ pub struct ModelPackageGroup {
     pub model_package_group_name: Option<rt::Text>,
     /// `ModelPackageGroupPolicy`: any JSON value.
     pub model_package_group_policy: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<model_package_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelPackageGroup {
@@ -23412,7 +22446,7 @@ impl ModelPackageGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_package_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -23426,42 +22460,6 @@ impl From<ModelPackageGroup> for rt::Resource {
         rt::put(&mut p, "ModelPackageGroupPolicy", r.model_package_group_policy);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ModelPackageGroup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ModelPackageGroup`].
-pub mod model_package_group {
-    use crate::runtime as rt;
-
-    /// `AWS::SageMaker::ModelPackageGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -23490,8 +22488,8 @@ pub struct ModelQualityJobDefinition {
     pub role_arn: Option<rt::Text>,
     /// `StoppingCondition`: `StoppingCondition`; create-only: a change replaces the resource.
     pub stopping_condition: Option<model_quality_job_definition::StoppingCondition>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<model_quality_job_definition::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ModelQualityJobDefinition {
@@ -23548,7 +22546,7 @@ impl ModelQualityJobDefinition {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<model_quality_job_definition::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -24255,37 +23253,6 @@ pub mod model_quality_job_definition {
         }
     }
 
-    /// `AWS::SageMaker::ModelQualityJobDefinition.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::ModelQualityJobDefinition.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -24490,8 +23457,8 @@ pub struct MonitoringSchedule {
     pub monitoring_schedule_name: Option<rt::Text>,
     /// `MonitoringScheduleStatus`: one of `MonitoringScheduleStatus`.
     pub monitoring_schedule_status: Option<monitoring_schedule::MonitoringScheduleStatus>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<monitoring_schedule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MonitoringSchedule {
@@ -24528,7 +23495,7 @@ impl MonitoringSchedule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<monitoring_schedule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -25395,37 +24362,6 @@ pub mod monitoring_schedule {
         }
     }
 
-    /// `AWS::SageMaker::MonitoringSchedule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::MonitoringSchedule.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -25746,8 +24682,8 @@ pub struct NotebookInstance {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetId`: string; create-only: a change replaces the resource.
     pub subnet_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<notebook_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VolumeSizeInGB`: integer.
     pub volume_size_in_gb: Option<rt::Integer>,
 }
@@ -25826,7 +24762,7 @@ impl NotebookInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<notebook_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -25883,37 +24819,6 @@ pub mod notebook_instance {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "MinimumInstanceMetadataServiceVersion", self.minimum_instance_metadata_service_version);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::NotebookInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -26655,8 +25560,8 @@ pub struct NotebookInstanceLifecycleConfig {
     pub on_create: Option<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>,
     /// `OnStart`: list of `NotebookInstanceLifecycleHook`.
     pub on_start: Option<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<notebook_instance_lifecycle_config::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl NotebookInstanceLifecycleConfig {
@@ -26678,7 +25583,7 @@ impl NotebookInstanceLifecycleConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<notebook_instance_lifecycle_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -26721,37 +25626,6 @@ pub mod notebook_instance_lifecycle_config {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::NotebookInstanceLifecycleConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::PartnerApp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-partnerapp.html).
@@ -26779,8 +25653,8 @@ pub struct PartnerApp {
     pub maintenance_config: Option<partner_app::PartnerAppMaintenanceConfig>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<partner_app::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tier`: string; required.
     pub tier: Option<rt::Text>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
@@ -26841,7 +25715,7 @@ impl PartnerApp {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<partner_app::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -26931,37 +25805,6 @@ pub mod partner_app {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "MaintenanceWindowStart", self.maintenance_window_start);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::PartnerApp.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -27061,8 +25904,8 @@ pub struct Pipeline {
     pub pipeline_name: Option<rt::Text>,
     /// `RoleArn`: string; required.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<pipeline::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Pipeline {
@@ -27099,7 +25942,7 @@ impl Pipeline {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<pipeline::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -27145,37 +25988,6 @@ pub mod pipeline {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SageMaker::Pipeline.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SageMaker::ProcessingJob`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-processingjob.html).
@@ -27203,8 +26015,8 @@ pub struct ProcessingJob {
     pub role_arn: Option<rt::Text>,
     /// `StoppingCondition`: `StoppingCondition`; create-only: a change replaces the resource.
     pub stopping_condition: Option<processing_job::StoppingCondition>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<processing_job::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ProcessingJob {
@@ -27261,7 +26073,7 @@ impl ProcessingJob {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<processing_job::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -27974,37 +26786,6 @@ pub mod processing_job {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "MaxRuntimeInSeconds", self.max_runtime_in_seconds);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::ProcessingJob.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -28867,8 +27648,8 @@ pub struct Project {
     pub service_catalog_provisioned_product_details: Option<project::ServiceCatalogProvisionedProductDetails>,
     /// `ServiceCatalogProvisioningDetails`: `ServiceCatalogProvisioningDetails`; create-only: a change replaces the resource.
     pub service_catalog_provisioning_details: Option<project::ServiceCatalogProvisioningDetails>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<project::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateProviderDetails`: list of `TemplateProviderDetail`; create-only: a change replaces the resource.
     pub template_provider_details: Option<Vec<project::TemplateProviderDetail>>,
 }
@@ -28897,7 +27678,7 @@ impl Project {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<project::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -28925,42 +27706,11 @@ impl From<Project> for rt::Resource {
 pub mod project {
     use crate::runtime as rt;
 
-    /// `AWS::SageMaker::Project.CfnStackParameter`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct CfnStackParameter {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl CfnStackParameter {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for CfnStackParameter {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::Project.CfnTemplateProviderDetail`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct CfnTemplateProviderDetail {
-        /// `Parameters`: list of `CfnStackParameter`.
-        pub parameters: Option<Vec<CfnStackParameter>>,
+        /// `Parameters`: list of tag.
+        pub parameters: Option<Vec<rt::Tag>>,
         /// `RoleARN`: string.
         pub role_arn: Option<rt::Text>,
         /// `TemplateName`: string; required.
@@ -28971,7 +27721,7 @@ pub mod project {
 
     impl CfnTemplateProviderDetail {
         /// Set `Parameters`.
-        pub fn parameters(mut self, value: impl IntoIterator<Item = impl Into<CfnStackParameter>>) -> Self {
+        pub fn parameters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.parameters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -28999,37 +27749,6 @@ pub mod project {
             rt::put(&mut p, "RoleARN", self.role_arn);
             rt::put(&mut p, "TemplateName", self.template_name);
             rt::put(&mut p, "TemplateURL", self.template_url);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::Project.ProvisioningParameter`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ProvisioningParameter {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ProvisioningParameter {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ProvisioningParameter {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -29074,8 +27793,8 @@ pub mod project {
         pub product_id: Option<rt::Text>,
         /// `ProvisioningArtifactId`: string.
         pub provisioning_artifact_id: Option<rt::Text>,
-        /// `ProvisioningParameters`: list of `ProvisioningParameter`.
-        pub provisioning_parameters: Option<Vec<ProvisioningParameter>>,
+        /// `ProvisioningParameters`: list of tag.
+        pub provisioning_parameters: Option<Vec<rt::Tag>>,
     }
 
     impl ServiceCatalogProvisioningDetails {
@@ -29095,7 +27814,7 @@ pub mod project {
             self
         }
         /// Set `ProvisioningParameters`.
-        pub fn provisioning_parameters(mut self, value: impl IntoIterator<Item = impl Into<ProvisioningParameter>>) -> Self {
+        pub fn provisioning_parameters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.provisioning_parameters = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -29108,37 +27827,6 @@ pub mod project {
             rt::put(&mut p, "ProductId", self.product_id);
             rt::put(&mut p, "ProvisioningArtifactId", self.provisioning_artifact_id);
             rt::put(&mut p, "ProvisioningParameters", self.provisioning_parameters);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::Project.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -29184,8 +27872,8 @@ pub struct Space {
     pub space_settings: Option<space::SpaceSettings>,
     /// `SpaceSharingSettings`: `SpaceSharingSettings`; create-only: a change replaces the resource.
     pub space_sharing_settings: Option<space::SpaceSharingSettings>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<space::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Space {
@@ -29222,7 +27910,7 @@ impl Space {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<space::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -29766,37 +28454,6 @@ pub mod space {
         }
     }
 
-    /// `AWS::SageMaker::Space.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AppType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AppType {
@@ -30197,8 +28854,8 @@ pub struct StudioLifecycleConfig {
     pub studio_lifecycle_config_content: Option<rt::Text>,
     /// `StudioLifecycleConfigName`: string; required; create-only: a change replaces the resource.
     pub studio_lifecycle_config_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<studio_lifecycle_config::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl StudioLifecycleConfig {
@@ -30220,7 +28877,7 @@ impl StudioLifecycleConfig {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<studio_lifecycle_config::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -30240,37 +28897,6 @@ impl From<StudioLifecycleConfig> for rt::Resource {
 /// Property types of [`StudioLifecycleConfig`].
 pub mod studio_lifecycle_config {
     use crate::runtime as rt;
-
-    /// `AWS::SageMaker::StudioLifecycleConfig.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `StudioLifecycleConfigAppType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -30634,8 +29260,8 @@ pub struct UserProfile {
     pub single_sign_on_user_identifier: Option<rt::Text>,
     /// `SingleSignOnUserValue`: string; create-only: a change replaces the resource.
     pub single_sign_on_user_value: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserProfileName`: string; required; create-only: a change replaces the resource.
     pub user_profile_name: Option<rt::Text>,
     /// `UserSettings`: `UserSettings`.
@@ -30661,7 +29287,7 @@ impl UserProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -31383,37 +30009,6 @@ pub mod user_profile {
             rt::put(&mut p, "HiddenInstanceTypes", self.hidden_instance_types);
             rt::put(&mut p, "HiddenMlTools", self.hidden_ml_tools);
             rt::put(&mut p, "HiddenSageMakerImageVersionAliases", self.hidden_sage_maker_image_version_aliases);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::UserProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -32503,8 +31098,8 @@ pub struct Workforce {
     pub oidc_config: Option<workforce::OidcConfig>,
     /// `SourceIpConfig`: `SourceIpConfig`.
     pub source_ip_config: Option<workforce::SourceIpConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workforce::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkforceName`: string; required; create-only: a change replaces the resource.
     pub workforce_name: Option<rt::Text>,
     /// `WorkforceVpcConfig`: `WorkforceVpcConfigRequest`.
@@ -32535,7 +31130,7 @@ impl Workforce {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workforce::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -32718,37 +31313,6 @@ pub mod workforce {
         }
     }
 
-    /// `AWS::SageMaker::Workforce.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SageMaker::Workforce.WorkforceVpcConfigRequest`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct WorkforceVpcConfigRequest {
@@ -32838,8 +31402,8 @@ pub struct Workteam {
     pub member_definitions: Option<Vec<workteam::MemberDefinition>>,
     /// `NotificationConfiguration`: `NotificationConfiguration`.
     pub notification_configuration: Option<workteam::NotificationConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workteam::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkforceName`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub workforce_name: Option<rt::Text>,
     /// `WorkteamName`: string; create-only: a change replaces the resource.
@@ -32865,7 +31429,7 @@ impl Workteam {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workteam::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -33010,37 +31574,6 @@ pub mod workteam {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "OidcGroups", self.oidc_groups);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SageMaker::Workteam.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -54,8 +54,8 @@ impl From<ResourcePolicy> for rt::Resource {
 /// Read-only (attributes, not settable): `Id`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RotationSchedule {
-    /// `ExternalSecretRotationMetadata`: list of `ExternalSecretRotationMetadataItem`.
-    pub external_secret_rotation_metadata: Option<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>,
+    /// `ExternalSecretRotationMetadata`: list of tag.
+    pub external_secret_rotation_metadata: Option<Vec<rt::Tag>>,
     /// `ExternalSecretRotationRoleArn`: string.
     pub external_secret_rotation_role_arn: Option<rt::Text>,
     /// `HostedRotationLambda`: `HostedRotationLambda`; write-only: never read back, so drift does not compare it.
@@ -74,7 +74,7 @@ impl RotationSchedule {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::RotationSchedule";
     /// Set `ExternalSecretRotationMetadata`.
-    pub fn external_secret_rotation_metadata(mut self, value: impl IntoIterator<Item = impl Into<rotation_schedule::ExternalSecretRotationMetadataItem>>) -> Self {
+    pub fn external_secret_rotation_metadata(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.external_secret_rotation_metadata = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -127,37 +127,6 @@ impl From<RotationSchedule> for rt::Resource {
 /// Property types of [`RotationSchedule`].
 pub mod rotation_schedule {
     use crate::runtime as rt;
-
-    /// `AWS::SecretsManager::RotationSchedule.ExternalSecretRotationMetadataItem`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ExternalSecretRotationMetadataItem {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ExternalSecretRotationMetadataItem {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ExternalSecretRotationMetadataItem {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::SecretsManager::RotationSchedule.HostedRotationLambda`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -319,8 +288,8 @@ pub struct Secret {
     pub replica_regions: Option<Vec<secret::ReplicaRegion>>,
     /// `SecretString`: string; write-only: never read back, so drift does not compare it.
     pub secret_string: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<secret::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: string.
     pub type_: Option<rt::Text>,
 }
@@ -359,7 +328,7 @@ impl Secret {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<secret::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -511,37 +480,6 @@ pub mod secret {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "KmsKeyId", self.kms_key_id);
             rt::put(&mut p, "Region", self.region);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SecretsManager::Secret.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -23,8 +23,8 @@ pub struct AgentSpace {
     pub kms_key_id: Option<rt::Text>,
     /// `Name`: string; required.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<agent_space::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetDomainIds`: list of string.
     pub target_domain_ids: Option<Vec<rt::Text>>,
 }
@@ -63,7 +63,7 @@ impl AgentSpace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<agent_space::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -577,37 +577,6 @@ pub mod agent_space {
         }
     }
 
-    /// `AWS::SecurityAgent::AgentSpace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SecurityAgent::AgentSpace.VpcConfig`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VpcConfig {
@@ -659,8 +628,8 @@ pub struct Application {
     pub id_c_configuration: Option<application::IdCConfiguration>,
     /// `RoleArn`: string.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<application::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Application {
@@ -682,7 +651,7 @@ impl Application {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<application::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -730,37 +699,6 @@ pub mod application {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "IdCApplicationArn", self.id_c_application_arn);
             rt::put(&mut p, "IdCInstanceArn", self.id_c_instance_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SecurityAgent::Application.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -896,8 +834,8 @@ pub struct Integration {
     pub provider: Option<integration::Provider>,
     /// `ProviderInput`: `ProviderInput`; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub provider_input: Option<integration::ProviderInput>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<integration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Integration {
@@ -929,7 +867,7 @@ impl Integration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<integration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1191,37 +1129,6 @@ pub mod integration {
             rt::put(&mut p, "Confluence", self.confluence);
             rt::put(&mut p, "Github", self.github);
             rt::put(&mut p, "Gitlab", self.gitlab);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SecurityAgent::Integration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2289,8 +2196,8 @@ pub struct SecurityRequirementPack {
     pub security_requirements: Option<Vec<security_requirement_pack::SecurityRequirement>>,
     /// `Status`: one of `Status`.
     pub status: Option<security_requirement_pack::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<security_requirement_pack::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SecurityRequirementPack {
@@ -2322,7 +2229,7 @@ impl SecurityRequirementPack {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<security_requirement_pack::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2400,37 +2307,6 @@ pub mod security_requirement_pack {
         }
     }
 
-    /// `AWS::SecurityAgent::SecurityRequirementPack.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `Status`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Status {
@@ -2475,8 +2351,8 @@ pub mod security_requirement_pack {
 /// Read-only (attributes, not settable): `CreatedAt`, `TargetDomainId`, `VerificationDetails`, `VerificationStatus`, `VerificationStatusReason`, `VerifiedAt`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TargetDomain {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<target_domain::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetDomainName`: string; required; create-only: a change replaces the resource.
     pub target_domain_name: Option<rt::Text>,
     /// `VerificationMethod`: one of `VerificationMethod`; required.
@@ -2487,7 +2363,7 @@ impl TargetDomain {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::TargetDomain";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<target_domain::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2516,37 +2392,6 @@ impl From<TargetDomain> for rt::Resource {
 /// Property types of [`TargetDomain`].
 pub mod target_domain {
     use crate::runtime as rt;
-
-    /// `AWS::SecurityAgent::TargetDomain.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `VerificationMethod`.
     #[derive(Debug, Clone, PartialEq)]

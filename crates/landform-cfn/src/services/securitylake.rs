@@ -68,8 +68,8 @@ pub struct DataLake {
     pub meta_store_manager_role_arn: Option<rt::Text>,
     /// `ReplicationConfiguration`: `ReplicationConfiguration`.
     pub replication_configuration: Option<data_lake::ReplicationConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_lake::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataLake {
@@ -96,7 +96,7 @@ impl DataLake {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_lake::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -226,37 +226,6 @@ pub mod data_lake {
         }
     }
 
-    /// `AWS::SecurityLake::DataLake.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SecurityLake::DataLake.Transitions`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Transitions {
@@ -306,8 +275,8 @@ pub struct Subscriber {
     pub subscriber_identity: Option<subscriber::SubscriberIdentity>,
     /// `SubscriberName`: string; required.
     pub subscriber_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<subscriber::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Subscriber {
@@ -344,7 +313,7 @@ impl Subscriber {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<subscriber::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -488,37 +457,6 @@ pub mod subscriber {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "ExternalId", self.external_id);
             rt::put(&mut p, "Principal", self.principal);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SecurityLake::Subscriber.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -68,8 +68,8 @@ pub struct CloudFormationProduct {
     pub support_email: Option<rt::Text>,
     /// `SupportUrl`: string.
     pub support_url: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_formation_product::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CloudFormationProduct {
@@ -136,7 +136,7 @@ impl CloudFormationProduct {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_formation_product::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -322,37 +322,6 @@ pub mod cloud_formation_product {
         }
     }
 
-    /// `AWS::ServiceCatalog::CloudFormationProduct.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ProductType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ProductType {
@@ -512,12 +481,12 @@ pub struct CloudFormationProvisionedProduct {
     pub provisioning_artifact_id: Option<rt::Text>,
     /// `ProvisioningArtifactName`: string.
     pub provisioning_artifact_name: Option<rt::Text>,
-    /// `ProvisioningParameters`: list of `ProvisioningParameter`.
-    pub provisioning_parameters: Option<Vec<cloud_formation_provisioned_product::ProvisioningParameter>>,
+    /// `ProvisioningParameters`: list of tag.
+    pub provisioning_parameters: Option<Vec<rt::Tag>>,
     /// `ProvisioningPreferences`: `ProvisioningPreferences`.
     pub provisioning_preferences: Option<cloud_formation_provisioned_product::ProvisioningPreferences>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_formation_provisioned_product::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CloudFormationProvisionedProduct {
@@ -569,7 +538,7 @@ impl CloudFormationProvisionedProduct {
         self
     }
     /// Set `ProvisioningParameters`.
-    pub fn provisioning_parameters(mut self, value: impl IntoIterator<Item = impl Into<cloud_formation_provisioned_product::ProvisioningParameter>>) -> Self {
+    pub fn provisioning_parameters(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.provisioning_parameters = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -579,7 +548,7 @@ impl CloudFormationProvisionedProduct {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_formation_provisioned_product::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -607,37 +576,6 @@ impl From<CloudFormationProvisionedProduct> for rt::Resource {
 /// Property types of [`CloudFormationProvisionedProduct`].
 pub mod cloud_formation_provisioned_product {
     use crate::runtime as rt;
-
-    /// `AWS::ServiceCatalog::CloudFormationProvisionedProduct.ProvisioningParameter`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct ProvisioningParameter {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl ProvisioningParameter {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for ProvisioningParameter {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::ServiceCatalog::CloudFormationProvisionedProduct.ProvisioningPreferences`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -706,37 +644,6 @@ pub mod cloud_formation_provisioned_product {
             rt::put(&mut p, "StackSetMaxConcurrencyPercentage", self.stack_set_max_concurrency_percentage);
             rt::put(&mut p, "StackSetOperationType", self.stack_set_operation_type);
             rt::put(&mut p, "StackSetRegions", self.stack_set_regions);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::ServiceCatalog::CloudFormationProvisionedProduct.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1022,8 +929,8 @@ pub struct Portfolio {
     pub display_name: Option<rt::Text>,
     /// `ProviderName`: string; required.
     pub provider_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<portfolio::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Portfolio {
@@ -1050,7 +957,7 @@ impl Portfolio {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<portfolio::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1065,42 +972,6 @@ impl From<Portfolio> for rt::Resource {
         rt::put(&mut p, "ProviderName", r.provider_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Portfolio::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Portfolio`].
-pub mod portfolio {
-    use crate::runtime as rt;
-
-    /// `AWS::ServiceCatalog::Portfolio.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1317,8 +1188,8 @@ impl From<ResourceUpdateConstraint> for rt::Resource {
 pub struct ServiceAction {
     /// `AcceptLanguage`: one of `AcceptLanguage`; write-only: never read back, so drift does not compare it.
     pub accept_language: Option<service_action::AcceptLanguage>,
-    /// `Definition`: list of `DefinitionParameter`; required.
-    pub definition: Option<Vec<service_action::DefinitionParameter>>,
+    /// `Definition`: list of tag; required.
+    pub definition: Option<Vec<rt::Tag>>,
     /// `DefinitionType`: one of `DefinitionType`; required.
     pub definition_type: Option<service_action::DefinitionType>,
     /// `Description`: string.
@@ -1336,7 +1207,7 @@ impl ServiceAction {
         self
     }
     /// Set `Definition`.
-    pub fn definition(mut self, value: impl IntoIterator<Item = impl Into<service_action::DefinitionParameter>>) -> Self {
+    pub fn definition(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.definition = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1372,37 +1243,6 @@ impl From<ServiceAction> for rt::Resource {
 /// Property types of [`ServiceAction`].
 pub mod service_action {
     use crate::runtime as rt;
-
-    /// `AWS::ServiceCatalog::ServiceAction.DefinitionParameter`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct DefinitionParameter {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl DefinitionParameter {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for DefinitionParameter {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AcceptLanguage`.
     #[derive(Debug, Clone, PartialEq)]

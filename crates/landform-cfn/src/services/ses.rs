@@ -21,8 +21,8 @@ pub struct ConfigurationSet {
     pub sending_options: Option<configuration_set::SendingOptions>,
     /// `SuppressionOptions`: `SuppressionOptions`.
     pub suppression_options: Option<configuration_set::SuppressionOptions>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configuration_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrackingOptions`: `TrackingOptions`.
     pub tracking_options: Option<configuration_set::TrackingOptions>,
     /// `VdmOptions`: `VdmOptions`.
@@ -63,7 +63,7 @@ impl ConfigurationSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -334,37 +334,6 @@ pub mod configuration_set {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "SuppressedReasons", self.suppressed_reasons);
             rt::put(&mut p, "ValidationOptions", self.validation_options);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SES::ConfigurationSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -762,8 +731,8 @@ pub struct ContactList {
     pub contact_list_name: Option<rt::Text>,
     /// `Description`: string.
     pub description: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<contact_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Topics`: list of `Topic`.
     pub topics: Option<Vec<contact_list::Topic>>,
 }
@@ -782,7 +751,7 @@ impl ContactList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<contact_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -807,37 +776,6 @@ impl From<ContactList> for rt::Resource {
 /// Property types of [`ContactList`].
 pub mod contact_list {
     use crate::runtime as rt;
-
-    /// `AWS::SES::ContactList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::SES::ContactList.Topic`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -896,8 +834,8 @@ pub struct CustomVerificationEmailTemplate {
     pub from_email_address: Option<rt::Text>,
     /// `SuccessRedirectionURL`: string; required.
     pub success_redirection_url: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<custom_verification_email_template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TemplateContent`: string; required.
     pub template_content: Option<rt::Text>,
     /// `TemplateName`: string; required; create-only: a change replaces the resource.
@@ -925,7 +863,7 @@ impl CustomVerificationEmailTemplate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<custom_verification_email_template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -960,42 +898,6 @@ impl From<CustomVerificationEmailTemplate> for rt::Resource {
     }
 }
 
-/// Property types of [`CustomVerificationEmailTemplate`].
-pub mod custom_verification_email_template {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::CustomVerificationEmailTemplate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SES::DedicatedIpPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-dedicatedippool.html).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DedicatedIpPool {
@@ -1003,8 +905,8 @@ pub struct DedicatedIpPool {
     pub pool_name: Option<rt::Text>,
     /// `ScalingMode`: string.
     pub scaling_mode: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<dedicated_ip_pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DedicatedIpPool {
@@ -1021,7 +923,7 @@ impl DedicatedIpPool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<dedicated_ip_pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1034,42 +936,6 @@ impl From<DedicatedIpPool> for rt::Resource {
         rt::put(&mut p, "ScalingMode", r.scaling_mode);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(DedicatedIpPool::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`DedicatedIpPool`].
-pub mod dedicated_ip_pool {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::DedicatedIpPool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1090,8 +956,8 @@ pub struct EmailIdentity {
     pub feedback_attributes: Option<email_identity::FeedbackAttributes>,
     /// `MailFromAttributes`: `MailFromAttributes`.
     pub mail_from_attributes: Option<email_identity::MailFromAttributes>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<email_identity::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl EmailIdentity {
@@ -1128,7 +994,7 @@ impl EmailIdentity {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<email_identity::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1290,37 +1156,6 @@ pub mod email_identity {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SES::EmailIdentity.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SES::EmailIdentityCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentitycertificate.html).
@@ -1371,8 +1206,8 @@ impl From<EmailIdentityCertificate> for rt::Resource {
 pub struct MailManagerAddonInstance {
     /// `AddonSubscriptionId`: string; required; create-only: a change replaces the resource.
     pub addon_subscription_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_addon_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerAddonInstance {
@@ -1384,7 +1219,7 @@ impl MailManagerAddonInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_addon_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1399,42 +1234,6 @@ impl From<MailManagerAddonInstance> for rt::Resource {
     }
 }
 
-/// Property types of [`MailManagerAddonInstance`].
-pub mod mail_manager_addon_instance {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerAddonInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SES::MailManagerAddonSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddonsubscription.html).
 ///
 /// Read-only (attributes, not settable): `AddonSubscriptionArn`, `AddonSubscriptionId`.
@@ -1442,8 +1241,8 @@ pub mod mail_manager_addon_instance {
 pub struct MailManagerAddonSubscription {
     /// `AddonName`: string; required; create-only: a change replaces the resource.
     pub addon_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_addon_subscription::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerAddonSubscription {
@@ -1455,7 +1254,7 @@ impl MailManagerAddonSubscription {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_addon_subscription::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1470,42 +1269,6 @@ impl From<MailManagerAddonSubscription> for rt::Resource {
     }
 }
 
-/// Property types of [`MailManagerAddonSubscription`].
-pub mod mail_manager_addon_subscription {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerAddonSubscription.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SES::MailManagerAddressList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddresslist.html).
 ///
 /// Read-only (attributes, not settable): `AddressListArn`, `AddressListId`.
@@ -1513,8 +1276,8 @@ pub mod mail_manager_addon_subscription {
 pub struct MailManagerAddressList {
     /// `AddressListName`: string; create-only: a change replaces the resource.
     pub address_list_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_address_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerAddressList {
@@ -1526,7 +1289,7 @@ impl MailManagerAddressList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_address_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1541,42 +1304,6 @@ impl From<MailManagerAddressList> for rt::Resource {
     }
 }
 
-/// Property types of [`MailManagerAddressList`].
-pub mod mail_manager_address_list {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerAddressList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SES::MailManagerArchive`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerarchive.html).
 ///
 /// Read-only (attributes, not settable): `ArchiveArn`, `ArchiveId`, `ArchiveState`.
@@ -1588,8 +1315,8 @@ pub struct MailManagerArchive {
     pub kms_key_arn: Option<rt::Text>,
     /// `Retention`: any JSON value.
     pub retention: Option<rt::Value>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_archive::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerArchive {
@@ -1611,7 +1338,7 @@ impl MailManagerArchive {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_archive::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1625,42 +1352,6 @@ impl From<MailManagerArchive> for rt::Resource {
         rt::put(&mut p, "Retention", r.retention);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(MailManagerArchive::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`MailManagerArchive`].
-pub mod mail_manager_archive {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerArchive.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1679,8 +1370,8 @@ pub struct MailManagerIngressPoint {
     pub rule_set_id: Option<rt::Text>,
     /// `StatusToUpdate`: one of `IngressPointStatusToUpdate`.
     pub status_to_update: Option<mail_manager_ingress_point::IngressPointStatusToUpdate>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_ingress_point::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TlsPolicy`: one of `TlsPolicy`.
     pub tls_policy: Option<mail_manager_ingress_point::TlsPolicy>,
     /// `TrafficPolicyId`: string; required.
@@ -1718,7 +1409,7 @@ impl MailManagerIngressPoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_ingress_point::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1758,37 +1449,6 @@ impl From<MailManagerIngressPoint> for rt::Resource {
 /// Property types of [`MailManagerIngressPoint`].
 pub mod mail_manager_ingress_point {
     use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerIngressPoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `IngressPointStatusToUpdate`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1924,8 +1584,8 @@ pub struct MailManagerRelay {
     pub server_name: Option<rt::Text>,
     /// `ServerPort`: number; required.
     pub server_port: Option<rt::Number>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_relay::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerRelay {
@@ -1952,7 +1612,7 @@ impl MailManagerRelay {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_relay::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1970,42 +1630,6 @@ impl From<MailManagerRelay> for rt::Resource {
     }
 }
 
-/// Property types of [`MailManagerRelay`].
-pub mod mail_manager_relay {
-    use crate::runtime as rt;
-
-    /// `AWS::SES::MailManagerRelay.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SES::MailManagerRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerruleset.html).
 ///
 /// Read-only (attributes, not settable): `RuleSetArn`, `RuleSetId`.
@@ -2015,8 +1639,8 @@ pub struct MailManagerRuleSet {
     pub rule_set_name: Option<rt::Text>,
     /// `Rules`: list of `Rule`; required.
     pub rules: Option<Vec<mail_manager_rule_set::Rule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_rule_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MailManagerRuleSet {
@@ -2033,7 +1657,7 @@ impl MailManagerRuleSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_rule_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2099,37 +1723,6 @@ pub mod mail_manager_rule_set {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SES::MailManagerRuleSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SES::MailManagerTrafficPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagertrafficpolicy.html).
@@ -2143,8 +1736,8 @@ pub struct MailManagerTrafficPolicy {
     pub max_message_size_bytes: Option<rt::Number>,
     /// `PolicyStatements`: list of `PolicyStatement`; required.
     pub policy_statements: Option<Vec<mail_manager_traffic_policy::PolicyStatement>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<mail_manager_traffic_policy::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrafficPolicyName`: string.
     pub traffic_policy_name: Option<rt::Text>,
 }
@@ -2168,7 +1761,7 @@ impl MailManagerTrafficPolicy {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<mail_manager_traffic_policy::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2226,37 +1819,6 @@ pub mod mail_manager_traffic_policy {
         }
     }
 
-    /// `AWS::SES::MailManagerTrafficPolicy.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `AcceptAction`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum AcceptAction {
@@ -2303,8 +1865,8 @@ pub struct MultiRegionEndpoint {
     pub details: Option<multi_region_endpoint::Details>,
     /// `EndpointName`: string; required; create-only: a change replaces the resource.
     pub endpoint_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<multi_region_endpoint::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MultiRegionEndpoint {
@@ -2321,7 +1883,7 @@ impl MultiRegionEndpoint {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<multi_region_endpoint::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2383,37 +1945,6 @@ pub mod multi_region_endpoint {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "Region", self.region);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SES::MultiRegionEndpoint.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -3224,8 +2755,8 @@ impl From<ReceiptRuleSet> for rt::Resource {
 /// Read-only (attributes, not settable): `Id`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<template::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Template`: `Template`.
     pub template: Option<template::Template>,
 }
@@ -3234,7 +2765,7 @@ impl Template {
     /// The CloudFormation type name.
     pub const TYPE_NAME: &'static str = "AWS::SES::Template";
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<template::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3257,37 +2788,6 @@ impl From<Template> for rt::Resource {
 /// Property types of [`Template`].
 pub mod template {
     use crate::runtime as rt;
-
-    /// `AWS::SES::Template.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::SES::Template.Template`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -3348,8 +2848,8 @@ pub struct Tenant {
     pub resource_associations: Option<Vec<tenant::ResourceAssociation>>,
     /// `SuppressionAttributes`: `TenantSuppressionAttributes`.
     pub suppression_attributes: Option<tenant::TenantSuppressionAttributes>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<tenant::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TenantName`: string; required; create-only: a change replaces the resource.
     pub tenant_name: Option<rt::Text>,
 }
@@ -3373,7 +2873,7 @@ impl Tenant {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<tenant::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3465,37 +2965,6 @@ pub mod tenant {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "ResourceArn", self.resource_arn);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SES::Tenant.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -72,8 +72,8 @@ pub struct SigningProfile {
     pub platform_id: Option<signing_profile::PlatformId>,
     /// `SignatureValidityPeriod`: `SignatureValidityPeriod`; create-only: a change replaces the resource.
     pub signature_validity_period: Option<signing_profile::SignatureValidityPeriod>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<signing_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SigningProfile {
@@ -90,7 +90,7 @@ impl SigningProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<signing_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -136,37 +136,6 @@ pub mod signing_profile {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Type", self.type_);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Signer::SigningProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }

@@ -21,8 +21,8 @@ pub struct ConfigurationSet {
     pub message_feedback_enabled: Option<rt::Boolean>,
     /// `ProtectConfigurationId`: string.
     pub protect_configuration_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<configuration_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConfigurationSet {
@@ -54,7 +54,7 @@ impl ConfigurationSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<configuration_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -224,37 +224,6 @@ pub mod configuration_set {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SMSVOICE::ConfigurationSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SMSVOICE::NotifyConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-notifyconfiguration.html).
@@ -274,8 +243,8 @@ pub struct NotifyConfiguration {
     pub enabled_countries: Option<Vec<rt::Text>>,
     /// `PoolId`: string.
     pub pool_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<notify_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UseCase`: one of `UseCase`; required; create-only: a change replaces the resource.
     pub use_case: Option<notify_configuration::UseCase>,
 }
@@ -314,7 +283,7 @@ impl NotifyConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<notify_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -343,37 +312,6 @@ impl From<NotifyConfiguration> for rt::Resource {
 /// Property types of [`NotifyConfiguration`].
 pub mod notify_configuration {
     use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::NotifyConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `EnabledChannels`.
     #[derive(Debug, Clone, PartialEq)]
@@ -462,8 +400,8 @@ pub mod notify_configuration {
 pub struct OptOutList {
     /// `OptOutListName`: string; create-only: a change replaces the resource.
     pub opt_out_list_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<opt_out_list::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl OptOutList {
@@ -475,7 +413,7 @@ impl OptOutList {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<opt_out_list::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -487,42 +425,6 @@ impl From<OptOutList> for rt::Resource {
         rt::put(&mut p, "OptOutListName", r.opt_out_list_name);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(OptOutList::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`OptOutList`].
-pub mod opt_out_list {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::OptOutList.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -547,8 +449,8 @@ pub struct PhoneNumber {
     pub optional_keywords: Option<Vec<phone_number::OptionalKeyword>>,
     /// `SelfManagedOptOutsEnabled`: boolean.
     pub self_managed_opt_outs_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<phone_number::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TwoWay`: `TwoWay`.
     pub two_way: Option<phone_number::TwoWay>,
 }
@@ -597,7 +499,7 @@ impl PhoneNumber {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<phone_number::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -718,37 +620,6 @@ pub mod phone_number {
             rt::put(&mut p, "Action", self.action);
             rt::put(&mut p, "Keyword", self.keyword);
             rt::put(&mut p, "Message", self.message);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SMSVOICE::PhoneNumber.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -938,8 +809,8 @@ pub struct Pool {
     pub self_managed_opt_outs_enabled: Option<rt::Boolean>,
     /// `SharedRoutesEnabled`: boolean.
     pub shared_routes_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TwoWay`: `TwoWay`.
     pub two_way: Option<pool::TwoWay>,
 }
@@ -983,7 +854,7 @@ impl Pool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1107,37 +978,6 @@ pub mod pool {
         }
     }
 
-    /// `AWS::SMSVOICE::Pool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::SMSVOICE::Pool.TwoWay`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TwoWay {
@@ -1228,8 +1068,8 @@ pub struct ProtectConfiguration {
     pub country_rule_set: Option<protect_configuration::CountryRuleSet>,
     /// `DeletionProtectionEnabled`: boolean.
     pub deletion_protection_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<protect_configuration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ProtectConfiguration {
@@ -1246,7 +1086,7 @@ impl ProtectConfiguration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<protect_configuration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1336,37 +1176,6 @@ pub mod protect_configuration {
         }
     }
 
-    /// `AWS::SMSVOICE::ProtectConfiguration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `ProtectStatus`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum ProtectStatus {
@@ -1423,8 +1232,8 @@ pub struct RcsAgent {
     pub opt_out_list_name: Option<rt::Text>,
     /// `SelfManagedOptOutsEnabled`: boolean.
     pub self_managed_opt_outs_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rcs_agent::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TwoWayChannelArn`: string.
     pub two_way_channel_arn: Option<rt::Text>,
     /// `TwoWayChannelRole`: string.
@@ -1460,7 +1269,7 @@ impl RcsAgent {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rcs_agent::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1519,42 +1328,6 @@ impl From<RcsAgent> for rt::Resource {
     }
 }
 
-/// Property types of [`RcsAgent`].
-pub mod rcs_agent {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::RcsAgent.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SMSVOICE::Registration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registration.html).
 ///
 /// Read-only (attributes, not settable): `CreatedTimestamp`, `CurrentVersionNumber`, `RegistrationArn`, `RegistrationId`, `RegistrationStatus`.
@@ -1562,8 +1335,8 @@ pub mod rcs_agent {
 pub struct Registration {
     /// `RegistrationType`: string; required; create-only: a change replaces the resource.
     pub registration_type: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<registration::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Registration {
@@ -1575,7 +1348,7 @@ impl Registration {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<registration::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1590,42 +1363,6 @@ impl From<Registration> for rt::Resource {
     }
 }
 
-/// Property types of [`Registration`].
-pub mod registration {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::Registration.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SMSVOICE::RegistrationAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registrationattachment.html).
 ///
 /// Read-only (attributes, not settable): `AttachmentStatus`, `CreatedTimestamp`, `RegistrationAttachmentArn`, `RegistrationAttachmentId`, `UploadedAttachmentUrl`.
@@ -1635,8 +1372,8 @@ pub struct RegistrationAttachment {
     pub attachment_body: Option<rt::Text>,
     /// `AttachmentUrl`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub attachment_url: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<registration_attachment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RegistrationAttachment {
@@ -1653,7 +1390,7 @@ impl RegistrationAttachment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<registration_attachment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1666,42 +1403,6 @@ impl From<RegistrationAttachment> for rt::Resource {
         rt::put(&mut p, "AttachmentUrl", r.attachment_url);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(RegistrationAttachment::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`RegistrationAttachment`].
-pub mod registration_attachment {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::RegistrationAttachment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1749,8 +1450,8 @@ pub struct SenderId {
     pub iso_country_code: Option<rt::Text>,
     /// `SenderId`: string; required; create-only: a change replaces the resource.
     pub sender_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<sender_id::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SenderId {
@@ -1772,7 +1473,7 @@ impl SenderId {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<sender_id::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1789,42 +1490,6 @@ impl From<SenderId> for rt::Resource {
     }
 }
 
-/// Property types of [`SenderId`].
-pub mod sender_id {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::SenderId.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::SMSVOICE::VerifiedDestinationNumber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-verifieddestinationnumber.html).
 ///
 /// Read-only (attributes, not settable): `CreatedTimestamp`, `Status`, `VerifiedDestinationNumberArn`, `VerifiedDestinationNumberId`.
@@ -1832,8 +1497,8 @@ pub mod sender_id {
 pub struct VerifiedDestinationNumber {
     /// `DestinationPhoneNumber`: string; required; create-only: a change replaces the resource.
     pub destination_phone_number: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<verified_destination_number::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl VerifiedDestinationNumber {
@@ -1845,7 +1510,7 @@ impl VerifiedDestinationNumber {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<verified_destination_number::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1857,41 +1522,5 @@ impl From<VerifiedDestinationNumber> for rt::Resource {
         rt::put(&mut p, "DestinationPhoneNumber", r.destination_phone_number);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(VerifiedDestinationNumber::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`VerifiedDestinationNumber`].
-pub mod verified_destination_number {
-    use crate::runtime as rt;
-
-    /// `AWS::SMSVOICE::VerifiedDestinationNumber.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -140,8 +140,8 @@ pub struct Topic {
     pub signature_version: Option<rt::Text>,
     /// `Subscription`: list of `Subscription`.
     pub subscription: Option<Vec<topic::Subscription>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<topic::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TopicName`: string; create-only: a change replaces the resource.
     pub topic_name: Option<rt::Text>,
     /// `TracingConfig`: string.
@@ -207,7 +207,7 @@ impl Topic {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<topic::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -322,37 +322,6 @@ pub mod topic {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Endpoint", self.endpoint);
             rt::put(&mut p, "Protocol", self.protocol);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SNS::Topic.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -39,8 +39,8 @@ pub struct Queue {
     pub redrive_policy: Option<rt::Value>,
     /// `SqsManagedSseEnabled`: boolean.
     pub sqs_managed_sse_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<queue::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VisibilityTimeout`: integer.
     pub visibility_timeout: Option<rt::Integer>,
 }
@@ -119,7 +119,7 @@ impl Queue {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<queue::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -150,42 +150,6 @@ impl From<Queue> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VisibilityTimeout", r.visibility_timeout);
         rt::resource(Queue::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Queue`].
-pub mod queue {
-    use crate::runtime as rt;
-
-    /// `AWS::SQS::Queue.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 

@@ -43,8 +43,8 @@ pub struct Association {
     pub schedule_offset: Option<rt::Integer>,
     /// `SyncCompliance`: one of `SyncCompliance`.
     pub sync_compliance: Option<association::SyncCompliance>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<association::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Targets`: list of `Target`.
     pub targets: Option<Vec<association::Target>>,
     /// `WaitForSuccessTimeoutSeconds`: integer; write-only: never read back, so drift does not compare it.
@@ -135,7 +135,7 @@ impl Association {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<association::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -239,37 +239,6 @@ pub mod association {
             rt::put(&mut p, "OutputS3BucketName", self.output_s3_bucket_name);
             rt::put(&mut p, "OutputS3KeyPrefix", self.output_s3_key_prefix);
             rt::put(&mut p, "OutputS3Region", self.output_s3_region);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSM::Association.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -406,8 +375,8 @@ pub struct CloudConnector {
     pub display_name: Option<rt::Text>,
     /// `RoleArn`: string; required; create-only: a change replaces the resource.
     pub role_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<cloud_connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CloudConnector {
@@ -439,7 +408,7 @@ impl CloudConnector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<cloud_connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -593,37 +562,6 @@ pub mod cloud_connector {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SSM::CloudConnector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SSM::Document`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html).
@@ -641,8 +579,8 @@ pub struct Document {
     pub name: Option<rt::Text>,
     /// `Requires`: list of `DocumentRequires`.
     pub requires: Option<Vec<document::DocumentRequires>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<document::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetType`: string.
     pub target_type: Option<rt::Text>,
     /// `UpdateMethod`: one of `UpdateMethod`; write-only: never read back, so drift does not compare it.
@@ -685,7 +623,7 @@ impl Document {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<document::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -793,37 +731,6 @@ pub mod document {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Name", self.name);
             rt::put(&mut p, "Version", self.version);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSM::Document.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1051,8 +958,8 @@ pub struct MaintenanceWindow {
     pub schedule_timezone: Option<rt::Text>,
     /// `StartDate`: string.
     pub start_date: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<maintenance_window::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl MaintenanceWindow {
@@ -1109,7 +1016,7 @@ impl MaintenanceWindow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<maintenance_window::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1130,42 +1037,6 @@ impl From<MaintenanceWindow> for rt::Resource {
         rt::put(&mut p, "StartDate", r.start_date);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(MaintenanceWindow::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`MaintenanceWindow`].
-pub mod maintenance_window {
-    use crate::runtime as rt;
-
-    /// `AWS::SSM::MaintenanceWindow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1934,8 +1805,8 @@ pub struct OpsItem {
     pub severity: Option<rt::Text>,
     /// `Source`: string; required; create-only: a change replaces the resource.
     pub source: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ops_item::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Title`: string; required.
     pub title: Option<rt::Text>,
 }
@@ -1969,7 +1840,7 @@ impl OpsItem {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ops_item::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1991,42 +1862,6 @@ impl From<OpsItem> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "Title", r.title);
         rt::resource(OpsItem::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`OpsItem`].
-pub mod ops_item {
-    use crate::runtime as rt;
-
-    /// `AWS::SSM::OpsItem.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -2276,8 +2111,8 @@ pub struct PatchBaseline {
     pub rejected_patches_action: Option<patch_baseline::RejectedPatchesAction>,
     /// `Sources`: list of `PatchSource`.
     pub sources: Option<Vec<patch_baseline::PatchSource>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<patch_baseline::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl PatchBaseline {
@@ -2354,7 +2189,7 @@ impl PatchBaseline {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<patch_baseline::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2553,37 +2388,6 @@ pub mod patch_baseline {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "PatchRules", self.patch_rules);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSM::PatchBaseline.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct Contact {
     pub display_name: Option<rt::Text>,
     /// `Plan`: list of `Stage`; write-only: never read back, so drift does not compare it.
     pub plan: Option<Vec<contact::Stage>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<contact::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Type`: one of `Type`; required; create-only: a change replaces the resource.
     pub type_: Option<contact::Type>,
 }
@@ -42,7 +42,7 @@ impl Contact {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<contact::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -166,37 +166,6 @@ pub mod contact {
             rt::put(&mut p, "DurationInMinutes", self.duration_in_minutes);
             rt::put(&mut p, "RotationIds", self.rotation_ids);
             rt::put(&mut p, "Targets", self.targets);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSMContacts::Contact.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -564,8 +533,8 @@ pub struct Rotation {
     pub recurrence: Option<rotation::RecurrenceSettings>,
     /// `StartTime`: string; required.
     pub start_time: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rotation::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeZoneId`: string; required.
     pub time_zone_id: Option<rt::Text>,
 }
@@ -594,7 +563,7 @@ impl Rotation {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rotation::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -774,37 +743,6 @@ pub mod rotation {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "CoverageTimes", self.coverage_times);
             rt::put(&mut p, "DayOfWeek", self.day_of_week);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSMContacts::Rotation.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -15,8 +15,8 @@ pub struct ReplicationSet {
     pub deletion_protected: Option<rt::Boolean>,
     /// `Regions`: list of `ReplicationRegion`; required.
     pub regions: Option<Vec<replication_set::ReplicationRegion>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<replication_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ReplicationSet {
@@ -33,7 +33,7 @@ impl ReplicationSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<replication_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -106,37 +106,6 @@ pub mod replication_set {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::SSMIncidents::ReplicationSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::SSMIncidents::ResponsePlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-responseplan.html).
@@ -158,8 +127,8 @@ pub struct ResponsePlan {
     pub integrations: Option<Vec<response_plan::Integration>>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<response_plan::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ResponsePlan {
@@ -201,7 +170,7 @@ impl ResponsePlan {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<response_plan::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -333,8 +302,8 @@ pub mod response_plan {
         pub dedupe_string: Option<rt::Text>,
         /// `Impact`: integer; required.
         pub impact: Option<rt::Integer>,
-        /// `IncidentTags`: list of `Tag`.
-        pub incident_tags: Option<Vec<Tag>>,
+        /// `IncidentTags`: list of tag.
+        pub incident_tags: Option<Vec<rt::Tag>>,
         /// `NotificationTargets`: list of `NotificationTargetItem`.
         pub notification_targets: Option<Vec<NotificationTargetItem>>,
         /// `Summary`: string.
@@ -355,7 +324,7 @@ pub mod response_plan {
             self
         }
         /// Set `IncidentTags`.
-        pub fn incident_tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn incident_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.incident_tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -587,37 +556,6 @@ pub mod response_plan {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Values", self.values);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::SSMIncidents::ResponsePlan.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

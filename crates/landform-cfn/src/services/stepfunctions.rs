@@ -15,8 +15,8 @@ pub struct Activity {
     pub encryption_configuration: Option<activity::EncryptionConfiguration>,
     /// `Name`: string; required; create-only: a change replaces the resource.
     pub name: Option<rt::Text>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<activity::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Activity {
@@ -33,7 +33,7 @@ impl Activity {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<activity::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -88,37 +88,6 @@ pub mod activity {
             rt::put(&mut p, "KmsDataKeyReusePeriodSeconds", self.kms_data_key_reuse_period_seconds);
             rt::put(&mut p, "KmsKeyId", self.kms_key_id);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::StepFunctions::Activity.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -185,8 +154,8 @@ pub struct StateMachine {
     pub state_machine_name: Option<rt::Text>,
     /// `StateMachineType`: one of `StateMachineType`; create-only: a change replaces the resource.
     pub state_machine_type: Option<state_machine::StateMachineType>,
-    /// `Tags`: list of `TagsEntry`.
-    pub tags: Option<Vec<state_machine::TagsEntry>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TracingConfiguration`: `TracingConfiguration`.
     pub tracing_configuration: Option<state_machine::TracingConfiguration>,
 }
@@ -240,7 +209,7 @@ impl StateMachine {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<state_machine::TagsEntry>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -432,37 +401,6 @@ pub mod state_machine {
             rt::put(&mut p, "Bucket", self.bucket);
             rt::put(&mut p, "Key", self.key);
             rt::put(&mut p, "Version", self.version);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::StepFunctions::StateMachine.TagsEntry`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct TagsEntry {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl TagsEntry {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for TagsEntry {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -49,8 +49,8 @@ pub struct NFSFileShare {
     pub role: Option<rt::Text>,
     /// `Squash`: string.
     pub squash: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<nfs_file_share::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VPCEndpointDNSName`: string; create-only: a change replaces the resource.
     pub vpc_endpoint_dns_name: Option<rt::Text>,
 }
@@ -154,7 +154,7 @@ impl NFSFileShare {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<nfs_file_share::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -263,37 +263,6 @@ pub mod nfs_file_share {
             rt::put(&mut p, "FileMode", self.file_mode);
             rt::put(&mut p, "GroupId", self.group_id);
             rt::put(&mut p, "OwnerId", self.owner_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::StorageGateway::NFSFileShare.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -444,8 +413,8 @@ pub struct SMBFileShare {
     pub role: Option<rt::Text>,
     /// `SMBACLEnabled`: boolean.
     pub smbacl_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<smb_file_share::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VPCEndpointDNSName`: string; create-only: a change replaces the resource.
     pub vpc_endpoint_dns_name: Option<rt::Text>,
     /// `ValidUserList`: list of string.
@@ -571,7 +540,7 @@ impl SMBFileShare {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<smb_file_share::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -643,37 +612,6 @@ pub mod smb_file_share {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "CacheStaleTimeoutInSeconds", self.cache_stale_timeout_in_seconds);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::StorageGateway::SMBFileShare.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -824,8 +762,8 @@ pub struct Tape {
     pub kms_key: Option<rt::Text>,
     /// `PoolId`: string; create-only: a change replaces the resource.
     pub pool_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<tape::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TapeBarcode`: string; create-only: a change replaces the resource.
     pub tape_barcode: Option<rt::Text>,
     /// `TapeSizeInBytes`: number; required; create-only: a change replaces the resource.
@@ -858,7 +796,7 @@ impl Tape {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<tape::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -894,42 +832,6 @@ impl From<Tape> for rt::Resource {
     }
 }
 
-/// Property types of [`Tape`].
-pub mod tape {
-    use crate::runtime as rt;
-
-    /// `AWS::StorageGateway::Tape.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::StorageGateway::TapePool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-tapepool.html).
 ///
 /// Read-only (attributes, not settable): `PoolARN`, `PoolId`.
@@ -943,8 +845,8 @@ pub struct TapePool {
     pub retention_lock_type: Option<tape_pool::RetentionLockType>,
     /// `StorageClass`: one of `StorageClass`; required; create-only: a change replaces the resource.
     pub storage_class: Option<tape_pool::StorageClass>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<tape_pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TapePool {
@@ -971,7 +873,7 @@ impl TapePool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<tape_pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -992,37 +894,6 @@ impl From<TapePool> for rt::Resource {
 /// Property types of [`TapePool`].
 pub mod tape_pool {
     use crate::runtime as rt;
-
-    /// `AWS::StorageGateway::TapePool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `RetentionLockType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1121,8 +992,8 @@ pub struct Volume {
     pub snapshot_id: Option<rt::Text>,
     /// `SourceVolumeARN`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub source_volume_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<volume::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TargetName`: string; required; create-only: a change replaces the resource.
     pub target_name: Option<rt::Text>,
     /// `VolumeSizeInBytes`: number; required; create-only: a change replaces the resource.
@@ -1163,7 +1034,7 @@ impl Volume {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<volume::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1192,41 +1063,5 @@ impl From<Volume> for rt::Resource {
         rt::put(&mut p, "TargetName", r.target_name);
         rt::put(&mut p, "VolumeSizeInBytes", r.volume_size_in_bytes);
         rt::resource(Volume::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Volume`].
-pub mod volume {
-    use crate::runtime as rt;
-
-    /// `AWS::StorageGateway::Volume.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

@@ -47,8 +47,8 @@ pub struct Canary {
     pub start_canary_after_creation: Option<rt::Boolean>,
     /// `SuccessRetentionPeriod`: integer.
     pub success_retention_period: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<canary::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VPCConfig`: `VPCConfig`.
     pub vpc_config: Option<canary::VPCConfig>,
     /// `VisualReference`: `VisualReference`; write-only: never read back, so drift does not compare it.
@@ -151,7 +151,7 @@ impl Canary {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<canary::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -407,8 +407,8 @@ pub mod canary {
         pub replication_status: Option<ReplicaReplicationStatus>,
         /// `ResourcesToReplicateTags`: list of one of `ResourceToTag`.
         pub resources_to_replicate_tags: Option<Vec<ResourceToTag>>,
-        /// `Tags`: list of `Tag`.
-        pub tags: Option<Vec<Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
         /// `VpcConfig`: `VPCConfig`.
         pub vpc_config: Option<VPCConfig>,
     }
@@ -445,7 +445,7 @@ pub mod canary {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }
@@ -638,37 +638,6 @@ pub mod canary {
             rt::put(&mut p, "DurationInSeconds", self.duration_in_seconds);
             rt::put(&mut p, "Expression", self.expression);
             rt::put(&mut p, "RetryConfig", self.retry_config);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Synthetics::Canary.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -953,8 +922,8 @@ pub struct Group {
     pub name: Option<rt::Text>,
     /// `ResourceArns`: list of string.
     pub resource_arns: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Group {
@@ -971,7 +940,7 @@ impl Group {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -984,41 +953,5 @@ impl From<Group> for rt::Resource {
         rt::put(&mut p, "ResourceArns", r.resource_arns);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(Group::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`Group`].
-pub mod group {
-    use crate::runtime as rt;
-
-    /// `AWS::Synthetics::Group.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }

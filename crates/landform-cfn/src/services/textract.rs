@@ -19,8 +19,8 @@ pub struct Adapter {
     pub description: Option<rt::Text>,
     /// `FeatureTypes`: list of one of `FeatureType`; required; create-only: a change replaces the resource.
     pub feature_types: Option<Vec<adapter::FeatureType>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<adapter::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Adapter {
@@ -47,7 +47,7 @@ impl Adapter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<adapter::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -68,37 +68,6 @@ impl From<Adapter> for rt::Resource {
 /// Property types of [`Adapter`].
 pub mod adapter {
     use crate::runtime as rt;
-
-    /// `AWS::Textract::Adapter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AutoUpdate`.
     #[derive(Debug, Clone, PartialEq)]

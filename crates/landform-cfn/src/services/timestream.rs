@@ -15,8 +15,8 @@ pub struct Database {
     pub database_name: Option<rt::Text>,
     /// `KmsKeyId`: string.
     pub kms_key_id: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<database::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Database {
@@ -33,7 +33,7 @@ impl Database {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<database::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -49,42 +49,6 @@ impl From<Database> for rt::Resource {
     }
 }
 
-/// Property types of [`Database`].
-pub mod database {
-    use crate::runtime as rt;
-
-    /// `AWS::Timestream::Database.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::Timestream::InfluxDBBackup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbbackup.html).
 ///
 /// Read-only (attributes, not settable): `AllocatedStorage`, `Arn`, `ClusterConfiguration`, `CreatedAt`, `DbInstanceType`, `DbParameterGroupId`, `DbStorageType`, `DeploymentType`, `EngineType`, `ExpiresAfter`, `FailoverMode`, `Id`, `InfluxAuthParametersSecretArn`, `KmsKeyId`, `LogDeliveryConfiguration`, `MaintenanceSchedule`, `NetworkType`, `Port`, `PubliclyAccessible`, `Status`, `Type`, `VpcSecurityGroupIds`, `VpcSubnetIds`.
@@ -96,8 +60,8 @@ pub struct InfluxDBBackup {
     pub name: Option<rt::Text>,
     /// `RetentionDays`: integer; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub retention_days: Option<rt::Integer>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<influx_db_backup::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl InfluxDBBackup {
@@ -119,7 +83,7 @@ impl InfluxDBBackup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<influx_db_backup::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -133,42 +97,6 @@ impl From<InfluxDBBackup> for rt::Resource {
         rt::put(&mut p, "RetentionDays", r.retention_days);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(InfluxDBBackup::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`InfluxDBBackup`].
-pub mod influx_db_backup {
-    use crate::runtime as rt;
-
-    /// `AWS::Timestream::InfluxDBBackup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -207,8 +135,8 @@ pub struct InfluxDBCluster {
     pub port: Option<rt::Integer>,
     /// `PubliclyAccessible`: boolean; create-only: a change replaces the resource.
     pub publicly_accessible: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<influx_db_cluster::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Username`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub username: Option<rt::Text>,
     /// `VpcSecurityGroupIds`: list of string; create-only: a change replaces the resource.
@@ -296,7 +224,7 @@ impl InfluxDBCluster {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<influx_db_cluster::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -428,37 +356,6 @@ pub mod influx_db_cluster {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "Enabled", self.enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Timestream::InfluxDBCluster.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -708,8 +605,8 @@ pub struct InfluxDBInstance {
     pub port: Option<rt::Integer>,
     /// `PubliclyAccessible`: boolean; create-only: a change replaces the resource.
     pub publicly_accessible: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<influx_db_instance::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Username`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub username: Option<rt::Text>,
     /// `VpcSecurityGroupIds`: list of string; create-only: a change replaces the resource.
@@ -792,7 +689,7 @@ impl InfluxDBInstance {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<influx_db_instance::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -923,37 +820,6 @@ pub mod influx_db_instance {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "BucketName", self.bucket_name);
             rt::put(&mut p, "Enabled", self.enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Timestream::InfluxDBInstance.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1833,8 +1699,8 @@ pub struct Table {
     pub schema: Option<table::Schema>,
     /// `TableName`: string; create-only: a change replaces the resource.
     pub table_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<table::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Table {
@@ -1866,7 +1732,7 @@ impl Table {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<table::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2079,37 +1945,6 @@ pub mod table {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "CompositePartitionKey", self.composite_partition_key);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Timestream::Table.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

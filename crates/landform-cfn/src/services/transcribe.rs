@@ -17,8 +17,8 @@ pub struct CallAnalyticsCategory {
     pub input_type: Option<call_analytics_category::InputType>,
     /// `Rules`: list of `Rule`; required.
     pub rules: Option<Vec<call_analytics_category::Rule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<call_analytics_category::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl CallAnalyticsCategory {
@@ -40,7 +40,7 @@ impl CallAnalyticsCategory {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<call_analytics_category::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -359,37 +359,6 @@ pub mod call_analytics_category {
         }
     }
 
-    /// `AWS::Transcribe::CallAnalyticsCategory.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Transcribe::CallAnalyticsCategory.TranscriptFilter`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TranscriptFilter {
@@ -616,8 +585,8 @@ pub mod call_analytics_category {
 pub struct MedicalVocabulary {
     /// `LanguageCode`: one of `LanguageCode`; required; create-only: a change replaces the resource.
     pub language_code: Option<medical_vocabulary::LanguageCode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<medical_vocabulary::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VocabularyFileUri`: string; write-only: never read back, so drift does not compare it.
     pub vocabulary_file_uri: Option<rt::Text>,
     /// `VocabularyName`: string; required; create-only: a change replaces the resource.
@@ -633,7 +602,7 @@ impl MedicalVocabulary {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<medical_vocabulary::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -663,37 +632,6 @@ impl From<MedicalVocabulary> for rt::Resource {
 /// Property types of [`MedicalVocabulary`].
 pub mod medical_vocabulary {
     use crate::runtime as rt;
-
-    /// `AWS::Transcribe::MedicalVocabulary.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `LanguageCode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -856,8 +794,8 @@ pub struct Vocabulary {
     pub language_code: Option<vocabulary::LanguageCode>,
     /// `Phrases`: list of string; write-only: never read back, so drift does not compare it.
     pub phrases: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vocabulary::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VocabularyFileUri`: string; write-only: never read back, so drift does not compare it.
     pub vocabulary_file_uri: Option<rt::Text>,
     /// `VocabularyName`: string; required; create-only: a change replaces the resource.
@@ -883,7 +821,7 @@ impl Vocabulary {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vocabulary::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -915,37 +853,6 @@ impl From<Vocabulary> for rt::Resource {
 /// Property types of [`Vocabulary`].
 pub mod vocabulary {
     use crate::runtime as rt;
-
-    /// `AWS::Transcribe::Vocabulary.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `LanguageCode`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1340,8 +1247,8 @@ pub struct VocabularyFilter {
     pub data_access_role_arn: Option<rt::Text>,
     /// `LanguageCode`: one of `LanguageCode`; required; create-only: a change replaces the resource.
     pub language_code: Option<vocabulary_filter::LanguageCode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<vocabulary_filter::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VocabularyFilterFileUri`: string; write-only: never read back, so drift does not compare it.
     pub vocabulary_filter_file_uri: Option<rt::Text>,
     /// `VocabularyFilterName`: string; required; create-only: a change replaces the resource.
@@ -1364,7 +1271,7 @@ impl VocabularyFilter {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<vocabulary_filter::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1401,37 +1308,6 @@ impl From<VocabularyFilter> for rt::Resource {
 /// Property types of [`VocabularyFilter`].
 pub mod vocabulary_filter {
     use crate::runtime as rt;
-
-    /// `AWS::Transcribe::VocabularyFilter.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `LanguageCode`.
     #[derive(Debug, Clone, PartialEq)]

@@ -31,8 +31,8 @@ pub struct Agreement {
     pub server_id: Option<rt::Text>,
     /// `Status`: one of `Status`.
     pub status: Option<agreement::Status>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<agreement::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Agreement {
@@ -89,7 +89,7 @@ impl Agreement {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<agreement::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -168,37 +168,6 @@ pub mod agreement {
             rt::put(&mut p, "PayloadFilesDirectory", self.payload_files_directory);
             rt::put(&mut p, "StatusFilesDirectory", self.status_files_directory);
             rt::put(&mut p, "TemporaryFilesDirectory", self.temporary_files_directory);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Transfer::Agreement.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -335,8 +304,8 @@ pub struct Certificate {
     pub inactive_date: Option<rt::Text>,
     /// `PrivateKey`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub private_key: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<certificate::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Usage`: one of `Usage`; required.
     pub usage: Option<certificate::Usage>,
 }
@@ -375,7 +344,7 @@ impl Certificate {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<certificate::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -404,37 +373,6 @@ impl From<Certificate> for rt::Resource {
 /// Property types of [`Certificate`].
 pub mod certificate {
     use crate::runtime as rt;
-
-    /// `AWS::Transfer::Certificate.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Usage`.
     #[derive(Debug, Clone, PartialEq)]
@@ -499,8 +437,8 @@ pub struct Connector {
     pub security_policy_name: Option<rt::Text>,
     /// `SftpConfig`: `SftpConfig`.
     pub sftp_config: Option<connector::SftpConfig>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<connector::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Url`: string.
     pub url: Option<rt::Text>,
 }
@@ -549,7 +487,7 @@ impl Connector {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connector::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -812,37 +750,6 @@ pub mod connector {
             rt::put(&mut p, "OrderedUserSecretVersionStages", self.ordered_user_secret_version_stages);
             rt::put(&mut p, "TrustedHostKeys", self.trusted_host_keys);
             rt::put(&mut p, "UserSecretId", self.user_secret_id);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Transfer::Connector.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1200,8 +1107,8 @@ pub struct HostKey {
     pub server_id: Option<rt::Text>,
     /// `StorageType`: one of `StorageType`.
     pub storage_type: Option<host_key::StorageType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<host_key::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl HostKey {
@@ -1233,7 +1140,7 @@ impl HostKey {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<host_key::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1255,37 +1162,6 @@ impl From<HostKey> for rt::Resource {
 /// Property types of [`HostKey`].
 pub mod host_key {
     use crate::runtime as rt;
-
-    /// `AWS::Transfer::HostKey.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `StorageType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1337,8 +1213,8 @@ pub struct Profile {
     pub certificate_ids: Option<Vec<rt::Text>>,
     /// `ProfileType`: one of `ProfileType`; required; create-only: a change replaces the resource.
     pub profile_type: Option<profile::ProfileType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Profile {
@@ -1360,7 +1236,7 @@ impl Profile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1380,37 +1256,6 @@ impl From<Profile> for rt::Resource {
 /// Property types of [`Profile`].
 pub mod profile {
     use crate::runtime as rt;
-
-    /// `AWS::Transfer::Profile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `ProfileType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1488,8 +1333,8 @@ pub struct Server {
     pub security_policy_name: Option<rt::Text>,
     /// `StructuredLogDestinations`: list of string.
     pub structured_log_destinations: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<server::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WorkflowDetails`: `WorkflowDetails`.
     pub workflow_details: Option<server::WorkflowDetails>,
 }
@@ -1578,7 +1423,7 @@ impl Server {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<server::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1825,37 +1670,6 @@ pub mod server {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "DirectoryListingOptimization", self.directory_listing_optimization);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Transfer::Server.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2383,8 +2197,8 @@ pub struct User {
     pub server_id: Option<rt::Text>,
     /// `SshPublicKeys`: list of string.
     pub ssh_public_keys: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserName`: string; required; create-only: a change replaces the resource.
     pub user_name: Option<rt::Text>,
 }
@@ -2433,7 +2247,7 @@ impl User {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2543,37 +2357,6 @@ pub mod user {
         }
     }
 
-    /// `AWS::Transfer::User.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `HomeDirectoryType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum HomeDirectoryType {
@@ -2662,8 +2445,8 @@ pub struct WebApp {
     pub endpoint_details: Option<web_app::EndpointDetails>,
     /// `IdentityProviderDetails`: `IdentityProviderDetails`; required.
     pub identity_provider_details: Option<web_app::IdentityProviderDetails>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<web_app::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WebAppCustomization`: `WebAppCustomization`.
     pub web_app_customization: Option<web_app::WebAppCustomization>,
     /// `WebAppEndpointPolicy`: one of `WebAppEndpointPolicy`; create-only: a change replaces the resource.
@@ -2691,7 +2474,7 @@ impl WebApp {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<web_app::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2788,37 +2571,6 @@ pub mod web_app {
             rt::put(&mut p, "ApplicationArn", self.application_arn);
             rt::put(&mut p, "InstanceArn", self.instance_arn);
             rt::put(&mut p, "Role", self.role);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Transfer::WebApp.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -2997,8 +2749,8 @@ pub struct Workflow {
     pub on_exception_steps: Option<Vec<workflow::WorkflowStep>>,
     /// `Steps`: list of `WorkflowStep`; required; create-only: a change replaces the resource.
     pub steps: Option<Vec<workflow::WorkflowStep>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workflow::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Workflow {
@@ -3020,7 +2772,7 @@ impl Workflow {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workflow::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3337,68 +3089,6 @@ pub mod workflow {
         }
     }
 
-    /// `AWS::Transfer::Workflow.S3Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct S3Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl S3Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for S3Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::Transfer::Workflow.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::Transfer::Workflow.TagStepDetails`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TagStepDetails {
@@ -3406,8 +3096,8 @@ pub mod workflow {
         pub name: Option<rt::Text>,
         /// `SourceFileLocation`: string.
         pub source_file_location: Option<rt::Text>,
-        /// `Tags`: list of `S3Tag`.
-        pub tags: Option<Vec<S3Tag>>,
+        /// `Tags`: list of tag.
+        pub tags: Option<Vec<rt::Tag>>,
     }
 
     impl TagStepDetails {
@@ -3422,7 +3112,7 @@ pub mod workflow {
             self
         }
         /// Set `Tags`.
-        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<S3Tag>>) -> Self {
+        pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
             self.tags = Some(value.into_iter().map(Into::into).collect());
             self
         }

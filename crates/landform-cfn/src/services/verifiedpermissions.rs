@@ -105,8 +105,8 @@ pub struct PolicyStore {
     pub encryption_settings: Option<rt::Value>,
     /// `Schema`: `SchemaDefinition`.
     pub schema: Option<policy_store::SchemaDefinition>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<policy_store::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ValidationSettings`: `ValidationSettings`; required.
     pub validation_settings: Option<policy_store::ValidationSettings>,
 }
@@ -135,7 +135,7 @@ impl PolicyStore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<policy_store::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -205,37 +205,6 @@ pub mod policy_store {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "CedarJson", self.cedar_json);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::VerifiedPermissions::PolicyStore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

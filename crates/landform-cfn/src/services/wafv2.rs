@@ -21,8 +21,8 @@ pub struct IPSet {
     pub name: Option<rt::Text>,
     /// `Scope`: one of `Scope`; required; create-only: a change replaces the resource.
     pub scope: Option<ip_set::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ip_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IPSet {
@@ -54,7 +54,7 @@ impl IPSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ip_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -76,37 +76,6 @@ impl From<IPSet> for rt::Resource {
 /// Property types of [`IPSet`].
 pub mod ip_set {
     use crate::runtime as rt;
-
-    /// `AWS::WAFv2::IPSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `IPAddressVersion`.
     #[derive(Debug, Clone, PartialEq)]
@@ -638,8 +607,8 @@ pub struct RegexPatternSet {
     pub regular_expression_list: Option<Vec<rt::Text>>,
     /// `Scope`: one of `Scope`; required; create-only: a change replaces the resource.
     pub scope: Option<regex_pattern_set::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<regex_pattern_set::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl RegexPatternSet {
@@ -666,7 +635,7 @@ impl RegexPatternSet {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<regex_pattern_set::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -687,37 +656,6 @@ impl From<RegexPatternSet> for rt::Resource {
 /// Property types of [`RegexPatternSet`].
 pub mod regex_pattern_set {
     use crate::runtime as rt;
-
-    /// `AWS::WAFv2::RegexPatternSet.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `Scope`.
     #[derive(Debug, Clone, PartialEq)]
@@ -781,8 +719,8 @@ pub struct RuleGroup {
     pub rules: Option<Vec<rule_group::Rule>>,
     /// `Scope`: one of `Scope`; required; create-only: a change replaces the resource.
     pub scope: Option<rule_group::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<rule_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VisibilityConfig`: `VisibilityConfig`; required.
     pub visibility_config: Option<rule_group::VisibilityConfig>,
 }
@@ -836,7 +774,7 @@ impl RuleGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rule_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -3073,37 +3011,6 @@ pub mod rule_group {
         }
     }
 
-    /// `AWS::WAFv2::RuleGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// `AWS::WAFv2::RuleGroup.TextTransformation`.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct TextTransformation {
@@ -4878,8 +4785,8 @@ pub struct WebACL {
     pub rules: Option<Vec<web_acl::Rule>>,
     /// `Scope`: one of `Scope`; required; create-only: a change replaces the resource.
     pub scope: Option<web_acl::Scope>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<web_acl::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TokenDomains`: list of string.
     pub token_domains: Option<Vec<rt::Text>>,
     /// `VisibilityConfig`: `VisibilityConfig`; required.
@@ -4955,7 +4862,7 @@ impl WebACL {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<web_acl::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -8289,37 +8196,6 @@ pub mod web_acl {
             rt::put(&mut p, "SizeConstraintStatement", self.size_constraint_statement);
             rt::put(&mut p, "SqliMatchStatement", self.sqli_match_statement);
             rt::put(&mut p, "XssMatchStatement", self.xss_match_statement);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WAFv2::WebACL.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string.
-        pub key: Option<rt::Text>,
-        /// `Value`: string.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

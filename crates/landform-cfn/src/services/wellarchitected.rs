@@ -221,8 +221,8 @@ pub struct AgentProfile {
     pub name: Option<rt::Text>,
     /// `Pillars`: list of one of `Pillar`; required.
     pub pillars: Option<Vec<agent_profile::Pillar>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<agent_profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl AgentProfile {
@@ -269,7 +269,7 @@ impl AgentProfile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<agent_profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -330,37 +330,6 @@ pub mod agent_profile {
             rt::put(&mut p, "AccessRoleArn", self.access_role_arn);
             rt::put(&mut p, "AccountId", self.account_id);
             rt::put(&mut p, "Regions", self.regions);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WellArchitected::AgentProfile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -500,8 +469,8 @@ pub struct Profile {
     pub profile_name: Option<rt::Text>,
     /// `ProfileQuestions`: list of `ProfileQuestionUpdate`; required.
     pub profile_questions: Option<Vec<profile::ProfileQuestionUpdate>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<profile::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Profile {
@@ -523,7 +492,7 @@ impl Profile {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<profile::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -571,37 +540,6 @@ pub mod profile {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "QuestionId", self.question_id);
             rt::put(&mut p, "SelectedChoiceIds", self.selected_choice_ids);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WellArchitected::Profile.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

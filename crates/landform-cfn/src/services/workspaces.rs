@@ -13,8 +13,8 @@ use crate::runtime as rt;
 pub struct ConnectionAlias {
     /// `ConnectionString`: string; required; create-only: a change replaces the resource.
     pub connection_string: Option<rt::Text>,
-    /// `Tags`: list of `Tag`; create-only: a change replaces the resource.
-    pub tags: Option<Vec<connection_alias::Tag>>,
+    /// `Tags`: list of tag; create-only: a change replaces the resource.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl ConnectionAlias {
@@ -26,7 +26,7 @@ impl ConnectionAlias {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<connection_alias::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -38,42 +38,6 @@ impl From<ConnectionAlias> for rt::Resource {
         rt::put(&mut p, "ConnectionString", r.connection_string);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(ConnectionAlias::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`ConnectionAlias`].
-pub mod connection_alias {
-    use crate::runtime as rt;
-
-    /// `AWS::WorkSpaces::ConnectionAlias.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -104,8 +68,8 @@ pub struct Directory {
     pub streaming_properties: Option<directory::StreamingProperties>,
     /// `SubnetIds`: list of string; create-only: a change replaces the resource.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<directory::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `Tenancy`: one of `Tenancy`; create-only: a change replaces the resource.
     pub tenancy: Option<directory::Tenancy>,
     /// `UserIdentityType`: one of `UserIdentityType`; create-only: a change replaces the resource.
@@ -181,7 +145,7 @@ impl Directory {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<directory::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -669,37 +633,6 @@ pub mod directory {
             rt::put(&mut p, "StorageConnectors", self.storage_connectors);
             rt::put(&mut p, "StreamingExperiencePreferredProtocol", self.streaming_experience_preferred_protocol);
             rt::put(&mut p, "UserSettings", self.user_settings);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WorkSpaces::Directory.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -1955,8 +1888,8 @@ pub struct Workspace {
     pub directory_id: Option<rt::Text>,
     /// `RootVolumeEncryptionEnabled`: boolean.
     pub root_volume_encryption_enabled: Option<rt::Boolean>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workspace::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserName`: string; required; create-only: a change replaces the resource.
     pub user_name: Option<rt::Text>,
     /// `UserVolumeEncryptionEnabled`: boolean.
@@ -1986,7 +1919,7 @@ impl Workspace {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workspace::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2030,37 +1963,6 @@ impl From<Workspace> for rt::Resource {
 /// Property types of [`Workspace`].
 pub mod workspace {
     use crate::runtime as rt;
-
-    /// `AWS::WorkSpaces::Workspace.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::WorkSpaces::Workspace.WorkspaceProperties`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -2127,8 +2029,8 @@ pub struct WorkspaceIpGroup {
     pub group_desc: Option<rt::Text>,
     /// `GroupName`: string; required; create-only: a change replaces the resource.
     pub group_name: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workspace_ip_group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `UserRules`: list of `IpRuleItem`.
     pub user_rules: Option<Vec<workspace_ip_group::IpRuleItem>>,
 }
@@ -2147,7 +2049,7 @@ impl WorkspaceIpGroup {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workspace_ip_group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2203,37 +2105,6 @@ pub mod workspace_ip_group {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::WorkSpaces::WorkspaceIpGroup.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::WorkSpaces::WorkspacesPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspacespool.html).
@@ -2255,8 +2126,8 @@ pub struct WorkspacesPool {
     pub pool_name: Option<rt::Text>,
     /// `RunningMode`: one of `RunningMode`.
     pub running_mode: Option<workspaces_pool::RunningMode>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<workspaces_pool::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TimeoutSettings`: `TimeoutSettings`.
     pub timeout_settings: Option<workspaces_pool::TimeoutSettings>,
 }
@@ -2300,7 +2171,7 @@ impl WorkspacesPool {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<workspaces_pool::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2381,37 +2252,6 @@ pub mod workspaces_pool {
         fn into_value(self) -> rt::Value {
             let mut p = rt::Map::with_capacity(1);
             rt::put(&mut p, "DesiredUserSessions", self.desired_user_sessions);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WorkSpaces::WorkspacesPool.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

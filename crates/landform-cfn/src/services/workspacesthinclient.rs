@@ -17,8 +17,8 @@ pub struct Environment {
     pub desktop_arn: Option<rt::Text>,
     /// `DesktopEndpoint`: string.
     pub desktop_endpoint: Option<rt::Text>,
-    /// `DeviceCreationTags`: list of `Tag`.
-    pub device_creation_tags: Option<Vec<environment::Tag>>,
+    /// `DeviceCreationTags`: list of tag.
+    pub device_creation_tags: Option<Vec<rt::Tag>>,
     /// `KmsKeyArn`: string; create-only: a change replaces the resource.
     pub kms_key_arn: Option<rt::Text>,
     /// `MaintenanceWindow`: `MaintenanceWindow`.
@@ -29,8 +29,8 @@ pub struct Environment {
     pub software_set_update_mode: Option<environment::SoftwareSetUpdateMode>,
     /// `SoftwareSetUpdateSchedule`: one of `SoftwareSetUpdateSchedule`.
     pub software_set_update_schedule: Option<environment::SoftwareSetUpdateSchedule>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<environment::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Environment {
@@ -52,7 +52,7 @@ impl Environment {
         self
     }
     /// Set `DeviceCreationTags`.
-    pub fn device_creation_tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn device_creation_tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.device_creation_tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -82,7 +82,7 @@ impl Environment {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<environment::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -176,37 +176,6 @@ pub mod environment {
             rt::put(&mut p, "StartTimeHour", self.start_time_hour);
             rt::put(&mut p, "StartTimeMinute", self.start_time_minute);
             rt::put(&mut p, "Type", self.type_);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WorkSpacesThinClient::Environment.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct BrowserSettings {
     pub browser_policy: Option<rt::Text>,
     /// `CustomerManagedKey`: string; create-only: a change replaces the resource.
     pub customer_managed_key: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<browser_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `WebContentFilteringPolicy`: `WebContentFilteringPolicy`.
     pub web_content_filtering_policy: Option<browser_settings::WebContentFilteringPolicy>,
 }
@@ -42,7 +42,7 @@ impl BrowserSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<browser_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -68,37 +68,6 @@ impl From<BrowserSettings> for rt::Resource {
 /// Property types of [`BrowserSettings`].
 pub mod browser_settings {
     use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::BrowserSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// `AWS::WorkSpacesWeb::BrowserSettings.WebContentFilteringPolicy`.
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -268,8 +237,8 @@ pub struct DataProtectionSettings {
     pub display_name: Option<rt::Text>,
     /// `InlineRedactionConfiguration`: `InlineRedactionConfiguration`.
     pub inline_redaction_configuration: Option<data_protection_settings::InlineRedactionConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<data_protection_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl DataProtectionSettings {
@@ -301,7 +270,7 @@ impl DataProtectionSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<data_protection_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -512,37 +481,6 @@ pub mod data_protection_settings {
         }
     }
 
-    /// `AWS::WorkSpacesWeb::DataProtectionSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `RedactionPlaceHolderType`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum RedactionPlaceHolderType {
@@ -592,8 +530,8 @@ pub struct IdentityProvider {
     pub identity_provider_type: Option<identity_provider::IdentityProviderType>,
     /// `PortalArn`: string; create-only: a change replaces the resource; write-only: never read back, so drift does not compare it.
     pub portal_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<identity_provider::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IdentityProvider {
@@ -620,7 +558,7 @@ impl IdentityProvider {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<identity_provider::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -641,37 +579,6 @@ impl From<IdentityProvider> for rt::Resource {
 /// Property types of [`IdentityProvider`].
 pub mod identity_provider {
     use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::IdentityProvider.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `IdentityProviderType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -739,8 +646,8 @@ pub struct IpAccessSettings {
     pub display_name: Option<rt::Text>,
     /// `IpRules`: list of `IpRule`; required.
     pub ip_rules: Option<Vec<ip_access_settings::IpRule>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<ip_access_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl IpAccessSettings {
@@ -772,7 +679,7 @@ impl IpAccessSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<ip_access_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -825,37 +732,6 @@ pub mod ip_access_settings {
             rt::Value::Object(p)
         }
     }
-
-    /// `AWS::WorkSpacesWeb::IpAccessSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 }
 
 /// [`AWS::WorkSpacesWeb::NetworkSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-networksettings.html).
@@ -867,8 +743,8 @@ pub struct NetworkSettings {
     pub security_group_ids: Option<Vec<rt::Text>>,
     /// `SubnetIds`: list of string; required.
     pub subnet_ids: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<network_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `VpcId`: string; required.
     pub vpc_id: Option<rt::Text>,
 }
@@ -887,7 +763,7 @@ impl NetworkSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<network_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -906,42 +782,6 @@ impl From<NetworkSettings> for rt::Resource {
         rt::put(&mut p, "Tags", r.tags);
         rt::put(&mut p, "VpcId", r.vpc_id);
         rt::resource(NetworkSettings::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`NetworkSettings`].
-pub mod network_settings {
-    use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::NetworkSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -974,8 +814,8 @@ pub struct Portal {
     pub portal_custom_domain: Option<rt::Text>,
     /// `SessionLoggerArn`: string.
     pub session_logger_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<portal::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `TrustStoreArn`: string.
     pub trust_store_arn: Option<rt::Text>,
     /// `UserAccessLoggingSettingsArn`: string.
@@ -1048,7 +888,7 @@ impl Portal {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<portal::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1095,37 +935,6 @@ impl From<Portal> for rt::Resource {
 /// Property types of [`Portal`].
 pub mod portal {
     use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::Portal.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
 
     /// The values of `AuthenticationType`.
     #[derive(Debug, Clone, PartialEq)]
@@ -1222,8 +1031,8 @@ pub struct SessionLogger {
     pub event_filter: Option<rt::Value>,
     /// `LogConfiguration`: `LogConfiguration`; required.
     pub log_configuration: Option<session_logger::LogConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<session_logger::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SessionLogger {
@@ -1255,7 +1064,7 @@ impl SessionLogger {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<session_logger::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1356,37 +1165,6 @@ pub mod session_logger {
         }
     }
 
-    /// `AWS::WorkSpacesWeb::SessionLogger.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-
     /// The values of `FolderStructure`.
     #[derive(Debug, Clone, PartialEq)]
     pub enum FolderStructure {
@@ -1471,8 +1249,8 @@ pub mod session_logger {
 pub struct TrustStore {
     /// `CertificateList`: list of string; required.
     pub certificate_list: Option<Vec<rt::Text>>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<trust_store::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl TrustStore {
@@ -1484,7 +1262,7 @@ impl TrustStore {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<trust_store::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1499,42 +1277,6 @@ impl From<TrustStore> for rt::Resource {
     }
 }
 
-/// Property types of [`TrustStore`].
-pub mod trust_store {
-    use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::TrustStore.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
-    }
-}
-
 /// [`AWS::WorkSpacesWeb::UserAccessLoggingSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-useraccessloggingsettings.html).
 ///
 /// Read-only (attributes, not settable): `AssociatedPortalArns`, `UserAccessLoggingSettingsArn`.
@@ -1542,8 +1284,8 @@ pub mod trust_store {
 pub struct UserAccessLoggingSettings {
     /// `KinesisStreamArn`: string; required.
     pub kinesis_stream_arn: Option<rt::Text>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user_access_logging_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl UserAccessLoggingSettings {
@@ -1555,7 +1297,7 @@ impl UserAccessLoggingSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user_access_logging_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -1567,42 +1309,6 @@ impl From<UserAccessLoggingSettings> for rt::Resource {
         rt::put(&mut p, "KinesisStreamArn", r.kinesis_stream_arn);
         rt::put(&mut p, "Tags", r.tags);
         rt::resource(UserAccessLoggingSettings::TYPE_NAME, p)
-    }
-}
-
-/// Property types of [`UserAccessLoggingSettings`].
-pub mod user_access_logging_settings {
-    use crate::runtime as rt;
-
-    /// `AWS::WorkSpacesWeb::UserAccessLoggingSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
-            rt::Value::Object(p)
-        }
     }
 }
 
@@ -1633,8 +1339,8 @@ pub struct UserSettings {
     pub paste_allowed: Option<user_settings::EnabledType>,
     /// `PrintAllowed`: one of `EnabledType`; required.
     pub print_allowed: Option<user_settings::EnabledType>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<user_settings::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
     /// `ToolbarConfiguration`: `ToolbarConfiguration`.
     pub toolbar_configuration: Option<user_settings::ToolbarConfiguration>,
     /// `UploadAllowed`: one of `EnabledType`; required.
@@ -1702,7 +1408,7 @@ impl UserSettings {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<user_settings::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -2020,37 +1726,6 @@ pub mod user_settings {
             rt::put(&mut p, "LoginDescription", self.login_description);
             rt::put(&mut p, "LoginTitle", self.login_title);
             rt::put(&mut p, "WelcomeText", self.welcome_text);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::WorkSpacesWeb::UserSettings.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

@@ -17,8 +17,8 @@ pub struct Group {
     pub group_name: Option<rt::Text>,
     /// `InsightsConfiguration`: `InsightsConfiguration`.
     pub insights_configuration: Option<group::InsightsConfiguration>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<group::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl Group {
@@ -40,7 +40,7 @@ impl Group {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<group::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -88,37 +88,6 @@ pub mod group {
             let mut p = rt::Map::with_capacity(2);
             rt::put(&mut p, "InsightsEnabled", self.insights_enabled);
             rt::put(&mut p, "NotificationsEnabled", self.notifications_enabled);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::XRay::Group.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }
@@ -178,8 +147,8 @@ pub struct SamplingRule {
     pub sampling_rule_record: Option<sampling_rule::SamplingRuleRecord>,
     /// `SamplingRuleUpdate`: `SamplingRuleUpdate`.
     pub sampling_rule_update: Option<sampling_rule::SamplingRuleUpdate>,
-    /// `Tags`: list of `Tag`.
-    pub tags: Option<Vec<sampling_rule::Tag>>,
+    /// `Tags`: list of tag.
+    pub tags: Option<Vec<rt::Tag>>,
 }
 
 impl SamplingRule {
@@ -206,7 +175,7 @@ impl SamplingRule {
         self
     }
     /// Set `Tags`.
-    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<sampling_rule::Tag>>) -> Self {
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<rt::Tag>>) -> Self {
         self.tags = Some(value.into_iter().map(Into::into).collect());
         self
     }
@@ -540,37 +509,6 @@ pub mod sampling_rule {
             rt::put(&mut p, "ServiceName", self.service_name);
             rt::put(&mut p, "ServiceType", self.service_type);
             rt::put(&mut p, "URLPath", self.url_path);
-            rt::Value::Object(p)
-        }
-    }
-
-    /// `AWS::XRay::SamplingRule.Tag`.
-    #[derive(Debug, Clone, Default, PartialEq)]
-    pub struct Tag {
-        /// `Key`: string; required.
-        pub key: Option<rt::Text>,
-        /// `Value`: string; required.
-        pub value: Option<rt::Text>,
-    }
-
-    impl Tag {
-        /// Set `Key`.
-        pub fn key(mut self, value: impl Into<rt::Text>) -> Self {
-            self.key = Some(value.into());
-            self
-        }
-        /// Set `Value`.
-        pub fn value(mut self, value: impl Into<rt::Text>) -> Self {
-            self.value = Some(value.into());
-            self
-        }
-    }
-
-    impl rt::ToCfn for Tag {
-        fn into_value(self) -> rt::Value {
-            let mut p = rt::Map::with_capacity(2);
-            rt::put(&mut p, "Key", self.key);
-            rt::put(&mut p, "Value", self.value);
             rt::Value::Object(p)
         }
     }

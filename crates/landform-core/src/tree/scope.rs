@@ -75,7 +75,8 @@ impl<'a> Scope<'a> {
     }
 
     /// Add a resource under this scope, which must be inside a stack.
-    pub fn add_resource(&mut self, id: &str, mut resource: Resource) -> ResourceHandle {
+    pub fn add_resource(&mut self, id: &str, resource: impl Into<Resource>) -> ResourceHandle {
+        let mut resource = resource.into();
         if self.tree.stack_of(self.node).is_none() {
             self.report(Issue::new(
                 "Tree.ResourceOutsideStack",
