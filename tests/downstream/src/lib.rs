@@ -1,9 +1,12 @@
 //! Constructs of a downstream crate: types Landform's own constructs never emit, built the
 //! way a user builds them (a type created under a scope with an id and a props struct),
 //! checked against their registry schemas at synth and deployed by the in-memory cloud from
-//! the schemas alone.
+//! the schemas alone. They are built from the typed L1s of `landform::cfn` (the `sns` and
+//! `ecr` features of landform-cfn, turned on in this crate's Cargo.toml).
 
-use landform::core::{App, Environment, RemovalPolicy, Resource, ResourceHandle, Scope, Value};
+use landform::cfn::ecr::{self, repository};
+use landform::cfn::{kms, sns};
+use landform::core::{App, Environment, RemovalPolicy, Resource, ResourceHandle, Scope};
 
 /// What an [`EncryptedTopic`] is made of.
 #[derive(Debug, Clone, Default)]
@@ -29,19 +32,18 @@ impl EncryptedTopic {
         let mut inner = scope.child(id, "EncryptedTopic");
         let key = inner.add_resource(
             "Key",
-            Resource::new("AWS::KMS::Key")
-                .property("EnableKeyRotation", true)
-                .property(
-                    "Description",
-                    format!("{}: topic encryption", props.topic_name),
-                )
-                .removal_policy(RemovalPolicy::Delete),
+            Resource::from(
+                kms::Key::default()
+                    .enable_key_rotation(true)
+                    .description(format!("{}: topic encryption", props.topic_name)),
+            )
+            .removal_policy(RemovalPolicy::Delete),
         );
-        let mut topic = Resource::new("AWS::SNS::Topic")
-            .property("TopicName", props.topic_name.as_str())
-            .property("KmsMasterKeyId", key.ref_value());
+        let mut topic = sns::Topic::default()
+            .topic_name(props.topic_name.as_str())
+            .kms_master_key_id(key.ref_value());
         if let Some(display) = &props.display_name {
-            topic = topic.property("DisplayName", display.as_str());
+            topic = topic.display_name(display.as_str());
         }
         let topic = inner.add_resource("Topic", topic);
         EncryptedTopic { topic, key }
@@ -69,19 +71,21 @@ impl ImageRepository {
     /// Add the repository under `scope/id`.
     pub fn new(scope: &mut Scope<'_>, id: &str, props: ImageRepositoryProps) -> Self {
         let mut inner = scope.child(id, "ImageRepository");
-        let encryption = if props.kms { "KMS" } else { "AES256" };
+        let encryption = if props.kms {
+            repository::EncryptionType::Kms
+        } else {
+            repository::EncryptionType::Aes256
+        };
         let repository = inner.add_resource(
             "Repository",
-            Resource::new("AWS::ECR::Repository")
-                .property("RepositoryName", props.repository_name.as_str())
-                .property("ImageTagMutability", "IMMUTABLE")
-                .property(
-                    "ImageScanningConfiguration",
-                    Value::object([("ScanOnPush", Value::from(true))]),
+            ecr::Repository::default()
+                .repository_name(props.repository_name.as_str())
+                .image_tag_mutability(repository::ImageTagMutability::Immutable)
+                .image_scanning_configuration(
+                    repository::ImageScanningConfiguration::default().scan_on_push(true),
                 )
-                .property(
-                    "EncryptionConfiguration",
-                    Value::object([("EncryptionType", Value::from(encryption))]),
+                .encryption_configuration(
+                    repository::EncryptionConfiguration::default().encryption_type(encryption),
                 ),
         );
         ImageRepository { repository }
