@@ -8,6 +8,8 @@
 
 use std::process::ExitCode;
 
+use landform::cfn::s3::{self, bucket};
+use landform::cfn::{kms, organizations};
 use landform::core::iam::{PolicyDocument, Principal, Statement};
 use landform::core::{
     kinds, App, Environment, RemovalPolicy, Resource, ResourceHandle, Scope, Token, Value,
@@ -24,37 +26,33 @@ impl EncryptedBucket {
         let mut inner = scope.child(id, "EncryptedBucket");
         let bucket = inner.add_resource(
             "Bucket",
-            Resource::new("AWS::S3::Bucket")
-                .property(
-                    "BucketEncryption",
-                    Value::object([(
-                        "ServerSideEncryptionConfiguration",
-                        Value::array([Value::object([
-                            ("BucketKeyEnabled", Value::from(true)),
-                            (
-                                "ServerSideEncryptionByDefault",
-                                Value::object([
-                                    ("SSEAlgorithm", Value::from("aws:kms")),
-                                    ("KMSMasterKeyID", key_arn.into()),
-                                ]),
-                            ),
-                        ])]),
-                    )]),
-                )
-                .property(
-                    "PublicAccessBlockConfiguration",
-                    Value::object([
-                        ("BlockPublicAcls", Value::from(true)),
-                        ("BlockPublicPolicy", Value::from(true)),
-                        ("IgnorePublicAcls", Value::from(true)),
-                        ("RestrictPublicBuckets", Value::from(true)),
-                    ]),
-                )
-                .property(
-                    "VersioningConfiguration",
-                    Value::object([("Status", Value::from("Enabled"))]),
-                )
-                .removal_policy(RemovalPolicy::Retain),
+            // A typed L1 (landform::cfn): property names and kinds are checked by the compiler.
+            Resource::from(
+                s3::Bucket::default()
+                    .bucket_encryption(
+                        bucket::BucketEncryption::default().server_side_encryption_configuration([
+                            bucket::ServerSideEncryptionRule::default()
+                                .bucket_key_enabled(true)
+                                .server_side_encryption_by_default(
+                                    bucket::ServerSideEncryptionByDefault::default()
+                                        .sse_algorithm(bucket::SSEAlgorithm::AwsKms)
+                                        .kms_master_key_id(key_arn),
+                                ),
+                        ]),
+                    )
+                    .public_access_block_configuration(
+                        bucket::PublicAccessBlockConfiguration::default()
+                            .block_public_acls(true)
+                            .block_public_policy(true)
+                            .ignore_public_acls(true)
+                            .restrict_public_buckets(true),
+                    )
+                    .versioning_configuration(
+                        bucket::VersioningConfiguration::default()
+                            .status(bucket::VersioningConfigurationStatus::Enabled),
+                    ),
+            )
+            .removal_policy(RemovalPolicy::Retain),
         );
         let tls_only = PolicyDocument::new().statement(
             Statement::deny()
@@ -70,9 +68,9 @@ impl EncryptedBucket {
         );
         inner.add_resource(
             "Policy",
-            Resource::new("AWS::S3::BucketPolicy")
-                .property("Bucket", bucket.ref_value())
-                .property("PolicyDocument", tls_only),
+            s3::BucketPolicy::default()
+                .bucket(bucket.ref_value())
+                .policy_document(tls_only),
         );
         EncryptedBucket { bucket }
     }
@@ -92,11 +90,13 @@ pub fn build() -> App {
     let mut scope = app.scope(org);
     let account = scope.add_resource(
         "WorkloadAccount",
-        Resource::new("AWS::Organizations::Account")
-            .property("AccountName", "quickstart-workload")
-            .property("Email", "aws+quickstart-workload@example.com")
-            .property("ParentIds", vec!["r-abcd"])
-            .removal_policy(RemovalPolicy::Retain),
+        Resource::from(
+            organizations::Account::default()
+                .account_name("quickstart-workload")
+                .email("aws+quickstart-workload@example.com")
+                .parent_ids(["r-abcd"]),
+        )
+        .removal_policy(RemovalPolicy::Retain),
     );
     let key_policy = PolicyDocument::new().statement(
         Statement::allow()
@@ -134,10 +134,12 @@ pub fn build() -> App {
     );
     let key = scope.add_resource(
         "DataKey",
-        Resource::new("AWS::KMS::Key")
-            .property("EnableKeyRotation", true)
-            .property("KeyPolicy", key_policy)
-            .removal_policy(RemovalPolicy::Retain),
+        Resource::from(
+            kms::Key::default()
+                .enable_key_rotation(true)
+                .key_policy(key_policy),
+        )
+        .removal_policy(RemovalPolicy::Retain),
     );
 
     let workload_env = Environment::for_account(account.att_token("AccountId"), "us-east-1");
