@@ -29,4 +29,12 @@ pub enum CoreError {
         /// The condition key (`aws:PrincipalOrgID`).
         key: String,
     },
+    /// A resource type schema given to `schema::register` cannot be used.
+    #[error("cannot register the schema of {type_name}: {reason}")]
+    Schema {
+        /// The schema's `typeName` (or what stood there).
+        type_name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }

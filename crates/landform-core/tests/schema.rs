@@ -351,3 +351,62 @@ proptest! {
         let _ = schema::validate_properties(type_schema, &props);
     }
 }
+
+#[test]
+fn a_schema_that_cannot_be_registered_is_a_typed_error_naming_the_type() {
+    use landform_core::CoreError;
+    let reason = |text: &str| match schema::register(text) {
+        Err(CoreError::Schema { type_name, reason }) => (type_name, reason),
+        other => panic!("{other:?}"),
+    };
+    assert!(reason("{not json").1.contains("not JSON"));
+    assert!(reason(r#"{"properties": {}}"#).1.contains("typeName"));
+    let (name, why) = reason(r#"{"typeName": "Acme::Thing", "properties": {}}"#);
+    assert_eq!(name, "Acme::Thing");
+    assert!(why.contains("three parts"), "{why}");
+    let (name, why) = reason(r#"{"typeName": "Acme::Things::Thing"}"#);
+    assert_eq!(name, "Acme::Things::Thing");
+    assert!(why.contains("properties"), "{why}");
+    assert!(schema::lookup("Acme::Things::Thing").is_none());
+}
+
+#[test]
+fn a_registered_schema_is_a_known_type_and_a_newer_schema_replaces_a_vendored_one() {
+    let unknown = |app: &App| {
+        schema::check_app(app)
+            .into_iter()
+            .filter(|i| i.code == "Resource.UnknownType")
+            .count()
+    };
+    let app_with = |type_name: &'static str, property: &'static str| {
+        let mut app = App::new();
+        let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+        let stack = app.add_stack(stage, "Main");
+        app.scope(stack)
+            .add_resource("Thing", Resource::new(type_name).property(property, "x"));
+        app
+    };
+    assert_eq!(unknown(&app_with("Acme::Registry::Widget", "Name")), 1);
+    schema::register(
+        r#"{"typeName": "Acme::Registry::Widget", "properties": {"Name": {"type": "string"}}}"#,
+    )
+    .unwrap();
+    assert_eq!(unknown(&app_with("Acme::Registry::Widget", "Name")), 0);
+    assert!(schema::type_names().any(|t| t == "Acme::Registry::Widget"));
+
+    // A property AWS added after the vendored schema: unknown until a newer schema is
+    // registered for the type.
+    let newer = || app_with("AWS::Athena::NamedQuery", "FutureSetting");
+    let issues = schema::check_app(&newer());
+    assert!(issues.iter().any(|i| i.code == "Resource.UnknownProperty"));
+    let mut json: serde_json::Value =
+        serde_json::from_str(schema::raw("AWS::Athena::NamedQuery").unwrap()).unwrap();
+    json["typeName"] = "AWS::Athena::NamedQuery".into();
+    json["properties"]["FutureSetting"] = serde_json::json!({"type": "string"});
+    schema::register(&json.to_string()).unwrap();
+    let issues = schema::check_app(&newer());
+    assert!(
+        !issues.iter().any(|i| i.code == "Resource.UnknownProperty"),
+        "{issues:#?}"
+    );
+}

@@ -94,3 +94,62 @@ async fn schema_types_deploy_converge_replace_on_create_only_and_destroy() {
         .iter()
         .all(|r| !r.type_name.starts_with("AWS::SNS") && !r.type_name.starts_with("AWS::ECR")));
 }
+
+/// A private registry type (one the vendored schemas cannot have), registered at run time,
+/// is checked at synth and served by the in-memory cloud from its schema, identity,
+/// attributes and create-only replacement included.
+#[tokio::test(start_paused = true)]
+async fn a_registered_private_type_synthesises_deploys_and_replaces() {
+    landform_core::schema::register(
+        &json!({
+            "typeName": "Acme::Billing::CostCenter",
+            "properties": {
+                "Code": {"type": "string", "pattern": "^CC-[0-9]{4}$"},
+                "Owner": {"type": "string"},
+                "Arn": {"type": "string"}
+            },
+            "required": ["Code"],
+            "createOnlyProperties": ["/properties/Code"],
+            "readOnlyProperties": ["/properties/Arn"],
+            "primaryIdentifier": ["/properties/Code"],
+            "handlers": {"create": {}, "read": {}, "update": {}, "delete": {}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let app = |code: &str| {
+        let mut app = App::new();
+        let stage = app.add_stage(
+            "Management",
+            Environment::new(InMemoryCloud::MANAGEMENT_ACCOUNT, "us-east-1"),
+        );
+        let stack = app.add_stack(stage, "Billing");
+        let center = app.scope(stack).add_resource(
+            "Finance",
+            Resource::new("Acme::Billing::CostCenter")
+                .property("Code", code)
+                .property("Owner", "finance"),
+        );
+        app.scope(stack)
+            .add_output("CostCenterArn", center.get_att("Arn"), None);
+        app
+    };
+    // The schema's pattern is checked at synth, as for any vendored type.
+    let err = app("CC-12").synth().unwrap_err().to_string();
+    assert!(err.contains("Resource.Pattern"), "{err}");
+
+    let cloud = cloud();
+    let engine = fresh_engine(&cloud);
+    let first = app("CC-1200").synth().unwrap();
+    assert_eq!(engine.apply(&first).await.unwrap().created, 1);
+    let state = engine.recorded_state().await.unwrap();
+    let center = &state.stacks["Management-Billing"].resources["Finance"];
+    assert_eq!(center.physical_id, "CC-1200");
+    assert!(center.attributes.contains_key("Arn"));
+    assert!(engine.plan(&first).await.unwrap().is_empty());
+    let moved = app("CC-1300").synth().unwrap();
+    let plan = engine.plan(&moved).await.unwrap();
+    assert_eq!(plan.changes[0].action, Action::Replace);
+    assert_eq!(engine.apply(&moved).await.unwrap().replaced, 1);
+    assert_eq!(engine.destroy().await.unwrap().deleted, 1);
+}

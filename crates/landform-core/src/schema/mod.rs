@@ -120,15 +120,99 @@ pub fn check_app(app: &crate::App) -> Vec<crate::Issue> {
 /// ```
 /// let topic: serde_json::Value =
 ///     serde_json::from_str(landform_core::schema::raw("AWS::SNS::Topic").unwrap()).unwrap();
-/// assert_eq!(topic["typeName"], "AWS::SNS::Topic");
+/// assert_eq!(topic["properties"]["TopicName"]["type"], "string");
 /// ```
 pub fn raw(type_name: &str) -> Option<&'static str> {
     find_line(type_name).map(|(_, json)| json)
 }
 
-/// Every resource type with a schema, in name order.
+/// Every resource type with a schema, vendored or [`register`]ed, in name order.
 pub fn type_names() -> impl Iterator<Item = &'static str> {
-    index().names.iter().copied()
+    let registered = registered_names()
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let mut names: Vec<&'static str> = index().names.clone();
+    if !registered.is_empty() {
+        names.extend(registered);
+        names.sort_unstable();
+    }
+    names.into_iter()
+}
+
+/// The names of types registered at run time that the vendored data does not have.
+fn registered_names() -> &'static std::sync::RwLock<Vec<&'static str>> {
+    static NAMES: OnceLock<std::sync::RwLock<Vec<&'static str>>> = OnceLock::new();
+    NAMES.get_or_init(Default::default)
+}
+
+/// Register a resource type's schema for this process: a private or third-party registry
+/// type the vendored data does not have (`Acme::Billing::Account`), or a newer schema of a
+/// vendored type. Synth then checks the type's resources against it, and the in-memory cloud
+/// and the AWS provider's Cloud Control path serve it, like any vendored type. Register before
+/// building the registry of a deploy (`Deployer::run` builds it).
+///
+/// ```
+/// use landform_core::{schema, App, Environment, Resource};
+/// schema::register(r#"{
+///     "typeName": "Acme::Billing::CostCenter",
+///     "properties": {"Code": {"type": "string", "pattern": "^CC-[0-9]{4}$"}, "Id": {"type": "string"}},
+///     "required": ["Code"],
+///     "readOnlyProperties": ["/properties/Id"],
+///     "primaryIdentifier": ["/properties/Id"],
+///     "handlers": {"create": {}, "read": {}, "delete": {}}
+/// }"#).unwrap();
+/// let mut app = App::new();
+/// let stage = app.add_stage("Mgmt", Environment::new("111111111111", "us-east-1"));
+/// let stack = app.add_stack(stage, "Main");
+/// app.scope(stack).add_resource("Finance", Resource::new("Acme::Billing::CostCenter").property("Code", "CC-12"));
+/// let issues = schema::check_app(&app);
+/// assert_eq!(issues.len(), 1);
+/// assert_eq!(issues[0].code, "Resource.Pattern");
+/// ```
+pub fn register(schema: &str) -> Result<&'static TypeSchema, crate::CoreError> {
+    let fail = |type_name: &str, reason: String| crate::CoreError::Schema {
+        type_name: type_name.to_owned(),
+        reason,
+    };
+    let json: Json = serde_json::from_str(schema)
+        .map_err(|e| fail("(unknown type)", format!("it is not JSON ({e})")))?;
+    let Some(name) = json.get("typeName").and_then(Json::as_str) else {
+        return Err(fail(
+            "(unknown type)",
+            "it has no \"typeName\" string (Organization::Service::Resource)".into(),
+        ));
+    };
+    let parts: Vec<&str> = name.split("::").collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) || parts[0] == "Custom" {
+        return Err(fail(
+            name,
+            "a type name has three parts, Organization::Service::Resource, and Custom:: types use the custom resource schema".into(),
+        ));
+    }
+    if !json.get("properties").is_some_and(Json::is_object) {
+        return Err(fail(name, "it has no \"properties\" object".into()));
+    }
+    let vendored = find_line(name).map(|(n, _)| n);
+    let mut names = registered_names()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let static_name: &'static str =
+        match vendored.or_else(|| names.iter().copied().find(|n| *n == name)) {
+            Some(known) => known,
+            None => Box::leak(name.to_owned().into_boxed_str()),
+        };
+    let compiled = TypeSchema::parse(static_name, schema)
+        .ok_or_else(|| fail(name, "its definitions cannot be read".into()))?;
+    let compiled: &'static TypeSchema = Box::leak(Box::new(compiled));
+    if vendored.is_none() && !names.contains(&static_name) {
+        names.push(static_name);
+    }
+    parsed()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(static_name, compiled);
+    Ok(compiled)
 }
 
 /// The schema of a resource type (`AWS::S3::Bucket`); `Custom::*` types get the custom
