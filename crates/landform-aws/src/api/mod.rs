@@ -103,10 +103,10 @@ pub use s3control::{S3ControlApi, SdkS3Control};
 #[cfg(test)]
 pub(crate) use cloudformation::MockCloudFormationApi;
 pub use cloudformation::{
-    CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi,
-    OperationPreferences, ResourceChangeSummary, SdkCloudFormation, StackDescription, StackEvent,
-    StackEventPage, StackInstanceInfo, StackInstancesRequest, StackSetDescription,
-    StackSetOperationInfo, StackSetSpec, TemplateSource,
+    CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi, DriftDetection,
+    OperationPreferences, PropertyDrift, ResourceChangeSummary, ResourceDrift, SdkCloudFormation,
+    StackDescription, StackEvent, StackEventPage, StackInstanceInfo, StackInstancesRequest,
+    StackSetDescription, StackSetOperationInfo, StackSetSpec, TemplateSource,
 };
 
 /// A tag as AWS takes it: key and value.

@@ -349,6 +349,37 @@ impl CloudFormationDeployer {
         Ok(plans)
     }
 
+    /// Delete every stack of the assembly that exists, each after the stacks that read it
+    /// (its dependents, and the stacks in an account it makes), up to
+    /// [`DeployOptions::concurrency`] at once, waiting for each to be gone. CloudFormation
+    /// keeps the resources a template marks `Retain`. StackSet rollouts are left in place
+    /// and listed. A stack that fails to delete (DELETE_FAILED) is an error naming the first
+    /// resource that failed and why; no new deletion starts after it.
+    pub async fn destroy(
+        &self,
+        assembly: &Assembly,
+    ) -> Result<super::DestroyReport, CloudFormationError> {
+        let stack_sets = self.stack_sets.keys().cloned().collect();
+        super::lifecycle::destroy(
+            self.clients.clone(),
+            assembly,
+            &self.options,
+            self.progress.clone(),
+            &stack_sets,
+        )
+        .await
+    }
+
+    /// Run CloudFormation's drift detection (DetectStackDrift) on every stack of the
+    /// assembly that exists, and read the resources that drifted
+    /// (DescribeStackResourceDrifts): per stack, in the assembly's order.
+    pub async fn drift(
+        &self,
+        assembly: &Assembly,
+    ) -> Result<Vec<super::StackDrift>, CloudFormationError> {
+        super::lifecycle::drift(self.clients.clone(), assembly, &self.options).await
+    }
+
     fn missing_outputs(
         &self,
         artifact: &StackArtifact,

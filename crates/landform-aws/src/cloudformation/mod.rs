@@ -30,10 +30,13 @@ use crate::api::{CloudFormationApi, ResourceChangeSummary, SdkCloudFormation, Ta
 use crate::sessions::AwsSessions;
 
 mod deployer;
+mod lifecycle;
 mod stack;
 mod stacksets;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lifecycle;
 #[cfg(test)]
 mod tests_plan;
 #[cfg(test)]
@@ -44,6 +47,7 @@ mod tests_stacksets;
 pub use crate::api::CallAs;
 pub use crate::api::OperationPreferences;
 pub use deployer::{CloudFormationDeployer, DeployReport, PlanStatus, StackPlan};
+pub use lifecycle::{DestroyReport, StackDrift};
 pub use stacksets::StackSetTarget;
 
 /// CloudFormation clients per account and region: [`AwsSessions`] makes SDK clients through

@@ -66,7 +66,7 @@ pub struct StackDescription {
 }
 
 /// One resource change of a change set.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ResourceChangeSummary {
     /// Add, Modify, Remove, Import, Dynamic.
     pub action: String,
@@ -232,6 +232,45 @@ pub struct StackInstanceInfo {
     pub status_reason: Option<String>,
 }
 
+/// DescribeStackDriftDetectionStatus's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DriftDetection {
+    /// DetectionStatus: DETECTION_IN_PROGRESS, DETECTION_COMPLETE, DETECTION_FAILED.
+    pub status: String,
+    /// StackDriftStatus: DRIFTED, IN_SYNC, NOT_CHECKED, UNKNOWN (once complete).
+    pub drift_status: Option<String>,
+    /// DetectionStatusReason (why a detection failed, or which resources were not checked).
+    pub reason: Option<String>,
+}
+
+/// One property that differs in a resource's drift.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PropertyDrift {
+    /// PropertyPath (`/BucketEncryption/...`).
+    pub path: String,
+    /// DifferenceType: ADD, REMOVE, NOT_EQUAL.
+    pub difference: String,
+    /// ExpectedValue (the template's).
+    pub expected: Option<String>,
+    /// ActualValue (the live one).
+    pub actual: Option<String>,
+}
+
+/// One resource of DescribeStackResourceDrifts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ResourceDrift {
+    /// The logical id.
+    pub logical_id: String,
+    /// The physical id.
+    pub physical_id: Option<String>,
+    /// The resource type.
+    pub resource_type: String,
+    /// StackResourceDriftStatus: IN_SYNC, MODIFIED, DELETED, NOT_CHECKED.
+    pub status: String,
+    /// What differs (for MODIFIED).
+    pub differences: Vec<PropertyDrift>,
+}
+
 /// The CloudFormation calls of the deployers.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -267,6 +306,19 @@ pub trait CloudFormationApi: Send + Sync {
         stack: &str,
         client_request_token: &str,
     ) -> Result<(), ProviderError>;
+    /// DetectStackDrift: the detection id.
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ProviderError>;
+    /// DescribeStackDriftDetectionStatus.
+    async fn describe_stack_drift_detection_status(
+        &self,
+        detection_id: &str,
+    ) -> Result<DriftDetection, ProviderError>;
+    /// DescribeStackResourceDrifts (every page) of the resources that are MODIFIED or
+    /// DELETED.
+    async fn describe_stack_resource_drifts(
+        &self,
+        stack: &str,
+    ) -> Result<Vec<ResourceDrift>, ProviderError>;
     /// CreateStackSet (SERVICE_MANAGED, auto-deployment enabled): the StackSet id.
     async fn create_stack_set(&self, spec: &StackSetSpec) -> Result<String, ProviderError>;
     /// UpdateStackSet of every instance: the operation id.

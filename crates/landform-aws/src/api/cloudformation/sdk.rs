@@ -7,10 +7,10 @@ use aws_sdk_cloudformation::types as cfn;
 use landform_deploy::ProviderError;
 
 use super::{
-    CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi,
-    OperationPreferences, ResourceChangeSummary, StackDescription, StackEvent, StackEventPage,
-    StackInstanceInfo, StackInstancesRequest, StackSetDescription, StackSetOperationInfo,
-    StackSetSpec, TemplateSource,
+    CallAs, ChangeSetDescription, ChangeSetSpec, ChangeSetType, CloudFormationApi, DriftDetection,
+    OperationPreferences, PropertyDrift, ResourceChangeSummary, ResourceDrift, StackDescription,
+    StackEvent, StackEventPage, StackInstanceInfo, StackInstancesRequest, StackSetDescription,
+    StackSetOperationInfo, StackSetSpec, TemplateSource,
 };
 use crate::error::{missing, sdk_error, ErrorCode};
 
@@ -313,6 +313,89 @@ impl CloudFormationApi for SdkCloudFormation {
             .await
             .map(|_| ())
             .map_err(|e| cfn_error("DeleteStack", e))
+    }
+
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ProviderError> {
+        const OP: &str = "DetectStackDrift";
+        let out = self
+            .0
+            .detect_stack_drift()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|e| cfn_error(OP, e))?;
+        out.stack_drift_detection_id
+            .ok_or_else(|| missing(OP, "StackDriftDetectionId"))
+    }
+
+    async fn describe_stack_drift_detection_status(
+        &self,
+        detection_id: &str,
+    ) -> Result<DriftDetection, ProviderError> {
+        let out = self
+            .0
+            .describe_stack_drift_detection_status()
+            .stack_drift_detection_id(detection_id)
+            .send()
+            .await
+            .map_err(|e| cfn_error("DescribeStackDriftDetectionStatus", e))?;
+        Ok(DriftDetection {
+            status: out
+                .detection_status
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            drift_status: out.stack_drift_status.map(|s| s.as_str().to_owned()),
+            reason: out.detection_status_reason,
+        })
+    }
+
+    async fn describe_stack_resource_drifts(
+        &self,
+        stack: &str,
+    ) -> Result<Vec<ResourceDrift>, ProviderError> {
+        let mut next: Option<String> = None;
+        let mut drifts = Vec::new();
+        loop {
+            let out = self
+                .0
+                .describe_stack_resource_drifts()
+                .stack_name(stack)
+                .stack_resource_drift_status_filters(cfn::StackResourceDriftStatus::Modified)
+                .stack_resource_drift_status_filters(cfn::StackResourceDriftStatus::Deleted)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| cfn_error("DescribeStackResourceDrifts", e))?;
+            for d in out.stack_resource_drifts.unwrap_or_default() {
+                drifts.push(ResourceDrift {
+                    logical_id: d.logical_resource_id.unwrap_or_default(),
+                    physical_id: d.physical_resource_id,
+                    resource_type: d.resource_type.unwrap_or_default(),
+                    status: d
+                        .stack_resource_drift_status
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    differences: d
+                        .property_differences
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| PropertyDrift {
+                            path: p.property_path.unwrap_or_default(),
+                            difference: p
+                                .difference_type
+                                .map(|t| t.as_str().to_owned())
+                                .unwrap_or_default(),
+                            expected: p.expected_value,
+                            actual: p.actual_value,
+                        })
+                        .collect(),
+                });
+            }
+            match out.next_token {
+                Some(t) if !t.is_empty() => next = Some(t),
+                _ => return Ok(drifts),
+            }
+        }
     }
 
     async fn create_stack_set(&self, spec: &StackSetSpec) -> Result<String, ProviderError> {
