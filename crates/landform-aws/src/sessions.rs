@@ -83,6 +83,11 @@ impl AwsSessions {
         &self.config
     }
 
+    /// The endpoint override in force (moto, LocalStack), if any.
+    pub(crate) fn endpoint(&self) -> Option<String> {
+        self.config.effective_endpoint()
+    }
+
     /// Whether an endpoint override is in force (S3 then uses path-style addressing).
     pub(crate) fn endpoint_override(&self) -> bool {
         self.config.effective_endpoint().is_some()

@@ -151,6 +151,16 @@ impl CloudFormationDeployer {
             }
         }
         for stack in assembly.stacks() {
+            // Synth refuses a template over CloudFormation's maximum (1,000,000 bytes,
+            // Stack.TemplateTooLarge); one over TemplateBody's limit needs a URL.
+            let bytes = Assembly::template_text(stack).len();
+            if bytes > MAX_TEMPLATE_BODY && !self.options.template_urls.contains_key(&stack.name) {
+                return Err(CloudFormationError::TemplateTooLarge {
+                    stack: stack.name.clone(),
+                    bytes,
+                    limit: MAX_TEMPLATE_BODY,
+                });
+            }
             for dep in &stack.dependencies {
                 if assembly.stack(&dep.stack).is_none() {
                     return Err(CloudFormationError::UnknownStack {
@@ -259,13 +269,7 @@ impl CloudFormationDeployer {
         let template_text = Assembly::template_text(artifact).to_owned();
         let template = match self.options.template_urls.get(&artifact.name) {
             Some(url) => TemplateSource::Url(url.clone()),
-            None if template_text.len() > MAX_TEMPLATE_BODY => {
-                return Err(CloudFormationError::TemplateTooLarge {
-                    stack: artifact.name.clone(),
-                    bytes: template_text.len(),
-                    limit: MAX_TEMPLATE_BODY,
-                })
-            }
+            // check_targets refused a template over TemplateBody's limit without a URL.
             None => TemplateSource::Body(template_text.clone()),
         };
         Ok(StackJob {
@@ -452,7 +456,9 @@ async fn plan_update(
 ) -> Result<(PlanStatus, Vec<ResourceChangeSummary>), CloudFormationError> {
     let name = job.change_set_name("landform-plan", options);
     let spec = job.spec(&name, ChangeSetType::Update, options);
-    stack::create_change_set(api, job, &spec).await?;
+    if stack::create_change_set(api, job, &spec).await? == stack::Created::NothingToChange {
+        return Ok((PlanStatus::NoChanges, Vec::new()));
+    }
     let change_set = stack::wait_change_set(api, job, &name, options).await;
     api.delete_change_set(&job.stack, &name)
         .await
@@ -482,6 +488,7 @@ fn template_resources(artifact: &StackArtifact) -> Vec<ResourceChangeSummary> {
             physical_id: None,
             resource_type: info.type_name.to_string(),
             replacement: None,
+            replaced_by: Vec::new(),
         })
         .collect()
 }

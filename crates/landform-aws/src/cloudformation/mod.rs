@@ -33,6 +33,7 @@ mod deployer;
 mod lifecycle;
 mod stack;
 mod stacksets;
+mod templates;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -49,6 +50,7 @@ pub use crate::api::OperationPreferences;
 pub use deployer::{CloudFormationDeployer, DeployReport, PlanStatus, StackPlan};
 pub use lifecycle::{DestroyReport, StackDrift};
 pub use stacksets::StackSetTarget;
+pub use templates::upload_templates;
 
 /// CloudFormation clients per account and region: [`AwsSessions`] makes SDK clients through
 /// its (assumed-role) sessions; tests hand out mocks per account.

@@ -168,15 +168,29 @@ pub(crate) async fn wait_change_set(
     }
 }
 
-/// Create the change set; `AlreadyExists` (a concurrent or retried create) is not a failure.
+/// What CreateChangeSet did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Created {
+    /// A change set exists (made now, or by a concurrent or retried create).
+    ChangeSet,
+    /// CreateChangeSet refused because nothing would change ("No updates are to be
+    /// performed", as some implementations answer instead of a FAILED change set).
+    NothingToChange,
+}
+
+/// Create the change set; `AlreadyExists` (a concurrent or retried create) is not a failure,
+/// and a refusal because nothing changes is no change.
 pub(crate) async fn create_change_set(
     api: &dyn CloudFormationApi,
     job: &StackJob,
     spec: &ChangeSetSpec,
-) -> Result<(), CloudFormationError> {
+) -> Result<Created, CloudFormationError> {
     match api.create_change_set(spec).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.code == ErrorCode::AlreadyExists => Ok(()),
+        Ok(_) => Ok(Created::ChangeSet),
+        Err(e) if e.code == ErrorCode::AlreadyExists => Ok(Created::ChangeSet),
+        Err(e) if e.message.contains("No updates are to be performed") => {
+            Ok(Created::NothingToChange)
+        }
         Err(e) => Err(job.call("CreateChangeSet", e)),
     }
 }
@@ -238,11 +252,14 @@ pub(crate) async fn deploy_stack(
             || (c.status == "CREATE_COMPLETE" && c.execution_status == "AVAILABLE")
             || no_changes(c)
     };
-    match leftover {
-        Some(c) if reusable(&c) => ctx.emit(DeployEvent::ChangeSetReused {
-            stack: job.stack.clone(),
-            change_set: name.clone(),
-        }),
+    let created = match leftover {
+        Some(c) if reusable(&c) => {
+            ctx.emit(DeployEvent::ChangeSetReused {
+                stack: job.stack.clone(),
+                change_set: name.clone(),
+            });
+            Created::ChangeSet
+        }
         Some(c) => {
             api.delete_change_set(&job.stack, &name)
                 .await
@@ -254,31 +271,19 @@ pub(crate) async fn deploy_stack(
             });
             // A new token: the old one named the deleted change set.
             spec.client_token = format!("{name}-{}", &input_hash(&[&c.id])[..8]);
-            create_change_set(api, job, &spec).await?;
+            create_change_set(api, job, &spec).await?
         }
         None => create_change_set(api, job, &spec).await?,
+    };
+    if created == Created::NothingToChange {
+        return Ok(unchanged(job, ctx, current));
     }
     let change_set = wait_change_set(api, job, &name, options).await?;
     if no_changes(&change_set) {
         api.delete_change_set(&job.stack, &name)
             .await
             .map_err(|e| job.call("DeleteChangeSet", e))?;
-        ctx.emit(DeployEvent::NoChanges {
-            stack: job.stack.clone(),
-        });
-        let stack = current.unwrap_or_default();
-        ctx.emit(DeployEvent::StackDone {
-            stack: job.stack.clone(),
-            status: stack.status.clone(),
-        });
-        return Ok(StackResult {
-            stack: job.stack.clone(),
-            account: job.account.clone(),
-            region: job.region.clone(),
-            outcome: StackOutcome::Unchanged,
-            changes: Vec::new(),
-            outputs: stack.outputs,
-        });
+        return Ok(unchanged(job, ctx, current));
     }
     if change_set.status != "CREATE_COMPLETE" {
         return Err(CloudFormationError::ChangeSetFailed {
@@ -303,6 +308,26 @@ pub(crate) async fn deploy_stack(
     });
     let done = wait_stack(api, job, ctx, &name, current.as_ref()).await?;
     Ok(finish(job, ctx, done, change_set.changes))
+}
+
+/// The result of a stack with nothing to change.
+fn unchanged(job: &StackJob, ctx: &Context, current: Option<StackDescription>) -> StackResult {
+    ctx.emit(DeployEvent::NoChanges {
+        stack: job.stack.clone(),
+    });
+    let stack = current.unwrap_or_default();
+    ctx.emit(DeployEvent::StackDone {
+        stack: job.stack.clone(),
+        status: stack.status.clone(),
+    });
+    StackResult {
+        stack: job.stack.clone(),
+        account: job.account.clone(),
+        region: job.region.clone(),
+        outcome: StackOutcome::Unchanged,
+        changes: Vec::new(),
+        outputs: stack.outputs,
+    }
 }
 
 fn finish(
@@ -396,7 +421,9 @@ async fn wait_stack(
         report_events(api, job, ctx, token, &mut seen, &mut first_failure).await?;
         moved = moved
             || in_progress(&stack.status)
-            || before.is_some_and(|b| b.last_updated_ms != stack.last_updated_ms);
+            || before.is_some_and(|b| {
+                b.last_updated_ms != stack.last_updated_ms || b.status != stack.status
+            });
         if moved && !stack.status.ends_with("_IN_PROGRESS") {
             if matches!(
                 stack.status.as_str(),

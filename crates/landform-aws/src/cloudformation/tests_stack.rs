@@ -7,6 +7,8 @@ use mockall::Sequence;
 use super::tests::*;
 use super::*;
 use crate::api::{ChangeSetType, MockCloudFormationApi};
+use landform_core::Assembly;
+use landform_deploy::{ErrorCode, ProviderError};
 
 #[tokio::test(start_paused = true)]
 async fn first_create_feeds_the_upstream_output_to_the_downstream_parameter() {
@@ -463,4 +465,117 @@ async fn a_rollback_complete_stack_is_deleted_then_created_again() {
         .iter()
         .position(|e| matches!(e, DeployEvent::ChangeSetReady { .. }));
     assert!(deleted.is_some() && deleted < ready, "{:?}", report.events);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_change_set_refused_because_nothing_changes_is_no_change() {
+    // moto (and older CloudFormation endpoints) refuse CreateChangeSet with
+    // "No updates are to be performed" instead of making a FAILED change set.
+    let assembly = one_stack_app("Network", "Hub");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let name = Name::default();
+    let s = "Network-Hub";
+    expect_describe(
+        &mut m,
+        &mut seq,
+        s,
+        Ok(stack(s, "UPDATE_COMPLETE", 1, &[("Out", "v1")])),
+    );
+    expect_describe_change_set(&mut m, &mut seq, &name, Err(not_found()));
+    m.expect_create_change_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| {
+            Err(ProviderError::new(
+                ErrorCode::InvalidRequest,
+                "No updates are to be performed.",
+            ))
+        });
+    // Neither DescribeChangeSet again nor ExecuteChangeSet: either fails the test.
+    let report = deployer(vec![(HUB, m)])
+        .deploy(&assembly)
+        .await
+        .expect("no changes");
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Unchanged);
+    assert_eq!(report.stacks[0].outputs["Out"], "v1");
+    assert!(report.events.contains(&DeployEvent::NoChanges {
+        stack: s.to_owned()
+    }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn any_other_create_change_set_refusal_names_the_stack_and_the_call() {
+    let assembly = one_stack_app("Network", "Hub");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let s = "Network-Hub";
+    expect_describe(&mut m, &mut seq, s, Err(not_found()));
+    m.expect_create_change_set()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| {
+            Err(ProviderError::new(
+                ErrorCode::InvalidRequest,
+                "Template format error: Unresolved resource dependencies [Missing]",
+            ))
+        });
+    let err = deployer(vec![(HUB, m)])
+        .deploy(&assembly)
+        .await
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("Network-Hub"), "{text}");
+    assert!(text.contains("CreateChangeSet"), "{text}");
+    assert!(text.contains("Unresolved resource dependencies"), "{text}");
+}
+
+/// Network-Hub is small; Big-Data holds `buckets` buckets of 50 long tags each (about
+/// 17 KB of template per bucket).
+fn app_with_a_large_second_stack(buckets: usize) -> Assembly {
+    use landform_core::{App, Environment, Resource, Value};
+    let mut app = App::new();
+    let network = app.add_stage("Network", Environment::new(HUB, "us-east-1"));
+    let hub = app.add_stack(network, "Hub");
+    app.scope(hub)
+        .add_resource("Bucket", Resource::new("AWS::S3::Bucket"));
+    let big = app.add_stage("Big", Environment::new(HUB, "us-east-1"));
+    let data = app.add_stack(big, "Data");
+    for b in 0..buckets {
+        let tags: Vec<Value> = (0..50)
+            .map(|t| {
+                Value::object([
+                    ("Key", Value::from(format!("tag-{t}"))),
+                    ("Value", Value::from("v".repeat(256))),
+                ])
+            })
+            .collect();
+        app.scope(data).add_resource(
+            &format!("Bucket{b}"),
+            Resource::new("AWS::S3::Bucket").property("Tags", Value::array(tags)),
+        );
+    }
+    app.synth().expect("synth")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_template_over_the_inline_limit_without_a_url_is_refused_before_any_call() {
+    let assembly = app_with_a_large_second_stack(4);
+    let bytes = Assembly::template_text(assembly.stack("Big-Data").unwrap()).len();
+    assert!(bytes > MAX_TEMPLATE_BODY, "{bytes}");
+    // No expectation at all: any call (even for the small first stack) fails the test.
+    let err = deployer(vec![(HUB, MockCloudFormationApi::new())])
+        .deploy(&assembly)
+        .await
+        .expect_err("refused");
+    match err {
+        CloudFormationError::TemplateTooLarge {
+            stack,
+            bytes: b,
+            limit,
+        } => {
+            assert_eq!((stack.as_str(), b, limit), ("Big-Data", bytes, 51_200));
+        }
+        other => panic!("{other}"),
+    }
 }

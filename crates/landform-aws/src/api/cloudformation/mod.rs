@@ -78,6 +78,9 @@ pub struct ResourceChangeSummary {
     pub resource_type: String,
     /// Replacement: True, False, Conditional (Modify only).
     pub replacement: Option<String>,
+    /// The properties whose change requires recreating the resource (Always or
+    /// Conditionally), from the change's details.
+    pub replaced_by: Vec<String>,
 }
 
 /// A change set as DescribeChangeSet answers (every page of changes).

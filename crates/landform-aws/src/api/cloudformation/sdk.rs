@@ -59,6 +59,24 @@ where
     out
 }
 
+/// The property names of a change's details that require recreation, once each.
+fn replaced_by(details: Vec<cfn::ResourceChangeDetail>) -> Vec<String> {
+    let mut names: Vec<String> = details
+        .into_iter()
+        .filter_map(|d| d.target)
+        .filter(|t| {
+            matches!(
+                t.requires_recreation,
+                Some(cfn::RequiresRecreation::Always | cfn::RequiresRecreation::Conditionally)
+            )
+        })
+        .filter_map(|t| t.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 fn millis(t: &aws_sdk_cloudformation::primitives::DateTime) -> i64 {
     t.secs() * 1000 + i64::from(t.subsec_nanos() / 1_000_000)
 }
@@ -228,6 +246,7 @@ impl CloudFormationApi for SdkCloudFormation {
                     physical_id: r.physical_resource_id,
                     resource_type: r.resource_type.unwrap_or_default(),
                     replacement: r.replacement.map(|x| x.as_str().to_owned()),
+                    replaced_by: replaced_by(r.details.unwrap_or_default()),
                 });
             }
             match out.next_token {
