@@ -156,6 +156,20 @@ pub enum Command {
 /// Where deploy-time verbs act.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
+    /// What applies the app: `direct` (Landform calls each service's API and keeps state) or
+    /// `cloudformation` (one CloudFormation stack per synthesised stack in its own account,
+    /// through change sets; needs `--provider aws`). `diff`, `deploy`, `destroy` and `drift`
+    /// take either.
+    #[arg(long, value_enum, default_value_t = EngineArg::Direct)]
+    pub engine: EngineArg,
+    /// With `--engine cloudformation`: milliseconds between two polls of a change set, a
+    /// stack or a drift detection.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub poll_ms: u64,
+    /// With `--engine cloudformation`: the S3 bucket (in the caller's account) that
+    /// templates over TemplateBody's 51,200 bytes are uploaded to and read from by URL.
+    #[arg(long)]
+    pub template_bucket: Option<String>,
     /// The provider: `memory` (an in-memory AWS persisted in --state-dir) or `aws`.
     #[arg(long, value_enum, default_value_t = ProviderArg::Memory)]
     pub provider: ProviderArg,
@@ -216,6 +230,18 @@ impl Providers {
 
 impl Command {
     /// The target of a verb that reaches a cloud.
+    pub fn target(&self) -> Option<&TargetArgs> {
+        match self {
+            Command::Diff { target, .. }
+            | Command::Deploy { target, .. }
+            | Command::Adopt { target, .. }
+            | Command::Destroy { target, .. }
+            | Command::Drift { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+
+    /// The target of a verb that reaches a cloud, to change.
     pub fn target_mut(&mut self) -> Option<&mut TargetArgs> {
         match self {
             Command::Diff { target, .. }
@@ -264,6 +290,15 @@ pub enum ProviderArg {
     Memory,
     /// AWS through the SDK (deployers built with the `aws` feature).
     Aws,
+}
+
+/// `--engine` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Landform's own engine: calls each service's API, keeps state, reads back for drift.
+    Direct,
+    /// CloudFormation: a stack per synthesised stack, through change sets.
+    Cloudformation,
 }
 
 /// `--format` values.

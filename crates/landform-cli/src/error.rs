@@ -75,6 +75,28 @@ pub enum CliError {
     /// The deploy engine failed (state, lock, provider or resolution).
     #[error(transparent)]
     Deploy(Box<landform_deploy::DeployError>),
+    /// A verb or option does not go with `--engine`.
+    #[error("{what} is not available with --engine {engine}: {hint}")]
+    EngineUnavailable {
+        /// What was asked for (`adopt`, `--provider memory`).
+        what: String,
+        /// The engine.
+        engine: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// The CloudFormation engine failed (a change set, a stack operation, a wait), with the
+    /// stack and CloudFormation's reason.
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    CloudFormation(Box<landform_aws::cloudformation::CloudFormationError>),
+}
+
+#[cfg(feature = "aws")]
+impl From<landform_aws::cloudformation::CloudFormationError> for CliError {
+    fn from(error: landform_aws::cloudformation::CloudFormationError) -> Self {
+        CliError::CloudFormation(Box::new(error))
+    }
 }
 
 impl From<landform_deploy::DeployError> for CliError {

@@ -649,3 +649,33 @@ fn no_colour_codes_when_not_on_a_terminal() {
         "escape codes in piped output"
     );
 }
+
+#[test]
+fn the_cloudformation_engine_on_the_in_memory_cloud_is_a_clear_error_that_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["diff"][..],
+        &["deploy", "--yes"],
+        &["destroy", "--yes"],
+        &["drift"],
+    ] {
+        let verb = args[0];
+        let out = deployer(dir.path())
+            .args(args)
+            .args(["--engine", "cloudformation"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{verb}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--provider memory") && err.contains("add --provider aws"),
+            "{verb}: {err}"
+        );
+    }
+    // Nothing was deployed to the in-memory cloud by the refused runs.
+    deployer(dir.path())
+        .args(["diff"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("to create"));
+}

@@ -14,7 +14,7 @@ use super::deploy::{notify, Backend, ObserverSlot, LOCK_FILE, STATE_FILE};
 use crate::args::TargetArgs;
 use crate::error::CliError;
 
-fn setup(what: impl Into<String>) -> impl FnOnce(landform_aws::AwsError) -> CliError {
+pub(crate) fn setup(what: impl Into<String>) -> impl FnOnce(landform_aws::AwsError) -> CliError {
     let what = what.into();
     move |e| CliError::AwsSetup {
         what,
@@ -22,11 +22,11 @@ fn setup(what: impl Into<String>) -> impl FnOnce(landform_aws::AwsError) -> CliE
     }
 }
 
-pub(crate) async fn backend(
+/// The sessions of `--provider aws`: the caller's credentials (aws-config's default chain),
+/// roles assumed in member accounts; with the caller's account and the default region.
+pub(crate) async fn sessions(
     target: &TargetArgs,
-    concurrency: usize,
-    refresh: bool,
-) -> Result<Backend, CliError> {
+) -> Result<(Arc<AwsSessions>, String, String), CliError> {
     let region = target
         .region
         .clone()
@@ -41,6 +41,15 @@ pub(crate) async fn backend(
         .caller_account()
         .await
         .map_err(setup("who is calling (STS GetCallerIdentity)"))?;
+    Ok((sessions, caller, region))
+}
+
+pub(crate) async fn backend(
+    target: &TargetArgs,
+    concurrency: usize,
+    refresh: bool,
+) -> Result<Backend, CliError> {
+    let (sessions, caller, region) = sessions(target).await?;
     // What the state records it belongs to: the caller's account, and the endpoint if not AWS's.
     let endpoint = target
         .endpoint_url

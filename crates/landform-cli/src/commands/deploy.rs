@@ -120,7 +120,7 @@ fn backend(
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -128,7 +128,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(CliError::Output)
 }
 
-fn w(out: &mut dyn Write, text: impl std::fmt::Display) -> Result<(), CliError> {
+pub(crate) fn w(out: &mut dyn Write, text: impl std::fmt::Display) -> Result<(), CliError> {
     writeln!(out, "{text}").map_err(CliError::Output)
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn event(out: &mut dyn Write, value: &Json) -> Result<(), CliError> {
 }
 
 /// In a `--json` stream, an error is the last event (and still goes to stderr, exit 1).
-fn streamed<T>(
+pub(crate) fn streamed<T>(
     json: bool,
     out: &mut dyn Write,
     result: Result<T, CliError>,
@@ -205,7 +205,7 @@ pub(crate) fn diff(
 }
 
 /// Ask y/N when `required` and not answered by --yes. `Ok(())` means go on.
-fn approve(
+pub(crate) fn approve(
     required: bool,
     approval: &ApprovalArgs,
     verb: &'static str,

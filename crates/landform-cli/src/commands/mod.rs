@@ -2,6 +2,8 @@
 
 #[cfg(feature = "aws")]
 mod aws;
+#[cfg(feature = "aws")]
+mod cfn;
 mod deploy;
 mod inspect;
 mod progress;
@@ -11,7 +13,7 @@ use std::io::Write;
 use landform_core::App;
 use serde::Serialize;
 
-use crate::args::{Cli, Command, GraphFormatArg};
+use crate::args::{Cli, Command, EngineArg, GraphFormatArg, ProviderArg};
 use crate::error::CliError;
 use crate::graph::GraphFormat;
 use crate::term::Term;
@@ -66,6 +68,11 @@ pub(crate) fn dispatch(
     };
     let mut assembly = app.synth()?;
     tracing::info!(stacks = assembly.stacks().len(), "synthesised");
+    if let Some(target) = command.target() {
+        if target.engine == EngineArg::Cloudformation {
+            return cloudformation(app, command, &mut assembly, out, term);
+        }
+    }
     match command {
         Command::Synth { out: dir } => inspect::synth(app, &dir, out, term),
         Command::List { json } => inspect::list(&assembly, json, out, term),
@@ -107,22 +114,7 @@ pub(crate) fn dispatch(
             replace_adopted,
         } => {
             if !ignore_lint {
-                let report = inspect::lint_report(app, &assembly);
-                if report.has_errors() {
-                    if json {
-                        deploy::event(
-                            out,
-                            &serde_json::json!({"type": "lint", "findings": report.findings}),
-                        )?;
-                    } else {
-                        inspect::print_lint(&report, out, term)?;
-                    }
-                    return Err(CliError::LintFailed {
-                        errors: report.count(crate::lint::Severity::Error),
-                    });
-                }
-                // The lint walked every template; the deploy reads them afresh.
-                assembly.release_parsed();
+                lint_gate(app, &mut assembly, json, out, term)?;
             }
             let options = deploy::DeployOptions {
                 refresh: refresh.refresh,
@@ -158,6 +150,104 @@ pub(crate) fn dispatch(
             out,
             term,
         ),
+    }
+}
+
+/// The lint findings that stop a deploy (both engines): printed, then an error.
+fn lint_gate(
+    app: &App,
+    assembly: &mut landform_core::Assembly,
+    json: bool,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<(), CliError> {
+    let report = inspect::lint_report(app, assembly);
+    if report.has_errors() {
+        if json {
+            deploy::event(
+                out,
+                &serde_json::json!({"type": "lint", "findings": report.findings}),
+            )?;
+        } else {
+            inspect::print_lint(&report, out, term)?;
+        }
+        return Err(CliError::LintFailed {
+            errors: report.count(crate::lint::Severity::Error),
+        });
+    }
+    // The lint walked every template; the deploy reads them afresh.
+    assembly.release_parsed();
+    Ok(())
+}
+
+/// The verbs with `--engine cloudformation`.
+fn cloudformation(
+    app: &App,
+    command: Command,
+    assembly: &mut landform_core::Assembly,
+    out: &mut dyn Write,
+    term: &Term,
+) -> Result<Exit, CliError> {
+    let unavailable = |what: &str, hint: &'static str| CliError::EngineUnavailable {
+        what: what.to_owned(),
+        engine: "cloudformation",
+        hint,
+    };
+    if command
+        .target()
+        .is_some_and(|t| t.provider != ProviderArg::Aws)
+    {
+        return Err(unavailable(
+            "--provider memory",
+            "CloudFormation is an AWS service: add --provider aws (with --endpoint-url for moto or LocalStack), or use --engine direct for the in-memory cloud",
+        ));
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = (app, assembly, out, term, command);
+        Err(CliError::ProviderUnavailable {
+            provider: "aws".to_owned(),
+            hint: "the CloudFormation engine drives AWS CloudFormation through the AWS SDK: build the deployer with the `aws` cargo feature (`cargo run --features aws ...`)",
+        })
+    }
+    #[cfg(feature = "aws")]
+    match command {
+        Command::Diff { target, json, .. } => cfn::diff(assembly, &target, json, out, term),
+        Command::Deploy {
+            target,
+            approval,
+            json,
+            concurrency,
+            ignore_lint,
+            replace_adopted,
+            ..
+        } => {
+            if replace_adopted {
+                return Err(unavailable(
+                    "--replace-adopted",
+                    "CloudFormation replaces what a change set says it must; adoption is the direct engine's",
+                ));
+            }
+            if !ignore_lint {
+                lint_gate(app, assembly, json, out, term)?;
+            }
+            let options = cfn::CfnDeploy {
+                approval: &approval,
+                json,
+                concurrency: concurrency.into(),
+            };
+            cfn::deploy(assembly, &target, &options, out, term)
+        }
+        Command::Destroy {
+            target,
+            approval,
+            json,
+        } => cfn::destroy(assembly, &target, &approval, json, out, term),
+        Command::Drift { target, json } => cfn::drift(assembly, &target, json, out, term),
+        _ => Err(unavailable(
+            "adopt",
+            "CloudFormation adopts existing resources with resource import (a change set of type IMPORT), which Landform does not drive yet: use --engine direct",
+        )),
     }
 }
 
