@@ -3,9 +3,10 @@
 //! table in the management account; an IAM role in a workload account that reads the
 //! bucket's ARN across accounts as a stack parameter), on a moto of the test's own
 //! (`scripts/rehearse.sh`, with the project's corrections: scripts/moto_patches/). Every
-//! resource is of a type moto's CloudFormation really creates (AWS::KMS::Key,
-//! AWS::S3::Bucket, AWS::DynamoDB::Table, AWS::IAM::Role; it skips AWS::S3::BucketPolicy),
-//! and tests/support/cfn_check.py reads them back with boto3 in their own accounts.
+//! resource but the bucket policy is of a type moto's CloudFormation really creates
+//! (AWS::KMS::Key, AWS::S3::Bucket, AWS::DynamoDB::Table, AWS::IAM::Role; the
+//! AWS::S3::BucketPolicy is a placeholder: scripts/moto_patches/cfn_placeholders.py), and
+//! tests/support/cfn_check.py reads them back with boto3 in their own accounts.
 //!
 //! The deployer is killed between its two stacks, then run again: it converges with one copy
 //! of each stack. Then a second deploy changes nothing, an update goes through a change set,

@@ -7,7 +7,9 @@ never has a LastUpdatedTime. AWS gives the stack the template, parameters and ou
 change set it executes, and sets LastUpdatedTime when an update runs (ExecuteChangeSet and
 DescribeStacks, CloudFormation API Reference): here the stack takes them once the change set
 is applied, so its outputs can feed the stacks that read them and a waiter can tell a new
-UPDATE_COMPLETE from the previous one.
+UPDATE_COMPLETE from the previous one. Likewise its exported outputs become the region's
+exports, and a stack made by a change set reads them (moto wires exports only into
+CreateStack), so another stack of the account can `Fn::ImportValue` them.
 """
 from moto.cloudformation.models import CloudFormationBackend
 from moto.core.utils import utcnow
@@ -29,15 +31,28 @@ def _find(backend, change_set_name, stack_name):
 
 
 def execute_change_set(self, change_set_name, stack_name=None):
-    result = _execute_change_set(self, change_set_name, stack_name)
     change_set = _find(self, change_set_name, stack_name)
+    if change_set is not None and change_set.stack_id in self.stacks:
+        # A stack made by CreateChangeSet reads the region's exports (Fn::ImportValue) like
+        # one made by CreateStack.
+        stack = self.stacks[change_set.stack_id]
+        stack.cross_stack_resources = self.exports
+        if getattr(stack, "resource_map", None) is not None:
+            stack.resource_map.cross_stack_resources = self.exports
+    result = _execute_change_set(self, change_set_name, stack_name)
     if change_set is not None:
         stack = self.stacks[change_set.stack_id]
         stack.template = change_set.template
         stack._parse_template()
         if change_set.parameters is not None:
             stack.parameters = change_set.parameters
+        before = {e.name for e in stack.exports}
         stack.output_map = stack._create_output_map()
+        # The stack's exports are its outputs' now: an output that lost its Export drops it.
+        for name in before:
+            self.exports.pop(name, None)
+        for export in stack.exports:
+            self.exports[export.name] = export
         if change_set.change_set_type == "UPDATE":
             stack.last_updated_time = utcnow()
     return result
