@@ -325,7 +325,7 @@ pub enum CloudFormationError {
         output: String,
     },
     /// The template is too large to send inline.
-    #[error("the template of stack {stack} is {bytes} bytes, over TemplateBody's {limit}: upload it to S3 and give its URL in DeployOptions::template_urls")]
+    #[error("the template of stack {stack} is {bytes} bytes, over TemplateBody's {limit}: upload it to S3 and give its URL in DeployOptions::template_urls (on the command line: --template-bucket BUCKET)")]
     TemplateTooLarge {
         /// The stack.
         stack: String,

@@ -50,10 +50,13 @@ pub async fn upload_templates(
             .send()
             .await
             .map_err(|e| AwsError::call("PutObject", sdk_error("PutObject", e)))?;
-        let url = match &endpoint {
-            // A local AWS (moto, LocalStack) is addressed path-style.
-            Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
+        let url = if endpoint.is_some() {
+            // A local AWS (moto, LocalStack) reads the template from its own S3 and knows an
+            // S3 URL by its amazonaws.com host: the path-style form names the bucket even
+            // where the endpoint has no virtual hosts.
+            format!("https://s3.{region}.amazonaws.com/{bucket}/{key}")
+        } else {
+            format!("https://{bucket}.s3.{region}.amazonaws.com/{key}")
         };
         urls.insert(stack.name.clone(), url);
     }

@@ -71,8 +71,9 @@ pub fn management() -> Session {
     Session::new(MANAGEMENT, REGION)
 }
 
-pub async fn organization() {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+/// An SDK configuration for moto, as the management account, for a test's own calls.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(REGION))
         .endpoint_url(moto_url())
         .http_client(
@@ -83,7 +84,11 @@ pub async fn organization() {
                 .build_https(),
         )
         .load()
-        .await;
+        .await
+}
+
+pub async fn organization() {
+    let config = sdk_config().await;
     let orgs = aws_sdk_organizations::Client::new(&config);
     // Already in an organization is fine: tests share one moto.
     let _ = orgs
