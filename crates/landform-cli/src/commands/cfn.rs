@@ -281,13 +281,45 @@ fn progress_channel() -> (
     (callback, rx)
 }
 
-fn write_line(line: Line, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
-    if json {
-        event(out, &line.1)?;
-    } else {
-        w(out, line.0)?;
+/// Where progress goes: a bar of stacks finished on a terminal (lines printed above it),
+/// else lines or JSON events on the output as they happen.
+struct Sink {
+    bar: Option<indicatif::ProgressBar>,
+    json: bool,
+}
+
+impl Sink {
+    /// `stacks` is how many stacks the run goes through.
+    fn new(stacks: usize, json: bool, term: &Term) -> Sink {
+        let bar = (term.stdout_tty && !json).then(|| {
+            let bar = indicatif::ProgressBar::new(stacks as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{bar:30}] {pos}/{len} stacks {wide_msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        Sink { bar, json }
     }
-    out.flush().map_err(CliError::Output)
+
+    fn write(&self, line: Line, out: &mut dyn Write) -> Result<(), CliError> {
+        if self.json {
+            event(out, &line.1)?;
+        } else if let Some(bar) = &self.bar {
+            bar.println(&line.0);
+            if line.1["type"] == "stack_done" {
+                bar.inc(1);
+            }
+            bar.set_message(line.0.lines().next().unwrap_or_default().to_owned());
+            return Ok(());
+        } else {
+            w(out, line.0)?;
+        }
+        out.flush().map_err(CliError::Output)
+    }
 }
 
 /// Run `work`, writing each progress line the moment it is reported (a user watching, or a
@@ -295,7 +327,7 @@ fn write_line(line: Line, json: bool, out: &mut dyn Write) -> Result<(), CliErro
 fn with_progress<T>(
     rt: &tokio::runtime::Runtime,
     mut lines: tokio::sync::mpsc::UnboundedReceiver<Line>,
-    json: bool,
+    sink: Sink,
     out: &mut dyn Write,
     work: impl std::future::Future<Output = Result<T, CliError>>,
 ) -> Result<T, CliError> {
@@ -304,12 +336,15 @@ fn with_progress<T>(
         loop {
             tokio::select! {
                 r = &mut work => break r,
-                Some(line) = lines.recv() => write_line(line, json, out)?,
+                Some(line) = lines.recv() => sink.write(line, out)?,
             }
         }
     });
     while let Ok(line) = lines.try_recv() {
-        write_line(line, json, out)?;
+        sink.write(line, out)?;
+    }
+    if let Some(bar) = &sink.bar {
+        bar.finish_and_clear();
     }
     result
 }
@@ -367,7 +402,8 @@ fn deploy_inner(
             term,
         )?;
     }
-    let report = with_progress(&rt, lines, options.json, out, async {
+    let sink = Sink::new(assembly.stacks().len(), options.json, term);
+    let report = with_progress(&rt, lines, sink, out, async {
         Ok(deployer.deploy(assembly).await?)
     })?;
     let count = |o: StackOutcome| report.stacks.iter().filter(|s| s.outcome == o).count();
@@ -442,7 +478,8 @@ fn destroy_inner(
         out,
         term,
     )?;
-    let report = with_progress(&rt, lines, json, out, async {
+    let sink = Sink::new(assembly.stacks().len(), json, term);
+    let report = with_progress(&rt, lines, sink, out, async {
         Ok(deployer.destroy(assembly).await?)
     })?;
     if json {
