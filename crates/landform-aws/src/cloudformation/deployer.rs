@@ -14,7 +14,7 @@ use super::{
     CloudFormationClients, CloudFormationError, DeployEvent, DeployOptions, Progress, StackResult,
     MAX_TEMPLATE_BODY,
 };
-use crate::api::{ChangeSetType, CloudFormationApi, ResourceChangeSummary, TemplateSource};
+use crate::api::{CallAs, ChangeSetType, CloudFormationApi, ResourceChangeSummary, TemplateSource};
 
 /// Deploys an assembly's stacks through CloudFormation change sets, one account and region
 /// per stack as the manifest says, and named stacks as StackSets ([`StackSetTarget`]).
@@ -172,11 +172,77 @@ impl CloudFormationDeployer {
         Ok(())
     }
 
+    /// Service-managed StackSets need CloudFormation's trusted access with Organizations
+    /// and, from a delegated administrator, that account's registration: asked once per
+    /// administering account, region and CallAs (DescribeOrganizationsAccess), before the
+    /// first change. A stack whose account comes from another stack's output is asked when
+    /// it is rolled out.
+    async fn check_stack_set_access(&self, assembly: &Assembly) -> Result<(), CloudFormationError> {
+        let mut asked = std::collections::BTreeSet::new();
+        for (name, target) in &self.stack_sets {
+            let Some(artifact) = assembly.stack(name) else {
+                continue;
+            };
+            let AccountSpec::Literal(account) = &artifact.environment.account else {
+                continue;
+            };
+            let region = &artifact.environment.region;
+            if !asked.insert((
+                account.clone(),
+                region.clone(),
+                target.call_as == CallAs::DelegatedAdmin,
+            )) {
+                continue;
+            }
+            let unavailable = |reason: String| CloudFormationError::StackSetsUnavailable {
+                stack: name.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                reason,
+            };
+            let call = |operation, source| CloudFormationError::Call {
+                stack: name.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                operation,
+                source: Box::new(source),
+            };
+            let api = self
+                .clients
+                .cloudformation(account, region)
+                .await
+                .map_err(|e| call("session", e))?;
+            let delegated = target.call_as == CallAs::DelegatedAdmin;
+            match api.describe_organizations_access(target.call_as).await {
+                Ok(status) if status == "ENABLED" => {}
+                Ok(status) => {
+                    return Err(unavailable(format!(
+                        "trusted access between CloudFormation StackSets and Organizations is {status}; enable it from the management account (CloudFormation console, StackSets, \"Activate trusted access\", or `aws cloudformation activate-organizations-access`){}",
+                        if status == "DISABLED_PERMANENTLY" {
+                            ": DISABLED_PERMANENTLY means it was turned off in Organizations, which must enable it again first"
+                        } else {
+                            ""
+                        }
+                    )))
+                }
+                Err(e) if delegated && e.code == ErrorCode::AccessDenied => {
+                    return Err(unavailable(format!(
+                        "{account} is not a delegated administrator for StackSets ({}); register it from the management account: `aws organizations register-delegated-administrator --service-principal member.org.stacksets.cloudformation.amazonaws.com --account-id {account}`",
+                        e.message
+                    )))
+                }
+                Err(e) => return Err(call("DescribeOrganizationsAccess", e)),
+            }
+        }
+        Ok(())
+    }
+
     /// Deploy every stack, each after the stacks it depends on, up to
     /// [`DeployOptions::concurrency`] at once. On the first failure no new stack starts;
     /// the stacks under way are waited for, then the failure is returned.
     pub async fn deploy(&self, assembly: &Assembly) -> Result<DeployReport, CloudFormationError> {
         self.check_targets(assembly)?;
+        self.check_stack_set_access(assembly).await?;
         let ctx = Arc::new(Context {
             options: self.options.clone(),
             progress: self.progress.clone(),
@@ -288,6 +354,7 @@ impl CloudFormationDeployer {
     /// Parameters read the producers' current outputs.
     pub async fn plan(&self, assembly: &Assembly) -> Result<Vec<StackPlan>, CloudFormationError> {
         self.check_targets(assembly)?;
+        self.check_stack_set_access(assembly).await?;
         let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
         let mut plans = Vec::new();
         for artifact in assembly.stacks() {

@@ -354,6 +354,19 @@ pub enum CloudFormationError {
         /// Why.
         reason: String,
     },
+    /// Service-managed StackSets cannot be used by the caller: checked before the first
+    /// change, with what to enable.
+    #[error("StackSet {stack} cannot be rolled out from {account}/{region}: {reason}")]
+    StackSetsUnavailable {
+        /// The stack to roll out as a StackSet.
+        stack: String,
+        /// The account it would be administered from.
+        account: String,
+        /// The region.
+        region: String,
+        /// What is missing and how to enable it.
+        reason: String,
+    },
     /// A stack named by a dependency or target is not in the assembly.
     #[error("no stack {stack} in the assembly")]
     UnknownStack {

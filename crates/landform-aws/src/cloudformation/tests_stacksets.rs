@@ -40,6 +40,15 @@ fn operation(
     }
 }
 
+/// DescribeOrganizationsAccess, asked before anything else, answering `status`.
+fn access(m: &mut MockCloudFormationApi, seq: &mut Sequence, answer: Result<&str, ProviderError>) {
+    let answer = answer.map(str::to_owned);
+    m.expect_describe_organizations_access()
+        .times(1)
+        .in_sequence(seq)
+        .return_once(move |_| answer);
+}
+
 /// The StackSet as CloudFormation holds it after a rollout of `assembly`'s template.
 fn current(assembly: &Assembly) -> StackSetDescription {
     StackSetDescription {
@@ -79,6 +88,7 @@ async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
     let template = Assembly::template_text(assembly.stack(BASELINE).unwrap()).to_owned();
     let mut m = MockCloudFormationApi::new();
     let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
     m.expect_describe_stack_set()
         .times(1)
         .in_sequence(&mut seq)
@@ -130,6 +140,7 @@ async fn stack_set_create_then_an_idempotent_rerun_adds_no_instances() {
     // instance call (none is expected, so any fails the test).
     let mut m = MockCloudFormationApi::new();
     let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
     let same = current(&assembly);
     m.expect_describe_stack_set()
         .times(1)
@@ -152,6 +163,7 @@ async fn a_changed_template_updates_the_stack_set_and_only_missing_targets_get_i
     let assembly = one_stack_app("Management", "Baseline");
     let mut m = MockCloudFormationApi::new();
     let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
     let mut old = current(&assembly);
     old.template_body = Some("{\"Resources\":{}}".to_owned());
     m.expect_describe_stack_set()
@@ -191,6 +203,7 @@ async fn a_failed_stack_set_operation_is_a_typed_error() {
     let assembly = one_stack_app("Management", "Baseline");
     let mut m = MockCloudFormationApi::new();
     let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
     m.expect_describe_stack_set()
         .times(1)
         .in_sequence(&mut seq)
@@ -252,4 +265,63 @@ async fn a_stack_set_target_whose_outputs_another_stack_reads_is_refused_before_
         matches!(&err, CloudFormationError::InvalidStackSetTarget { stack, reason } if stack == BASELINE && reason.contains("Workload-Reader")),
         "{err}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_sets_without_trusted_access_are_refused_before_any_change_with_what_to_enable() {
+    let assembly = one_stack_app("Management", "Baseline");
+    for status in ["DISABLED", "DISABLED_PERMANENTLY"] {
+        for planning in [false, true] {
+            let mut m = MockCloudFormationApi::new();
+            let mut seq = Sequence::new();
+            access(&mut m, &mut seq, Ok(status));
+            // No other expectation: a DescribeStacks, CreateStackSet or any other call
+            // fails the test.
+            let deployer = deployer(vec![(HUB, m)]).stack_set(target());
+            let err = if planning {
+                deployer.plan(&assembly).await.map(|_| ()).unwrap_err()
+            } else {
+                deployer.deploy(&assembly).await.map(|_| ()).unwrap_err()
+            };
+            let text = err.to_string();
+            assert!(
+                matches!(&err, CloudFormationError::StackSetsUnavailable { stack, account, .. } if stack == BASELINE && account == HUB),
+                "{text}"
+            );
+            assert!(text.contains(status), "{text}");
+            assert!(text.contains("activate-organizations-access"), "{text}");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delegated_administrator_that_is_not_registered_is_told_how_to_register() {
+    let assembly = one_stack_app("Management", "Baseline");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    m.expect_describe_organizations_access()
+        .withf(|call_as| *call_as == CallAs::DelegatedAdmin)
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(|_| {
+            Err(ProviderError::new(
+                ErrorCode::AccessDenied,
+                "Account used is not a delegated administrator",
+            ))
+        });
+    let mut delegated = target();
+    delegated.call_as = CallAs::DelegatedAdmin;
+    let err = deployer(vec![(HUB, m)])
+        .stack_set(delegated)
+        .deploy(&assembly)
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, CloudFormationError::StackSetsUnavailable { .. }),
+        "{text}"
+    );
+    assert!(text.contains("register-delegated-administrator"), "{text}");
+    assert!(text.contains(&format!("--account-id {HUB}")), "{text}");
 }

@@ -348,6 +348,10 @@ pub trait CloudFormationApi: Send + Sync {
         stack_set: &str,
         call_as: CallAs,
     ) -> Result<Vec<StackInstanceInfo>, ProviderError>;
+    /// DescribeOrganizationsAccess: whether service-managed StackSets may be used by the
+    /// caller (`ENABLED`, `DISABLED`, `DISABLED_PERMANENTLY`).
+    async fn describe_organizations_access(&self, call_as: CallAs)
+        -> Result<String, ProviderError>;
     /// DescribeStackSet; `NotFound` when it does not exist.
     async fn describe_stack_set(
         &self,

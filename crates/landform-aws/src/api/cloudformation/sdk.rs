@@ -551,6 +551,24 @@ impl CloudFormationApi for SdkCloudFormation {
         }
     }
 
+    async fn describe_organizations_access(
+        &self,
+        call_as_: CallAs,
+    ) -> Result<String, ProviderError> {
+        const OP: &str = "DescribeOrganizationsAccess";
+        let out = self
+            .0
+            .describe_organizations_access()
+            .call_as(call_as(call_as_))
+            .send()
+            .await
+            .map_err(|e| cfn_error(OP, e))?;
+        Ok(out
+            .status
+            .map(|s| s.as_str().to_owned())
+            .ok_or_else(|| missing(OP, "Status"))?)
+    }
+
     async fn describe_stack_set(
         &self,
         stack_set: &str,
