@@ -351,73 +351,127 @@ impl CloudFormationDeployer {
     /// The changes a deployment would make, stack by stack, without executing anything:
     /// existing stacks get a change set that is described then deleted; new stacks list
     /// their template's resources (a change set would leave an empty stack behind).
-    /// Parameters read the producers' current outputs.
+    /// Parameters read the producers' current outputs. Stacks are planned up to
+    /// [`DeployOptions::concurrency`] at once, each after the stacks whose outputs it reads;
+    /// the plans come back in the assembly's order.
     pub async fn plan(&self, assembly: &Assembly) -> Result<Vec<StackPlan>, CloudFormationError> {
         self.check_targets(assembly)?;
         self.check_stack_set_access(assembly).await?;
         let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        let mut plans = Vec::new();
-        for artifact in assembly.stacks() {
-            let region = artifact.environment.region.clone();
-            let all_added = || template_resources(artifact);
-            let job = match self.job(artifact, &outputs) {
-                Ok(job) => job,
-                Err(CloudFormationError::MissingOutput { .. }) => {
-                    let missing = self.missing_outputs(artifact, &outputs);
-                    // Without its account the stack cannot exist yet.
-                    let account = match &artifact.environment.account {
-                        AccountSpec::Literal(id) => Some(id.clone()),
-                        AccountSpec::FromOutput(source) => outputs
-                            .get(&source.stack)
-                            .and_then(|o| o.get(&source.output))
-                            .cloned(),
-                    };
-                    let exists = match &account {
-                        Some(account) => {
-                            let api = self.client(&artifact.name, account, &region).await?;
-                            probe(api.as_ref(), &artifact.name, account, &region).await?
-                        }
-                        None => None,
-                    };
-                    let (status, changes) = match exists {
-                        Some(_) => (PlanStatus::WaitsForUpstream { outputs: missing }, vec![]),
-                        None => (PlanStatus::Create, all_added()),
-                    };
-                    plans.push(StackPlan {
+        let mut plans: BTreeMap<String, StackPlan> = BTreeMap::new();
+        let mut pending: Vec<&StackArtifact> = assembly.stacks().iter().collect();
+        let mut running = futures::stream::FuturesUnordered::new();
+        let mut failure = None;
+        loop {
+            while failure.is_none() && running.len() < self.options.concurrency.max(1) {
+                let Some(at) = pending
+                    .iter()
+                    .position(|s| s.dependencies.iter().all(|d| plans.contains_key(&d.stack)))
+                else {
+                    break;
+                };
+                let artifact = pending.remove(at);
+                // Only the outputs this stack reads: a copy of all of them per stack would
+                // grow with the square of the organization.
+                let read: BTreeMap<String, BTreeMap<String, String>> = artifact
+                    .dependencies
+                    .iter()
+                    .filter_map(|d| outputs.get(&d.stack).map(|o| (d.stack.clone(), o.clone())))
+                    .collect();
+                running.push(async move { (artifact, self.plan_one(artifact, read).await) });
+            }
+            let Some((artifact, result)) = futures::StreamExt::next(&mut running).await else {
+                break;
+            };
+            match result {
+                Ok((plan, found)) => {
+                    if let Some(found) = found {
+                        outputs.insert(artifact.name.clone(), found);
+                    }
+                    plans.insert(artifact.name.clone(), plan);
+                }
+                // The plans under way finish (their change sets deleted) before the error.
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        Ok(assembly
+            .stacks()
+            .iter()
+            .filter_map(|s| plans.remove(&s.name))
+            .collect())
+    }
+
+    /// One stack's plan, with the outputs of the stacks it reads that exist; and its own
+    /// current outputs when it exists.
+    async fn plan_one(
+        &self,
+        artifact: &StackArtifact,
+        outputs: BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Result<(StackPlan, Option<BTreeMap<String, String>>), CloudFormationError> {
+        let mut found = None;
+        let region = artifact.environment.region.clone();
+        let all_added = || template_resources(artifact);
+        let job = match self.job(artifact, &outputs) {
+            Ok(job) => job,
+            Err(CloudFormationError::MissingOutput { .. }) => {
+                let missing = self.missing_outputs(artifact, &outputs);
+                // Without its account the stack cannot exist yet.
+                let account = match &artifact.environment.account {
+                    AccountSpec::Literal(id) => Some(id.clone()),
+                    AccountSpec::FromOutput(source) => outputs
+                        .get(&source.stack)
+                        .and_then(|o| o.get(&source.output))
+                        .cloned(),
+                };
+                let exists = match &account {
+                    Some(account) => {
+                        let api = self.client(&artifact.name, account, &region).await?;
+                        probe(api.as_ref(), &artifact.name, account, &region).await?
+                    }
+                    None => None,
+                };
+                let (status, changes) = match exists {
+                    Some(_) => (PlanStatus::WaitsForUpstream { outputs: missing }, vec![]),
+                    None => (PlanStatus::Create, all_added()),
+                };
+                return Ok((
+                    StackPlan {
                         stack: artifact.name.clone(),
                         account,
                         region,
                         status,
                         changes,
-                    });
-                    continue;
-                }
-                Err(e) => return Err(e),
+                    },
+                    None,
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let api = self.client(&job.stack, &job.account, &job.region).await?;
+        let plan = if let Some(target) = self.stack_sets.get(&artifact.name) {
+            stacksets::plan(api.as_ref(), &job, target, &self.options).await?
+        } else {
+            let current = stack::describe(api.as_ref(), &job).await?;
+            found = current.as_ref().map(|c| c.outputs.clone());
+            let (status, changes) = match current.as_ref().map(|c| c.status.as_str()) {
+                None | Some("REVIEW_IN_PROGRESS") => (PlanStatus::Create, all_added()),
+                Some("ROLLBACK_COMPLETE") => (PlanStatus::Recreate, all_added()),
+                Some(_) => plan_update(api.as_ref(), &job, &self.options).await?,
             };
-            let api = self.client(&job.stack, &job.account, &job.region).await?;
-            let plan = if let Some(target) = self.stack_sets.get(&artifact.name) {
-                stacksets::plan(api.as_ref(), &job, target, &self.options).await?
-            } else {
-                let current = stack::describe(api.as_ref(), &job).await?;
-                if let Some(c) = &current {
-                    outputs.insert(job.stack.clone(), c.outputs.clone());
-                }
-                let (status, changes) = match current.as_ref().map(|c| c.status.as_str()) {
-                    None | Some("REVIEW_IN_PROGRESS") => (PlanStatus::Create, all_added()),
-                    Some("ROLLBACK_COMPLETE") => (PlanStatus::Recreate, all_added()),
-                    Some(_) => plan_update(api.as_ref(), &job, &self.options).await?,
-                };
-                StackPlan {
-                    stack: job.stack.clone(),
-                    account: Some(job.account.clone()),
-                    region: job.region.clone(),
-                    status,
-                    changes,
-                }
-            };
-            plans.push(plan);
-        }
-        Ok(plans)
+            StackPlan {
+                stack: job.stack.clone(),
+                account: Some(job.account.clone()),
+                region: job.region.clone(),
+                status,
+                changes,
+            }
+        };
+        Ok((plan, found))
     }
 
     /// Delete every stack of the assembly that exists, each after the stacks that read it
