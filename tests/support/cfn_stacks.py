@@ -9,22 +9,10 @@ import sys
 
 import boto3
 
+from moto_accounts import Accounts
+
 endpoint, management, accounts = sys.argv[1], sys.argv[2], sys.argv[3:]
-base = dict(endpoint_url=endpoint, region_name="us-east-1",
-            aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def session(account):
-    if account == management:
-        return base
-    creds = boto3.client("sts", **base).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
-        RoleSessionName="cfn-stacks")["Credentials"]
-    return dict(endpoint_url=endpoint, region_name="us-east-1",
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"])
-
+session = Accounts(endpoint, management, "cfn-stacks").session
 
 out = {}
 for account in dict.fromkeys([management] + accounts):
