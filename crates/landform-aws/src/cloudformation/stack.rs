@@ -472,10 +472,17 @@ async fn report_events(
     let mut fresh = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let page = api
-            .describe_stack_events(&job.stack, next.take())
-            .await
-            .map_err(|e| job.call("DescribeStackEvents", e))?;
+        let page = match api.describe_stack_events(&job.stack, next.take()).await {
+            Ok(page) => page,
+            // Events are progress, not the outcome (DescribeStacks' status is): when they are
+            // throttled past the SDK's own retries, they are read at the next poll instead,
+            // the events seen so far kept, and the wait stays bounded by its timeout.
+            Err(e) if e.code.is_retryable() && fresh.is_empty() => {
+                tracing::debug!(stack = %job.stack, error = %e, "stack events throttled: read at the next poll");
+                return Ok(());
+            }
+            Err(e) => return Err(job.call("DescribeStackEvents", e)),
+        };
         let mut older_reached = false;
         for event in page.events {
             if seen.contains(&event.event_id)

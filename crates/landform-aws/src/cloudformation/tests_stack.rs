@@ -579,3 +579,103 @@ async fn a_template_over_the_inline_limit_without_a_url_is_refused_before_any_ca
         other => panic!("{other}"),
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn throttled_stack_events_are_read_at_the_next_poll_not_a_failure() {
+    let assembly = one_stack_app("Network", "Hub");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let name = Name::default();
+    let s = "Network-Hub";
+    expect_describe(&mut m, &mut seq, s, Err(not_found()));
+    expect_create(
+        &mut m,
+        &mut seq,
+        ChangeSetType::Create,
+        BTreeMap::new(),
+        &name,
+    );
+    expect_describe_change_set(
+        &mut m,
+        &mut seq,
+        &name,
+        Ok(change_set("CREATE_COMPLETE", "AVAILABLE", None)),
+    );
+    expect_execute(&mut m, &mut seq, &name);
+    expect_describe(
+        &mut m,
+        &mut seq,
+        s,
+        Ok(stack(s, "CREATE_IN_PROGRESS", 0, &[])),
+    );
+    m.expect_describe_stack_events()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(|_, _| Err(ProviderError::new(ErrorCode::Throttling, "Rate exceeded")));
+    expect_describe(&mut m, &mut seq, s, Ok(stack(s, "CREATE_COMPLETE", 1, &[])));
+    expect_own_events(
+        &mut m,
+        &mut seq,
+        &name,
+        vec![
+            ("e2", "Bucket", "CREATE_COMPLETE", None, true),
+            ("e1", "Bucket", "CREATE_IN_PROGRESS", None, true),
+        ],
+    );
+    let report = deployer(vec![(HUB, m)])
+        .deploy(&assembly)
+        .await
+        .expect("a throttled events read does not fail the deploy");
+    assert_eq!(report.stacks[0].outcome, StackOutcome::Created);
+    // Both events reported once, when they could be read.
+    assert_eq!(
+        resource_events(&report.events),
+        [
+            ("Bucket".to_owned(), "CREATE_IN_PROGRESS".to_owned()),
+            ("Bucket".to_owned(), "CREATE_COMPLETE".to_owned())
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn stack_events_refused_for_another_reason_are_an_error_naming_the_stack() {
+    let assembly = one_stack_app("Network", "Hub");
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    let name = Name::default();
+    let s = "Network-Hub";
+    expect_describe(&mut m, &mut seq, s, Err(not_found()));
+    expect_create(
+        &mut m,
+        &mut seq,
+        ChangeSetType::Create,
+        BTreeMap::new(),
+        &name,
+    );
+    expect_describe_change_set(
+        &mut m,
+        &mut seq,
+        &name,
+        Ok(change_set("CREATE_COMPLETE", "AVAILABLE", None)),
+    );
+    expect_execute(&mut m, &mut seq, &name);
+    expect_describe(
+        &mut m,
+        &mut seq,
+        s,
+        Ok(stack(s, "CREATE_IN_PROGRESS", 0, &[])),
+    );
+    m.expect_describe_stack_events()
+        .times(1)
+        .in_sequence(&mut seq)
+        .return_once(|_, _| Err(ProviderError::new(ErrorCode::AccessDenied, "not allowed")));
+    let err = deployer(vec![(HUB, m)])
+        .deploy(&assembly)
+        .await
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("DescribeStackEvents") && text.contains(s),
+        "{text}"
+    );
+}
