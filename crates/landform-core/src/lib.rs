@@ -20,6 +20,7 @@ pub mod regions;
 pub mod resource;
 pub mod schema;
 mod share;
+pub mod stack_set;
 pub mod synth;
 pub mod tree;
 pub mod value;

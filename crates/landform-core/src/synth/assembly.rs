@@ -25,14 +25,43 @@ pub struct OutputRef {
     pub output: String,
 }
 
-/// The account a stack deploys to.
+/// A value the manifest gives a deployer: known at synth time, or read from another stack's
+/// output at deploy time (an account or OU the app creates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub enum AccountSpec {
+pub enum DeployValue {
     /// Known at synth time.
     Literal(String),
     /// Created by the app: read from another stack's output at deploy time.
     FromOutput(OutputRef),
+}
+
+/// The account a stack deploys to.
+pub type AccountSpec = DeployValue;
+
+/// An OU a StackSet lands in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganizationalUnitTarget {
+    /// Its id (`ou-...` or a root `r-...`).
+    pub id: DeployValue,
+    /// The construct path of the OU when the app creates it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Path>,
+}
+
+/// A stack rolled out as a service-managed StackSet with auto-deployment, administered from
+/// the stack's environment: where its instances land and how fast.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackSetSpec {
+    /// The OUs whose accounts (present and future) get an instance.
+    pub organizational_units: Vec<OrganizationalUnitTarget>,
+    /// The regions of the instances.
+    pub regions: Vec<String>,
+    /// Keep an account's instance when it leaves the OUs.
+    pub retain_stacks_on_account_removal: bool,
+    /// How operations roll out.
+    pub preferences: crate::stack_set::StackSetPreferences,
 }
 
 /// A stack's environment as the manifest records it.
@@ -174,6 +203,9 @@ pub struct StackArtifact {
     pub parameters: BTreeMap<String, OutputRef>,
     /// Logical id to construct path and type.
     pub resources: BTreeMap<String, ResourceInfo>,
+    /// Rolled out as a StackSet rather than deployed as a stack (manifest `stackSet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_set: Option<StackSetSpec>,
     /// The CloudFormation template.
     #[serde(skip)]
     pub template: Template,

@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::assembly::{EnvironmentSpec, StackArtifact, StackDependency, Template};
+use super::assembly::{EnvironmentSpec, StackArtifact, StackDependency, StackSetSpec, Template};
 use super::pretty::JsonWriter;
 use super::{Ctx, Resolved, StackState};
 use crate::error::CoreError;
@@ -28,6 +28,8 @@ enum OutputBody<'s, 'a> {
 pub(super) struct StackInputs<'a> {
     pub(super) state: StackState<'a>,
     pub(super) environment: EnvironmentSpec,
+    /// Where its StackSet lands, when it is one.
+    pub(super) stack_set: Option<StackSetSpec>,
     /// The stacks it depends on, each with its reasons, in no order.
     pub(super) dependencies: Vec<(usize, Vec<String>)>,
 }
@@ -52,6 +54,7 @@ pub(super) fn finish_stack(
     let StackInputs {
         mut state,
         environment,
+        stack_set,
         mut dependencies,
     } = inputs;
     let Finished {
@@ -100,6 +103,7 @@ pub(super) fn finish_stack(
                 .collect(),
             parameters: parts.parameters,
             resources: parts.resources,
+            stack_set,
             template: Template::from_text(text),
         },
         issues,

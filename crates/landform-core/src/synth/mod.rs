@@ -20,8 +20,8 @@ use std::fs;
 use std::path::{Path as FsPath, PathBuf};
 
 pub use assembly::{
-    AccountSpec, Assembly, EnvironmentSpec, OutputRef, ResourceInfo, StackArtifact,
-    StackDependency, Template,
+    AccountSpec, Assembly, DeployValue, EnvironmentSpec, OrganizationalUnitTarget, OutputRef,
+    ResourceInfo, StackArtifact, StackDependency, StackSetSpec, Template,
 };
 
 use crate::error::CoreError;
@@ -281,13 +281,17 @@ impl<'a> Synthesizer<'a> {
                 .map_init(
                     String::new,
                     |scratch, (i, ((state, environment), dependencies))| {
-                        let environment = environment.unwrap_or_else(|| EnvironmentSpec {
-                            account: AccountSpec::Literal(String::new()),
-                            region: String::new(),
+                        let (environment, stack_set) = environment.unwrap_or_else(|| {
+                            let environment = EnvironmentSpec {
+                                account: AccountSpec::Literal(String::new()),
+                                region: String::new(),
+                            };
+                            (environment, None)
                         });
                         let parts = finish::StackInputs {
                             state,
                             environment,
+                            stack_set,
                             dependencies,
                         };
                         finish::finish_stack(ctx, explicit, i, parts, scratch)
@@ -305,6 +309,7 @@ impl<'a> Synthesizer<'a> {
                 Some(finished.artifact)
             })
             .collect();
+        check_stack_set_readers(&artifacts, &mut synth.ledger.issues);
         if !synth.ledger.issues.is_empty() {
             return Err(CoreError::Validation(Issues(explained(
                 synth.ledger.issues,
@@ -323,6 +328,52 @@ impl<'a> Synthesizer<'a> {
     fn report(&mut self, node: NodeId, issue: Issue) {
         let path = self.ctx.tree.path(node);
         self.ledger.issues.push(issue.at(path));
+    }
+}
+
+/// A StackSet has no outputs another stack could read (each instance has its own): a stack
+/// reading one, or deploying into an account or OU it makes, is reported at the reader.
+fn check_stack_set_readers(artifacts: &[Option<StackArtifact>], issues: &mut Vec<Issue>) {
+    let sets: BTreeSet<&str> = artifacts
+        .iter()
+        .flatten()
+        .filter(|a| a.stack_set.is_some())
+        .map(|a| a.name.as_str())
+        .collect();
+    if sets.is_empty() {
+        return;
+    }
+    for reader in artifacts.iter().flatten() {
+        let account = match &reader.environment.account {
+            AccountSpec::FromOutput(o) => Some(o),
+            AccountSpec::Literal(_) => None,
+        };
+        let units = reader.stack_set.iter().flat_map(|s| {
+            s.organizational_units.iter().filter_map(|u| match &u.id {
+                DeployValue::FromOutput(o) => Some(o),
+                DeployValue::Literal(_) => None,
+            })
+        });
+        let read = reader
+            .parameters
+            .values()
+            .chain(account)
+            .chain(units)
+            .find(|o| sets.contains(o.stack.as_str()));
+        if let Some(output) = read {
+            issues.push(
+                Issue::new(
+                    "StackSet.OutputRead",
+                    "reference",
+                    format!("{}.{}", output.stack, output.output),
+                    format!(
+                        "stack {} is rolled out as a StackSet, which has no outputs to read (each account's instance has its own): read the value another way, or deploy it as a stack",
+                        output.stack
+                    ),
+                )
+                .at(reader.path.clone()),
+            );
+        }
     }
 }
 

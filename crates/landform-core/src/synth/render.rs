@@ -5,7 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use super::assembly::{AccountSpec, EnvironmentSpec, OutputRef};
+use super::assembly::{
+    AccountSpec, DeployValue, EnvironmentSpec, OrganizationalUnitTarget, OutputRef, StackSetSpec,
+};
 use super::resolve::{Export, Resolved, Shared, Why};
 use super::stack::StackLists;
 use super::{Ctx, StackParts, StackState, Synthesizer};
@@ -13,7 +15,7 @@ use crate::error::CoreError;
 use crate::fast_hash::{FastHashMap, FastHashSet};
 use crate::graph::DependencyGraph;
 use crate::issue::Issue;
-use crate::tree::NodeId;
+use crate::tree::{NodeId, NodeKind, StackProps};
 use crate::value::{Attribute, Value};
 
 /// Stacks a thread renders before handing them over to be applied.
@@ -50,6 +52,8 @@ pub(super) enum Effect<'a> {
 pub(super) struct Rendered<'a> {
     /// Where the stack deploys, and what resolving its account changed elsewhere.
     pub(super) environment: EnvironmentSpec,
+    /// Where its StackSet lands, when it is one.
+    pub(super) stack_set: Option<StackSetSpec>,
     pub(super) env_effects: Vec<Effect<'a>>,
     pub(super) parts: StackParts<'a>,
     pub(super) effects: Vec<Effect<'a>>,
@@ -92,6 +96,7 @@ impl<'c, 'a> Render<'c, 'a> {
                     account: AccountSpec::Literal(String::new()),
                     region: String::new(),
                 },
+                stack_set: None,
                 env_effects: Vec::new(),
                 parts: StackParts::default(),
                 effects: Vec::new(),
@@ -112,7 +117,7 @@ impl<'c, 'a> Render<'c, 'a> {
 /// only by applying each stack's rendering in stack order.
 pub(super) struct Ledger<'a> {
     pub(super) state: Vec<StackState<'a>>,
-    pub(super) environments: Vec<Option<EnvironmentSpec>>,
+    pub(super) environments: Vec<Option<(EnvironmentSpec, Option<StackSetSpec>)>>,
     pub(super) graph: DependencyGraph,
     /// (consumer, producer) pairs with at least one hand-declared dependency.
     pub(super) explicit: BTreeSet<(usize, usize)>,
@@ -139,6 +144,7 @@ impl<'a> Synthesizer<'a> {
         let render = |worker: &mut Worker<'a>, i: usize| {
             let mut render = Render::new(ctx, worker);
             render.out.environment = render.resolve_environment(i);
+            render.out.stack_set = render.resolve_stack_set(i);
             render.out.env_effects = std::mem::take(&mut render.out.effects);
             render.build_stack(i);
             render.out
@@ -196,12 +202,13 @@ impl<'a> Ledger<'a> {
     pub(super) fn apply(&mut self, i: usize, rendered: Rendered<'a>) {
         let Rendered {
             environment,
+            stack_set,
             env_effects,
             parts,
             effects,
             write_error,
         } = rendered;
-        self.environments[i] = Some(environment);
+        self.environments[i] = Some((environment, stack_set));
         self.state[i].parts = parts;
         if self.write_error.is_none() {
             self.write_error = write_error;
@@ -315,5 +322,128 @@ impl<'a> Render<'_, 'a> {
             }
         };
         EnvironmentSpec { account, region }
+    }
+
+    /// Where stack `i`'s StackSet lands, when the stack is one: its targets and preferences
+    /// checked, OUs the app creates shared from their stack (effects, as any reference).
+    fn resolve_stack_set(&mut self, i: usize) -> Option<StackSetSpec> {
+        let tree = self.ctx.tree;
+        let stack = self.ctx.stacks[i];
+        let NodeKind::Stack(StackProps {
+            stack_set: Some(set),
+            ..
+        }) = tree.node(stack).kind()
+        else {
+            return None;
+        };
+        if set.organizational_units.is_empty() {
+            self.report(
+                stack,
+                Issue::new(
+                    "StackSet.NoTargets",
+                    "stack_set.organizational_units",
+                    "[]",
+                    "a service-managed StackSet lands in at least one OU (or the root)",
+                ),
+            );
+        }
+        if set.regions.is_empty() {
+            self.report(
+                stack,
+                Issue::new(
+                    "StackSet.NoRegions",
+                    "stack_set.regions",
+                    "[]",
+                    "a StackSet instance is in at least one region",
+                ),
+            );
+        }
+        for region in &set.regions {
+            if !super::is_region(region) {
+                self.report(
+                    stack,
+                    Issue::new(
+                        "StackSet.Region",
+                        "stack_set.regions",
+                        region,
+                        "a region is a name such as us-east-1",
+                    ),
+                );
+            }
+        }
+        for region in &set.preferences.region_order {
+            if !set.regions.contains(region) {
+                self.report(
+                    stack,
+                    Issue::new(
+                        "StackSet.RegionOrder",
+                        "stack_set.preferences.region_order",
+                        region,
+                        "RegionOrder names only regions the StackSet deploys to",
+                    ),
+                );
+            }
+        }
+        for issue in set.preferences.issues() {
+            let field = format!("stack_set.{}", issue.field);
+            self.report(stack, Issue { field, ..issue });
+        }
+        let mut organizational_units = Vec::with_capacity(set.organizational_units.len());
+        for ou in &set.organizational_units {
+            let target = match ou.value() {
+                Value::String(id) => {
+                    if !crate::stack_set::is_organizational_unit_id(id) {
+                        self.report(stack, Issue::new(
+                            "StackSet.OrganizationalUnitId",
+                            "stack_set.organizational_units",
+                            id,
+                            "an OU id is ou- then 4 to 32 and 8 to 32 lowercase letters or digits joined by -, or a root r- then 4 to 32",
+                        ));
+                    }
+                    OrganizationalUnitTarget {
+                        id: DeployValue::Literal(id.to_string()),
+                        path: None,
+                    }
+                }
+                Value::Ref(reference) => {
+                    let path = Some(tree.path(reference.target));
+                    match self.share_output(i, reference, stack, Why::TargetsUnit(stack)) {
+                        Some(Shared::Output { producer, output }) => OrganizationalUnitTarget {
+                            id: DeployValue::FromOutput(OutputRef {
+                                stack: self.ctx.names[producer].clone(),
+                                output,
+                            }),
+                            path,
+                        },
+                        Some(Shared::Local(_)) => {
+                            self.report(stack, Issue::new(
+                                "StackSet.UnitFromOwnStack",
+                                "stack_set.organizational_units",
+                                tree.path(reference.target),
+                                "a StackSet cannot target an OU its own template creates: create the OU in another stack",
+                            ));
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                other => {
+                    self.report(stack, Issue::new(
+                        "StackSet.OrganizationalUnitNotResolvable",
+                        "stack_set.organizational_units",
+                        format!("{other:?}"),
+                        "a StackSet target is an OU id or a reference to an AWS::Organizations::OrganizationalUnit",
+                    ));
+                    continue;
+                }
+            };
+            organizational_units.push(target);
+        }
+        Some(StackSetSpec {
+            organizational_units,
+            regions: set.regions.clone(),
+            retain_stacks_on_account_removal: set.retain_stacks_on_account_removal,
+            preferences: set.preferences.clone(),
+        })
     }
 }

@@ -147,6 +147,8 @@ pub(super) enum Why {
     Reads(NodeId),
     /// This stack deploys into the account the reference names.
     DeploysInto(NodeId),
+    /// This stack is a StackSet landing in the OU the reference names.
+    TargetsUnit(NodeId),
 }
 
 /// The names under which a resource attribute is shared with other stacks, computed once
@@ -438,6 +440,11 @@ impl<'a> Render<'_, 'a> {
             Why::DeploysInto(stack) => {
                 tree.write_path(stack, &mut reason);
                 reason.push_str(" deploys into the account created by ");
+                tree.write_path(reference.target, &mut reason);
+            }
+            Why::TargetsUnit(stack) => {
+                tree.write_path(stack, &mut reason);
+                reason.push_str(" is a StackSet landing in the OU created by ");
                 tree.write_path(reference.target, &mut reason);
             }
         }

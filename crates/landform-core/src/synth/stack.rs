@@ -133,6 +133,7 @@ impl<'a> Render<'_, 'a> {
         match self.ctx.tree.node(stack).kind() {
             NodeKind::Stack(StackProps {
                 description: Some(d),
+                ..
             }) => w.string(d),
             _ => w.string(&format!("Landform stack {}", self.ctx.tree.path(stack))),
         }

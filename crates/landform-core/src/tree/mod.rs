@@ -84,6 +84,10 @@ impl Environment {
 pub struct StackProps {
     /// Template `Description`.
     pub description: Option<String>,
+    /// Roll the stack out as a service-managed StackSet to OUs instead of deploying it into
+    /// its stage's account (which administers the StackSet). Only the CloudFormation engine
+    /// deploys it.
+    pub stack_set: Option<crate::stack_set::StackSetDeployment>,
 }
 
 /// A stack output declared by the user (cross-stack outputs are added by synthesis).
