@@ -140,6 +140,7 @@ async fn size(n: usize) {
     let house_escort = house_escort_in(
         &HouseEscortOptions {
             extra_workload_accounts: n,
+            ..Default::default()
         },
         &target,
     )

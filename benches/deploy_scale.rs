@@ -46,6 +46,7 @@ struct Figures {
 fn layout(n: usize) -> landform::core::Assembly {
     house_escort(&HouseEscortOptions {
         extra_workload_accounts: n,
+        ..Default::default()
     })
     .synth()
     .expect("synthesises")

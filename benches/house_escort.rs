@@ -57,6 +57,7 @@ fn synth(c: &mut Criterion) {
     for accounts in SIZES {
         let app = house_escort(&HouseEscortOptions {
             extra_workload_accounts: accounts,
+            ..Default::default()
         });
         let assembly = app.synth().expect("house escort synthesises");
         let resources: usize = assembly.stacks().iter().map(|s| s.resources.len()).sum();
@@ -90,6 +91,7 @@ fn write_json(c: &mut Criterion) {
     for accounts in SIZES {
         let assembly = house_escort(&HouseEscortOptions {
             extra_workload_accounts: accounts,
+            ..Default::default()
         })
         .synth()
         .expect("house escort synthesises");
@@ -132,6 +134,7 @@ fn schema_check(c: &mut Criterion) {
     for accounts in SIZES {
         let app = house_escort(&HouseEscortOptions {
             extra_workload_accounts: accounts,
+            ..Default::default()
         });
         let issues = landform::core::schema::check_app(&app);
         assert!(

@@ -38,6 +38,7 @@ const POLICIES: &[(&str, &str, PolicyKind)] = &[
 fn documents(accounts: usize) -> Vec<(Value, PolicyKind)> {
     let assembly = house_escort(&HouseEscortOptions {
         extra_workload_accounts: accounts,
+        ..Default::default()
     })
     .synth()
     .expect("house escort synthesises");

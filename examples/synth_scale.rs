@@ -45,6 +45,7 @@ fn main() -> ExitCode {
     let start = Instant::now();
     let app = house_escort(&HouseEscortOptions {
         extra_workload_accounts: accounts,
+        ..Default::default()
     });
     println!("build      {:>8.1} ms", ms(start));
     if phase == "build" {

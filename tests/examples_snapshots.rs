@@ -37,11 +37,13 @@ fn docustack_templates_match_their_snapshots() {
 fn synthesis_is_byte_identical_across_runs() {
     let a = house_escort(&HouseEscortOptions {
         extra_workload_accounts: 2,
+        ..Default::default()
     })
     .synth()
     .expect("ok");
     let b = house_escort(&HouseEscortOptions {
         extra_workload_accounts: 2,
+        ..Default::default()
     })
     .synth()
     .expect("ok");
@@ -63,6 +65,7 @@ fn adding_workload_accounts_renames_nothing_that_exists() {
         .expect("ok");
     let more = house_escort(&HouseEscortOptions {
         extra_workload_accounts: 3,
+        ..Default::default()
     })
     .synth()
     .expect("ok");

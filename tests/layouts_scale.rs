@@ -8,6 +8,7 @@ use landform::core::Assembly;
 fn synth(extra_workload_accounts: usize) -> Assembly {
     house_escort(&HouseEscortOptions {
         extra_workload_accounts,
+        ..Default::default()
     })
     .synth()
     .expect("house escort synthesises")
@@ -110,4 +111,68 @@ fn growing_past_a_stack_of_accounts_and_of_attachments_renames_nothing() {
             assert_eq!(kept, Some(&info.path), "{} lost {id}", stack.name);
         }
     }
+}
+
+/// Issue 15: with `generated_baseline_stack_set`, the thousand generated accounts' baselines
+/// are one StackSet on a Generated OU under Workloads, instead of a thousand stacks; the
+/// accounts themselves are bare, and nothing else changes.
+#[test]
+fn a_thousand_generated_baselines_become_one_stack_set() {
+    use landform::core::synth::DeployValue;
+    let n = 1000;
+    let per_account = synth(n);
+    let with_set = house_escort(&HouseEscortOptions {
+        extra_workload_accounts: n,
+        generated_baseline_stack_set: Some(Default::default()),
+    })
+    .synth()
+    .expect("house escort with a StackSet baseline synthesises");
+    assert_eq!(with_set.stacks().len(), per_account.stacks().len() - n + 1);
+    assert!(with_set.stack("Extra0-Baseline").is_none());
+    assert!(with_set.stack("Extra0-Network").is_some());
+    assert!(with_set.stack("HouseEscortProd-Baseline").is_some());
+    let sets: Vec<_> = with_set
+        .stacks()
+        .iter()
+        .filter(|s| s.stack_set.is_some())
+        .collect();
+    assert_eq!(sets.len(), 1);
+    let set = sets[0];
+    assert_eq!(set.name, "Management-GeneratedBaseline");
+    let spec = set.stack_set.as_ref().unwrap();
+    assert_eq!(spec.regions, ["us-east-1"]);
+    assert!(
+        matches!(&spec.organizational_units[0].id, DeployValue::FromOutput(o) if o.stack == "Management-Organization")
+    );
+    // The generated accounts are in the OU the StackSet lands in.
+    let org = with_set.stack("Management-Organization").unwrap();
+    let ou = org.template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, r)| r["Properties"]["Name"] == "Generated")
+        .map(|(id, _)| id.clone())
+        .expect("the Generated OU");
+    let accounts = with_set.stack("Management-Accounts2").unwrap();
+    let extra = &accounts.template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Properties"]["AccountName"] == "house-escort-extra-0")
+        .expect("a generated account")["Properties"]["ParentIds"];
+    assert!(
+        extra.to_string().contains(&ou.to_string()),
+        "{extra} is not in {ou}"
+    );
+    // One baseline's resources instead of a thousand.
+    let counts = resource_counts(&with_set);
+    let before = resource_counts(&per_account);
+    assert_eq!(
+        counts["AWS::GuardDuty::Detector"],
+        before["AWS::GuardDuty::Detector"] - n + 1
+    );
+    assert_eq!(
+        counts["AWS::Budgets::Budget"],
+        before["AWS::Budgets::Budget"] - n + 1
+    );
 }

@@ -24,6 +24,7 @@ fn both_layouts_fit_their_schemas_with_no_issue() {
             "house_escort N=1000",
             house_escort(&HouseEscortOptions {
                 extra_workload_accounts: 1000,
+                ..Default::default()
             }),
         ),
         ("docustack", docustack(&DocuStackOptions::default())),

@@ -11,6 +11,7 @@ use landform::constructs::layouts::{
 pub fn write_both(dir: &Path) {
     let he = house_escort(&HouseEscortOptions {
         extra_workload_accounts: 1,
+        ..Default::default()
     })
     .synth()
     .expect("house escort synthesises");

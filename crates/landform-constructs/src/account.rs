@@ -183,6 +183,7 @@ impl AccountFactory {
                         "Landform: baseline of account {}",
                         props.account_name
                     )),
+                    ..Default::default()
                 },
             )
         });
@@ -195,7 +196,8 @@ impl AccountFactory {
                 SecurityBaseline::new(&mut inner.at(stack), "Baseline", central, baseline.clone());
             }
             if let Some(budget) = &props.budget {
-                add_budget(&mut inner, stack, budget, &props.account_name);
+                let name = format!("{}-monthly", props.account_name);
+                add_budget(&mut inner, stack, budget, Value::from(name));
             }
         }
         Account {
@@ -207,7 +209,8 @@ impl AccountFactory {
     }
 }
 
-fn add_budget(scope: &mut Scope<'_>, stack: NodeId, budget: &BudgetProps, account: &str) {
+/// The budget of [`BudgetProps`] in `stack`, named `name`.
+pub(crate) fn add_budget(scope: &mut Scope<'_>, stack: NodeId, budget: &BudgetProps, name: Value) {
     if budget.limit_usd == 0 {
         scope.report(Issue::new(
             "AccountFactory.BudgetLimit",
@@ -249,7 +252,7 @@ fn add_budget(scope: &mut Scope<'_>, stack: NodeId, budget: &BudgetProps, accoun
         budgets::Budget::default()
             .budget(
                 budget::BudgetData::default()
-                    .budget_name(format!("{account}-monthly"))
+                    .budget_name(name)
                     .budget_type("COST")
                     .time_unit("MONTHLY")
                     .budget_limit(

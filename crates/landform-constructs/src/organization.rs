@@ -403,6 +403,12 @@ impl OrganizationalUnit {
         self.handle.att_token("Arn")
     }
 
+    /// The OU's id (`ou-...`), for a StackSet that lands in it
+    /// ([`StackSetDeployment`](landform_core::stack_set::StackSetDeployment)).
+    pub fn id(&self) -> Token<kinds::OrganizationalUnitId> {
+        self.handle.ref_token()
+    }
+
     /// The `AWS::Organizations::OrganizationalUnit` resource.
     ///
     /// ```

@@ -567,6 +567,7 @@ fn routes_stack(stage: &mut Scope<'_>, id: &str, number: usize) -> NodeId {
         &name,
         StackProps {
             description: Some(description),
+            ..Default::default()
         },
     );
     stage.at(stack).child(id, "TransitHubRoutes").node()

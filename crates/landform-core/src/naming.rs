@@ -121,10 +121,38 @@ pub(crate) fn duplicate_names(tree: &Tree) -> Vec<Issue> {
                 .at(tree.path(id)),
             );
         }
-        let environment = || {
-            tree.environment_of(id)
+        // A StackSet's resources land in every account of its OUs, never in the stage's
+        // account that administers it: they share names only among themselves, and a name
+        // AWS keeps unique beyond an account fails in the second account.
+        let stack_set = tree.stack_of(id).filter(|&stack| {
+            matches!(
+                tree.node(stack).kind(),
+                crate::tree::NodeKind::Stack(crate::tree::StackProps {
+                    stack_set: Some(_),
+                    ..
+                })
+            )
+        });
+        if let (Some(stack), Scope::Global | Scope::Organization) = (stack_set, scope) {
+            issues.push(
+                Issue::new(
+                    format!("{}.NameInStackSet", short_type(named)),
+                    property,
+                    name,
+                    format!(
+                        "{rule}, and {} is a StackSet whose every account's instance would create this name: the second account fails; put ${{AWS::AccountId}} in the name (Fn::Sub) or leave it unnamed",
+                        tree.path(stack)
+                    ),
+                )
+                .at(tree.path(id)),
+            );
+        }
+        let environment = || match stack_set {
+            Some(stack) => (format!("StackSet {stack:?}"), String::new()),
+            None => tree
+                .environment_of(id)
                 .map(|e| (format!("{:?}", e.account), e.region.clone()))
-                .unwrap_or_default()
+                .unwrap_or_default(),
         };
         let scope_key = match scope {
             Scope::Global => String::new(),

@@ -211,3 +211,40 @@ fn no_stack_reads_a_stack_sets_outputs() {
         issue.value
     );
 }
+
+#[test]
+fn names_in_a_stack_set_are_scoped_to_its_instances() {
+    let mut app = App::new();
+    let (mgmt, ou) = organization(&mut app);
+    let set = baseline(&mut app, mgmt, StackSetDeployment::new([ou], ["us-east-1"]));
+    let role = |name: &str| {
+        Resource::new("AWS::IAM::Role")
+            .property("RoleName", name)
+            .property(
+                "AssumeRolePolicyDocument",
+                landform_core::Value::from(serde_json::json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+                })),
+            )
+    };
+    // The administering account's own role of that name is not the instances' one.
+    let own = app.add_stack(mgmt, "Own");
+    app.scope(own).add_resource("Deploy", role("deploy"));
+    app.scope(set).add_resource("Deploy", role("deploy"));
+    app.scope(set).add_resource(
+        "Logs",
+        Resource::new("AWS::S3::Bucket").property("BucketName", "fleet-logs"),
+    );
+    let issues = app.validate();
+    assert!(!issues.has("Role.DuplicateName"), "{issues:?}");
+    let named = issues
+        .with_code("Bucket.NameInStackSet")
+        .next()
+        .unwrap_or_else(|| panic!("{issues:?}"));
+    assert_eq!(named.path.to_string(), "App/Management/FleetBaseline/Logs");
+    assert!(named.rule.contains("${AWS::AccountId}"), "{}", named.rule);
+    // Twice in the StackSet itself is still twice in every account.
+    app.scope(set).add_resource("DeployAgain", role("deploy"));
+    assert!(app.validate().has("Role.DuplicateName"));
+}

@@ -114,6 +114,15 @@ pub enum DeployError {
         #[source]
         source: Box<ProviderError>,
     },
+    /// A stack of the assembly is a service-managed StackSet (`StackProps::stack_set`),
+    /// which only CloudFormation rolls out. Nothing was read or changed.
+    #[error("stack {stack} is a service-managed StackSet landing in {targets}: only CloudFormation rolls StackSets out (with auto-deployment to accounts that join later), so the direct engine neither plans nor deploys this app (destroy still deletes what it recorded); use --engine cloudformation (landform_aws::cloudformation::CloudFormationDeployer), or build the app without the StackSet; nothing was read or changed")]
+    StackSetNeedsCloudFormation {
+        /// The stack.
+        stack: String,
+        /// Its OUs and regions, as the manifest names them.
+        targets: String,
+    },
     /// No provider is registered for a type. Nothing was called.
     #[error("no provider handles {type_name} (stack {stack}, resource {logical_id} at {path}): register one with ProviderRegistry::register")]
     UnknownResourceType {

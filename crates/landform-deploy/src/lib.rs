@@ -43,6 +43,7 @@ pub use layer::{Clock, Observe, Retry, RetryPolicy, TokioClock};
 pub use limits::{CallKind, RateLimit, RateLimits, RequestRate};
 pub use live::{LiveAccount, LiveOrganization, LivePolicy, LiveUnit};
 pub use lock::{lock_conformance, FileLock, Lock, LockInfo, MemoryLock};
+pub use model::refuse_stack_sets;
 pub use plan::{Action, After, Plan, PropertyChange, ResourceChange};
 pub use provider::{
     replacement_properties, AnyAccountSessions, CreateRequest, Provider, ProviderRegistry,

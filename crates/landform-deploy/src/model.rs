@@ -98,6 +98,34 @@ impl DesiredResource {
     }
 }
 
+/// The direct engine deploys each stack into its own account; a stack marked as a
+/// service-managed StackSet (`StackProps::stack_set`) is CloudFormation's to roll out:
+/// refused, naming the stack and where it lands, before anything is read or written.
+pub fn refuse_stack_sets(assembly: &Assembly) -> Result<(), DeployError> {
+    if let Some((artifact, set)) = assembly
+        .stacks()
+        .iter()
+        .find_map(|a| a.stack_set.as_ref().map(|set| (a, set)))
+    {
+        let units: Vec<String> = set
+            .organizational_units
+            .iter()
+            .map(|u| match (&u.id, &u.path) {
+                (_, Some(path)) => path.to_string(),
+                (landform_core::synth::DeployValue::Literal(id), None) => id.clone(),
+                (landform_core::synth::DeployValue::FromOutput(o), None) => {
+                    format!("{}.{}", o.stack, o.output)
+                }
+            })
+            .collect();
+        return Err(DeployError::StackSetNeedsCloudFormation {
+            stack: artifact.name.clone(),
+            targets: format!("{} in {}", units.join(", "), set.regions.join(", ")),
+        });
+    }
+    Ok(())
+}
+
 impl Model {
     /// The model of an empty assembly (what a destroy converges to).
     pub fn empty() -> Model {
@@ -118,6 +146,7 @@ impl Model {
             exports: HashMap::new(),
             order: Vec::new(),
         };
+        refuse_stack_sets(assembly)?;
         for (s, artifact) in assembly.stacks().iter().enumerate() {
             model.stack_index.insert(artifact.name.clone(), s);
             // Read from the text, not through the template's cached view: the model keeps

@@ -70,6 +70,10 @@ fn backend(
     app: Option<&Assembly>,
     rt: &tokio::runtime::Runtime,
 ) -> Result<Backend, CliError> {
+    // Before any state, lock or cloud file is opened.
+    if let Some(app) = app {
+        landform_deploy::refuse_stack_sets(app)?;
+    }
     match target.provider {
         #[cfg(feature = "aws")]
         ProviderArg::Aws => rt.block_on(super::aws::backend(target, concurrency, refresh)),

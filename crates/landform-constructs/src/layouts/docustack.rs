@@ -47,6 +47,7 @@ fn bootstrap(app: &mut App, stage: NodeId, environment: &str) {
             description: Some(
                 "Landform: Terraform state backend and CI deploy role of this account".into(),
             ),
+            ..Default::default()
         },
     );
     StateBackend::new(

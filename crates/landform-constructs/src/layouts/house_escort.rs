@@ -1,9 +1,12 @@
 //! House Escort: one product, centralised state, a transit hub, GitLab OIDC deploys.
 
 use super::OrganizationTarget;
-use landform_core::{App, Environment, NodeId, StackProps};
+use landform_core::stack_set::{StackSetDeployment, StackSetPreferences};
+use landform_core::{App, Environment, NodeId, Pseudo, StackProps, SubPart, Value};
 
-use crate::account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
+use crate::account::{
+    add_budget, Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps,
+};
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
 use crate::network::{WorkloadNetwork, WorkloadNetworkProps};
 use crate::oidc::{gitlab_subject, GitLabRef, OidcDeployRole, OidcDeployRoleProps};
@@ -21,10 +24,17 @@ use crate::transit::{AttachmentRole, TransitHub, TransitHubProps};
 /// use landform_constructs::layouts::HouseEscortOptions;
 /// assert_eq!(HouseEscortOptions::default().extra_workload_accounts, 0);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HouseEscortOptions {
     /// Generated workload accounts added to the three of the layout (to measure size).
     pub extra_workload_accounts: usize,
+    /// Roll the generated workload accounts' baseline (security baseline, deploy role, a
+    /// 100 USD budget) out as one service-managed StackSet, `Management-GeneratedBaseline`,
+    /// at this pace: the generated accounts go into a `Generated` OU under Workloads, which
+    /// the StackSet targets with auto-deployment (an account that joins it gets the
+    /// baseline), instead of one `Baseline` stack per account. Only the CloudFormation
+    /// engine deploys it. `None` (the default): a stack per account.
+    pub generated_baseline_stack_set: Option<StackSetPreferences>,
 }
 
 const REGION: &str = "us-east-1";
@@ -53,11 +63,11 @@ fn deploy_role(app: &mut App, stack: NodeId) -> OidcDeployRole {
     )
 }
 
-fn budget(limit_usd: u32) -> Option<BudgetProps> {
-    Some(BudgetProps {
+fn budget(limit_usd: u32) -> BudgetProps {
+    BudgetProps {
         limit_usd,
         alert_email: "finance@houseescort.example".into(),
-    })
+    }
 }
 
 /// The House Escort layout: management (Organizations, SCPs, central state backend),
@@ -160,7 +170,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
                   name: &str,
                   parent: &OrganizationalUnit,
                   baseline: BaselineLevel,
-                  limit: u32| {
+                  limit: Option<u32>| {
         AccountFactory::new(
             &mut app.scope(stack),
             id,
@@ -170,7 +180,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
                 parent: Some(parent.as_parent()),
                 tags: [("product".to_string(), "house-escort".to_string())].into(),
                 baseline,
-                budget: budget(limit),
+                budget: limit.map(budget),
                 role_name: None,
                 region: REGION.into(),
             },
@@ -185,7 +195,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
         "house-escort-security",
         &security_ou,
         BaselineLevel::None,
-        200,
+        Some(200),
     );
     let central = super::central_security(&mut app, security.stage(), "o-houseescort1");
     let standard = || BaselineLevel::Standard {
@@ -223,7 +233,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
         "house-escort-infrastructure",
         &infrastructure_ou,
         standard(),
-        500,
+        Some(500),
     );
     let mut workloads: Vec<(String, Account)> = Vec::new();
     for (id, name, limit) in [
@@ -240,11 +250,28 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
                 name,
                 &workloads_ou,
                 standard(),
-                limit,
+                Some(limit),
             ),
         ));
     }
     let named_workloads = workloads.len();
+    // With a StackSet, the generated accounts are bare in their own OU and the StackSet
+    // gives each its baseline; otherwise each gets its Baseline stack.
+    let generated_ou = options
+        .generated_baseline_stack_set
+        .as_ref()
+        .map(|preferences| {
+            let ou = OrganizationalUnit::new(
+                &mut app.scope(org_stack),
+                "GeneratedOu",
+                OrganizationalUnitProps {
+                    name: "Generated".into(),
+                    parent: workloads_ou.as_parent(),
+                },
+            );
+            generated_baseline(&mut app, management, &ou, &central, preferences);
+            ou
+        });
     let mut accounts_stack = org_stack;
     for n in 0..options.extra_workload_accounts {
         if n % GENERATED_ACCOUNTS_PER_STACK == 0 {
@@ -255,19 +282,31 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
                     description: Some(format!(
                         "Landform: generated workload accounts (part {number})"
                     )),
+                    ..Default::default()
                 },
             );
         }
         let name = format!("house-escort-extra-{n}");
-        let account = create(
-            &mut app,
-            accounts_stack,
-            &format!("Extra{n}"),
-            &name,
-            &workloads_ou,
-            standard(),
-            100,
-        );
+        let account = match &generated_ou {
+            Some(ou) => create(
+                &mut app,
+                accounts_stack,
+                &format!("Extra{n}"),
+                &name,
+                ou,
+                BaselineLevel::None,
+                None,
+            ),
+            None => create(
+                &mut app,
+                accounts_stack,
+                &format!("Extra{n}"),
+                &name,
+                &workloads_ou,
+                standard(),
+                Some(100),
+            ),
+        };
         workloads.push((name, account));
     }
 
@@ -276,6 +315,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
         "Network",
         StackProps {
             description: Some("Landform: transit hub and shared-services VPC".into()),
+            ..Default::default()
         },
     );
     let mut hub = TransitHub::new(
@@ -319,6 +359,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
                 description: Some(format!(
                     "Landform: VPC of {name}, attached to the transit hub"
                 )),
+                ..Default::default()
             },
         );
         let network = WorkloadNetwork::new(
@@ -345,6 +386,7 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
         "State",
         StackProps {
             description: Some("Landform: Terraform state bucket and lock table".into()),
+            ..Default::default()
         },
     );
     StateBackend::new(
@@ -365,6 +407,42 @@ pub fn house_escort_in(options: &HouseEscortOptions, target: &OrganizationTarget
         },
     );
     app
+}
+
+/// The generated accounts' baseline as one StackSet administered from the management
+/// account, landing in every account of `ou`: what a generated account's `Baseline` stack
+/// holds, with the budget named after the account it lands in.
+fn generated_baseline(
+    app: &mut App,
+    management: NodeId,
+    ou: &OrganizationalUnit,
+    central: &crate::central::CentralSecurity,
+    preferences: &StackSetPreferences,
+) {
+    let mut deployment = StackSetDeployment::new([ou.id()], [REGION]);
+    deployment.preferences = preferences.clone();
+    let stack = app.scope(management).add_stack(
+        "GeneratedBaseline",
+        StackProps {
+            description: Some(
+                "Landform: baseline of every generated workload account (a service-managed StackSet on the Generated OU)".into(),
+            ),
+            stack_set: Some(deployment),
+        },
+    );
+    SecurityBaseline::new(
+        &mut app.scope(stack),
+        "Baseline",
+        central,
+        SecurityBaselineProps::default(),
+    );
+    deploy_role(app, stack);
+    let name = Value::sub([
+        SubPart::Text("house-escort-".into()),
+        SubPart::Value(Value::Pseudo(Pseudo::AccountId)),
+        SubPart::Text("-monthly".into()),
+    ]);
+    add_budget(&mut app.scope(stack), stack, &budget(100), name);
 }
 
 /// Attachment names are construct ids: alphanumeric from the account name.

@@ -104,6 +104,7 @@ fn central_security(
         "Central",
         StackProps {
             description: Some("Landform: central logs, findings bus and Config aggregator".into()),
+            ..Default::default()
         },
     );
     CentralSecurity::new(
