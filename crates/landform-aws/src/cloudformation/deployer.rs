@@ -128,9 +128,45 @@ impl CloudFormationDeployer {
         self
     }
 
+    /// Every stack rolled out as a StackSet, and how it is administered: the targets given
+    /// to [`CloudFormationDeployer::stack_set`], and the stacks the app marks as StackSets
+    /// (the manifest's `stackSet`, administered as the management account).
+    fn stack_set_names(&self, assembly: &Assembly) -> BTreeMap<String, CallAs> {
+        let mut names: BTreeMap<String, CallAs> = assembly
+            .stacks()
+            .iter()
+            .filter(|s| s.stack_set.is_some())
+            .map(|s| (s.name.clone(), CallAs::SelfAccount))
+            .collect();
+        for (name, target) in &self.stack_sets {
+            names.insert(name.clone(), target.call_as);
+        }
+        names
+    }
+
+    /// The StackSet target of `artifact`, if it is one: the one given to
+    /// [`CloudFormationDeployer::stack_set`], else the app's, its OUs read from `outputs`.
+    fn target(
+        &self,
+        artifact: &StackArtifact,
+        outputs: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Result<Option<StackSetTarget>, CloudFormationError> {
+        if let Some(target) = self.stack_sets.get(&artifact.name) {
+            return Ok(Some(target.clone()));
+        }
+        StackSetTarget::from_manifest(artifact, outputs).map_err(|missing| {
+            let first = &missing[0];
+            CloudFormationError::MissingOutput {
+                stack: artifact.name.clone(),
+                producer: first.stack.clone(),
+                output: first.output.clone(),
+            }
+        })
+    }
+
     /// Check the StackSet targets against the assembly before any call.
     fn check_targets(&self, assembly: &Assembly) -> Result<(), CloudFormationError> {
-        for name in self.stack_sets.keys() {
+        for name in self.stack_set_names(assembly).keys() {
             if assembly.stack(name).is_none() {
                 return Err(CloudFormationError::UnknownStack {
                     stack: name.clone(),
@@ -179,7 +215,8 @@ impl CloudFormationDeployer {
     /// it is rolled out.
     async fn check_stack_set_access(&self, assembly: &Assembly) -> Result<(), CloudFormationError> {
         let mut asked = std::collections::BTreeSet::new();
-        for (name, target) in &self.stack_sets {
+        for (name, call_as) in &self.stack_set_names(assembly) {
+            let call_as = *call_as;
             let Some(artifact) = assembly.stack(name) else {
                 continue;
             };
@@ -190,7 +227,7 @@ impl CloudFormationDeployer {
             if !asked.insert((
                 account.clone(),
                 region.clone(),
-                target.call_as == CallAs::DelegatedAdmin,
+                call_as == CallAs::DelegatedAdmin,
             )) {
                 continue;
             }
@@ -212,8 +249,8 @@ impl CloudFormationDeployer {
                 .cloudformation(account, region)
                 .await
                 .map_err(|e| call("session", e))?;
-            let delegated = target.call_as == CallAs::DelegatedAdmin;
-            match api.describe_organizations_access(target.call_as).await {
+            let delegated = call_as == CallAs::DelegatedAdmin;
+            match api.describe_organizations_access(call_as).await {
                 Ok(status) if status == "ENABLED" => {}
                 Ok(status) => {
                     return Err(unavailable(format!(
@@ -263,11 +300,13 @@ impl CloudFormationDeployer {
                     break;
                 };
                 let artifact = pending.remove(at);
-                match self.job(artifact, &outputs) {
-                    Ok(job) => {
+                let job = self
+                    .job(artifact, &outputs)
+                    .and_then(|job| Ok((job, self.target(artifact, &outputs)?)));
+                match job {
+                    Ok((job, target)) => {
                         let clients = self.clients.clone();
                         let ctx = ctx.clone();
-                        let target = self.stack_sets.get(&artifact.name).cloned();
                         running.spawn(async move { run(clients, ctx, job, target).await });
                     }
                     Err(e) => failure = Some(e),
@@ -416,8 +455,17 @@ impl CloudFormationDeployer {
         let mut found = None;
         let region = artifact.environment.region.clone();
         let all_added = || template_resources(artifact);
-        let job = match self.job(artifact, &outputs) {
+        let job = self
+            .job(artifact, &outputs)
+            .and_then(|job| Ok((job, self.target(artifact, &outputs)?)));
+        let (job, target) = match job {
             Ok(job) => job,
+            Err(CloudFormationError::MissingOutput { .. }) if artifact.stack_set.is_some() => {
+                return Ok((
+                    self.plan_unplaced_stack_set(artifact, &outputs).await?,
+                    None,
+                ));
+            }
             Err(CloudFormationError::MissingOutput { .. }) => {
                 let missing = self.missing_outputs(artifact, &outputs);
                 // Without its account the stack cannot exist yet.
@@ -453,7 +501,7 @@ impl CloudFormationDeployer {
             Err(e) => return Err(e),
         };
         let api = self.client(&job.stack, &job.account, &job.region).await?;
-        let plan = if let Some(target) = self.stack_sets.get(&artifact.name) {
+        let plan = if let Some(target) = &target {
             stacksets::plan(api.as_ref(), &job, target, &self.options).await?
         } else {
             let current = stack::describe(api.as_ref(), &job).await?;
@@ -484,7 +532,7 @@ impl CloudFormationDeployer {
         &self,
         assembly: &Assembly,
     ) -> Result<super::DestroyReport, CloudFormationError> {
-        let stack_sets = self.stack_sets.keys().cloned().collect();
+        let stack_sets = self.stack_set_names(assembly).into_keys().collect();
         super::lifecycle::destroy(
             self.clients.clone(),
             assembly,
@@ -503,6 +551,59 @@ impl CloudFormationDeployer {
         assembly: &Assembly,
     ) -> Result<Vec<super::StackDrift>, CloudFormationError> {
         super::lifecycle::drift(self.clients.clone(), assembly, &self.options).await
+    }
+
+    /// The plan of an app's StackSet whose OUs or parameters come from stacks not deployed
+    /// yet: a new StackSet (or the existing one's update) landing where the manifest says,
+    /// OUs not created yet named by their construct path.
+    async fn plan_unplaced_stack_set(
+        &self,
+        artifact: &StackArtifact,
+        outputs: &BTreeMap<String, BTreeMap<String, String>>,
+    ) -> Result<StackPlan, CloudFormationError> {
+        let region = artifact.environment.region.clone();
+        let account = match &artifact.environment.account {
+            AccountSpec::Literal(id) => Some(id.clone()),
+            AccountSpec::FromOutput(source) => outputs
+                .get(&source.stack)
+                .and_then(|o| o.get(&source.output))
+                .cloned(),
+        };
+        let exists = match &account {
+            Some(account) => {
+                let api = self.client(&artifact.name, account, &region).await?;
+                match api
+                    .describe_stack_set(&artifact.name, CallAs::SelfAccount)
+                    .await
+                {
+                    Ok(s) => s.status != "DELETED",
+                    Err(e) if e.code == ErrorCode::NotFound => false,
+                    Err(e) => {
+                        return Err(CloudFormationError::Call {
+                            stack: artifact.name.clone(),
+                            account: account.clone(),
+                            region,
+                            operation: "DescribeStackSet",
+                            source: Box::new(e),
+                        })
+                    }
+                }
+            }
+            None => false,
+        };
+        Ok(StackPlan {
+            stack: artifact.name.clone(),
+            account,
+            region,
+            status: PlanStatus::StackSet {
+                create: !exists,
+                // Its parameters are not known yet: an existing StackSet is updated once
+                // the stacks it reads are deployed, if they differ.
+                update: false,
+                new_targets: stacksets::landing(artifact, outputs),
+            },
+            changes: Vec::new(),
+        })
     }
 
     fn missing_outputs(

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use landform_core::synth::{DeployValue, OutputRef};
+use landform_core::StackArtifact;
 use landform_deploy::ErrorCode;
 use tokio::time::{sleep, Instant};
 
@@ -68,6 +70,72 @@ impl StackSetTarget {
             retain_stacks_on_account_removal: false,
         }
     }
+}
+
+/// Outputs of deployed stacks: stack name to output name to value.
+pub(crate) type Outputs = BTreeMap<String, BTreeMap<String, String>>;
+
+impl StackSetTarget {
+    /// The target of a stack the app marks as a StackSet (`StackProps::stack_set`, the
+    /// manifest's `stackSet`): its OUs, regions and operation preferences, administered
+    /// from the stack's environment as the management account (`CallAs::SelfAccount`).
+    /// OUs the app creates are read from their stack's output in `outputs`; `Ok(None)` for a
+    /// plain stack; `Err` with the outputs not deployed yet.
+    pub fn from_manifest(
+        artifact: &StackArtifact,
+        outputs: &Outputs,
+    ) -> Result<Option<StackSetTarget>, Vec<OutputRef>> {
+        let Some(set) = &artifact.stack_set else {
+            return Ok(None);
+        };
+        let mut ids = Vec::new();
+        let mut missing = Vec::new();
+        for unit in &set.organizational_units {
+            match &unit.id {
+                DeployValue::Literal(id) => ids.push(id.clone()),
+                DeployValue::FromOutput(o) => {
+                    match outputs.get(&o.stack).and_then(|m| m.get(&o.output)) {
+                        Some(id) => ids.push(id.clone()),
+                        None => missing.push(o.clone()),
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut target = StackSetTarget::new(&artifact.name, ids, set.regions.iter().cloned());
+        target.preferences = OperationPreferences::from(&set.preferences);
+        target.retain_stacks_on_account_removal = set.retain_stacks_on_account_removal;
+        Ok(Some(target))
+    }
+}
+
+/// Where a StackSet lands, for a plan made before its OUs exist: each OU's id when its
+/// stack has it, else the construct path of the OU the app will create.
+pub(crate) fn landing(artifact: &StackArtifact, outputs: &Outputs) -> Vec<(String, String)> {
+    let Some(set) = &artifact.stack_set else {
+        return Vec::new();
+    };
+    let mut targets = Vec::new();
+    for unit in &set.organizational_units {
+        let ou = match (&unit.id, &unit.path) {
+            (DeployValue::Literal(id), _) => id.clone(),
+            (DeployValue::FromOutput(o), path) => {
+                match outputs.get(&o.stack).and_then(|m| m.get(&o.output)) {
+                    Some(id) => id.clone(),
+                    None => match path {
+                        Some(path) => format!("{path} (not created yet)"),
+                        None => format!("{}.{} (not created yet)", o.stack, o.output),
+                    },
+                }
+            }
+        };
+        for region in &set.regions {
+            targets.push((ou.clone(), region.clone()));
+        }
+    }
+    targets
 }
 
 fn spec(job: &StackJob, target: &StackSetTarget, options: &DeployOptions) -> StackSetSpec {

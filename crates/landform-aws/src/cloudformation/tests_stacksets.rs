@@ -325,3 +325,182 @@ async fn a_delegated_administrator_that_is_not_registered_is_told_how_to_registe
     assert!(text.contains("register-delegated-administrator"), "{text}");
     assert!(text.contains(&format!("--account-id {HUB}")), "{text}");
 }
+
+/// An app whose Management-Fleet stack is marked as a StackSet landing in the OU that
+/// Management-Organization creates (issue 15: StackSets from the app, not from the caller).
+fn app_with_a_stack_set() -> (Assembly, String) {
+    use landform_core::stack_set::{StackSetDeployment, StackSetPreferences, Tolerance};
+    use landform_core::{App, Environment, Resource, StackProps};
+    let mut app = App::new();
+    let mgmt = app.add_stage("Management", Environment::new(HUB, "us-east-1"));
+    let org = app.add_stack(mgmt, "Organization");
+    let ou = app.scope(org).add_resource(
+        "Fleet",
+        Resource::new("AWS::Organizations::OrganizationalUnit")
+            .property("Name", "Fleet")
+            .property("ParentId", "r-h0e5"),
+    );
+    let mut set = StackSetDeployment::new([ou.ref_token()], ["us-east-1", "eu-west-1"]);
+    set.preferences = StackSetPreferences {
+        max_concurrent: Tolerance::Percentage(25),
+        failure_tolerance: Tolerance::Percentage(10),
+        region_order: vec!["eu-west-1".into(), "us-east-1".into()],
+        ..Default::default()
+    };
+    let fleet = app.scope(mgmt).add_stack(
+        "Fleet",
+        StackProps {
+            stack_set: Some(set),
+            ..Default::default()
+        },
+    );
+    app.scope(fleet)
+        .add_resource("Topic", Resource::new("AWS::SNS::Topic"));
+    let assembly = app.synth().expect("synth");
+    let output = match &assembly
+        .stack("Management-Fleet")
+        .unwrap()
+        .stack_set
+        .as_ref()
+        .unwrap()
+        .organizational_units[0]
+        .id
+    {
+        landform_core::synth::DeployValue::FromOutput(o) => o.output.clone(),
+        other => panic!("{other:?}"),
+    };
+    (assembly, output)
+}
+
+fn fleet_preferences() -> OperationPreferences {
+    OperationPreferences {
+        max_concurrent_percentage: Some(25),
+        failure_tolerance_percentage: Some(10),
+        region_order: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+        ..Default::default()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_apps_stack_set_lands_in_the_ou_its_organization_stack_created() {
+    let (assembly, output) = app_with_a_stack_set();
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
+    super::tests::expect_first_create(
+        &mut m,
+        &mut seq,
+        "Management-Organization",
+        Default::default(),
+        &[(&output, "ou-h0e5-fleet001")],
+    );
+    m.expect_describe_stack_set()
+        .withf(|name, _| name == "Management-Fleet")
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| {
+            Err(ProviderError::new(
+                ErrorCode::NotFound,
+                "StackSetNotFoundException",
+            ))
+        });
+    m.expect_create_stack_set()
+        .withf(|spec| {
+            spec.name == "Management-Fleet"
+                && spec.preferences == fleet_preferences()
+                && spec.call_as == CallAs::SelfAccount
+                && !spec.retain_stacks_on_account_removal
+        })
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_| Ok("Management-Fleet:1".to_owned()));
+    m.expect_create_stack_instances()
+        .withf(|r| {
+            r.stack_set_name == "Management-Fleet"
+                && r.organizational_unit_ids == ["ou-h0e5-fleet001"]
+                && r.regions == ["us-east-1", "eu-west-1"]
+                && r.preferences == fleet_preferences()
+        })
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|r| Ok(r.operation_id.clone()));
+    m.expect_describe_stack_set_operation()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| {
+            Ok(StackSetOperationInfo {
+                status: "SUCCEEDED".to_owned(),
+                status_reason: None,
+            })
+        });
+    let report = deployer(vec![(HUB, m)])
+        .deploy(&assembly)
+        .await
+        .expect("deployed");
+    let outcomes: Vec<(&str, StackOutcome)> = report
+        .stacks
+        .iter()
+        .map(|s| (s.stack.as_str(), s.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("Management-Organization", StackOutcome::Created),
+            ("Management-Fleet", StackOutcome::StackSet)
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_plan_before_the_ou_exists_says_where_the_stack_set_lands() {
+    let (assembly, _) = app_with_a_stack_set();
+    let mut m = MockCloudFormationApi::new();
+    let mut seq = Sequence::new();
+    access(&mut m, &mut seq, Ok("ENABLED"));
+    super::tests::expect_describe(
+        &mut m,
+        &mut seq,
+        "Management-Organization",
+        Err(super::tests::not_found()),
+    );
+    m.expect_describe_stack_set()
+        .withf(|name, call_as| name == "Management-Fleet" && *call_as == CallAs::SelfAccount)
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _| {
+            Err(ProviderError::new(
+                ErrorCode::NotFound,
+                "StackSetNotFoundException",
+            ))
+        });
+    let plans = deployer(vec![(HUB, m)])
+        .plan(&assembly)
+        .await
+        .expect("planned");
+    assert_eq!(plans[0].status, PlanStatus::Create);
+    let fleet = "App/Management/Organization/Fleet (not created yet)".to_owned();
+    assert_eq!(
+        plans[1].status,
+        PlanStatus::StackSet {
+            create: true,
+            update: false,
+            new_targets: vec![
+                (fleet.clone(), "us-east-1".to_owned()),
+                (fleet, "eu-west-1".to_owned())
+            ],
+        }
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_keeps_an_apps_stack_set_and_lists_it() {
+    let (assembly, _) = app_with_a_stack_set();
+    let mut m = MockCloudFormationApi::new();
+    m.expect_describe_stack()
+        .returning(|_| Err(super::tests::not_found()));
+    let report = deployer(vec![(HUB, m)])
+        .destroy(&assembly)
+        .await
+        .expect("destroyed");
+    assert_eq!(report.kept_stack_sets, ["Management-Fleet"]);
+}

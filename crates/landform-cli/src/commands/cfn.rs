@@ -103,16 +103,34 @@ fn status_word(status: &PlanStatus) -> String {
             create,
             update,
             new_targets,
-        } => format!(
-            "StackSet: {}{}{} new instance target(s)",
-            if *create { "create, " } else { "" },
-            if *update {
-                "update every instance, "
-            } else {
-                ""
-            },
-            new_targets.len()
-        ),
+        } => {
+            // Where it lands: each OU once, with its regions.
+            let mut lands: Vec<(&str, Vec<&str>)> = Vec::new();
+            for (ou, region) in new_targets {
+                match lands.iter_mut().find(|(o, _)| o == ou) {
+                    Some((_, regions)) => regions.push(region),
+                    None => lands.push((ou, vec![region])),
+                }
+            }
+            let lands: Vec<String> = lands
+                .into_iter()
+                .map(|(ou, regions)| format!("{ou} in {}", regions.join(", ")))
+                .collect();
+            format!(
+                "service-managed StackSet{}{}, {}",
+                if *create { ": create it" } else { "" },
+                if *update {
+                    ", update every instance"
+                } else {
+                    ""
+                },
+                if lands.is_empty() {
+                    "no new OU or region".to_owned()
+                } else {
+                    format!("new instances in every account of {}", lands.join("; "))
+                }
+            )
+        }
     }
 }
 

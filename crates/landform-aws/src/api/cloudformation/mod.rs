@@ -144,8 +144,35 @@ pub struct OperationPreferences {
     pub max_concurrent_percentage: Option<i32>,
     /// FailureTolerancePercentage (0-100).
     pub failure_tolerance_percentage: Option<i32>,
+    /// MaxConcurrentCount (instead of the percentage).
+    pub max_concurrent_count: Option<i32>,
+    /// FailureToleranceCount (instead of the percentage).
+    pub failure_tolerance_count: Option<i32>,
     /// Deploy regions in parallel rather than one after another.
     pub parallel_regions: bool,
+    /// RegionOrder: the regions in the order they are deployed.
+    pub region_order: Vec<String>,
+}
+
+impl From<&landform_core::stack_set::StackSetPreferences> for OperationPreferences {
+    /// The typed preferences of an app's StackSet (`StackProps::stack_set`).
+    fn from(p: &landform_core::stack_set::StackSetPreferences) -> Self {
+        use landform_core::stack_set::{RegionConcurrency, Tolerance};
+        let split = |t: Tolerance| match t {
+            Tolerance::Count(n) => (Some(i32::try_from(n).unwrap_or(i32::MAX)), None),
+            Tolerance::Percentage(p) => (None, Some(i32::from(p))),
+        };
+        let (max_concurrent_count, max_concurrent_percentage) = split(p.max_concurrent);
+        let (failure_tolerance_count, failure_tolerance_percentage) = split(p.failure_tolerance);
+        OperationPreferences {
+            max_concurrent_percentage,
+            failure_tolerance_percentage,
+            max_concurrent_count,
+            failure_tolerance_count,
+            parallel_regions: p.region_concurrency == RegionConcurrency::Parallel,
+            region_order: p.region_order.clone(),
+        }
+    }
 }
 
 /// What CreateStackSet and UpdateStackSet take (service-managed, auto-deployment enabled).

@@ -119,6 +119,9 @@ fn preferences(p: &OperationPreferences) -> cfn::StackSetOperationPreferences {
     cfn::StackSetOperationPreferences::builder()
         .set_max_concurrent_percentage(p.max_concurrent_percentage)
         .set_failure_tolerance_percentage(p.failure_tolerance_percentage)
+        .set_max_concurrent_count(p.max_concurrent_count)
+        .set_failure_tolerance_count(p.failure_tolerance_count)
+        .set_region_order((!p.region_order.is_empty()).then(|| p.region_order.clone()))
         .region_concurrency_type(if p.parallel_regions {
             cfn::RegionConcurrencyType::Parallel
         } else {
