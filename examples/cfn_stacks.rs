@@ -14,7 +14,8 @@
 //!
 //! `--cost-center X` changes the bucket's `cost-center` tag (default `platform`: an update
 //! through a change set); LANDFORM_MANAGEMENT_ACCOUNT and LANDFORM_WORKLOAD_ACCOUNT say which
-//! accounts.
+//! accounts. `--stack-set-ou OU` adds `Shared-Auditing`, an auditor role rolled out as a
+//! service-managed StackSet to every account of the OU `OU` (`ou-...`), present and future.
 
 use std::process::ExitCode;
 
@@ -22,7 +23,8 @@ use landform::cfn::dynamodb::{self, table};
 use landform::cfn::s3::{self, bucket};
 use landform::cfn::{iam, kms};
 use landform::core::iam::{PolicyDocument, Principal, Statement};
-use landform::core::{App, Environment, RemovalPolicy, Resource, Value};
+use landform::core::stack_set::StackSetDeployment;
+use landform::core::{App, Environment, RemovalPolicy, Resource, StackProps, Token, Value};
 
 fn account(var: &str, default: &str) -> String {
     std::env::var(var)
@@ -31,8 +33,9 @@ fn account(var: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
-/// The app; `cost_center` is the bucket's `cost-center` tag.
-fn app(cost_center: &str) -> App {
+/// The app; `cost_center` is the bucket's `cost-center` tag; with `stack_set_ou`, an auditor
+/// role in every account of that OU, as a StackSet administered from the management account.
+fn app(cost_center: &str, stack_set_ou: Option<&str>) -> App {
     let management = account("LANDFORM_MANAGEMENT_ACCOUNT", "123456789012");
     let workload = account("LANDFORM_WORKLOAD_ACCOUNT", "210987654321");
     let mut app = App::new();
@@ -152,6 +155,31 @@ fn app(cost_center: &str) -> App {
                     ),
                 )]),
     );
+    if let Some(ou) = stack_set_ou {
+        let auditing = app.scope(shared).add_stack(
+            "Auditing",
+            StackProps {
+                description: Some(
+                    "Landform example: an auditor role in every account of the OU".into(),
+                ),
+                stack_set: Some(StackSetDeployment::new([Token::literal(ou)], ["us-east-1"])),
+            },
+        );
+        app.scope(auditing).add_resource(
+            "Auditor",
+            iam::Role::default()
+                .role_name("landform-example-auditor")
+                .assume_role_policy_document(
+                    PolicyDocument::new().statement(
+                        Statement::allow()
+                            .principal(Principal::aws(format!("arn:aws:iam::{management}:root")))
+                            .actions(["sts:AssumeRole"]),
+                    ),
+                )
+                .max_session_duration(3600)
+                .managed_policy_arns(["arn:aws:iam::aws:policy/SecurityAudit"]),
+        );
+    }
     app
 }
 
@@ -165,7 +193,14 @@ fn main() -> ExitCode {
             args.drain(at..=at + 1);
         }
     }
-    landform::cli::Deployer::new(app(&cost_center))
+    let mut stack_set_ou = None;
+    if let Some(at) = args.iter().position(|a| a == "--stack-set-ou") {
+        if let Some(value) = args.get(at + 1).cloned() {
+            stack_set_ou = Some(value);
+            args.drain(at..=at + 1);
+        }
+    }
+    landform::cli::Deployer::new(app(&cost_center, stack_set_ou.as_deref()))
         .execute(args)
         .into()
 }

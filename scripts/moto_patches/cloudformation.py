@@ -10,9 +10,18 @@ is applied, so its outputs can feed the stacks that read them and a waiter can t
 UPDATE_COMPLETE from the previous one. Likewise its exported outputs become the region's
 exports, and a stack made by a change set reads them (moto wires exports only into
 CreateStack), so another stack of the account can `Fn::ImportValue` them.
+
+moto 5.2.5 has no DescribeOrganizationsAccess, which a deployer asks before rolling out a
+service-managed StackSet (AWS answers whether CloudFormation's trusted access with
+Organizations is ENABLED or DISABLED). moto's service-managed StackSets reach the accounts of
+the organization's OUs without any such switch: here the answer is ENABLED when the caller's
+organization exists (the state moto's StackSets behave as), DISABLED otherwise.
 """
 from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
+from moto.organizations.models import organizations_backends
 
 _execute_change_set = CloudFormationBackend.execute_change_set
 
@@ -59,3 +68,11 @@ def execute_change_set(self, change_set_name, stack_name=None):
 
 
 CloudFormationBackend.execute_change_set = execute_change_set
+
+
+def describe_organizations_access(self):
+    backend = organizations_backends[self.current_account][self.partition]
+    return ActionResult({"Status": "ENABLED" if backend.org is not None else "DISABLED"})
+
+
+CloudFormationResponse.describe_organizations_access = describe_organizations_access

@@ -259,11 +259,15 @@ pub(crate) async fn deploy(
                     &format!("{:?}", spec.parameters)
                 ])
             );
-            match api.update_stack_set(&spec, &operation_id).await {
-                Ok(_) => {}
-                Err(e) if e.code == ErrorCode::AlreadyExists => {}
+            // The operation as CloudFormation names it: the id given (an implementation
+            // that ignores it answers with its own); an operation of an interrupted run with
+            // this id already exists under it.
+            let operation_id = match api.update_stack_set(&spec, &operation_id).await {
+                Ok(id) if !id.is_empty() => id,
+                Ok(_) => operation_id,
+                Err(e) if e.code == ErrorCode::AlreadyExists => operation_id,
                 Err(e) => return Err(job.call("UpdateStackSet", e)),
-            }
+            };
             ctx.emit(DeployEvent::StackSetUpdating {
                 stack_set: job.stack.clone(),
                 operation_id: operation_id.clone(),
@@ -287,11 +291,12 @@ pub(crate) async fn deploy(
             operation_id: operation_id.clone(),
             call_as: target.call_as,
         };
-        match api.create_stack_instances(&request).await {
-            Ok(_) => {}
-            Err(e) if e.code == ErrorCode::AlreadyExists => {}
+        let operation_id = match api.create_stack_instances(&request).await {
+            Ok(id) if !id.is_empty() => id,
+            Ok(_) => operation_id,
+            Err(e) if e.code == ErrorCode::AlreadyExists => operation_id,
             Err(e) => return Err(job.call("CreateStackInstances", e)),
-        }
+        };
         ctx.emit(DeployEvent::StackInstancesCreating {
             stack_set: job.stack.clone(),
             organizational_unit_ids: ous,

@@ -135,7 +135,16 @@ fn status_word(status: &PlanStatus) -> String {
 }
 
 fn changed(plan: &StackPlan) -> bool {
-    !matches!(plan.status, PlanStatus::NoChanges)
+    match &plan.status {
+        PlanStatus::NoChanges => false,
+        // A StackSet that exists, is up to date and lands everywhere it should.
+        PlanStatus::StackSet {
+            create,
+            update,
+            new_targets,
+        } => *create || *update || !new_targets.is_empty(),
+        _ => true,
+    }
 }
 
 fn print_plan(plans: &[StackPlan], out: &mut dyn Write, term: &Term) -> Result<(), CliError> {
