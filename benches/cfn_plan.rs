@@ -132,6 +132,7 @@ async fn size(n: usize) {
     let docustack = docustack_in(
         &DocuStackOptions {
             developer_sandboxes: sandboxes,
+            ..Default::default()
         },
         &target,
     )

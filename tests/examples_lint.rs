@@ -21,8 +21,9 @@ fn run(script: &str, dir: &Path) -> bool {
         .success()
 }
 
-/// House Escort's generated accounts' baseline as a StackSet (issue 15): the one template
-/// that differs from the layout's others (its budget named after the account it lands in).
+/// House Escort's generated accounts' and DocuStack's sandboxes' baselines as StackSets
+/// (issue 15): the templates that differ from the layouts' others (their budgets named after
+/// the account they land in).
 fn write_stack_set_baseline(dir: &Path) {
     use landform::constructs::layouts::{house_escort, HouseEscortOptions};
     let assembly = house_escort(&HouseEscortOptions {
@@ -36,6 +37,17 @@ fn write_stack_set_baseline(dir: &Path) {
         .expect("the StackSet's stack");
     assert!(stack.stack_set.is_some());
     std::fs::create_dir_all(dir).expect("dir");
+    std::fs::write(dir.join(&stack.template_file), stack.template.text()).expect("written");
+    use landform::constructs::layouts::{docustack, DocuStackOptions};
+    let assembly = docustack(&DocuStackOptions {
+        developer_sandboxes: 2,
+        sandbox_baseline_stack_set: Some(Default::default()),
+    })
+    .synth()
+    .expect("docustack with a StackSet baseline synthesises");
+    let stack = assembly
+        .stack("Management-SandboxBaseline")
+        .expect("the StackSet's stack");
     std::fs::write(dir.join(&stack.template_file), stack.template.text()).expect("written");
 }
 

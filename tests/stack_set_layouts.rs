@@ -74,3 +74,62 @@ fn synth_writes_the_stack_set_into_the_manifest() {
     );
     assert!(!work.path().join("Extra0-Baseline.template.json").exists());
 }
+
+/// DocuStack's sandboxes: their baseline becomes one StackSet on the Sandbox OU, each keeps
+/// its Bootstrap stack (its own state backend and GitHub-environment deploy role).
+#[test]
+fn docustack_sandboxes_get_their_baseline_from_one_stack_set() {
+    use landform::constructs::layouts::{docustack, DocuStackOptions};
+    use landform::core::synth::DeployValue;
+    let n = 5;
+    let per_account = docustack(&DocuStackOptions {
+        developer_sandboxes: n,
+        ..Default::default()
+    })
+    .synth()
+    .unwrap();
+    let with_set = docustack(&DocuStackOptions {
+        developer_sandboxes: n,
+        sandbox_baseline_stack_set: Some(Default::default()),
+    })
+    .synth()
+    .unwrap();
+    assert_eq!(with_set.stacks().len(), per_account.stacks().len() - n + 1);
+    for sandbox in ["Sandbox", "Sandbox1", "Sandbox4"] {
+        assert!(with_set.stack(&format!("{sandbox}-Baseline")).is_none());
+        assert!(with_set.stack(&format!("{sandbox}-Bootstrap")).is_some());
+    }
+    assert!(with_set.stack("Production-Baseline").is_some());
+    let set = with_set
+        .stack("Management-SandboxBaseline")
+        .expect("the StackSet");
+    let spec = set.stack_set.as_ref().unwrap();
+    assert!(matches!(
+        &spec.organizational_units[0].id,
+        DeployValue::FromOutput(o) if o.stack == "Management-Organization"
+    ));
+    assert_eq!(
+        spec.organizational_units[0]
+            .path
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "App/Management/Organization/SandboxOu/Resource"
+    );
+    // The same baseline as a sandbox's own stack, its budget named after the account.
+    let own = per_account.stack("Sandbox1-Baseline").unwrap();
+    let types = |s: &landform::core::StackArtifact| -> Vec<String> {
+        let mut t: Vec<String> = s
+            .resources
+            .values()
+            .map(|r| r.type_name.to_string())
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(types(set), types(own));
+    assert!(set
+        .template
+        .text()
+        .contains("\"Fn::Sub\": \"docustack-${AWS::AccountId}-monthly\""));
+}

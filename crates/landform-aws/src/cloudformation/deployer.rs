@@ -469,13 +469,7 @@ impl CloudFormationDeployer {
             Err(CloudFormationError::MissingOutput { .. }) => {
                 let missing = self.missing_outputs(artifact, &outputs);
                 // Without its account the stack cannot exist yet.
-                let account = match &artifact.environment.account {
-                    AccountSpec::Literal(id) => Some(id.clone()),
-                    AccountSpec::FromOutput(source) => outputs
-                        .get(&source.stack)
-                        .and_then(|o| o.get(&source.output))
-                        .cloned(),
-                };
+                let account = known_account(artifact, &outputs);
                 let exists = match &account {
                     Some(account) => {
                         let api = self.client(&artifact.name, account, &region).await?;
@@ -562,13 +556,7 @@ impl CloudFormationDeployer {
         outputs: &BTreeMap<String, BTreeMap<String, String>>,
     ) -> Result<StackPlan, CloudFormationError> {
         let region = artifact.environment.region.clone();
-        let account = match &artifact.environment.account {
-            AccountSpec::Literal(id) => Some(id.clone()),
-            AccountSpec::FromOutput(source) => outputs
-                .get(&source.stack)
-                .and_then(|o| o.get(&source.output))
-                .cloned(),
-        };
+        let account = known_account(artifact, outputs);
         let exists = match &account {
             Some(account) => {
                 let api = self.client(&artifact.name, account, &region).await?;
@@ -647,6 +635,20 @@ impl CloudFormationDeployer {
                 operation: "session",
                 source: Box::new(e),
             })
+    }
+}
+
+/// The stack's account when it is known so far: literal, or read from a deployed stack.
+fn known_account(
+    artifact: &StackArtifact,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Option<String> {
+    match &artifact.environment.account {
+        AccountSpec::Literal(id) => Some(id.clone()),
+        AccountSpec::FromOutput(source) => outputs
+            .get(&source.stack)
+            .and_then(|o| o.get(&source.output))
+            .cloned(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! DocuStack: environments as accounts, distributed state, GitHub OIDC deploys.
 
 use super::OrganizationTarget;
+use landform_core::stack_set::StackSetPreferences;
 use landform_core::{App, Environment, NodeId, StackProps};
 
 use crate::account::{AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
@@ -20,16 +21,24 @@ use crate::state::{StateBackend, StateBackendProps};
 /// use landform_constructs::layouts::DocuStackOptions;
 /// assert_eq!(DocuStackOptions::default().developer_sandboxes, 1);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocuStackOptions {
     /// Developer sandbox accounts in the Sandbox OU.
     pub developer_sandboxes: usize,
+    /// Roll the sandboxes' baseline (security baseline, a 50 USD budget) out as one
+    /// service-managed StackSet, `Management-SandboxBaseline`, on the Sandbox OU with
+    /// auto-deployment (a sandbox added to the OU gets it), at this pace, instead of one
+    /// `Baseline` stack per sandbox; each keeps its `Bootstrap` stack (its own state backend
+    /// and a deploy role pinned to its GitHub environment). Only the CloudFormation engine
+    /// deploys it. `None` (the default): a stack per sandbox.
+    pub sandbox_baseline_stack_set: Option<StackSetPreferences>,
 }
 
 impl Default for DocuStackOptions {
     fn default() -> Self {
         DocuStackOptions {
             developer_sandboxes: 1,
+            sandbox_baseline_stack_set: None,
         }
     }
 }
@@ -241,7 +250,15 @@ pub fn docustack_in(options: &DocuStackOptions, target: &OrganizationTarget) -> 
         } else {
             format!("Sandbox{n}")
         };
-        accounts.push((id, props(&name, &sandbox_ou, standard(), 50), env));
+        let sandbox = match options.sandbox_baseline_stack_set {
+            // Bare: the StackSet gives it its baseline and budget.
+            Some(_) => AccountFactoryProps {
+                budget: None,
+                ..props(&name, &sandbox_ou, BaselineLevel::None, 50)
+            },
+            None => props(&name, &sandbox_ou, standard(), 50),
+        };
+        accounts.push((id, sandbox, env));
     }
     for (id, name, env, limit) in [
         ("Dev", "docustack-dev", "dev", 200),
@@ -253,6 +270,24 @@ pub fn docustack_in(options: &DocuStackOptions, target: &OrganizationTarget) -> 
             props(name, &workloads_ou, standard(), limit),
             env.to_string(),
         ));
+    }
+    if let Some(preferences) = &options.sandbox_baseline_stack_set {
+        super::baseline_stack_set(
+            &mut app,
+            management,
+            "SandboxBaseline",
+            "Landform: baseline of every developer sandbox (a service-managed StackSet on the Sandbox OU)",
+            (&sandbox_ou, REGION),
+            &central,
+            preferences,
+            (
+                &BudgetProps {
+                    limit_usd: 50,
+                    alert_email: "billing@docustack.example".into(),
+                },
+                "docustack",
+            ),
+        );
     }
     for (id, props, env) in accounts {
         let account = AccountFactory::new(&mut app.scope(org_stack), &id, props);

@@ -1,12 +1,10 @@
 //! House Escort: one product, centralised state, a transit hub, GitLab OIDC deploys.
 
 use super::OrganizationTarget;
-use landform_core::stack_set::{StackSetDeployment, StackSetPreferences};
-use landform_core::{App, Environment, NodeId, Pseudo, StackProps, SubPart, Value};
+use landform_core::stack_set::StackSetPreferences;
+use landform_core::{App, Environment, NodeId, StackProps};
 
-use crate::account::{
-    add_budget, Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps,
-};
+use crate::account::{Account, AccountFactory, AccountFactoryProps, BaselineLevel, BudgetProps};
 use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
 use crate::network::{WorkloadNetwork, WorkloadNetworkProps};
 use crate::oidc::{gitlab_subject, GitLabRef, OidcDeployRole, OidcDeployRoleProps};
@@ -419,30 +417,17 @@ fn generated_baseline(
     central: &crate::central::CentralSecurity,
     preferences: &StackSetPreferences,
 ) {
-    let mut deployment = StackSetDeployment::new([ou.id()], [REGION]);
-    deployment.preferences = preferences.clone();
-    let stack = app.scope(management).add_stack(
+    let stack = super::baseline_stack_set(
+        app,
+        management,
         "GeneratedBaseline",
-        StackProps {
-            description: Some(
-                "Landform: baseline of every generated workload account (a service-managed StackSet on the Generated OU)".into(),
-            ),
-            stack_set: Some(deployment),
-        },
-    );
-    SecurityBaseline::new(
-        &mut app.scope(stack),
-        "Baseline",
+        "Landform: baseline of every generated workload account (a service-managed StackSet on the Generated OU)",
+        (ou, REGION),
         central,
-        SecurityBaselineProps::default(),
+        preferences,
+        (&budget(100), "house-escort"),
     );
     deploy_role(app, stack);
-    let name = Value::sub([
-        SubPart::Text("house-escort-".into()),
-        SubPart::Value(Value::Pseudo(Pseudo::AccountId)),
-        SubPart::Text("-monthly".into()),
-    ]);
-    add_budget(&mut app.scope(stack), stack, &budget(100), name);
 }
 
 /// Attachment names are construct ids: alphanumeric from the account name.

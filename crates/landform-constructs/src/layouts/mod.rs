@@ -3,9 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use landform_core::{App, Assembly, NodeId, StackProps};
+use landform_core::stack_set::{StackSetDeployment, StackSetPreferences};
+use landform_core::{App, Assembly, NodeId, Pseudo, StackProps, SubPart, Value};
 
+use crate::account::{add_budget, BudgetProps};
+use crate::baseline::{SecurityBaseline, SecurityBaselineProps};
 use crate::central::{CentralSecurity, CentralSecurityProps};
+use crate::organization::OrganizationalUnit;
 
 mod docustack;
 mod house_escort;
@@ -115,4 +119,43 @@ fn central_security(
             ..Default::default()
         },
     )
+}
+
+/// A baseline rolled out as one service-managed StackSet administered from `stage`, landing
+/// in every account of `ou` in `region`: the security baseline against `central`, and
+/// `budget` named `<prefix>-<account id>-monthly` after the account it lands in. The stack,
+/// for what a layout adds to every account besides.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn baseline_stack_set(
+    app: &mut App,
+    stage: NodeId,
+    id: &str,
+    description: &str,
+    (ou, region): (&OrganizationalUnit, &str),
+    central: &CentralSecurity,
+    preferences: &StackSetPreferences,
+    (budget, prefix): (&BudgetProps, &str),
+) -> NodeId {
+    let mut deployment = StackSetDeployment::new([ou.id()], [region]);
+    deployment.preferences = preferences.clone();
+    let stack = app.scope(stage).add_stack(
+        id,
+        StackProps {
+            description: Some(description.into()),
+            stack_set: Some(deployment),
+        },
+    );
+    SecurityBaseline::new(
+        &mut app.scope(stack),
+        "Baseline",
+        central,
+        SecurityBaselineProps::default(),
+    );
+    let name = Value::sub([
+        SubPart::Text(format!("{prefix}-")),
+        SubPart::Value(Value::Pseudo(Pseudo::AccountId)),
+        SubPart::Text("-monthly".into()),
+    ]);
+    add_budget(&mut app.scope(stack), stack, budget, name);
+    stack
 }
