@@ -2,8 +2,8 @@
 
 moto 5.2.5's CloudFormation creates the types it models (S3 buckets, DynamoDB tables, IAM
 roles, KMS keys...) and skips the others with a warning: the stack is created without them,
-and a `Ref` or `Fn::GetAtt` naming one (an Organizations account's AccountId in an output,
-for instance) fails the whole stack with "Fn::GetAtt references undefined resource". A
+and a `Ref` or `Fn::GetAtt` naming one (a GuardDuty detector's id in an output, for
+instance) fails the whole stack with "Fn::GetAtt references undefined resource". A
 custom resource (`Custom::...`) is sent to its Lambda function, which moto runs only in
 Docker, so without Docker its stack never leaves CREATE_IN_PROGRESS.
 
@@ -14,7 +14,9 @@ next) can be rehearsed on a whole layout: such a resource becomes a placeholder 
 its properties, has a physical id, and answers every attribute with a stable value of the
 right shape (`AccountId`: twelve digits; `Arn`: an ARN; anything else: the physical id and
 the attribute's name). Nothing is created behind it: a test reads back only the types moto
-really creates. WaitCondition and WaitConditionHandle stay as moto has them.
+really creates. WaitCondition and WaitConditionHandle stay as moto has them. Organizations,
+RAM shares and the transit gateway's attachments and route tables are not placeholders:
+cfn_organizations.py and cfn_ec2_tgw.py make them in moto's backends.
 """
 import hashlib
 

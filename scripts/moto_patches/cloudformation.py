@@ -11,12 +11,19 @@ UPDATE_COMPLETE from the previous one. Likewise its exported outputs become the 
 exports, and a stack made by a change set reads them (moto wires exports only into
 CreateStack), so another stack of the account can `Fn::ImportValue` them.
 
+moto 5.2.5's DescribeStackResource(s) walks the stack's lazy resource map, which creates every
+resource not created yet: asked while a change set executes (by a deployer that watches a
+resource appear), it makes a second VPC, subnet or flow log beside the execution's, and the
+execution then fails on the conflict. AWS only reads: a resource the operation has not reached
+yet "does not exist for stack". Here they read the resources already made.
+
 moto 5.2.5 has no DescribeOrganizationsAccess, which a deployer asks before rolling out a
 service-managed StackSet (AWS answers whether CloudFormation's trusted access with
 Organizations is ENABLED or DISABLED). moto's service-managed StackSets reach the accounts of
 the organization's OUs without any such switch: here the answer is ENABLED when the caller's
 organization exists (the state moto's StackSets behave as), DISABLED otherwise.
 """
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
@@ -76,3 +83,31 @@ def describe_organizations_access(self):
 
 
 CloudFormationResponse.describe_organizations_access = describe_organizations_access
+
+
+def _made(stack):
+    """The stack's resources created so far, without creating any."""
+    resource_map = stack.resource_map
+    made = resource_map._parsed_resources
+    return [made[name] for name in resource_map._resource_json_map if made.get(name) is not None]
+
+
+def describe_stack_resource(self, stack_name, logical_resource_id):
+    stack = self.get_stack(stack_name)
+    for resource in _made(stack):
+        if getattr(resource, "logical_resource_id", None) == logical_resource_id:
+            return stack, resource
+    message = f"Resource {logical_resource_id} does not exist for stack {stack_name}"
+    raise ValidationError(stack_name, message)
+
+
+def describe_stack_resources(self, stack_name, logical_resource_id):
+    stack = self.get_stack(stack_name)
+    made = _made(stack)
+    if logical_resource_id is not None:
+        return stack, [r for r in made if getattr(r, "logical_resource_id", None) == logical_resource_id]
+    return stack, made
+
+
+CloudFormationBackend.describe_stack_resource = describe_stack_resource
+CloudFormationBackend.describe_stack_resources = describe_stack_resources

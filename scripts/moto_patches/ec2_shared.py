@@ -18,11 +18,15 @@ VPC's account and the gateway's account see; when the gateway's AutoAcceptShared
 (AcceptTransitGatewayVpcAttachment), and only then joins the gateway's default route table when
 DefaultRouteTableAssociation is `enable`. That is what this module serves.
 
+An attachment in the gateway's own account joins the default route table only when
+DefaultRouteTableAssociation is `enable` (moto joins it always), so it can be associated with
+the route table the app names, the one association AWS allows.
+
 It also corrects one answer shape: moto stores a transit gateway route's
 TransitGatewayAttachments as one object instead of a list, which the SDK drops.
 """
 from moto.core.responses import ActionResult
-from moto.ec2.exceptions import InvalidTransitGatewayID
+from moto.ec2.exceptions import EC2ClientError, InvalidTransitGatewayID
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.route_tables import RouteBackend
 from moto.ec2.models.transit_gateway import TransitGatewayBackend
@@ -113,7 +117,16 @@ def create_transit_gateway_vpc_attachment(
     self, transit_gateway_id, vpc_id, subnet_ids, tags=None, options=None
 ):
     if transit_gateway_id in self.transit_gateways:
-        return _create_attachment(self, transit_gateway_id, vpc_id, subnet_ids, tags, options)
+        attachment = _create_attachment(self, transit_gateway_id, vpc_id, subnet_ids, tags, options)
+        gateway = self.transit_gateways[transit_gateway_id]
+        if gateway.options.get("DefaultRouteTableAssociation") != "enable":
+            # moto joins every attachment to the default route table; AWS only when
+            # DefaultRouteTableAssociation is `enable`.
+            table = attachment.transit_gateway_route_table
+            self.unset_route_table_association(table.id, attachment.id)
+            self.unset_attachment_association(attachment.id)
+            attachment.transit_gateway_route_table = None
+        return attachment
     gateway = visible_gateway(self, transit_gateway_id)
     if gateway is None:
         msg = f"Transit Gateway {transit_gateway_id} was deleted or does not exist."
@@ -239,3 +252,26 @@ def create_transit_gateway_route(self, *args, **kwargs):
 
 
 TransitGatewayRouteTableBackend.create_transit_gateway_route = create_transit_gateway_route
+
+
+# ---- Associations need an available attachment ----
+
+_associate = TransitGatewayRouteTableBackend.associate_transit_gateway_route_table
+
+
+def associate_transit_gateway_route_table(self, transit_gateway_attachment_id, transit_gateway_route_table_id):
+    # AWS refuses to associate an attachment that is not available yet (one waiting for the
+    # gateway owner's acceptance, for instance) with IncorrectState; moto associates it.
+    attachment = self.transit_gateway_attachments.get(transit_gateway_attachment_id)
+    if attachment is not None and attachment.state != "available":
+        raise EC2ClientError(
+            "IncorrectState",
+            f"Transit Gateway Attachment {transit_gateway_attachment_id} is in invalid state "
+            f"{attachment.state}.",
+        )
+    return _associate(self, transit_gateway_attachment_id, transit_gateway_route_table_id)
+
+
+TransitGatewayRouteTableBackend.associate_transit_gateway_route_table = (
+    associate_transit_gateway_route_table
+)

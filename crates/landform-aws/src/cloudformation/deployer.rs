@@ -8,6 +8,7 @@ use landform_core::{Assembly, StackArtifact};
 use landform_deploy::ErrorCode;
 use tokio::task::JoinSet;
 
+use super::accept;
 use super::stack::{self, Context, StackJob};
 use super::stacksets::{self, StackSetTarget};
 use super::{
@@ -287,6 +288,8 @@ impl CloudFormationDeployer {
         });
         let mut pending: Vec<&StackArtifact> = assembly.stacks().iter().collect();
         let mut outputs: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        // Each deployed stack's account: who accepts the attachments to its gateways.
+        let mut accounts: BTreeMap<String, String> = BTreeMap::new();
         let mut report = DeployReport::default();
         let mut running: JoinSet<Result<StackResult, CloudFormationError>> = JoinSet::new();
         let mut failure: Option<CloudFormationError> = None;
@@ -300,9 +303,10 @@ impl CloudFormationDeployer {
                     break;
                 };
                 let artifact = pending.remove(at);
-                let job = self
-                    .job(artifact, &outputs)
-                    .and_then(|job| Ok((job, self.target(artifact, &outputs)?)));
+                let job = self.job(artifact, &outputs).and_then(|mut job| {
+                    job.acceptances = accept::acceptances(artifact, &job.account, &accounts);
+                    Ok((job, self.target(artifact, &outputs)?))
+                });
                 match job {
                     Ok((job, target)) => {
                         let clients = self.clients.clone();
@@ -317,6 +321,7 @@ impl CloudFormationDeployer {
             };
             match joined {
                 Ok(Ok(result)) => {
+                    accounts.insert(result.stack.clone(), result.account.clone());
                     outputs.insert(result.stack.clone(), result.outputs.clone());
                     report.stacks.push(result);
                 }
@@ -384,6 +389,7 @@ impl CloudFormationDeployer {
             template,
             template_text,
             parameters,
+            acceptances: Vec::new(),
         })
     }
 
@@ -730,6 +736,7 @@ async fn run(
         .map_err(|e| job.call("session", e))?;
     match target {
         Some(target) => stacksets::deploy(api.as_ref(), &job, &target, &ctx).await,
-        None => stack::deploy_stack(api.as_ref(), &job, &ctx).await,
+        None if job.acceptances.is_empty() => stack::deploy_stack(api.as_ref(), &job, &ctx).await,
+        None => accept::deploy_accepting(clients.as_ref(), api.as_ref(), &job, &ctx).await,
     }
 }

@@ -26,9 +26,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use landform_deploy::ProviderError;
 
-use crate::api::{CloudFormationApi, ResourceChangeSummary, SdkCloudFormation, Tag};
+use crate::api::{
+    CloudFormationApi, Ec2Api, ResourceChangeSummary, SdkCloudFormation, SdkEc2, Tag,
+};
 use crate::sessions::AwsSessions;
 
+mod accept;
 mod deployer;
 mod lifecycle;
 mod stack;
@@ -36,6 +39,8 @@ mod stacksets;
 mod templates;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_accept;
 #[cfg(test)]
 mod tests_lifecycle;
 #[cfg(test)]
@@ -62,6 +67,17 @@ pub trait CloudFormationClients: Send + Sync {
         account: &str,
         region: &str,
     ) -> Result<Arc<dyn CloudFormationApi>, ProviderError>;
+
+    /// EC2 in `account` and `region`: the transit gateway owner's, to accept the attachments
+    /// a stack makes to its gateway (no CloudFormation type accepts one). Clients without it
+    /// deploy every stack that needs no acceptance.
+    async fn ec2(&self, account: &str, region: &str) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        let _ = (account, region);
+        Err(ProviderError::new(
+            landform_deploy::ErrorCode::AccessDenied,
+            "these CloudFormation clients have no EC2 client",
+        ))
+    }
 }
 
 #[async_trait]
@@ -80,6 +96,16 @@ impl CloudFormationClients for AwsSessions {
         Ok(Arc::new(SdkCloudFormation(
             aws_sdk_cloudformation::Client::new(&config),
         )))
+    }
+
+    async fn ec2(&self, account: &str, region: &str) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        let config = self.sdk_config(account, region).await.map_err(|e| {
+            ProviderError::new(
+                landform_deploy::ErrorCode::AccessDenied,
+                format!("no session for account {account} in {region}: {e}"),
+            )
+        })?;
+        Ok(Arc::new(SdkEc2(aws_sdk_ec2::Client::new(&config))))
     }
 }
 
@@ -230,6 +256,18 @@ pub enum DeployEvent {
         /// CREATE_COMPLETE, UPDATE_COMPLETE, or the current status when unchanged.
         status: String,
     },
+    /// A transit gateway attachment the stack made to a gateway of another account was
+    /// accepted in that account (the gateway's AutoAcceptSharedAttachments is `disable`).
+    AttachmentAccepted {
+        /// The stack that made the attachment.
+        stack: String,
+        /// Its logical id there.
+        logical_id: String,
+        /// `tgw-attach-...`.
+        attachment: String,
+        /// The gateway's owner, which accepted it.
+        owner: String,
+    },
     /// A StackSet was created.
     StackSetCreated {
         /// The StackSet.
@@ -365,6 +403,21 @@ pub enum CloudFormationError {
         /// The region.
         region: String,
         /// What is missing and how to enable it.
+        reason: String,
+    },
+    /// A transit gateway attachment the stack made could not be made available in the
+    /// gateway owner's account.
+    #[error("transit gateway attachment {logical_id} ({attachment}) of stack {stack} to a gateway of account {owner}: {reason}")]
+    AttachmentNotAccepted {
+        /// The stack that made it.
+        stack: String,
+        /// Its logical id.
+        logical_id: String,
+        /// `tgw-attach-...`, or what is known of it.
+        attachment: String,
+        /// The gateway's owner.
+        owner: String,
+        /// Why, and what to do.
         reason: String,
     },
     /// A stack named by a dependency or target is not in the assembly.

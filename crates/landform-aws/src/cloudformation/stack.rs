@@ -42,6 +42,8 @@ pub(crate) struct StackJob {
     /// The template text (hashed into the change set name).
     pub template_text: String,
     pub parameters: BTreeMap<String, String>,
+    /// Its transit gateway attachments that another account of the app accepts.
+    pub acceptances: Vec<super::accept::Acceptance>,
 }
 
 impl StackJob {

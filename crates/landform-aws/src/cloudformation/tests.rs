@@ -10,15 +10,18 @@ use mockall::Sequence;
 
 use super::*;
 use crate::api::{
-    ChangeSetDescription, ChangeSetType, MockCloudFormationApi, StackDescription, StackEvent,
-    StackEventPage, TemplateSource,
+    ChangeSetDescription, ChangeSetType, Ec2Api, MockCloudFormationApi, MockEc2Api,
+    StackDescription, StackEvent, StackEventPage, TemplateSource,
 };
 
 pub(super) const HUB: &str = "111111111111";
 pub(super) const WORKLOAD: &str = "222222222222";
 
-/// Hands out one mock per account.
-pub(super) struct Clients(pub BTreeMap<&'static str, Arc<dyn CloudFormationApi>>);
+/// Hands out one mock per account (and an EC2 mock per account that has one).
+pub(super) struct Clients(
+    pub BTreeMap<&'static str, Arc<dyn CloudFormationApi>>,
+    pub BTreeMap<&'static str, Arc<dyn Ec2Api>>,
+);
 
 #[async_trait]
 impl CloudFormationClients for Clients {
@@ -32,6 +35,13 @@ impl CloudFormationClients for Clients {
             .cloned()
             .ok_or_else(|| ProviderError::new(ErrorCode::AccessDenied, account.to_owned()))
     }
+
+    async fn ec2(&self, account: &str, _region: &str) -> Result<Arc<dyn Ec2Api>, ProviderError> {
+        self.1
+            .get(account)
+            .cloned()
+            .ok_or_else(|| ProviderError::new(ErrorCode::AccessDenied, account.to_owned()))
+    }
 }
 
 pub(super) fn deployer(
@@ -41,7 +51,48 @@ pub(super) fn deployer(
         .into_iter()
         .map(|(a, m)| (a, Arc::new(m) as Arc<dyn CloudFormationApi>))
         .collect();
-    CloudFormationDeployer::new(Arc::new(Clients(map)), DeployOptions::default())
+    CloudFormationDeployer::new(
+        Arc::new(Clients(map, BTreeMap::new())),
+        DeployOptions::default(),
+    )
+}
+
+/// A deployer over CloudFormation mocks and EC2 mocks, one per account.
+pub(super) fn deployer_with_ec2(
+    clients: Vec<(&'static str, MockCloudFormationApi)>,
+    ec2: Vec<(&'static str, MockEc2Api)>,
+) -> CloudFormationDeployer {
+    let map = clients
+        .into_iter()
+        .map(|(a, m)| (a, Arc::new(m) as Arc<dyn CloudFormationApi>))
+        .collect();
+    let ec2 = ec2
+        .into_iter()
+        .map(|(a, m)| (a, Arc::new(m) as Arc<dyn Ec2Api>))
+        .collect();
+    CloudFormationDeployer::new(Arc::new(Clients(map, ec2)), DeployOptions::default())
+}
+
+/// The logical id of Workload-App's attachment in [`two_stack_app`].
+pub(super) fn attachment_logical_id(assembly: &Assembly) -> String {
+    let app = assembly.stack("Workload-App").expect("Workload-App");
+    app.resources
+        .iter()
+        .find(|(_, r)| r.type_name.as_ref() == "AWS::EC2::TransitGatewayAttachment")
+        .map(|(l, _)| l.clone())
+        .expect("an attachment")
+}
+
+/// An attachment of the hub's gateway as its owner's DescribeTransitGatewayVpcAttachments
+/// answers.
+pub(super) fn attachment(id: &str, state: &str) -> crate::api::VpcAttachmentInfo {
+    crate::api::VpcAttachmentInfo {
+        id: id.to_owned(),
+        transit_gateway_id: "tgw-0abc".to_owned(),
+        vpc_id: "vpc-0a1b2c3d4e5f60001".to_owned(),
+        state: state.to_owned(),
+        ..Default::default()
+    }
 }
 
 /// Network-Hub (account HUB) has a transit gateway; Workload-App (account WORKLOAD) reads

@@ -33,8 +33,19 @@ async fn first_create_feeds_the_upstream_output_to_the_downstream_parameter() {
     let mut seq = Sequence::new();
     let wanted = BTreeMap::from([(parameter.clone(), "tgw-0abc".to_owned())]);
     expect_first_create(&mut workload, &mut seq, "Workload-App", wanted, &[]);
+    // Its attachment to the hub's gateway is already available: nothing to accept.
+    workload
+        .expect_describe_stack_resource()
+        .returning(|_, _| Ok(Some("tgw-attach-1".to_owned())));
+    let mut hub_ec2 = crate::api::MockEc2Api::new();
+    hub_ec2
+        .expect_describe_transit_gateway_vpc_attachments()
+        .returning(|_, _| Ok(vec![attachment("tgw-attach-1", "available")]));
+    hub_ec2
+        .expect_accept_transit_gateway_vpc_attachment()
+        .never();
 
-    let report = deployer(vec![(HUB, hub), (WORKLOAD, workload)])
+    let report = deployer_with_ec2(vec![(HUB, hub), (WORKLOAD, workload)], vec![(HUB, hub_ec2)])
         .deploy(&assembly)
         .await
         .expect("deployed");

@@ -282,6 +282,15 @@ fn describe_event(e: &DeployEvent) -> Option<(String, serde_json::Value)> {
             format!("{stack}: {status}"),
             json!({"type": "stack_done", "stack": stack, "status": status}),
         ),
+        DeployEvent::AttachmentAccepted {
+            stack,
+            logical_id,
+            attachment,
+            owner,
+        } => (
+            format!("{stack}: transit gateway attachment {logical_id} ({attachment}) accepted by the gateway's owner {owner}"),
+            json!({"type": "attachment_accepted", "stack": stack, "logical_id": logical_id, "attachment": attachment, "owner": owner}),
+        ),
         DeployEvent::StackSetCreated { stack_set } => (
             format!("{stack_set}: StackSet created"),
             json!({"type": "stack_set_created", "stack_set": stack_set}),

@@ -324,6 +324,13 @@ pub trait CloudFormationApi: Send + Sync {
     ) -> Result<(), ProviderError>;
     /// DeleteChangeSet.
     async fn delete_change_set(&self, stack: &str, change_set: &str) -> Result<(), ProviderError>;
+    /// DescribeStackResource: the physical id of the stack's resource `logical_id`, or None
+    /// while it has none (not created yet, or no such resource in the stack yet).
+    async fn describe_stack_resource(
+        &self,
+        stack: &str,
+        logical_id: &str,
+    ) -> Result<Option<String>, ProviderError>;
     /// DescribeStackEvents: one page, newest first.
     async fn describe_stack_events(
         &self,

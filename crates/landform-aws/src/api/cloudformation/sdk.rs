@@ -181,6 +181,35 @@ impl CloudFormationApi for SdkCloudFormation {
         })
     }
 
+    async fn describe_stack_resource(
+        &self,
+        stack: &str,
+        logical_id: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let out = match self
+            .0
+            .describe_stack_resource()
+            .stack_name(stack)
+            .logical_resource_id(logical_id)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                let e = cfn_error("DescribeStackResource", e);
+                // "Resource X does not exist for stack Y": not created yet.
+                return match e.code {
+                    ErrorCode::NotFound => Ok(None),
+                    _ => Err(e),
+                };
+            }
+        };
+        Ok(out
+            .stack_resource_detail
+            .and_then(|d| d.physical_resource_id)
+            .filter(|id| !id.is_empty()))
+    }
+
     async fn create_change_set(&self, spec: &ChangeSetSpec) -> Result<String, ProviderError> {
         let (body, url) = split_template(&spec.template);
         let tags = spec
