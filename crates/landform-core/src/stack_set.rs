@@ -155,6 +155,23 @@ pub struct StackSetDeployment {
     pub retain_stacks_on_account_removal: bool,
     /// How operations roll out.
     pub preferences: StackSetPreferences,
+    /// Which account administers it: the stage's account is the management account, or a
+    /// member account registered as CloudFormation StackSets' delegated administrator.
+    pub administrator: StackSetAdministrator,
+}
+
+/// Who administers a service-managed StackSet (CloudFormation's `CallAs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum StackSetAdministrator {
+    /// The organization's management account (`CallAs` `SELF`).
+    #[default]
+    #[serde(rename = "SELF")]
+    ManagementAccount,
+    /// A member account registered as delegated administrator for CloudFormation StackSets
+    /// (`aws organizations register-delegated-administrator --service-principal
+    /// member.org.stacksets.cloudformation.amazonaws.com`): `CallAs` `DELEGATED_ADMIN`.
+    #[serde(rename = "DELEGATED_ADMIN")]
+    DelegatedAdministrator,
 }
 
 impl StackSetDeployment {
@@ -168,7 +185,15 @@ impl StackSetDeployment {
             regions: regions.into_iter().map(Into::into).collect(),
             retain_stacks_on_account_removal: false,
             preferences: StackSetPreferences::default(),
+            administrator: StackSetAdministrator::default(),
         }
+    }
+
+    /// Administered from a member account registered as the StackSets' delegated
+    /// administrator (the stage's account) instead of the management account.
+    pub fn delegated_administrator(mut self) -> Self {
+        self.administrator = StackSetAdministrator::DelegatedAdministrator;
+        self
     }
 }
 

@@ -248,3 +248,33 @@ fn names_in_a_stack_set_are_scoped_to_its_instances() {
     app.scope(set).add_resource("DeployAgain", role("deploy"));
     assert!(app.validate().has("Role.DuplicateName"));
 }
+
+#[test]
+fn the_manifest_says_who_administers_the_stack_set() {
+    let mut app = App::new();
+    let (mgmt, ou) = organization(&mut app);
+    baseline(
+        &mut app,
+        mgmt,
+        StackSetDeployment::new([ou.clone()], ["us-east-1"]),
+    );
+    let tooling = app.add_stage("Tooling", Environment::new("222222222222", "us-east-1"));
+    baseline(
+        &mut app,
+        tooling,
+        StackSetDeployment::new([ou], ["us-east-1"]).delegated_administrator(),
+    );
+    let assembly = app.synth().unwrap();
+    let manifest = assembly.manifest();
+    let call_as = |name: &str| {
+        manifest["stacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["stackSet"]["callAs"].clone())
+            .unwrap()
+    };
+    assert_eq!(call_as("Management-FleetBaseline"), "SELF");
+    assert_eq!(call_as("Tooling-FleetBaseline"), "DELEGATED_ADMIN");
+}

@@ -131,13 +131,15 @@ impl CloudFormationDeployer {
 
     /// Every stack rolled out as a StackSet, and how it is administered: the targets given
     /// to [`CloudFormationDeployer::stack_set`], and the stacks the app marks as StackSets
-    /// (the manifest's `stackSet`, administered as the management account).
+    /// (the manifest's `stackSet`, administered as it says).
     fn stack_set_names(&self, assembly: &Assembly) -> BTreeMap<String, CallAs> {
         let mut names: BTreeMap<String, CallAs> = assembly
             .stacks()
             .iter()
-            .filter(|s| s.stack_set.is_some())
-            .map(|s| (s.name.clone(), CallAs::SelfAccount))
+            .filter_map(|s| {
+                let set = s.stack_set.as_ref()?;
+                Some((s.name.clone(), stacksets::call_as(set.call_as)))
+            })
             .collect();
         for (name, target) in &self.stack_sets {
             names.insert(name.clone(), target.call_as);

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use landform_core::stack_set::StackSetAdministrator;
 use landform_core::synth::{DeployValue, OutputRef};
 use landform_core::StackArtifact;
 use landform_deploy::ErrorCode;
@@ -107,7 +108,16 @@ impl StackSetTarget {
         let mut target = StackSetTarget::new(&artifact.name, ids, set.regions.iter().cloned());
         target.preferences = OperationPreferences::from(&set.preferences);
         target.retain_stacks_on_account_removal = set.retain_stacks_on_account_removal;
+        target.call_as = call_as(set.call_as);
         Ok(Some(target))
+    }
+}
+
+/// CloudFormation's `CallAs` for the app's administrator.
+pub(crate) fn call_as(administrator: StackSetAdministrator) -> CallAs {
+    match administrator {
+        StackSetAdministrator::ManagementAccount => CallAs::SelfAccount,
+        StackSetAdministrator::DelegatedAdministrator => CallAs::DelegatedAdmin,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use mockall::Sequence;
 
-use super::tests::{deployer, one_stack_app, HUB};
+use super::tests::{deployer, one_stack_app, HUB, WORKLOAD};
 use super::*;
 use crate::api::{
     MockCloudFormationApi, StackInstanceInfo, StackSetDescription, StackSetOperationInfo,
@@ -324,6 +324,57 @@ async fn a_delegated_administrator_that_is_not_registered_is_told_how_to_registe
     );
     assert!(text.contains("register-delegated-administrator"), "{text}");
     assert!(text.contains(&format!("--account-id {HUB}")), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_apps_stack_set_marked_for_a_delegated_administrator_is_checked_and_called_as_one() {
+    use landform_core::stack_set::StackSetDeployment;
+    use landform_core::{App, Environment, Resource, StackProps};
+    let mut app = App::new();
+    // A member account, registered as the StackSets' delegated administrator.
+    let tooling = app.add_stage("Tooling", Environment::new(WORKLOAD, "us-east-1"));
+    let stack = app.scope(tooling).add_stack(
+        "Fleet",
+        StackProps {
+            stack_set: Some(
+                StackSetDeployment::new(
+                    [landform_core::Token::literal("ou-h0e5-fleet001")],
+                    ["us-east-1"],
+                )
+                .delegated_administrator(),
+            ),
+            ..Default::default()
+        },
+    );
+    app.scope(stack)
+        .add_resource("Topic", Resource::new("AWS::SNS::Topic"));
+    let assembly = app.synth().unwrap();
+    let artifact = assembly.stack("Tooling-Fleet").unwrap();
+    let target = StackSetTarget::from_manifest(artifact, &BTreeMap::new())
+        .unwrap()
+        .unwrap();
+    assert_eq!(target.call_as, CallAs::DelegatedAdmin);
+
+    // The access check asks as the delegated administrator, and its refusal says how to
+    // register the account, before any change.
+    let mut m = MockCloudFormationApi::new();
+    m.expect_describe_organizations_access()
+        .withf(|call_as| *call_as == CallAs::DelegatedAdmin)
+        .times(1)
+        .return_once(|_| {
+            Err(ProviderError::new(
+                ErrorCode::AccessDenied,
+                "Account used is not a delegated administrator",
+            ))
+        });
+    let err = deployer(vec![(WORKLOAD, m)])
+        .deploy(&assembly)
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("register-delegated-administrator"), "{text}");
+    assert!(text.contains(&format!("--account-id {WORKLOAD}")), "{text}");
 }
 
 /// An app whose Management-Fleet stack is marked as a StackSet landing in the OU that

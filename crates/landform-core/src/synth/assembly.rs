@@ -62,6 +62,8 @@ pub struct StackSetSpec {
     pub retain_stacks_on_account_removal: bool,
     /// How operations roll out.
     pub preferences: crate::stack_set::StackSetPreferences,
+    /// Who administers it (`SELF`: the management account; `DELEGATED_ADMIN`).
+    pub call_as: crate::stack_set::StackSetAdministrator,
 }
 
 /// A stack's environment as the manifest records it.

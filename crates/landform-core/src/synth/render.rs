@@ -444,6 +444,7 @@ impl<'a> Render<'_, 'a> {
             regions: set.regions.clone(),
             retain_stacks_on_account_removal: set.retain_stacks_on_account_removal,
             preferences: set.preferences.clone(),
+            call_as: set.administrator,
         })
     }
 }
