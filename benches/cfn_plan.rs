@@ -4,12 +4,10 @@
 //! - DocuStack with N developer sandboxes (at most 190: its organization stack holds an
 //!   output per account, against CloudFormation's 200) is deployed through CloudFormation
 //!   (its stacks exist), then planned: every stack gets a change set that is created, described and
-//!   deleted. House Escort cannot be deployed through CloudFormation on moto (a workload's
-//!   transit gateway attachment needs the hub's owner to accept it, which no CloudFormation
-//!   resource does), so the stacks-that-exist figure comes from DocuStack, the layout that
-//!   grows by accounts the same way.
-//! - House Escort with N workload accounts is planned before anything exists: each stack is
-//!   looked up and its template's resources listed.
+//!   deleted.
+//! - House Escort with N more workload accounts is planned before anything exists (each stack
+//!   is looked up and its template's resources listed), deployed (each workload's transit
+//!   gateway attachment accepted in the hub's account), then planned with every stack there.
 //!
 //! `cargo bench --profile dev --features aws --bench cfn_plan` runs N = 100; `-- 1000` (or
 //! any sizes) others. The time is moto's and the waits', not the deployer's, so the dev
@@ -203,6 +201,25 @@ async fn size(n: usize) {
     assert_eq!(plans.len(), stacks);
     report(
         &format!("House Escort N={n}: plan before anything exists"),
+        stacks,
+        started.elapsed().as_secs_f64(),
+        requests(&moto.log()) - before,
+    );
+    let before = requests(&moto.log());
+    let started = Instant::now();
+    deployer.deploy(&house_escort).await.expect("deploy");
+    report(
+        &format!("House Escort N={n}: deploy through CloudFormation"),
+        stacks,
+        started.elapsed().as_secs_f64(),
+        requests(&moto.log()) - before,
+    );
+    let before = requests(&moto.log());
+    let started = Instant::now();
+    let plans = deployer.plan(&house_escort).await.expect("plan");
+    assert_eq!(plans.len(), stacks);
+    report(
+        &format!("House Escort N={n}: plan of existing stacks (change sets)"),
         stacks,
         started.elapsed().as_secs_f64(),
         requests(&moto.log()) - before,
