@@ -4,4 +4,4 @@ exist so the AWS provider and the command line can be rehearsed on a local AWS; 
 ever used against real AWS.
 """
 
-from . import budgets, cfn_ec2_tgw, cfn_organizations, cfn_placeholders, cloudformation, cloudformation_stacksets, dynamodb, ec2_shared, kms, lambda_, organizations, s3  # noqa: F401
+from . import budgets, cfn_ec2_tgw, cfn_organizations, cfn_placeholders, cloudformation, cloudformation_stacksets, dynamodb, ec2_shared, iam, kms, lambda_, organizations, s3  # noqa: F401
